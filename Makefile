@@ -1,0 +1,41 @@
+# news-archive: `make serve` and `make test` work on a fresh machine with Python 3 and make.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DB ?= news.db
+HOST ?= 127.0.0.1
+PORT ?= 8001
+
+.PHONY: setup serve test browser bench stress clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+# Ingest the bundled sample (idempotent: unchanged files are skipped), then serve it.
+serve: $(STAMP)
+	$(BIN)/news-archive ingest data --db $(DB) --silent
+	$(BIN)/news-archive serve --db $(DB) --host $(HOST) --port $(PORT)
+
+test: $(STAMP) browser
+	$(BIN)/python -m pytest
+
+# Browser tests drive Debian's Chromium (never a downloaded browser).
+browser:
+	@if command -v chromium >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		echo "installing Debian's chromium for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then \
+		sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	else \
+		echo "chromium is not installed and cannot be installed without root: browser tests will be skipped"; \
+	fi
+
+clean:
+	rm -rf $(VENV) .pytest_cache test-artifacts

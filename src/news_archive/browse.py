@@ -1,0 +1,230 @@
+"""Reading the archive by date and by article: the queries behind the home
+page, the date archive pages and the article page."""
+
+from __future__ import annotations
+
+import calendar
+import math
+import re
+import sqlite3
+from collections import Counter
+from dataclasses import dataclass
+
+from .query import Query, Term
+
+ARTICLE_COLUMNS = ("id", "date", "headline", "source", "body", "paragraphs", "words", "sha256", "ingested_at",
+                   "updated_at", "duplicate_of")
+LIST_COLUMNS = "id, date, headline, source, substr(body, 1, 400) AS lead"
+
+
+def _rows(conn: sqlite3.Connection, sql: str, args=()) -> list[dict]:
+    cursor = conn.execute(sql, args)
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row)) for row in cursor]
+
+
+def lead_text(body: str, headline: str, limit: int = 220) -> str:
+    """The start of an article after its headline, for lists."""
+    parts = body.split("\n\n", 1)
+    if len(parts) == 2 and " ".join(parts[0].split()) == " ".join(headline.split()):
+        body = parts[1]
+    text = " ".join(body.split())
+    if len(text) > limit:
+        text = text[: text.rfind(" ", 0, limit)] + " …"
+    return text
+
+
+def _with_leads(rows: list[dict]) -> list[dict]:
+    for row in rows:
+        row["lead"] = lead_text(row.pop("lead", "") or "", row["headline"])
+    return rows
+
+
+# --- the whole archive ------------------------------------------------------------------
+
+
+def overview(conn: sqlite3.Connection) -> dict:
+    per_month = conn.execute("SELECT month, count(*) FROM articles WHERE duplicate_of IS NULL GROUP BY month ORDER BY month").fetchall()
+    total = sum(n for _, n in per_month)
+    first, last = conn.execute("SELECT min(date), max(date) FROM articles").fetchone()
+    years: dict[int, int] = {}
+    for month, n in per_month:
+        years[int(month[:4])] = years.get(int(month[:4]), 0) + n
+    return {
+        "articles": total,
+        "first_date": first,
+        "last_date": last,
+        "per_month": [{"period": m, "count": n} for m, n in per_month],
+        "per_year": [{"year": y, "count": n} for y, n in years.items()],
+    }
+
+
+def latest(conn: sqlite3.Connection, limit: int = 10) -> list[dict]:
+    return _with_leads(_rows(
+        conn,
+        f"SELECT {LIST_COLUMNS} FROM articles WHERE duplicate_of IS NULL ORDER BY date DESC, id DESC LIMIT ?",
+        (limit,),
+    ))
+
+
+# --- by date -------------------------------------------------------------------------------
+
+
+def year_view(conn: sqlite3.Connection, year: int) -> dict:
+    counts = dict(conn.execute(
+        "SELECT month, count(*) FROM articles WHERE year = ? AND duplicate_of IS NULL GROUP BY month", (year,)
+    ))
+    months = [{"month": f"{year:04d}-{m:02d}", "count": counts.get(f"{year:04d}-{m:02d}", 0)} for m in range(1, 13)]
+    return {
+        "year": year,
+        "total": sum(counts.values()),
+        "months": months,
+        "peak": max(counts.values(), default=0),
+        "previous": _adjacent_year(conn, year, "<"),
+        "next": _adjacent_year(conn, year, ">"),
+    }
+
+
+def _adjacent_year(conn: sqlite3.Connection, year: int, op: str) -> int | None:
+    order = "DESC" if op == "<" else "ASC"
+    row = conn.execute(
+        f"SELECT year FROM articles WHERE year {op} ? AND duplicate_of IS NULL ORDER BY year {order} LIMIT 1", (year,)
+    ).fetchone()
+    return row[0] if row else None
+
+
+def month_view(conn: sqlite3.Connection, year: int, month: int, page: int = 1, per_page: int = 50) -> dict:
+    key = f"{year:04d}-{month:02d}"
+    counts = dict(conn.execute(
+        "SELECT date, count(*) FROM articles WHERE month = ? AND duplicate_of IS NULL GROUP BY date", (key,)
+    ))
+    total = sum(counts.values())
+    weeks = []
+    for week in calendar.Calendar(firstweekday=0).monthdayscalendar(year, month):
+        weeks.append([
+            {"day": d, "date": f"{key}-{d:02d}", "count": counts.get(f"{key}-{d:02d}", 0)} if d else None
+            for d in week
+        ])
+    page, pages = _page(page, total, per_page)
+    articles = _with_leads(_rows(
+        conn,
+        f"SELECT {LIST_COLUMNS} FROM articles WHERE month = ? AND duplicate_of IS NULL"
+        " ORDER BY date, id LIMIT ? OFFSET ?",
+        (key, per_page, (page - 1) * per_page),
+    ))
+    return {
+        "year": year, "month": month, "key": key, "name": calendar.month_name[month], "total": total,
+        "first_day": f"{key}-01", "last_day": f"{key}-{calendar.monthrange(year, month)[1]:02d}",
+        "weeks": weeks, "articles": articles, "page": page, "pages": pages,
+        "previous": _adjacent(conn, "month", key, "<"), "next": _adjacent(conn, "month", key, ">"),
+    }
+
+
+def day_view(conn: sqlite3.Connection, day: str, page: int = 1, per_page: int = 50) -> dict:
+    total = conn.execute("SELECT count(*) FROM articles WHERE date = ? AND duplicate_of IS NULL", (day,)).fetchone()[0]
+    page, pages = _page(page, total, per_page)
+    articles = _with_leads(_rows(
+        conn,
+        f"SELECT {LIST_COLUMNS} FROM articles WHERE date = ? AND duplicate_of IS NULL ORDER BY id LIMIT ? OFFSET ?",
+        (day, per_page, (page - 1) * per_page),
+    ))
+    return {
+        "date": day, "total": total, "articles": articles, "page": page, "pages": pages,
+        "previous": _adjacent(conn, "date", day, "<"), "next": _adjacent(conn, "date", day, ">"),
+    }
+
+
+def _adjacent(conn: sqlite3.Connection, column: str, value: str, op: str) -> str | None:
+    order = "DESC" if op == "<" else "ASC"
+    row = conn.execute(
+        f"SELECT {column} FROM articles WHERE {column} {op} ? AND duplicate_of IS NULL ORDER BY {column} {order} LIMIT 1",
+        (value,),
+    ).fetchone()
+    return row[0] if row else None
+
+
+def _page(page: int, total: int, per_page: int) -> tuple[int, int]:
+    pages = max(1, math.ceil(total / per_page))
+    return min(max(1, page), pages), pages
+
+
+# --- one article ------------------------------------------------------------------------------
+
+
+def article(conn: sqlite3.Connection, article_id: int) -> dict | None:
+    """An article with its paragraphs, copies, and the articles before and after it by date."""
+    rows = _rows(conn, f"SELECT {', '.join(ARTICLE_COLUMNS)} FROM articles WHERE id = ?", (article_id,))
+    if not rows:
+        return None
+    row = rows[0]
+    row["paragraph_texts"] = [p.strip() for p in re.split(r"\n[ \t]*\n", row["body"]) if p.strip()]
+    if row["paragraph_texts"] and " ".join(row["paragraph_texts"][0].split()) == " ".join(row["headline"].split()):
+        row["paragraph_texts"] = row["paragraph_texts"][1:] or row["paragraph_texts"]
+    original = row["duplicate_of"] or row["id"]
+    row["copies"] = _rows(
+        conn,
+        "SELECT id, date, source FROM articles WHERE (id = ? OR duplicate_of = ?) AND id != ? ORDER BY id",
+        (original, original, row["id"]),
+    )
+    row["previous"] = _neighbour(conn, row["date"], row["id"], "<")
+    row["next"] = _neighbour(conn, row["date"], row["id"], ">")
+    return row
+
+
+def _neighbour(conn: sqlite3.Connection, day: str, article_id: int, op: str) -> dict | None:
+    order = "DESC" if op == "<" else "ASC"
+    found = _rows(
+        conn,
+        f"SELECT id, date, headline FROM articles WHERE (date, id) {op} (?, ?) AND duplicate_of IS NULL"
+        f" ORDER BY date {order}, id {order} LIMIT 1",
+        (day, article_id),
+    )
+    return found[0] if found else None
+
+
+# Words too common in news to say what an article is about.
+_STOPWORDS = set("""
+a about above after again against all also am an and any are as at be because been before being below between
+both but by can could did do does doing down during each few for from further had has have having he her here
+hers him his how i if in into is it its itself just me more most my no nor not now of off on once only or other
+our out over own said same says she should so some such than that the their them then there these they this
+those through to too under until up very was we were what when where which while who whom why will with would
+you your reuter reuters mln pct dlrs cts year years last new one two three told per vs billion million week
+""".split())
+_WORD = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
+
+
+def distinctive_terms(conn: sqlite3.Connection, text: str, limit: int = 8) -> list[str]:
+    """The words of ``text`` that best tell it apart: frequent in it, rare in the archive."""
+    counts = Counter(w.lower() for w in _WORD.findall(text) if w.lower() not in _STOPWORDS)
+    candidates = [w for w, _ in counts.most_common(30)]
+    if not candidates:
+        return []
+    total = conn.execute("SELECT max(id) FROM articles").fetchone()[0] or 1
+    scored = []
+    for word in candidates:
+        df = conn.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM articles_fts WHERE articles_fts MATCH ? LIMIT ?)",
+            (Term((word,)).fts(), total // 20 + 1),
+        ).fetchone()[0]
+        if df <= 1:
+            continue  # only in this article: says nothing about others
+        scored.append((counts[word] * math.log(total / df), word))
+    scored.sort(reverse=True)
+    return [w for _, w in scored[:limit]]
+
+
+def related(conn: sqlite3.Connection, article_row: dict, limit: int = 5) -> list[dict]:
+    """Other articles that share this one's most distinctive terms, best first."""
+    terms = distinctive_terms(conn, article_row["headline"] + "\n" + article_row["body"])
+    if len(terms) < 2:
+        return []
+    query = Query(text=" OR ".join(terms), groups=(tuple(Term((t,)) for t in terms),))
+    original = article_row["duplicate_of"] or article_row["id"]
+    return _rows(
+        conn,
+        "SELECT a.id, a.date, a.headline FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid"
+        " WHERE articles_fts MATCH ? AND a.id != ? AND a.duplicate_of IS NULL"
+        " ORDER BY bm25(articles_fts, 4.0, 1.0) LIMIT ?",
+        (query.fts(), original, limit),
+    )

@@ -1,0 +1,346 @@
+"""The ``news-archive`` command line. Thin: it parses options, calls the
+library, prints results to stdout and diagnostics to stderr."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sqlite3
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from . import export as exporter
+from . import ingest as ingester
+from . import search as searcher
+from . import sources, store
+from .parse import DateError, parse_date_bound
+from .stats import archive_stats
+
+DEFAULT_DB = "news.db"
+EXIT_REJECTED = 2
+
+
+def _default_db() -> str:
+    return os.environ.get("NEWS_ARCHIVE_DB") or DEFAULT_DB
+
+
+db_option = click.option(
+    "--db",
+    "db_path",
+    default=_default_db,
+    show_default="news.db, or $NEWS_ARCHIVE_DB",
+    type=click.Path(dir_okay=False),
+    help="The archive database file.",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="news-archive")
+def cli() -> None:
+    """A searchable archive of news articles kept as plain-text files.
+
+    Ingest a folder of article files, then search, export or browse them:
+
+        news-archive ingest articles/ && news-archive serve
+    """
+
+
+# --- ingest ------------------------------------------------------------------------
+
+
+class ProgressLine:
+    """Count, rate and ETA on one self-rewriting stderr line."""
+
+    def __init__(self, stream) -> None:
+        self.stream = stream
+        self.started = time.monotonic()
+        self.last_drawn = 0.0
+
+    def __call__(self, done: int, expected: int | None) -> None:
+        now = time.monotonic()
+        if now - self.last_drawn < 0.1:
+            return
+        self.last_drawn = now
+        elapsed = max(now - self.started, 1e-6)
+        rate = done / elapsed
+        line = f"ingest: {done:,} files, {rate:,.0f} files/s"
+        if expected:
+            shown = min(done, expected)
+            fraction = shown / expected
+            bar = "#" * int(fraction * 24)
+            eta = (expected - shown) / rate if rate else 0
+            line = (
+                f"ingest [{bar:<24}] {shown:,}/{expected:,} {fraction:4.0%}  {rate:,.0f} files/s"
+                f"  ETA {int(eta) // 60}:{int(eta) % 60:02d}"
+            )
+        self.stream.write("\r" + line + "\x1b[K")
+        self.stream.flush()
+
+    def close(self) -> None:
+        self.stream.write("\r\x1b[K")
+        self.stream.flush()
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@db_option
+@click.option("--glob", "pattern", default=sources.DEFAULT_GLOB, show_default=True,
+              help="Which file names in folders are articles. Archives are always read.")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None,
+              help="Worker processes for reading and parsing [default: one per CPU].")
+@click.option("--silent", "-s", is_flag=True, help="No progress bar.")
+def ingest(paths: tuple[str, ...], db_path: str, pattern: str, jobs: int | None, silent: bool) -> None:
+    """Add article files, folders of them, or .tar.gz/.tgz/.zip archives of them.
+
+    Folders are walked recursively. Unchanged files are skipped, changed files
+    update their article, and files that cannot be read as articles are
+    recorded in the rejects table with the reason. Exit status: 0 when every
+    file went in, 2 when some were rejected, 1 on a fatal error.
+
+    Example:
+
+        news-archive ingest ~/clippings archive-2019.zip --db news.db
+    """
+    stderr = click.get_text_stream("stderr")
+    show_progress = not silent and stderr.isatty()
+    progress = ProgressLine(stderr) if show_progress else None
+    expected = ingester.count_candidates(paths, pattern) if show_progress else None
+    with _library_errors(db_path):
+        try:
+            report = ingester.ingest(db_path, paths, pattern=pattern, jobs=jobs, progress=progress, expected=expected)
+        finally:
+            if progress:
+                progress.close()
+    for source, reason in report.rejected:
+        click.echo(f"rejected {source}: {reason}", err=True)
+    rate = report.files / report.seconds if report.seconds else 0
+    click.echo(f"{report.summary()} ({report.seconds:.1f}s, {rate:,.0f} files/s)", err=True)
+    if report.rejected:
+        sys.exit(EXIT_REJECTED)
+
+
+# --- search ------------------------------------------------------------------------
+
+
+def _date_option(name: str, end: bool):
+    def convert(ctx, param, value):
+        if value is None or value == "":
+            return None
+        try:
+            return parse_date_bound(value, end=end)
+        except DateError as error:
+            raise click.BadParameter(str(error)) from None
+
+    help_text = "Only articles on or {} this date (YYYY-MM-DD, or a year or month).".format(
+        "before" if end else "after"
+    )
+    return click.option(name, callback=convert, metavar="DATE", help=help_text)
+
+
+since_option = _date_option("--since", end=False)
+until_option = _date_option("--until", end=True)
+
+
+@cli.command()
+@click.argument("query")
+@since_option
+@until_option
+@click.option("--limit", "-n", type=click.IntRange(1, searcher.MAX_PER_PAGE), default=20, show_default=True,
+              help="How many results.")
+@click.option("--page", type=click.IntRange(1, None), default=1, show_default=True, help="Which page of results.")
+@click.option("--sort", type=click.Choice(searcher.SORTS), default="relevance", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array instead of text.")
+@db_option
+def search(query, since, until, limit, page, sort, as_json, db_path) -> None:
+    """Search the archive, best matches first.
+
+    Words must all match; "quoted phrases" match exactly; OR between words
+    matches either; -word excludes; word* matches words starting with it.
+
+    Example:
+
+        news-archive search '"interest rates" bundesbank -dollar' --since 1987-03
+    """
+    with _reader(db_path) as conn:
+        result = searcher.search(conn, query, since=since, until=until, sort=sort, page=page, per_page=limit,
+                                 with_timeline=False, with_facets=False)
+    for note in result.notes:
+        click.echo(f"note: {note}", err=True)
+    if as_json:
+        click.echo(json.dumps([_hit_json(hit) for hit in result.hits], ensure_ascii=False, indent=2))
+    else:
+        stdout_is_tty = click.get_text_stream("stdout").isatty()
+        start, end = ("\x1b[1;33m", "\x1b[0m") if stdout_is_tty else ("**", "**")
+        for hit in result.hits:
+            click.echo(f"{hit.date}  {click.style(hit.headline, bold=True)}  [{hit.id}]")
+            click.echo(f"    {' '.join(hit.snippet_text(start, end).split())}")
+            click.echo(f"    {hit.source}")
+            click.echo()
+    first = (result.page - 1) * result.per_page + 1
+    shown = f"{first}-{first + len(result.hits) - 1} of " if result.hits else ""
+    understood = result.query.describe() or "(all articles)"
+    click.echo(f"{shown}{result.total:,} matches for: {understood}", err=True)
+
+
+def _hit_json(hit: searcher.Hit) -> dict:
+    return {"id": hit.id, "date": hit.date, "headline": hit.headline, "snippet": hit.snippet_html(),
+            "source": hit.source}
+
+
+# --- export -------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("query", required=False, default="")
+@since_option
+@until_option
+@click.option("--format", "fmt", type=click.Choice(exporter.FORMATS), default="ndjson", show_default=True)
+@click.option("--sort", type=click.Choice(searcher.SORTS), default="oldest", show_default=True)
+@click.option("--include-duplicates", is_flag=True, help="Also export exact copies of other articles.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default="-",
+              help="Write to this file instead of standard output.")
+@db_option
+def export(query, since, until, fmt, sort, include_duplicates, output, db_path) -> None:
+    """Export every matching article (all of them without a QUERY), with all fields.
+
+    Streams: any number of articles in constant memory. CSV cells that a
+    spreadsheet would run as formulas are prefixed with a quote.
+
+    Example:
+
+        news-archive export cocoa --since 1987-03-01 --format csv -o cocoa.csv
+    """
+    with _reader(db_path) as conn:
+        rows = searcher.iter_matches(conn, query, since=since, until=until, sort=sort,
+                                     include_duplicates=include_duplicates)
+        if output == "-":
+            written = exporter.write(rows, fmt, click.get_text_stream("stdout"), searcher.EXPORT_COLUMNS)
+        else:
+            with open(output, "w", encoding="utf-8", newline="") as out:
+                written = exporter.write(rows, fmt, out, searcher.EXPORT_COLUMNS)
+    click.echo(f"exported {written:,} articles", err=True)
+
+
+# --- stats ----------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@db_option
+def stats(as_json: bool, db_path: str) -> None:
+    """What the archive holds: counts, dates, articles per month, rejects.
+
+    Example:
+
+        news-archive stats --json | jq .per_year
+    """
+    with _reader(db_path) as conn:
+        data = archive_stats(conn)
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"articles    {data['articles']:,} ({data['originals']:,} originals, {data['duplicates']:,} exact duplicates)")
+    click.echo(f"words       {data['words']:,}")
+    click.echo(f"dates       {data['first_date'] or '-'} to {data['last_date'] or '-'}")
+    click.echo(f"rejected    {data['rejected']:,}")
+    click.echo(f"last ingest {data['last_ingest'] or '-'}")
+    if data["per_year"]:
+        click.echo("\nper year")
+        for row in data["per_year"]:
+            click.echo(f"  {row['year']}  {row['count']:>9,}")
+        click.echo("\nper month")
+        peak = max(row["count"] for row in data["per_month"])
+        for row in data["per_month"]:
+            bar = "#" * max(1, round(40 * row["count"] / peak))
+            click.echo(f"  {row['month']}  {row['count']:>9,}  {bar}")
+    if data["reject_reasons"]:
+        click.echo("\nrejects by reason")
+        for row in data["reject_reasons"]:
+            click.echo(f"  {row['count']:>6,}  {row['reason']}")
+        click.echo("\nrejected files")
+        for row in data["rejects"][:50]:
+            click.echo(f"  {row['source']}: {row['reason']}")
+        if len(data["rejects"]) > 50:
+            click.echo(f"  … and {len(data['rejects']) - 50:,} more (news-archive stats --json lists all)")
+
+
+# --- serve -------------------------------------------------------------------------------
+
+
+@cli.command()
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8001, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
+def serve(db_path: str, host: str, port: int) -> None:
+    """Browse and search the archive in a web browser (Datasette with the news-archive plugin).
+
+    With no database yet, the bundled sample articles are ingested first.
+
+    Example:
+
+        news-archive serve --db news.db --port 8001
+    """
+    from .web.app import make_datasette, sample_folder
+
+    if not Path(db_path).exists():
+        sample = sample_folder()
+        click.echo(f"no archive at {db_path} yet: ingesting the sample articles in {sample}", err=True)
+        with _library_errors(db_path):
+            report = ingester.ingest(db_path, [str(sample)], jobs=1)
+        click.echo(report.summary(), err=True)
+    with _reader(db_path):
+        pass  # fail early, with a clear message, on a file that is not an archive
+    import uvicorn
+    import asyncio
+
+    datasette = make_datasette(db_path)
+    asyncio.run(datasette.invoke_startup())
+    shown_host = "localhost" if host in ("127.0.0.1", "0.0.0.0", "::") else host
+    click.echo(f"Serving {db_path} at http://{shown_host}:{port}/  (Ctrl-C to stop)", err=True)
+    uvicorn.run(datasette.app(), host=host, port=port, log_level="warning", lifespan="on")
+
+
+# --- shared plumbing ---------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _reader(db_path: str):
+    if not Path(db_path).exists():
+        raise click.ClickException(f"no archive at {db_path}: run `news-archive ingest PATH --db {db_path}` first")
+    with _library_errors(db_path):
+        db = store.open_db(db_path, readonly=True)
+        problem = store.schema_problem(db)
+        if problem:
+            raise click.ClickException(f"{db_path} is {problem}")
+        try:
+            yield db.conn
+        finally:
+            db.close()
+
+
+@contextlib.contextmanager
+def _library_errors(db_path: str):
+    """Library and database failures become one clear line and exit status 1."""
+    try:
+        yield
+    except click.ClickException:
+        raise
+    except sqlite3.DatabaseError as error:
+        raise click.ClickException(f"{db_path}: {error}") from None
+    except OSError as error:
+        raise click.ClickException(f"{error.filename or db_path}: {error.strerror or error}") from None
+    except KeyboardInterrupt:
+        raise click.ClickException("interrupted; everything saved before this point is kept") from None
+
+
+def main() -> None:
+    try:
+        cli()
+    except BrokenPipeError:
+        # The reader of our output went away (e.g. `| head`): not an error.
+        sys.stderr.close()
+        sys.exit(0)

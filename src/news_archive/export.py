@@ -1,0 +1,82 @@
+"""Write a stream of articles as NDJSON, a JSON array or CSV, in constant memory."""
+
+from __future__ import annotations
+
+import csv
+import json
+from typing import IO, Iterable, Iterator
+
+FORMATS = ("ndjson", "json", "csv")
+# A cell starting with one of these is run as a formula by spreadsheet programs.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_cell(value):
+    """Make a CSV cell safe to open in a spreadsheet: prefix a would-be formula with '."""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def ndjson_lines(rows: Iterable[dict]) -> Iterator[str]:
+    for row in rows:
+        yield json.dumps(row, ensure_ascii=False) + "\n"
+
+
+def json_array_chunks(rows: Iterable[dict]) -> Iterator[str]:
+    """A JSON array written piece by piece, so nothing is held in memory."""
+    yield "["
+    first = True
+    for row in rows:
+        yield ("\n" if first else ",\n") + json.dumps(row, ensure_ascii=False)
+        first = False
+    yield "\n]\n" if not first else "]\n"
+
+
+class _LineBuffer:
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+
+    def write(self, text: str) -> None:
+        self.parts.append(text)
+
+    def take(self) -> str:
+        text = "".join(self.parts)
+        self.parts.clear()
+        return text
+
+
+def csv_chunks(rows: Iterable[dict], columns: Iterable[str]) -> Iterator[str]:
+    columns = list(columns)
+    buffer = _LineBuffer()
+    writer = csv.writer(buffer)
+    writer.writerow(columns)
+    yield buffer.take()
+    for row in rows:
+        writer.writerow([neutralise_cell(row.get(c)) for c in columns])
+        yield buffer.take()
+
+
+def chunks(rows: Iterable[dict], fmt: str, columns: Iterable[str]) -> Iterator[str]:
+    if fmt == "ndjson":
+        return ndjson_lines(rows)
+    if fmt == "json":
+        return json_array_chunks(rows)
+    if fmt == "csv":
+        return csv_chunks(rows, columns)
+    raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+
+
+def write(rows: Iterable[dict], fmt: str, out: IO[str], columns: Iterable[str]) -> int:
+    """Write every row to ``out``; return how many rows were written."""
+    written = 0
+
+    def counted() -> Iterator[dict]:
+        nonlocal written
+        for row in rows:
+            written += 1
+            yield row
+
+    for piece in chunks(counted(), fmt, columns):
+        out.write(piece)
+    return written

@@ -1,0 +1,318 @@
+"""Ingest: walk the given paths, skip what is unchanged, parse the rest in
+parallel worker processes, and save the results in batches.
+
+Flow: ``sources.walk`` -> chunks of candidates -> ``process_chunk`` (in a
+worker: ledger look-up, read, hash, decode, parse) -> ``store.save_batch``
+(in this process, one transaction per batch).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+import sqlite3
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Iterator, Sequence
+
+from . import sources, store
+from .parse import ParseError, parse_article
+from .sources import Found, Member, Unreadable
+
+CHUNK_FILES = 256  # files handed to a worker at a time
+BATCH_FILES = 4096  # files written per transaction
+# Below this many files a worker pool costs more than it saves.
+POOL_THRESHOLD = 512
+
+
+@dataclass
+class IngestReport:
+    ingested: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    duplicates: int = 0
+    rejected: list[tuple[str, str]] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def files(self) -> int:
+        return self.ingested + self.updated + self.unchanged + self.duplicates + len(self.rejected)
+
+    def summary(self) -> str:
+        return (
+            f"ingested {self.ingested}, updated {self.updated}, unchanged {self.unchanged}, "
+            f"duplicates {self.duplicates}, rejected {len(self.rejected)}"
+        )
+
+
+@dataclass
+class ChunkResult:
+    parsed: list[store.ParsedFile] = field(default_factory=list)
+    rejected: list[store.RejectedFile] = field(default_factory=list)
+    seen: list[store.SeenFile] = field(default_factory=list)
+    unchanged: int = 0
+    still_rejected: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def files(self) -> int:
+        return len(self.parsed) + len(self.rejected) + len(self.seen) + self.unchanged + len(self.still_rejected)
+
+
+# Progress callback: (files done, files expected or None).
+Progress = Callable[[int, "int | None"], None]
+
+
+def ingest(
+    db_path: str,
+    paths: Sequence[str],
+    *,
+    pattern: str = sources.DEFAULT_GLOB,
+    jobs: int | None = None,
+    progress: Progress | None = None,
+    expected: int | None = None,
+) -> IngestReport:
+    """Ingest every article file under ``paths`` into the archive at ``db_path``."""
+    started = time.monotonic()
+    db = store.open_db(db_path)
+    store.ensure_schema(db)
+    now = store.utc_now()
+    report = IngestReport()
+    jobs = jobs or os.cpu_count() or 1
+    chunks = _candidate_chunks(db_path, paths, pattern)
+    pending = ChunkResult()
+    done = 0
+
+    def flush() -> None:
+        nonlocal pending
+        counts = store.save_batch(db, pending.parsed, pending.rejected, pending.seen, now=now)
+        report.ingested += counts.ingested
+        report.updated += counts.updated
+        seen_articles = sum(1 for s in pending.seen if s.status != "rejected")
+        report.unchanged += counts.unchanged + pending.unchanged + seen_articles
+        report.duplicates += counts.duplicates
+        report.rejected += counts.rejected + pending.still_rejected
+        pending = ChunkResult()
+
+    for result in _run(chunks, db_path, jobs, expected):
+        if isinstance(result, _Container):
+            store.record_container(db, result.source, result.size, result.mtime_ns)
+            continue
+        pending.parsed += result.parsed
+        pending.rejected += result.rejected
+        pending.seen += result.seen
+        pending.unchanged += result.unchanged
+        pending.still_rejected += result.still_rejected
+        done += result.files
+        if len(pending.parsed) + len(pending.rejected) + len(pending.seen) >= BATCH_FILES:
+            flush()
+        if progress:
+            progress(done, expected)
+    flush()
+    db.close()
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def count_candidates(paths: Sequence[str], pattern: str = sources.DEFAULT_GLOB) -> int:
+    """How many files an ingest of ``paths`` will look at, for a progress bar's ETA."""
+    total = 0
+    for found in sources.walk(paths, pattern):
+        if isinstance(found, Found) and found.is_archive:
+            total += sum(1 for _ in sources.archive_members(found, pattern))
+        else:
+            total += 1
+    return total
+
+
+# --- producing work ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Container:
+    """An archive whose members were all queued; record it once they are saved."""
+
+    source: str
+    size: int
+    mtime_ns: int
+
+
+Task = Found | Member | Unreadable
+
+
+def _candidate_chunks(db_path: str, paths: Sequence[str], pattern: str) -> Iterator[list[Task] | ChunkResult | _Container]:
+    """Group candidates into chunks for the workers. Archives are opened here
+    (reading one is sequential anyway), unless they are unchanged since the
+    last run, in which case their members are accounted for from the ledger."""
+    ledger = None
+    chunk: list[Task] = []
+    for item in sources.walk(paths, pattern):
+        if isinstance(item, Found) and item.is_archive:
+            if ledger is None:
+                ledger = store.open_db(db_path, readonly=True).conn
+            if chunk:
+                yield chunk
+                chunk = []
+            skipped = _unchanged_archive(ledger, item)
+            if skipped is not None:
+                yield skipped
+                continue
+            for member in sources.archive_members(item, pattern):
+                chunk.append(member)
+                if len(chunk) >= CHUNK_FILES:
+                    yield chunk
+                    chunk = []
+            if chunk:
+                yield chunk
+                chunk = []
+            yield _Container(item.source, item.size, item.mtime_ns)
+            continue
+        chunk.append(item)
+        if len(chunk) >= CHUNK_FILES:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+    if ledger is not None:
+        ledger.close()
+
+
+def _unchanged_archive(ledger: sqlite3.Connection, archive: Found) -> ChunkResult | None:
+    row = ledger.execute(
+        "SELECT size, mtime_ns FROM source_files WHERE source = ? AND status = 'archive'", (archive.source,)
+    ).fetchone()
+    if row != (archive.size, archive.mtime_ns):
+        return None
+    prefix = archive.source + "!"
+    result = ChunkResult()
+    rows = ledger.execute(
+        "SELECT s.source, s.status, r.reason FROM source_files s LEFT JOIN rejects r ON r.source = s.source"
+        " WHERE s.source >= ? AND s.source < ?",
+        (prefix, archive.source + '"'),
+    )
+    for source, status, reason in rows:
+        if status == "rejected":
+            result.still_rejected.append((source, reason or "rejected"))
+        else:
+            result.unchanged += 1
+    return result
+
+
+# --- running work ----------------------------------------------------------------
+
+
+def _run(items: Iterator, db_path: str, jobs: int, expected: int | None) -> Iterator[ChunkResult | _Container]:
+    """Process chunks in worker processes, in order, with bounded memory."""
+    first: list = []
+    small = expected is not None and expected < POOL_THRESHOLD
+    if jobs > 1 and not small:
+        # Peek ahead: a handful of files is not worth starting processes for.
+        size = 0
+        for item in items:
+            first.append(item)
+            size += len(item) if isinstance(item, list) else 0
+            if size >= POOL_THRESHOLD:
+                break
+        else:
+            small = True
+    items = _chain(first, items)
+    if jobs <= 1 or small:
+        _worker_init(db_path)
+        for item in items:
+            yield process_chunk(item) if isinstance(item, list) else item
+        return
+    # The pool's feeder thread would otherwise read the whole walk into memory.
+    window = threading.BoundedSemaphore(jobs * 4)
+
+    def throttled() -> Iterator:
+        for item in items:
+            window.acquire()
+            yield item
+
+    context = multiprocessing.get_context("fork")
+    with context.Pool(jobs, initializer=_worker_init, initargs=(db_path,)) as pool:
+        for result in pool.imap(_process_any, throttled()):
+            window.release()
+            yield result
+
+
+def _chain(first: list, rest: Iterator) -> Iterator:
+    yield from first
+    yield from rest
+
+
+def _process_any(item):
+    return process_chunk(item) if isinstance(item, list) else item
+
+
+_ledger: sqlite3.Connection | None = None
+
+
+def _worker_init(db_path: str) -> None:
+    global _ledger
+    _ledger = store.open_db(db_path, readonly=True).conn
+
+
+def process_chunk(chunk: list[Task]) -> ChunkResult:
+    """Read, hash, decode and parse one chunk of candidates (runs in a worker)."""
+    assert _ledger is not None
+    result = ChunkResult()
+    known = _ledger_rows(_ledger, [item.source for item in chunk])
+    for item in chunk:
+        if isinstance(item, Unreadable):
+            result.rejected.append(store.RejectedFile(item.source, item.reason))
+            continue
+        if isinstance(item, Member) and item.error:
+            result.rejected.append(store.RejectedFile(item.source, item.error, item.size, item.mtime_ns))
+            continue
+        previous = known.get(item.source)
+        if previous and (previous[0], previous[1]) == (item.size, item.mtime_ns) and previous[3] != "archive":
+            if previous[3] == "rejected":
+                result.still_rejected.append((item.source, previous[4] or "rejected"))
+            else:
+                result.unchanged += 1
+            continue
+        try:
+            raw = item.data if isinstance(item, Member) else sources.read_file(item.path)
+        except OSError as error:
+            reason = f"cannot read: {error.strerror.lower() if error.strerror else error}"
+            result.rejected.append(store.RejectedFile(item.source, reason, item.size, item.mtime_ns))
+            continue
+        assert raw is not None
+        digest = hashlib.sha256(raw).hexdigest()
+        if previous and previous[2] == digest:
+            result.seen.append(store.SeenFile(item.source, item.size, item.mtime_ns, digest, previous[3]))
+            if previous[3] == "rejected":
+                result.still_rejected.append((item.source, previous[4] or "rejected"))
+            continue
+        outcome = parse_bytes(item.source, raw)
+        if isinstance(outcome, str):
+            result.rejected.append(store.RejectedFile(item.source, outcome, len(raw), item.mtime_ns, digest, raw))
+        else:
+            result.parsed.append(store.ParsedFile(item.source, len(raw), item.mtime_ns, digest, outcome))
+    return result
+
+
+def parse_bytes(source: str, raw: bytes):
+    """Decode and parse; return the Article, or the reason it was rejected."""
+    try:
+        return parse_article(sources.decode(raw), source)
+    except sources.DecodeError as error:
+        return str(error)
+    except ParseError as error:
+        return error.reason
+
+
+def _ledger_rows(conn: sqlite3.Connection, names: list[str]) -> dict[str, tuple]:
+    rows: dict[str, tuple] = {}
+    for start in range(0, len(names), 500):
+        part = names[start : start + 500]
+        marks = ", ".join("?" * len(part))
+        for source, size, mtime_ns, sha, status, reason in conn.execute(
+            "SELECT s.source, s.size, s.mtime_ns, s.sha256, s.status, r.reason FROM source_files s"
+            f" LEFT JOIN rejects r ON r.source = s.source WHERE s.source IN ({marks})",
+            part,
+        ):
+            rows[source] = (size, mtime_ns, sha, status, reason)
+    return rows

@@ -1,0 +1,242 @@
+"""Parse one article's text into an :class:`Article`, or explain why not.
+
+Pure functions only: text and a source name in, an ``Article`` out or a
+``ParseError`` raised. No file I/O, no database, no click.
+
+The format: optional blank lines, a date line that starts with the keyword
+``date`` (any case, optionally followed by a colon), a date, then the body,
+either on the same line or on the lines that follow. Paragraphs are separated
+by blank lines.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date as Date
+
+from dateutil import parser as dateutil_parser
+
+HEADLINE_MAX = 160
+
+
+@dataclass(frozen=True)
+class Article:
+    source: str
+    date: str  # ISO YYYY-MM-DD, the calendar date as written in the file
+    headline: str
+    body: str
+    paragraphs: tuple[str, ...]
+
+    @property
+    def words(self) -> int:
+        return len(self.body.split())
+
+
+class ParseError(ValueError):
+    """A file that is not a readable article. ``reason`` says why, for a person."""
+
+    def __init__(self, source: str, reason: str):
+        super().__init__(f"{source}: {reason}")
+        self.source = source
+        self.reason = reason
+
+
+class DateError(ValueError):
+    """A date that cannot be read as one unambiguous, real calendar date."""
+
+
+# --- dates ------------------------------------------------------------------
+
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_WEEKDAY = r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?"
+_DAY = r"\d{1,2}(?:st|nd|rd|th)?"
+# A time only counts as part of the date when it has a colon, so that
+# "2020-06-09 22 people were hurt" keeps "22" in the body.
+_TIME = r"(?:(?:T|\s+|\s*,\s*)\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:\s*[ap]\.?m\.?)?)"
+# Zones only after a time, and only names that cannot be the body's first word.
+_ZONE = (
+    r"(?:\s*(?:Z|[+-]\d{2}(?::?\d{2})?"
+    r"|(?:UTC|GMT|UT|EST|EDT|CST|CDT|MST|MDT|PST|PDT|BST|CET|CEST|EET|EEST|JST|IST)(?:[+-]\d{1,2}(?::?\d{2})?)?))"
+)
+_TIME_ZONE = rf"(?:{_TIME}{_ZONE}?)?"
+_END = r"(?=$|\s|[,;:.](?:\s|$))"
+
+_DATE_FORMS: list[tuple[str, re.Pattern[str]]] = [
+    ("iso", re.compile(rf"\d{{4}}-\d{{1,2}}-\d{{1,2}}{_TIME_ZONE}{_END}", re.I)),
+    ("compact", re.compile(rf"\d{{8}}(?:T\d{{4,6}}Z?)?{_END}", re.I)),
+    ("ymd", re.compile(rf"\d{{4}}[/.]\d{{1,2}}[/.]\d{{1,2}}{_TIME_ZONE}{_END}", re.I)),
+    ("numeric-dmy-or-mdy", re.compile(rf"\d{{1,2}}[/.-]\d{{1,2}}[/.-]\d{{4}}{_TIME_ZONE}{_END}", re.I)),
+    ("month-day-year", re.compile(rf"{_WEEKDAY}{_MONTH}\s*{_DAY},?\s+\d{{4}}{_TIME_ZONE}{_END}", re.I)),
+    ("day-month-year", re.compile(rf"{_WEEKDAY}{_DAY}[\s-]*{_MONTH}[\s,-]*\d{{4}}{_TIME_ZONE}{_END}", re.I)),
+]
+_MONTH_YEAR_ONLY = re.compile(rf"{_MONTH}\s+\d{{4}}{_END}|\d{{4}}-\d{{1,2}}{_END}|\d{{4}}{_END}", re.I)
+
+
+def match_date(text: str) -> tuple[str, int]:
+    """Read a date at the start of ``text``.
+
+    Returns the ISO date and how many characters of ``text`` it used, so the
+    caller knows where the body begins. Raises ``DateError`` for text that is
+    not one unambiguous real date.
+    """
+    for form, pattern in _DATE_FORMS:
+        found = pattern.match(text)
+        if found:
+            return _to_iso(found.group(0), form), found.end()
+    if _MONTH_YEAR_ONLY.match(text):
+        raise DateError(f"date {_preview(text)} has no day; write a full date such as 2020-06-09")
+    raise DateError(f"cannot read a date in {_preview(text)}")
+
+
+def parse_date(text: str) -> str:
+    """Turn one date, written any way this project accepts, into ISO ``YYYY-MM-DD``.
+
+    The whole text must be the date. The calendar date is kept as written:
+    a time or zone is read and checked but does not move the date.
+    """
+    stripped = text.strip()
+    iso, used = match_date(stripped)
+    if stripped[used:].strip(" ,;:."):
+        raise DateError(f"cannot read a date in {_preview(stripped)}")
+    return iso
+
+
+_YEAR_OR_MONTH = re.compile(r"(\d{4})(?:-(\d{1,2}))?")
+
+
+def parse_date_bound(text: str, *, end: bool = False) -> str:
+    """A date range bound: a full date, or a year (``1987``) or month
+    (``1987-03``) meaning its first day, or its last day when ``end`` is set."""
+    stripped = text.strip()
+    partial = _YEAR_OR_MONTH.fullmatch(stripped)
+    if partial:
+        year = int(partial.group(1))
+        month = int(partial.group(2)) if partial.group(2) else None
+        if not 1000 <= year <= 2999 or (month is not None and not 1 <= month <= 12):
+            raise DateError(f"{stripped!r} is not a real date")
+        if not end:
+            return Date(year, month or 1, 1).isoformat()
+        last_month = month or 12
+        next_first = Date(year + (last_month == 12), last_month % 12 + 1, 1)
+        return Date.fromordinal(next_first.toordinal() - 1).isoformat()
+    return parse_date(stripped)
+
+
+def _to_iso(span: str, form: str) -> str:
+    if form == "numeric-dmy-or-mdy":
+        first, second = (int(x) for x in re.split(r"[/.-]", span, maxsplit=2)[:2])
+        if first <= 12 and second <= 12 and first != second:
+            raise DateError(
+                f"date {span!r} is ambiguous: day and month could be either way round; "
+                "write it as YYYY-MM-DD"
+            )
+        dayfirst = first > 12
+    else:
+        dayfirst = form == "day-month-year"
+    # The regexes guarantee year, month and day are present, so dateutil's
+    # default fill-in never supplies a missing part.
+    try:
+        parsed = dateutil_parser.parse(
+            span.rstrip(",;:."),
+            dayfirst=dayfirst,
+            yearfirst=form in ("iso", "ymd", "compact"),
+            ignoretz=True,
+        )
+    except (ValueError, OverflowError) as error:
+        raise DateError(f"{span!r} is not a real date ({_reason(error)})") from None
+    if not 1000 <= parsed.year <= 2999:
+        raise DateError(f"{span!r} has an implausible year {parsed.year}")
+    return Date(parsed.year, parsed.month, parsed.day).isoformat()
+
+
+def _reason(error: Exception) -> str:
+    message = str(error.args[0] if error.args else error)
+    return message.split(":")[0]
+
+
+def _preview(text: str, limit: int = 40) -> str:
+    line = text.split("\n", 1)[0].strip()
+    return repr(line if len(line) <= limit else line[:limit] + "…")
+
+
+# --- articles ---------------------------------------------------------------
+
+_DATE_KEYWORD = re.compile(r"date(?:[ \t]*:[ \t]*|[ \t]+|(?=\n)|$)", re.I)
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+
+
+def parse_article(text: str, source: str) -> Article:
+    """Parse the decoded text of one article file.
+
+    ``source`` only names the file in errors and in the result.
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
+    start = len(text) - len(text.lstrip())
+    if start == len(text):
+        raise ParseError(source, "empty file")
+    keyword = _DATE_KEYWORD.match(text, start)
+    if not keyword:
+        raise ParseError(source, f"no date line: the first line {_preview(text[start:])} does not start with 'date'")
+    after_keyword = text[keyword.end():]
+    line = after_keyword.lstrip(" \t")
+    if not line or line.startswith("\n"):
+        raise ParseError(source, "the date line has 'date' but no date after it")
+    try:
+        iso, used = match_date(line)
+    except DateError as error:
+        raise ParseError(source, str(error)) from None
+    body = line[used:]
+    body = body[1:] if body[:1] in (",", ";", ":", ".") else body
+    body = body.strip()
+    if not body:
+        raise ParseError(source, "empty body: the file has a date but no text")
+    paragraphs = tuple(p.strip() for p in _PARAGRAPH_BREAK.split(body) if p.strip())
+    return Article(
+        source=source, date=iso, headline=derive_headline(paragraphs), body=body, paragraphs=paragraphs
+    )
+
+
+# Words that end in a full stop without ending a sentence.
+_ABBREVIATIONS = {
+    "mr", "mrs", "ms", "dr", "st", "jr", "sr", "prof", "gen", "gov", "sen", "rep", "col", "capt", "lt",
+    "inc", "co", "corp", "ltd", "plc", "bros", "no", "vs", "etc", "approx", "dept", "est", "fig", "mt",
+    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+}
+_SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])")
+
+
+def derive_headline(paragraphs: tuple[str, ...]) -> str:
+    """The first paragraph if it is short, else its first sentence, at most
+    ``HEADLINE_MAX`` characters, cut at a word boundary."""
+    if not paragraphs:
+        return ""
+    first = " ".join(paragraphs[0].split())
+    if len(first) <= HEADLINE_MAX:
+        return first
+    sentence = first_sentence(first)
+    if len(sentence) <= HEADLINE_MAX:
+        return sentence
+    cut = sentence[: HEADLINE_MAX + 1]
+    space = cut.rfind(" ")
+    if space > HEADLINE_MAX // 2:
+        cut = cut[:space]
+    else:
+        cut = cut[:HEADLINE_MAX]
+    return cut.rstrip(" ,;:-–—") + "…"
+
+
+def first_sentence(text: str) -> str:
+    for end in _SENTENCE_END.finditer(text):
+        before = text[: end.start()]
+        last_word = re.search(r"([A-Za-z.]+)$", before)
+        if last_word:
+            word = last_word.group(1).lower()
+            # "Mr." or an initial ("J.") or "U.S." does not end the sentence.
+            if word.rstrip(".") in _ABBREVIATIONS or len(word.rstrip(".")) == 1 or "." in word:
+                continue
+        return text[: end.end()].strip()
+    return text

@@ -1,0 +1,183 @@
+"""The search box language, for people rather than for FTS5.
+
+    tiger king          both words (in any order)
+    "tiger king"        the phrase
+    tiger OR lion       either word
+    tiger -lion         tiger but not lion (also: NOT lion)
+    tig*                words starting with "tig"
+
+Nothing a user types reaches FTS5 as syntax: every word is quoted, so input
+such as ``"unbalanced``, ``NEAR(``, ``AND`` or SQL text can never be an FTS5
+syntax error. What could not be used is reported in ``notes``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+MAX_QUERY_CHARS = 1000
+MAX_TERMS = 64
+
+
+@dataclass(frozen=True)
+class Term:
+    words: tuple[str, ...]  # one word, or several for a phrase
+    prefix: bool = False
+
+    @property
+    def is_phrase(self) -> bool:
+        return len(self.words) > 1
+
+    def fts(self) -> str:
+        quoted = '"' + " ".join(self.words).replace('"', '""') + '"'
+        return quoted + ("*" if self.prefix else "")
+
+    def show(self) -> str:
+        text = " ".join(self.words)
+        text = f'"{text}"' if self.is_phrase else text
+        return text + ("*" if self.prefix else "")
+
+
+@dataclass(frozen=True)
+class Query:
+    """A parsed query: every group must match (a group matches if any of its
+    terms does), and no excluded term may match."""
+
+    text: str
+    groups: tuple[tuple[Term, ...], ...] = ()
+    excluded: tuple[Term, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.groups
+
+    def fts(self) -> str | None:
+        """The FTS5 MATCH expression, or None when there is nothing to match."""
+        if not self.groups:
+            return None
+        parts = []
+        for group in self.groups:
+            inner = " OR ".join(term.fts() for term in group)
+            parts.append(f"({inner})" if len(group) > 1 else inner)
+        expression = " AND ".join(parts)
+        for term in self.excluded:
+            expression += f" NOT {term.fts()}"
+        return expression
+
+    def describe(self) -> str:
+        """How the query was understood, in the search box language."""
+        parts = []
+        for group in self.groups:
+            shown = " OR ".join(term.show() for term in group)
+            parts.append(f"({shown})" if len(group) > 1 and len(self.groups) > 1 else shown)
+        parts += [f"-{term.show()}" for term in self.excluded]
+        return " ".join(parts)
+
+    def terms(self) -> list[Term]:
+        return [term for group in self.groups for term in group]
+
+
+_TOKEN = re.compile(r'(?P<neg>-?)"(?P<phrase>[^"]*)(?P<close>"?)(?P<star>\*?)|(?P<word>[^\s"]+)')
+# Words FTS5 would see: the unicode61 tokenizer splits on anything that is not
+# a letter, number or mark. Our own splitting mirrors it so phrases and prefixes
+# mean what the user sees.
+_WORD_PART = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+def parse_query(text: str | None) -> Query:
+    """Parse what a user typed. Never raises."""
+    original = text or ""
+    notes: list[str] = []
+    text = _clean(original)
+    if len(text) > MAX_QUERY_CHARS:
+        text = text[:MAX_QUERY_CHARS]
+        notes.append(f"the query was cut to its first {MAX_QUERY_CHARS} characters")
+    groups: list[list[Term]] = []
+    excluded: list[Term] = []
+    join_next = False  # an OR was just seen
+    negate_next = False  # a NOT was just seen
+    ignored: list[str] = []
+    for token in _TOKEN.finditer(text):
+        negative = bool(token.group("neg"))
+        if token.group("word") is not None:
+            raw = token.group("word")
+            if raw == "OR":
+                if groups and not join_next and not negate_next:
+                    join_next = True
+                else:
+                    ignored.append(raw)
+                continue
+            if raw == "AND":  # words are joined by AND anyway
+                if join_next or not groups:
+                    ignored.append(raw)
+                continue
+            if raw == "NOT":
+                negate_next = True
+                continue
+            if raw.startswith("-") and len(raw) > 1:
+                negative, raw = True, raw[1:]
+            prefix = raw.endswith("*")
+            words = tuple(w.lower() for w in _WORD_PART.findall(raw))
+            if not words:
+                ignored.append(raw)
+                continue
+            if prefix and len(words[-1]) < 2:
+                notes.append(f"'{raw}' is too short to search as a prefix; searched for the word itself")
+                prefix = False
+            term = Term(words, prefix)
+        else:
+            if not token.group("close"):
+                notes.append("a closing quote was missing, so the phrase runs to the end of the query")
+            words = tuple(w.lower() for w in _WORD_PART.findall(token.group("phrase")))
+            if not words:
+                ignored.append('""')
+                continue
+            term = Term(words, bool(token.group("star")))
+        if negative or negate_next:
+            excluded.append(term)
+            negate_next = False
+            join_next = False
+            continue
+        if join_next and groups:
+            groups[-1].append(term)
+        else:
+            groups.append([term])
+        join_next = False
+    if join_next:
+        ignored.append("OR")
+    if negate_next:
+        ignored.append("NOT")
+    if ignored:
+        shown = ", ".join(f"'{x}'" for x in dict.fromkeys(ignored))
+        notes.append(f"ignored {shown}: not something to search for here")
+    if sum(len(g) for g in groups) + len(excluded) > MAX_TERMS:
+        notes.append(f"only the first {MAX_TERMS} terms were used")
+        groups, excluded = _limit(groups, excluded)
+    if excluded and not groups:
+        notes.append("a search cannot only exclude words: add a word to look for")
+        excluded = []
+    return Query(
+        text=original,
+        groups=tuple(tuple(g) for g in groups),
+        excluded=tuple(dict.fromkeys(excluded)),
+        notes=tuple(notes),
+    )
+
+
+def _clean(text: str) -> str:
+    # Control characters and odd spaces become plain spaces; curly quotes are quotes.
+    text = text.replace("“", '"').replace("”", '"').replace("„", '"')
+    return "".join(" " if unicodedata.category(ch)[0] in ("C", "Z") else ch for ch in text).strip()
+
+
+def _limit(groups: list[list[Term]], excluded: list[Term]) -> tuple[list[list[Term]], list[Term]]:
+    kept, budget = [], MAX_TERMS
+    for group in groups:
+        if budget <= 0:
+            break
+        kept.append(group[:budget])
+        budget -= len(kept[-1])
+    return kept, excluded[: max(0, budget)]

@@ -1,0 +1,324 @@
+"""Searching the archive: ranked matches with snippets, counts, timelines and
+facets, and a streaming iterator over every match for exports.
+
+All functions take a plain ``sqlite3.Connection`` so that the CLI, the
+exporter and the Datasette plugin share them.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import date as Date
+from typing import Iterator
+
+from .query import Query, parse_query
+
+SORTS = ("relevance", "newest", "oldest")
+DEFAULT_PER_PAGE = 20
+MAX_PER_PAGE = 100
+# Sentinels that cannot occur in article text (control characters are not
+# kept in snippets); swapped for markup only after the text is escaped.
+MARK_START, MARK_END = "\x02", "\x03"
+SNIPPET_WORDS = 32
+# Headline matches count more than body matches.
+BM25 = "bm25(articles_fts, 4.0, 1.0)"
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: int
+    date: str
+    headline: str
+    source: str
+    snippet: str  # raw text with MARK_START / MARK_END around matches
+
+    def snippet_html(self) -> str:
+        return marked_html(self.snippet)
+
+    def snippet_text(self, start: str = "[", end: str = "]") -> str:
+        return self.snippet.replace(MARK_START, start).replace(MARK_END, end)
+
+
+@dataclass
+class SearchResult:
+    query: Query
+    since: str | None
+    until: str | None
+    sort: str
+    page: int
+    per_page: int
+    total: int
+    hits: list[Hit]
+    timeline_unit: str = "month"
+    timeline: list[dict] = field(default_factory=list)  # {"period", "count", "all"}
+    facets: dict[str, list[dict]] = field(default_factory=dict)  # {"year": [{"value", "count"}], ...}
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+
+def marked_html(snippet: str) -> str:
+    """Escape untrusted text, then turn the match sentinels into ``<mark>``."""
+    return (
+        html.escape(_strip_controls(snippet), quote=True)
+        .replace(MARK_START, "<mark>")
+        .replace(MARK_END, "</mark>")
+    )
+
+
+_CONTROLS = re.compile(r"[\x00\x01\x04-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _strip_controls(text: str) -> str:
+    return _CONTROLS.sub("", text)
+
+
+def _filters(
+    query: Query, since: str | None, until: str | None, *, include_duplicates: bool = False
+) -> tuple[str, str, list]:
+    """FROM and WHERE clauses shared by results, counts, timelines and exports.
+    Exact duplicates are left out unless asked for: their first copy stands for them."""
+    where = [] if include_duplicates else ["a.duplicate_of IS NULL"]
+    args: list = []
+    expression = query.fts()
+    if expression:
+        source = "articles_fts JOIN articles a ON a.id = articles_fts.rowid"
+        where.insert(0, "articles_fts MATCH ?")
+        args.append(expression)
+    else:
+        source = "articles a"
+    if since:
+        where.append("a.date >= ?")
+        args.append(since)
+    if until:
+        where.append("a.date <= ?")
+        args.append(until)
+    return source, " AND ".join(where) or "1", args
+
+
+def _order(query: Query, sort: str) -> str:
+    if sort == "relevance" and not query.is_empty:
+        return f"{BM25}, a.date DESC"
+    if sort == "oldest":
+        return "a.date ASC, a.id ASC"
+    return "a.date DESC, a.id DESC"
+
+
+def search(
+    conn: sqlite3.Connection,
+    q: str | Query | None,
+    *,
+    since: str | None = None,
+    until: str | None = None,
+    sort: str = "relevance",
+    page: int = 1,
+    per_page: int = DEFAULT_PER_PAGE,
+    with_timeline: bool = True,
+    with_facets: bool = True,
+) -> SearchResult:
+    """One page of results, with the total and (optionally) timeline and facets."""
+    query = q if isinstance(q, Query) else parse_query(q)
+    sort = sort if sort in SORTS else "relevance"
+    per_page = min(max(1, per_page), MAX_PER_PAGE)
+    page = max(1, page)
+    result = SearchResult(query, since, until, sort, page, per_page, 0, [], notes=list(query.notes))
+    if query.is_empty and query.text.strip():
+        # The user typed something, but nothing in it can be searched for.
+        return result
+    source, where, args = _filters(query, since, until)
+    result.total = conn.execute(f"SELECT count(*) FROM {source} WHERE {where}", args).fetchone()[0]
+    if result.total and (page - 1) * per_page >= result.total:
+        page = result.page = result.pages
+    marked_body = "highlight(articles_fts, 1, char(2), char(3))" if not query.is_empty else "a.body"
+    rows = conn.execute(
+        f"SELECT a.id, a.date, a.headline, a.source, {marked_body} FROM {source} WHERE {where}"
+        f" ORDER BY {_order(query, sort)} LIMIT ? OFFSET ?",
+        [*args, per_page, (page - 1) * per_page],
+    )
+    result.hits = [Hit(id_, date, headline, src, make_snippet(body, headline)) for id_, date, headline, src, body in rows]
+    if with_timeline:
+        result.timeline_unit, result.timeline = timeline(conn, query, since, until, total=result.total)
+    if with_facets:
+        result.facets = facets(conn, query, since, until)
+    return result
+
+
+def make_snippet(marked_body: str, headline: str, words: int = SNIPPET_WORDS) -> str:
+    """The passage of a body with the most matches, about ``words`` words long.
+
+    ``marked_body`` has matches wrapped in MARK_START/MARK_END. A first
+    paragraph that repeats the headline is skipped when the matches are also
+    elsewhere, so the snippet adds to the headline instead of repeating it.
+    """
+    paragraphs = marked_body.split("\n\n", 1)
+    if len(paragraphs) == 2:
+        first = " ".join(paragraphs[0].replace(MARK_START, "").replace(MARK_END, "").split())
+        if first == " ".join(headline.split()) and (MARK_START in paragraphs[1] or MARK_START not in paragraphs[0]):
+            marked_body = paragraphs[1]
+    tokens = marked_body.split()
+    if not tokens:
+        return ""
+    hits = [i for i, token in enumerate(tokens) if MARK_START in token]
+    start = 0
+    if hits:
+        lead = words // 4
+        best, best_count = hits[0], 0
+        for i in hits:
+            in_window = sum(1 for j in hits if i <= j < i + words - lead)
+            if in_window > best_count:
+                best, best_count = i, in_window
+        start = max(0, best - lead)
+    end = min(len(tokens), start + words)
+    start = max(0, min(start, end - words))
+    window = " ".join(tokens[start:end])
+    # A cut can fall inside a marked phrase: close or reopen the mark.
+    if window.find(MARK_END) != -1 and (window.find(MARK_START) == -1 or window.find(MARK_END) < window.find(MARK_START)):
+        window = MARK_START + window
+    if window.count(MARK_START) > window.count(MARK_END):
+        window += MARK_END
+    return ("… " if start > 0 else "") + window + (" …" if end < len(tokens) else "")
+
+
+def count(conn: sqlite3.Connection, q: str | Query | None, since: str | None = None, until: str | None = None) -> int:
+    query = q if isinstance(q, Query) else parse_query(q)
+    source, where, args = _filters(query, since, until)
+    return conn.execute(f"SELECT count(*) FROM {source} WHERE {where}", args).fetchone()[0]
+
+
+# --- timelines and facets ----------------------------------------------------------
+
+_BUCKETS = {
+    "day": "a.date",
+    "week": "date(a.date, '-6 days', 'weekday 1')",  # the Monday that starts the week
+    "month": "a.month",
+    "year": "CAST(a.year AS TEXT)",
+}
+
+
+def timeline_unit(first: str | None, last: str | None) -> str:
+    """Days for a short range, weeks for a medium one, months otherwise."""
+    if not first or not last:
+        return "month"
+    days = (Date.fromisoformat(last) - Date.fromisoformat(first)).days
+    if days <= 92:
+        return "day"
+    if days <= 2 * 366:
+        return "week"
+    return "month"
+
+
+def timeline(
+    conn: sqlite3.Connection,
+    query: Query,
+    since: str | None,
+    until: str | None,
+    *,
+    unit: str | None = None,
+    total: int | None = None,
+) -> tuple[str, list[dict]]:
+    """Matches per period, with every period between the first and last match
+    present (zero where nothing matched) and the number of all articles in it,
+    so that a chart can show counts or shares."""
+    source, where, args = _filters(query, since, until)
+    if unit is None:
+        first, last = conn.execute(f"SELECT min(a.date), max(a.date) FROM {source} WHERE {where}", args).fetchone()
+        unit = timeline_unit(since or first, until or last) if first else "month"
+    bucket = _BUCKETS[unit]
+    counts = dict(conn.execute(f"SELECT {bucket} AS p, count(*) FROM {source} WHERE {where} GROUP BY p", args))
+    if not counts:
+        return unit, []
+    periods = _fill(sorted(counts), unit)
+    everything = _all_counts(conn, unit, periods[0], periods[-1])
+    return unit, [{"period": p, "count": counts.get(p, 0), "all": everything.get(p, 0)} for p in periods]
+
+
+def _all_counts(conn: sqlite3.Connection, unit: str, first: str, last: str) -> dict[str, int]:
+    bucket = _BUCKETS[unit]
+    low, high = _period_range(unit, first, last)
+    return dict(
+        conn.execute(
+            f"SELECT {bucket} AS p, count(*) FROM articles a WHERE a.duplicate_of IS NULL"
+            " AND a.date BETWEEN ? AND ? GROUP BY p",
+            (low, high),
+        )
+    )
+
+
+def _period_range(unit: str, first: str, last: str) -> tuple[str, str]:
+    if unit == "year":
+        return f"{first}-01-01", f"{last}-12-31"
+    if unit == "month":
+        return f"{first}-01", f"{last}-31"
+    if unit == "week":
+        end = Date.fromordinal(Date.fromisoformat(last).toordinal() + 6)
+        return first, end.isoformat()
+    return first, last
+
+
+def _fill(periods: list[str], unit: str) -> list[str]:
+    """Every period from the first to the last, so gaps show as zero."""
+    first, last = periods[0], periods[-1]
+    if unit == "year":
+        return [str(y) for y in range(int(first), int(last) + 1)]
+    if unit == "month":
+        out, (y, m) = [], (int(first[:4]), int(first[5:7]))
+        while f"{y:04d}-{m:02d}" <= last:
+            out.append(f"{y:04d}-{m:02d}")
+            y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+        return out
+    step = 7 if unit == "week" else 1
+    start, end = Date.fromisoformat(first).toordinal(), Date.fromisoformat(last).toordinal()
+    if (end - start) // step > 5000:  # a pathological range: show only what matched
+        return periods
+    return [Date.fromordinal(d).isoformat() for d in range(start, end + 1, step)]
+
+
+def facets(conn: sqlite3.Connection, query: Query, since: str | None, until: str | None) -> dict[str, list[dict]]:
+    """Counts of matches per year and per month, in date order."""
+    source, where, args = _filters(query, since, until)
+    by_month = conn.execute(
+        f"SELECT a.month, count(*) FROM {source} WHERE {where} GROUP BY a.month ORDER BY a.month", args
+    ).fetchall()
+    by_year: dict[str, int] = {}
+    for month, n in by_month:
+        by_year[month[:4]] = by_year.get(month[:4], 0) + n
+    return {
+        "year": [{"value": y, "count": n} for y, n in by_year.items()],
+        "month": [{"value": m, "count": n} for m, n in by_month],
+    }
+
+
+# --- streaming every match -----------------------------------------------------------
+
+EXPORT_COLUMNS = (
+    "id", "source", "date", "headline", "body", "paragraphs", "words", "sha256", "ingested_at", "updated_at",
+    "duplicate_of",
+)
+
+
+def iter_matches(
+    conn: sqlite3.Connection,
+    q: str | Query | None,
+    *,
+    since: str | None = None,
+    until: str | None = None,
+    sort: str = "oldest",
+    include_duplicates: bool = False,
+) -> Iterator[dict]:
+    """Every matching article with all its stored fields, one at a time."""
+    query = q if isinstance(q, Query) else parse_query(q)
+    source, where, args = _filters(query, since, until, include_duplicates=include_duplicates)
+    columns = ", ".join(f"a.{c}" for c in EXPORT_COLUMNS)
+    cursor = conn.execute(f"SELECT {columns} FROM {source} WHERE {where} ORDER BY {_order(query, sort)}", args)
+    while True:
+        rows = cursor.fetchmany(1000)
+        if not rows:
+            return
+        for row in rows:
+            yield dict(zip(EXPORT_COLUMNS, row))

@@ -1,0 +1,269 @@
+"""Find article files on disk and inside archives, read them, decode them.
+
+This is the only module that touches the filesystem for input. It knows
+nothing about articles: it yields named byte sources and turns bytes into text.
+"""
+
+from __future__ import annotations
+
+import calendar
+import fnmatch
+import os
+import stat
+import tarfile
+import zipfile
+from dataclasses import dataclass
+from typing import Iterable, Iterator
+
+DEFAULT_GLOB = "*.txt"
+ARCHIVE_SUFFIXES = (".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz", ".tar", ".zip")
+# Files larger than this are recorded as rejects without their bytes: an
+# article is never this long, and holding it would blow the memory budget.
+MAX_FILE_BYTES = 100 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Found:
+    """A regular file found on disk: an article candidate or an archive."""
+
+    source: str  # the stable name stored in the database
+    path: str  # where to read it (may differ from source, e.g. undecodable names)
+    size: int
+    mtime_ns: int
+
+    @property
+    def is_archive(self) -> bool:
+        return is_archive_name(self.path)
+
+
+@dataclass(frozen=True)
+class Member:
+    """One article candidate read out of an archive."""
+
+    source: str  # "archive.tar.gz!folder/member.txt"
+    data: bytes | None
+    size: int
+    mtime_ns: int
+    error: str | None = None  # set when the member could not be read
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """Something that should have been read but could not be listed or opened."""
+
+    source: str
+    reason: str
+
+
+class DecodeError(ValueError):
+    pass
+
+
+def is_archive_name(name: str) -> bool:
+    return name.lower().endswith(ARCHIVE_SUFFIXES)
+
+
+def display_name(path: str) -> str:
+    """A path as text that SQLite and a terminal can hold.
+
+    File names that are not valid UTF-8 arrive from the OS with surrogate
+    escapes; show their bytes as ``\\xNN`` instead of failing."""
+    try:
+        path.encode("utf-8")
+        return path
+    except UnicodeEncodeError:
+        return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def walk(paths: Iterable[str], pattern: str = DEFAULT_GLOB) -> Iterator[Found | Unreadable]:
+    """Yield every candidate under ``paths`` in a stable order.
+
+    Directories are walked recursively (following links to folders, but never
+    into a folder twice, so link loops end); hidden entries are skipped. Inside
+    a directory a file is a candidate if its name matches ``pattern`` or it is
+    an archive. Files named explicitly are always candidates.
+    """
+    for given in paths:
+        given_name = display_name(given)
+        try:
+            info = os.stat(given)
+        except OSError as error:
+            yield Unreadable(given_name, _os_reason(error))
+            continue
+        if stat.S_ISDIR(info.st_mode):
+            yield from _walk_dir(given, "", pattern, set())
+        elif stat.S_ISREG(info.st_mode):
+            yield Found(_clean(given_name), given, info.st_size, info.st_mtime_ns)
+        else:
+            yield Unreadable(given_name, "not a regular file or folder")
+
+
+def _walk_dir(top: str, prefix: str, pattern: str, visited: set[tuple[int, int]]) -> Iterator[Found | Unreadable]:
+    here = os.path.join(top, prefix) if prefix else top
+    try:
+        info = os.stat(here)
+        key = (info.st_dev, info.st_ino)
+        if key in visited:
+            return  # a link back into a folder already walked: a loop or a second route
+        visited.add(key)
+        with os.scandir(here) as scan:
+            entries = sorted(scan, key=lambda e: e.name)
+    except OSError as error:
+        yield Unreadable(display_name(prefix or top), f"cannot list folder: {_os_reason(error)}")
+        return
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        relative = os.path.join(prefix, entry.name) if prefix else entry.name
+        source = display_name(relative)
+        try:
+            is_dir = entry.is_dir()  # follows links
+        except OSError as error:
+            yield Unreadable(source, _os_reason(error))
+            continue
+        if is_dir:
+            yield from _walk_dir(top, relative, pattern, visited)
+            continue
+        wanted = is_archive_name(entry.name) or fnmatch.fnmatch(entry.name, pattern)
+        if not wanted:
+            continue
+        try:
+            entry_info = entry.stat()  # follows links
+        except OSError as error:
+            reason = "broken link" if entry.is_symlink() else _os_reason(error)
+            yield Unreadable(source, reason)
+            continue
+        if not stat.S_ISREG(entry_info.st_mode):
+            yield Unreadable(source, "not a regular file")
+            continue
+        yield Found(source, entry.path, entry_info.st_size, entry_info.st_mtime_ns)
+
+
+def _clean(path: str) -> str:
+    return path[2:] if path.startswith("./") else path
+
+
+def read_file(path: str, max_bytes: int = MAX_FILE_BYTES) -> bytes:
+    """Read a whole file; raise ``OSError`` with a readable message if we cannot."""
+    with open(path, "rb") as handle:
+        data = handle.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise OSError(f"file is larger than {max_bytes // (1024 * 1024)} MB")
+    return data
+
+
+def archive_members(found: Found, pattern: str = DEFAULT_GLOB) -> Iterator[Member]:
+    """Yield the members of an archive whose names match ``pattern``.
+
+    Read straight from the archive, never unpacked to disk. A damaged archive
+    yields what it can and then one member with ``error`` set, named after the
+    archive itself.
+    """
+    count = 0
+    try:
+        if found.path.lower().endswith(".zip"):
+            iterator = _zip_members(found, pattern)
+        else:
+            iterator = _tar_members(found, pattern)
+        for member in iterator:
+            count += 1
+            yield member
+    except (OSError, EOFError, tarfile.TarError, zipfile.BadZipFile, ValueError, RuntimeError) as error:
+        where = f" after {count} files" if count else ""
+        yield Member(found.source, None, found.size, found.mtime_ns, f"damaged archive{where}: {_short(error)}")
+
+
+def _member_wanted(name: str, pattern: str) -> bool:
+    base = name.rsplit("/", 1)[-1]
+    return bool(base) and not base.startswith(".") and fnmatch.fnmatch(base, pattern)
+
+
+def _tar_members(found: Found, pattern: str) -> Iterator[Member]:
+    with tarfile.open(found.path, mode="r:*") as archive:
+        for info in archive:  # streams: members are read in order, nothing is extracted
+            if not info.isfile() or not _member_wanted(info.name, pattern):
+                continue
+            source = f"{found.source}!{display_name(info.name)}"
+            mtime_ns = int(info.mtime) * 1_000_000_000
+            if info.size > MAX_FILE_BYTES:
+                yield Member(source, None, info.size, mtime_ns, f"file is larger than {MAX_FILE_BYTES // 2**20} MB")
+                continue
+            handle = archive.extractfile(info)
+            data = handle.read() if handle else b""
+            yield Member(source, data, info.size, mtime_ns)
+
+
+def _zip_members(found: Found, pattern: str) -> Iterator[Member]:
+    with zipfile.ZipFile(found.path) as archive:
+        for info in archive.infolist():
+            if info.is_dir() or not _member_wanted(info.filename, pattern):
+                continue
+            source = f"{found.source}!{display_name(info.filename)}"
+            mtime_ns = calendar.timegm((*info.date_time, 0, 0, 0)) * 1_000_000_000
+            if info.file_size > MAX_FILE_BYTES:
+                yield Member(source, None, info.file_size, mtime_ns, f"file is larger than {MAX_FILE_BYTES // 2**20} MB")
+                continue
+            try:
+                data = archive.read(info)
+            except (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError, ValueError) as error:
+                yield Member(source, None, info.file_size, mtime_ns, f"cannot read from the archive: {_short(error)}")
+                continue
+            yield Member(source, data, info.file_size, mtime_ns)
+
+
+# --- decoding ---------------------------------------------------------------
+
+_BINARY_SIGNATURES = {
+    b"%PDF": "a PDF document",
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"GIF8": "a GIF image",
+    b"PK\x03\x04": "a zip file",
+    b"\x1f\x8b": "a gzip file",
+    b"\x7fELF": "a program",
+    b"SQLite format 3": "an SQLite database",
+}
+_ALLOWED_CONTROLS = set("\t\n\r\f\v")
+
+
+def decode(raw: bytes) -> str:
+    """Bytes of a text file to ``str``: UTF-8 (BOM or not), UTF-16 with a BOM,
+    else Windows-1252, else Latin-1. Binary content raises ``DecodeError``."""
+    for signature, kind in _BINARY_SIGNATURES.items():
+        if raw.startswith(signature):
+            raise DecodeError(f"binary content: looks like {kind}")
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            text = raw.decode("utf-16")
+        except UnicodeDecodeError as error:
+            raise DecodeError(f"undecodable: has a UTF-16 byte order mark but is not UTF-16 ({error.reason})") from None
+    elif b"\x00" in raw:
+        raise DecodeError(f"binary content: contains {raw.count(0)} NUL bytes")
+    elif raw.startswith(b"\xef\xbb\xbf"):
+        try:
+            text = raw[3:].decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise DecodeError(
+                f"undecodable: has a UTF-8 byte order mark but invalid UTF-8 at byte {error.start + 3}"
+            ) from None
+    else:
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            try:
+                text = raw.decode("cp1252")
+            except UnicodeDecodeError:
+                text = raw.decode("latin-1")
+    controls = sum(1 for ch in text if (ch < " " or "\x7f" <= ch < "\xa0") and ch not in _ALLOWED_CONTROLS)
+    if controls and controls > max(8, len(text) // 100):
+        raise DecodeError(f"binary content: {controls} control characters")
+    return text
+
+
+def _os_reason(error: OSError) -> str:
+    return error.strerror.lower() if error.strerror else str(error)
+
+
+def _short(error: BaseException) -> str:
+    text = str(error) or type(error).__name__
+    return text if len(text) <= 200 else text[:200] + "…"

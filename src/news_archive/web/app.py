@@ -1,0 +1,96 @@
+"""Build the Datasette instance that ``news-archive serve`` runs."""
+
+from __future__ import annotations
+
+import importlib.resources
+from pathlib import Path
+
+from datasette.app import Datasette
+
+SETTINGS = {
+    # Every query, ours and Datasette's, is stopped after this long.
+    "sql_time_limit_ms": 3000,
+    "facet_time_limit_ms": 500,
+    "max_returned_rows": 1000,
+    "default_page_size": 50,
+    # Suggesting facets runs extra queries on every table page: costly on a big archive.
+    "suggest_facets": False,
+    "allow_download": False,
+    "num_sql_threads": 4,
+}
+
+
+def metadata(database: str) -> dict:
+    return {
+        "title": "News archive",
+        "description_html": (
+            "A searchable archive of news articles. Start at the <a href=\"/\">search page</a>; "
+            "the tables below are the raw data."
+        ),
+        "databases": {
+            database: {
+                "tables": {
+                    "articles": {
+                        "description": "One row per article file: the date, a headline derived from the text, "
+                        "the body, and where it came from.",
+                        "sort_desc": "date",
+                        "facets": ["year", "month"],
+                        "size": 50,
+                        "label_column": "headline",
+                        "columns": {
+                            "id": "Stable identifier; the article page is /article/<id>",
+                            "date": "Date from the file's date line (YYYY-MM-DD)",
+                            "headline": "First paragraph if short, else the first sentence",
+                            "source": "File path as given to ingest; archive members as archive!member",
+                            "body": "The article text, line endings normalised",
+                            "paragraphs": "Number of paragraphs",
+                            "words": "Number of words",
+                            "year": "Year of the date, for facets",
+                            "month": "YYYY-MM of the date, for facets",
+                            "sha256": "SHA-256 of the file's bytes",
+                            "ingested_at": "When the article was first ingested (UTC)",
+                            "updated_at": "When the file last changed and was re-ingested (UTC)",
+                            "duplicate_of": "The first article with exactly the same bytes, if any",
+                        },
+                    },
+                    "rejects": {
+                        "description": "Files that could not be ingested, with the reason. The raw bytes are kept "
+                        "so nothing is lost: fix the file and ingest it again.",
+                        "sort_desc": "rejected_at",
+                    },
+                    "source_files": {"hidden": True},
+                },
+            }
+        },
+    }
+
+
+def make_datasette(db_path: str, *, extra_settings: dict | None = None) -> Datasette:
+    """A Datasette serving the archive read-only, with our plugin and metadata."""
+    _register_plugin()
+    name = Path(db_path).stem
+    return Datasette(
+        [db_path],
+        metadata=metadata(name),
+        settings={**SETTINGS, **(extra_settings or {})},
+    )
+
+
+def _register_plugin() -> None:
+    # Installed packages register through the "datasette" entry point; when
+    # running from a source tree (or under pytest, where Datasette skips entry
+    # points) register the plugin by hand.
+    from datasette.plugins import pm
+
+    from news_archive import web
+
+    if not pm.is_registered(web):
+        pm.register(web, name="news_archive")
+
+
+def sample_folder() -> Path:
+    """The bundled sample articles: package data when installed, ``data/`` in a checkout."""
+    packaged = importlib.resources.files("news_archive") / "sample"
+    if packaged.is_dir():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parents[3] / "data"

@@ -1,0 +1,100 @@
+"""Timeline charts drawn on the server as SVG, so they need no JavaScript."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Callable
+
+from markupsafe import Markup
+
+WIDTH, HEIGHT = 720, 160
+PAD_LEFT, PAD_BOTTOM, PAD_TOP = 44, 22, 10
+
+_MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+
+
+def period_label(period: str, unit: str) -> str:
+    """A period key as people read it: 1987-03 -> Mar 1987, 1987-03-02 -> 2 Mar 1987."""
+    try:
+        if unit == "month" or len(period) == 7:
+            return f"{_MONTHS[int(period[5:7]) - 1]} {period[:4]}"
+        if unit in ("day", "week") and len(period) == 10:
+            prefix = "week of " if unit == "week" else ""
+            return f"{prefix}{int(period[8:10])} {_MONTHS[int(period[5:7]) - 1]} {period[:4]}"
+    except (ValueError, IndexError):
+        pass
+    return period
+
+
+def timeline_svg(
+    points: list[dict],
+    *,
+    unit: str,
+    share: bool = False,
+    link: Callable[[str], str] | None = None,
+    label: str = "Matches over time",
+) -> Markup:
+    """A bar chart of ``points`` ({"period", "count", "all"}), as counts or as
+    the share of all articles in each period. Each bar links to ``link(period)``."""
+    if not points:
+        return Markup("")
+    values = [(p["count"] / p["all"] if p.get("all") else 0.0) if share else p["count"] for p in points]
+    peak = max(values) or 1
+    plot_w, plot_h = WIDTH - PAD_LEFT - 4, HEIGHT - PAD_BOTTOM - PAD_TOP
+    slot = plot_w / len(points)
+    bar_w = max(1.0, slot * 0.8)
+    parts = [
+        f'<svg class="timeline" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{escape(label)}"'
+        ' xmlns="http://www.w3.org/2000/svg" preserveAspectRatio="none">',
+        f"<title>{escape(label)}</title>",
+    ]
+    for fraction in (0.0, 0.5, 1.0):
+        y = PAD_TOP + plot_h * (1 - fraction)
+        tick = _format_value(peak * fraction, share)
+        parts.append(f'<line class="grid" x1="{PAD_LEFT}" x2="{WIDTH - 4}" y1="{y:.1f}" y2="{y:.1f}"/>')
+        parts.append(f'<text class="tick" x="{PAD_LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">{escape(tick)}</text>')
+    for i, (point, value) in enumerate(zip(points, values)):
+        height = plot_h * value / peak
+        x = PAD_LEFT + i * slot + (slot - bar_w) / 2
+        y = PAD_TOP + plot_h - height
+        name = period_label(point["period"], unit)
+        detail = f"{name}: {point['count']:,} of {point.get('all', 0):,} articles" if share else f"{name}: {point['count']:,}"
+        if share and point.get("all"):
+            detail += f" ({value:.1%})"
+        bar = (
+            f'<rect class="bar" x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{max(height, 0.0):.1f}">'
+            f"<title>{escape(detail)}</title></rect>"
+            # An invisible full-height target makes thin bars easy to hover and click.
+            f'<rect class="hit" x="{PAD_LEFT + i * slot:.1f}" y="{PAD_TOP}" width="{slot:.1f}" height="{plot_h}">'
+            f"<title>{escape(detail)}</title></rect>"
+        )
+        if link and point["count"]:
+            bar = f'<a href="{escape(link(point["period"]))}" aria-label="{escape(detail)}">{bar}</a>'
+        parts.append(bar)
+    for i in _label_positions(len(points)):
+        x = PAD_LEFT + i * slot + slot / 2
+        text = _axis_label(points[i]["period"], unit)
+        parts.append(f'<text class="axis" x="{x:.1f}" y="{HEIGHT - 6}" text-anchor="middle">{escape(text)}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def _format_value(value: float, share: bool) -> str:
+    if share:
+        return f"{value:.0%}" if value >= 0.1 or value == 0 else f"{value:.1%}"
+    return f"{value:,.0f}"
+
+
+def _label_positions(n: int, most: int = 8) -> list[int]:
+    if n <= most:
+        return list(range(n))
+    step = -(-n // most)
+    return list(range(0, n, step))
+
+
+def _axis_label(period: str, unit: str) -> str:
+    if unit == "year":
+        return period
+    if unit == "month":
+        return f"{_MONTHS[int(period[5:7]) - 1]} {period[2:4]}" if len(period) == 7 else period
+    return f"{int(period[8:10])} {_MONTHS[int(period[5:7]) - 1]}" if len(period) == 10 else period

@@ -1,0 +1,554 @@
+"""The reading room's pages. Each view reads request parameters, asks the
+library for data (on Datasette's read-only connection, under its SQL time
+limit) and renders a template. No view writes to the archive."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sqlite3
+import threading
+from dataclasses import dataclass, field
+from datetime import date as Date
+from urllib.parse import urlencode
+
+from datasette.utils import sqlite_timelimit
+from datasette.utils.asgi import AsgiStream, Response
+
+from .. import browse, export, search
+from ..parse import DateError, parse_date_bound
+from ..query import MAX_QUERY_CHARS
+from ..store import open_db
+from . import atom
+from .charts import period_label, timeline_svg
+
+SECURITY_HEADERS = {
+    "content-security-policy": (
+        "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+        "base-uri 'none'; frame-ancestors 'none'"
+    ),
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "same-origin",
+    "x-frame-options": "DENY",
+}
+MAX_PAGE = 10_000
+logger = logging.getLogger("news_archive.web")
+FEED_SIZE = 50
+
+
+class ArchiveMissing(Exception):
+    pass
+
+
+class BadRequest(Exception):
+    pass
+
+
+def archive_database(datasette):
+    """The first attached database that is a news archive."""
+    cached = getattr(datasette, "_news_archive_db", None)
+    if cached and cached in datasette.databases:
+        return datasette.databases[cached]
+    for name, db in datasette.databases.items():
+        if name.startswith("_") or db.is_memory:
+            continue
+        try:
+            conn = sqlite3.connect(f"file:{db.path}?mode=ro", uri=True)
+            try:
+                tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            finally:
+                conn.close()
+        except sqlite3.Error:
+            continue
+        if {"articles", "articles_fts"} <= tables:
+            datasette._news_archive_db = name
+            return db
+    raise ArchiveMissing()
+
+
+async def run(datasette, fn, *args, time_limit_ms: int | None = None, **kwargs):
+    """Run ``fn(conn, ...)`` on a read-only archive connection, within the SQL time limit."""
+    db = archive_database(datasette)
+    limit = time_limit_ms or datasette.setting("sql_time_limit_ms")
+
+    def call(conn):
+        with sqlite_timelimit(conn, limit):
+            return fn(conn, *args, **kwargs)
+
+    return await db.execute_fn(call)
+
+
+# --- URLs and rendering -----------------------------------------------------------------
+
+
+def make_url(datasette, path: str, **params) -> str:
+    clean = {k: v for k, v in params.items() if v not in (None, "", False)}
+    url = datasette.urls.path(path)
+    return url + ("?" + urlencode(clean) if clean else "")
+
+
+async def render(datasette, request, template: str, context: dict, status: int = 200) -> Response:
+    db = None
+    try:
+        db = archive_database(datasette)
+    except ArchiveMissing:
+        pass
+    base = {
+        "url": lambda path, **params: make_url(datasette, path, **params),
+        "static": lambda name: datasette.urls.static_plugins("news_archive", name),
+        "data_url": datasette.urls.table(db.name, "articles") if db else datasette.urls.instance(),
+        "sql_url": datasette.urls.database(db.name) if db else datasette.urls.instance(),
+        "period_label": period_label,
+        "max_query_chars": MAX_QUERY_CHARS,
+    }
+    html = await datasette.render_template(template, {**base, **context}, request=request)
+    return Response.html(html, status=status, headers=dict(SECURITY_HEADERS))
+
+
+async def error_page(datasette, request, status: int, title: str, message: str) -> Response:
+    return await render(datasette, request, "news_error.html", {"status": status, "title": title, "message": message},
+                        status=status)
+
+
+def json_response(data, status: int = 200) -> Response:
+    return Response(
+        json.dumps(data, ensure_ascii=False, indent=2),
+        status=status,
+        content_type="application/json; charset=utf-8",
+        headers={"x-content-type-options": "nosniff", "access-control-allow-origin": "*"},
+    )
+
+
+def guarded(view):
+    """Turn the failures a visitor can cause into clear pages instead of 500s."""
+
+    async def wrapper(request, datasette):
+        wants_json = request.path.endswith((".json", ".ndjson", ".csv", ".atom"))
+        try:
+            return await view(request, datasette)
+        except ArchiveMissing:
+            message = "No news archive database is attached. Run `news-archive ingest PATH` and then `news-archive serve`."
+            if wants_json:
+                return json_response({"ok": False, "error": message}, 503)
+            return await error_page(datasette, request, 503, "No archive yet", message)
+        except BadRequest as error:
+            if wants_json:
+                return json_response({"ok": False, "error": str(error)}, 400)
+            return await error_page(datasette, request, 400, "Bad request", str(error))
+        except sqlite3.OperationalError as error:
+            if "interrupted" in str(error):
+                message = "That request took too long and was stopped. Try a narrower search or a shorter date range."
+                if wants_json:
+                    return json_response({"ok": False, "error": message}, 503)
+                return await error_page(datasette, request, 503, "Too slow", message)
+            raise
+        except Exception:
+            logger.exception("error serving %s", request.path)
+            raise
+
+    wrapper.__name__ = view.__name__
+    return wrapper
+
+
+# --- request parameters -----------------------------------------------------------------
+
+
+@dataclass
+class SearchParams:
+    q: str = ""
+    since: str | None = None
+    until: str | None = None
+    sort: str = "relevance"
+    page: int = 1
+    share: bool = False
+    problems: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_request(cls, request) -> "SearchParams":
+        args = request.args
+        params = cls(q=(args.get("q") or "")[: MAX_QUERY_CHARS * 2])
+        raw_since, raw_until = args.get("since"), args.get("until")
+        params.since = params._date(raw_since, "from", end=False)
+        params.until = params._date(raw_until, "to", end=True)
+        if params.since and params.until and params.since > params.until:
+            params.since = parse_date_bound(raw_until[:64], end=False)
+            params.until = parse_date_bound(raw_since[:64], end=True)
+            params.problems.append("the from date was after the to date, so they were swapped")
+        sort = args.get("sort") or ("relevance" if params.q.strip() else "newest")
+        if sort not in search.SORTS:
+            params.problems.append(f"unknown sort {sort[:20]!r}: sorted by relevance")
+            sort = "relevance"
+        params.sort = sort
+        params.page = params._page(args.get("page"))
+        params.share = args.get("timeline") == "share"
+        return params
+
+    def _date(self, value: str | None, label: str, *, end: bool) -> str | None:
+        if not value or not value.strip():
+            return None
+        try:
+            return parse_date_bound(value[:64], end=end)
+        except DateError:
+            self.problems.append(f"the {label} date {value[:64]!r} is not a date, so it was ignored; use YYYY-MM-DD")
+            return None
+
+    def _page(self, value: str | None) -> int:
+        if value is None or value == "":
+            return 1
+        try:
+            page = int(value)
+        except ValueError:
+            self.problems.append(f"page {value[:20]!r} is not a number: showing page 1")
+            return 1
+        if page < 1:
+            self.problems.append("pages start at 1: showing page 1")
+            return 1
+        return min(page, MAX_PAGE)
+
+    def url_params(self, **changes) -> dict:
+        current = {"q": self.q, "since": self.since, "until": self.until,
+                   "sort": self.sort if self.sort != ("relevance" if self.q.strip() else "newest") else None,
+                   "timeline": "share" if self.share else None}
+        current.update(changes)
+        return current
+
+
+def _period_bounds(period: str, unit: str) -> tuple[str, str]:
+    if unit == "week":
+        start = Date.fromisoformat(period)
+        return period, Date.fromordinal(start.toordinal() + 6).isoformat()
+    if unit == "day":
+        return period, period
+    return parse_date_bound(period), parse_date_bound(period, end=True)
+
+
+# --- search --------------------------------------------------------------------------------
+
+
+async def _run_search(datasette, params: SearchParams) -> search.SearchResult:
+    return await run(datasette, search.search, params.q, since=params.since, until=params.until, sort=params.sort,
+                     page=params.page)
+
+
+def _result_json(datasette, request, params: SearchParams, result: search.SearchResult) -> dict:
+    return {
+        "query": params.q,
+        "understood": result.query.describe(),
+        "notes": params.problems + result.notes,
+        "since": params.since,
+        "until": params.until,
+        "sort": result.sort,
+        "total": result.total,
+        "page": result.page,
+        "pages": result.pages,
+        "per_page": result.per_page,
+        "results": [
+            {
+                "id": hit.id,
+                "date": hit.date,
+                "headline": hit.headline,
+                "snippet": hit.snippet_html(),
+                "source": hit.source,
+                "url": datasette.absolute_url(request, datasette.urls.path(f"/article/{hit.id}")),
+            }
+            for hit in result.hits
+        ],
+        "timeline_unit": result.timeline_unit,
+        "timeline": result.timeline,
+        "facets": result.facets,
+    }
+
+
+@guarded
+async def search_json(request, datasette):
+    params = SearchParams.from_request(request)
+    result = await _run_search(datasette, params)
+    return json_response(_result_json(datasette, request, params, result))
+
+
+@guarded
+async def search_page(request, datasette):
+    params = SearchParams.from_request(request)
+    result = await _run_search(datasette, params)
+
+    def narrow(period: str) -> str:
+        since, until = _period_bounds(period, result.timeline_unit)
+        return make_url(datasette, "/search", **params.url_params(since=since, until=until, page=None))
+
+    chart = timeline_svg(
+        result.timeline, unit=result.timeline_unit, share=params.share, link=narrow,
+        label=f"Matches per {result.timeline_unit}" + (" as a share of all articles" if params.share else ""),
+    )
+    facet_links = {
+        "year": [
+            {**f, "url": make_url(datasette, "/search", **params.url_params(
+                since=parse_date_bound(f["value"]), until=parse_date_bound(f["value"], end=True), page=None))}
+            for f in result.facets.get("year", [])
+        ],
+        "month": [
+            {**f, "label": period_label(f["value"], "month"), "url": make_url(datasette, "/search", **params.url_params(
+                since=parse_date_bound(f["value"]), until=parse_date_bound(f["value"], end=True), page=None))}
+            for f in result.facets.get("month", [])
+        ],
+    }
+    here = params.url_params()
+    formats = {
+        "json": make_url(datasette, "/search.json", **here, page=result.page if result.page > 1 else None),
+        "ndjson": make_url(datasette, "/search.ndjson", **here),
+        "csv": make_url(datasette, "/search.csv", **here),
+        "atom": make_url(datasette, "/search.atom", **here),
+    }
+    return await render(datasette, request, "news_search.html", {
+        "params": params,
+        "result": result,
+        "hits": [{"hit": h, "snippet": h.snippet_html()} for h in result.hits],
+        "notes": params.problems + result.notes,
+        "chart": chart,
+        "facets": facet_links,
+        "formats": formats,
+        "page_url": lambda page: make_url(datasette, "/search", **params.url_params(page=page if page > 1 else None)),
+        "sort_url": lambda sort: make_url(datasette, "/search", **params.url_params(sort=sort, page=None)),
+        "share_url": lambda share: make_url(datasette, "/search", **params.url_params(timeline="share" if share else None)),
+        "clear_dates_url": make_url(datasette, "/search", **params.url_params(since=None, until=None, page=None)),
+        "page_numbers": _page_numbers(result.page, result.pages),
+    })
+
+
+def _page_numbers(page: int, pages: int) -> list[int | None]:
+    """Page links to show: first, last, and a window around the current page; None is a gap."""
+    wanted = sorted({1, pages, *range(max(1, page - 2), min(pages, page + 2) + 1)})
+    shown: list[int | None] = []
+    for number in wanted:
+        if shown and number - (shown[-1] or 0) > 1:
+            shown.append(None)
+        shown.append(number)
+    return shown
+
+
+@guarded
+async def search_export(request, datasette):
+    """/search.ndjson and /search.csv: every match, streamed, with full bodies."""
+    fmt = request.url_vars["format"]
+    params = SearchParams.from_request(request)
+    if params.problems:
+        raise BadRequest("; ".join(params.problems))
+    db = archive_database(datasette)
+    sort = params.sort if params.sort in ("newest", "oldest") else "oldest"
+    content_type = "application/x-ndjson; charset=utf-8" if fmt == "ndjson" else "text/csv; charset=utf-8"
+    headers = {"x-content-type-options": "nosniff"}
+    if fmt == "csv":
+        headers["content-disposition"] = 'attachment; filename="news-archive-search.csv"'
+    columns = search.EXPORT_COLUMNS
+
+    async def stream(writer):
+        loop = asyncio.get_running_loop()
+        queue: asyncio.Queue = asyncio.Queue(maxsize=8)
+        stop = threading.Event()
+
+        def produce():
+            # Our own read-only connection: one cursor walks every match,
+            # which Datasette's shared, time-limited connections cannot do.
+            conn = open_db(db.path, readonly=True).conn
+            try:
+                rows = search.iter_matches(conn, params.q, since=params.since, until=params.until, sort=sort)
+                batch: list[str] = []
+                for piece in export.chunks(rows, fmt, columns):
+                    batch.append(piece)
+                    if len(batch) >= 200:
+                        if stop.is_set():
+                            return
+                        asyncio.run_coroutine_threadsafe(queue.put("".join(batch)), loop).result()
+                        batch = []
+                if batch:
+                    asyncio.run_coroutine_threadsafe(queue.put("".join(batch)), loop).result()
+            except Exception as error:  # reported in-band: the response has already started
+                asyncio.run_coroutine_threadsafe(queue.put(error), loop).result()
+            finally:
+                conn.close()
+                asyncio.run_coroutine_threadsafe(queue.put(None), loop).result()
+
+        thread = threading.Thread(target=produce, daemon=True)
+        thread.start()
+        try:
+            while True:
+                piece = await queue.get()
+                if piece is None:
+                    break
+                if isinstance(piece, Exception):
+                    await writer.write(f"\nerror: export stopped: {piece}\n")
+                    continue
+                await writer.write(piece)
+        finally:
+            stop.set()
+            while thread.is_alive():  # let the producer finish its last put
+                try:
+                    queue.get_nowait()
+                except asyncio.QueueEmpty:
+                    await asyncio.sleep(0.01)
+
+    return AsgiStream(stream, headers=headers, content_type=content_type)
+
+
+@guarded
+async def search_atom(request, datasette):
+    params = SearchParams.from_request(request)
+    params.sort, params.page = "newest", 1
+    result = await run(datasette, search.search, params.q, since=params.since, until=params.until, sort="newest",
+                       per_page=FEED_SIZE, with_timeline=False, with_facets=False)
+    page_url = datasette.absolute_url(request, make_url(datasette, "/search", **params.url_params(sort=None)))
+    feed = atom.feed(
+        title=f"News archive: {result.query.describe() or 'latest articles'}",
+        feed_url=datasette.absolute_url(request, request.full_path),
+        page_url=page_url,
+        entries=[
+            {
+                "id": hit.id,
+                "url": datasette.absolute_url(request, datasette.urls.path(f"/article/{hit.id}")),
+                "title": hit.headline,
+                "date": hit.date,
+                "summary": hit.snippet_text("", ""),
+            }
+            for hit in result.hits
+        ],
+    )
+    return Response(feed, content_type="application/atom+xml; charset=utf-8",
+                    headers={"x-content-type-options": "nosniff"})
+
+
+# --- home and date archive ---------------------------------------------------------------------
+
+
+@guarded
+async def home(request, datasette):
+    summary = await run(datasette, browse.overview)
+    latest = await run(datasette, browse.latest, 8)
+    points = [{**p, "all": p["count"]} for p in summary["per_month"]]
+    chart = timeline_svg(
+        _fill_months(points), unit="month",
+        link=lambda period: make_url(datasette, f"/archive/{period[:4]}/{period[5:7]}"),
+        label="Articles per month in the whole archive",
+    )
+    return await render(datasette, request, "news_home.html", {
+        "summary": summary, "latest": latest, "chart": chart,
+    })
+
+
+def _fill_months(points: list[dict]) -> list[dict]:
+    if not points:
+        return points
+    by_period = {p["period"]: p for p in points}
+    periods = search._fill([points[0]["period"], points[-1]["period"]], "month")
+    return [by_period.get(p, {"period": p, "count": 0, "all": 0}) for p in periods]
+
+
+@guarded
+async def archive_index(request, datasette):
+    summary = await run(datasette, browse.overview)
+    years: dict[int, list[dict]] = {}
+    for point in summary["per_month"]:
+        years.setdefault(int(point["period"][:4]), []).append(point)
+    years_total = {year: sum(p["count"] for p in months) for year, months in years.items()}
+    return await render(datasette, request, "news_archive_index.html",
+                        {"summary": summary, "years": years, "years_total": years_total})
+
+
+def _page_arg(request) -> int:
+    """A list page number; anything that is not one means the first page."""
+    value = request.args.get("page") or ""
+    return max(1, min(int(value), MAX_PAGE)) if value.isascii() and value.isdigit() else 1
+
+
+@guarded
+async def archive_year(request, datasette):
+    year = int(request.url_vars["year"])
+    data = await run(datasette, browse.year_view, year)
+    if not data["total"]:
+        return await error_page(datasette, request, 404, "Nothing from that year",
+                                f"The archive has no articles from {year}.")
+    return await render(datasette, request, "news_year.html", {"data": data})
+
+
+@guarded
+async def archive_month(request, datasette):
+    year, month = int(request.url_vars["year"]), int(request.url_vars["month"])
+    if not 1 <= month <= 12:
+        return await error_page(datasette, request, 404, "No such month", f"There is no month {month}.")
+    data = await run(datasette, browse.month_view, year, month, _page_arg(request))
+    if not data["total"]:
+        return await error_page(datasette, request, 404, "Nothing from that month",
+                                f"The archive has no articles from {period_label(data['key'], 'month')}.")
+    return await render(datasette, request, "news_month.html", {"data": data})
+
+
+@guarded
+async def archive_day(request, datasette):
+    year, month, day = (int(request.url_vars[k]) for k in ("year", "month", "day"))
+    try:
+        iso = Date(year, month, day).isoformat()
+    except ValueError:
+        return await error_page(datasette, request, 404, "No such date", "That is not a real date.")
+    data = await run(datasette, browse.day_view, iso, _page_arg(request))
+    if not data["total"]:
+        return await error_page(datasette, request, 404, "Nothing on that day",
+                                f"The archive has no articles from {period_label(iso, 'day')}.")
+    return await render(datasette, request, "news_day.html", {"data": data})
+
+
+# --- articles ---------------------------------------------------------------------------------
+
+
+async def _article(datasette, article_id: int) -> dict | None:
+    def load(conn):
+        row = browse.article(conn, article_id)
+        if row is not None:
+            row["related"] = browse.related(conn, row)
+        return row
+
+    return await run(datasette, load)
+
+
+@guarded
+async def article_page(request, datasette):
+    article_id = int(request.url_vars["id"])
+    row = await _article(datasette, article_id) if article_id < 2**63 else None
+    if row is None:
+        return await error_page(datasette, request, 404, "Article not found",
+                                f"There is no article {article_id} in this archive.")
+    db = archive_database(datasette)
+    return await render(datasette, request, "news_article.html", {
+        "article": row,
+        "json_url": make_url(datasette, f"/article/{article_id}.json"),
+        "row_url": datasette.urls.row(db.name, "articles", str(article_id)),
+        "row_json_url": datasette.urls.row(db.name, "articles", str(article_id)) + ".json",
+    })
+
+
+@guarded
+async def article_json(request, datasette):
+    article_id = int(request.url_vars["id"])
+    row = await _article(datasette, article_id) if article_id < 2**63 else None
+    if row is None:
+        return json_response({"ok": False, "error": f"there is no article {article_id}"}, 404)
+
+    def absolute(path: str) -> str:
+        return datasette.absolute_url(request, datasette.urls.path(path))
+
+    data = {key: row[key] for key in browse.ARTICLE_COLUMNS}
+    data["url"] = absolute(f"/article/{article_id}")
+    data["paragraph_texts"] = row["paragraph_texts"]
+    data["copies"] = [{**c, "url": absolute(f"/article/{c['id']}")} for c in row["copies"]]
+    for key in ("previous", "next"):
+        data[key] = {**row[key], "url": absolute(f"/article/{row[key]['id']}")} if row[key] else None
+    data["related"] = [{**r, "url": absolute(f"/article/{r['id']}")} for r in row["related"]]
+    return json_response(data)
+
+
+@guarded
+async def help_page(request, datasette):
+    return await render(datasette, request, "news_help.html", {})
+
+
+@guarded
+async def not_found(request, datasette):
+    return await error_page(datasette, request, 404, "Page not found", "There is no page at this address.")
