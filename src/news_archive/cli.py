@@ -105,7 +105,7 @@ def ingest(paths: tuple[str, ...], db_path: str, pattern: str, jobs: int | None,
 
         news-archive ingest ~/clippings archive-2019.zip --db news.db
     """
-    stderr = click.get_text_stream("stderr")
+    stderr = sys.stderr
     show_progress = not silent and stderr.isatty()
     progress = ProgressLine(stderr) if show_progress else None
     expected = ingester.count_candidates(paths, pattern) if show_progress else None
@@ -145,7 +145,8 @@ since_option = _date_option("--since", end=False)
 until_option = _date_option("--until", end=True)
 
 
-@cli.command()
+# Unknown options are taken as the query, so `search -lion tiger` works without `--`.
+@cli.command(context_settings={"ignore_unknown_options": True})
 @click.argument("query")
 @since_option
 @until_option
@@ -173,7 +174,7 @@ def search(query, since, until, limit, page, sort, as_json, db_path) -> None:
     if as_json:
         click.echo(json.dumps([_hit_json(hit) for hit in result.hits], ensure_ascii=False, indent=2))
     else:
-        stdout_is_tty = click.get_text_stream("stdout").isatty()
+        stdout_is_tty = sys.stdout.isatty()
         start, end = ("\x1b[1;33m", "\x1b[0m") if stdout_is_tty else ("**", "**")
         for hit in result.hits:
             click.echo(f"{hit.date}  {click.style(hit.headline, bold=True)}  [{hit.id}]")
@@ -194,7 +195,7 @@ def _hit_json(hit: searcher.Hit) -> dict:
 # --- export -------------------------------------------------------------------------
 
 
-@cli.command()
+@cli.command(context_settings={"ignore_unknown_options": True})
 @click.argument("query", required=False, default="")
 @since_option
 @until_option
@@ -218,7 +219,7 @@ def export(query, since, until, fmt, sort, include_duplicates, output, db_path) 
         rows = searcher.iter_matches(conn, query, since=since, until=until, sort=sort,
                                      include_duplicates=include_duplicates)
         if output == "-":
-            written = exporter.write(rows, fmt, click.get_text_stream("stdout"), searcher.EXPORT_COLUMNS)
+            written = exporter.write(rows, fmt, sys.stdout, searcher.EXPORT_COLUMNS)
         else:
             with open(output, "w", encoding="utf-8", newline="") as out:
                 written = exporter.write(rows, fmt, out, searcher.EXPORT_COLUMNS)
@@ -344,3 +345,7 @@ def main() -> None:
         # The reader of our output went away (e.g. `| head`): not an error.
         sys.stderr.close()
         sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()

@@ -39,3 +39,29 @@ def menu_links(datasette):
         {"href": datasette.urls.path("/"), "label": "News search"},
         {"href": datasette.urls.path("/archive"), "label": "Browse by date"},
     ]
+
+
+_READ_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    """The archive is read-only over the web: refuse every method that could write."""
+
+    def wrap(app):
+        async def read_only(scope, receive, send):
+            if scope["type"] == "http" and scope["method"] not in _READ_METHODS:
+                body = b"This archive is read-only: only GET and HEAD requests are accepted.\n"
+                await send({
+                    "type": "http.response.start",
+                    "status": 405,
+                    "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"allow", b"GET, HEAD, OPTIONS"),
+                                (b"content-length", str(len(body)).encode())],
+                })
+                await send({"type": "http.response.body", "body": body})
+                return
+            await app(scope, receive, send)
+
+        return read_only
+
+    return wrap

@@ -1,0 +1,207 @@
+"""The command line, as a user runs it: exact output, exit codes, no tracebacks."""
+
+import csv
+import io
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import FIXTURES, SAMPLE, write_article
+from news_archive.cli import cli
+
+
+def run(*args, env=None):
+    runner = CliRunner()
+    return runner.invoke(cli, list(args), env=env, catch_exceptions=False)
+
+
+def shell(*args, cwd=None, env=None):
+    return subprocess.run([sys.executable, "-m", "news_archive.cli", *args], capture_output=True, text=True,
+                          cwd=cwd, env={**os.environ, **(env or {})}, timeout=120)
+
+
+def test_every_command_has_help_with_an_example():
+    for name, command in cli.commands.items():
+        assert command.help and "Example:" in command.help, name
+        result = run(name, "--help")
+        assert result.exit_code == 0 and "Example:" in result.output
+
+
+def test_ingest_reports_and_exit_codes(db_path, tmp_path):
+    good = shell("ingest", str(SAMPLE), "--db", db_path)
+    assert good.returncode == 0
+    assert good.stdout == ""
+    assert good.stderr.startswith("ingested 2, updated 0, unchanged 0, duplicates 0, rejected 0 (")
+    again = shell("ingest", str(SAMPLE), "--db", db_path)
+    assert again.stderr.startswith("ingested 0, updated 0, unchanged 2, duplicates 0, rejected 0 (")
+    mixed = shell("ingest", str(FIXTURES), "--db", db_path)
+    assert mixed.returncode == 2
+    lines = mixed.stderr.splitlines()
+    assert lines[:6] == [
+        "rejected ambiguous_date.txt: date '06/09/2020' is ambiguous: day and month could be either way round;"
+        " write it as YYYY-MM-DD",
+        "rejected binary.txt: binary content: looks like a PNG image",
+        "rejected empty.txt: empty file",
+        "rejected empty_body.txt: empty body: the file has a date but no text",
+        "rejected impossible_date.txt: '2021-02-30' is not a real date (day is out of range for month)",
+        "rejected no_date.txt: no date line: the first line 'Just some text without a date line.' does not start"
+        " with 'date'",
+    ]
+    assert lines[6].startswith("ingested 5, updated 0, unchanged 0, duplicates 0, rejected 6 (")
+    assert "\r" not in mixed.stderr  # no progress bar when not on a terminal
+
+
+def test_ingest_default_db_and_environment(tmp_path):
+    result = shell("ingest", str(SAMPLE), cwd=tmp_path)
+    assert result.returncode == 0 and (tmp_path / "news.db").exists()
+    result = shell("ingest", str(SAMPLE), cwd=tmp_path, env={"NEWS_ARCHIVE_DB": str(tmp_path / "env.db")})
+    assert result.returncode == 0 and (tmp_path / "env.db").exists()
+
+
+def test_ingest_fatal_error_is_one_clean_line(tmp_path):
+    not_a_db = tmp_path / "junk.db"
+    not_a_db.write_bytes(b"this is not sqlite" * 100)
+    result = shell("ingest", str(SAMPLE), "--db", str(not_a_db))
+    assert result.returncode == 1
+    assert result.stderr == f"Error: {not_a_db}: file is not a database\n"
+
+
+def test_progress_bar_on_a_terminal(db_path):
+    import pty
+
+    leader, follower = pty.openpty()
+    process = subprocess.Popen([sys.executable, "-m", "news_archive.cli", "ingest", str(SAMPLE), "--db", db_path],
+                               stdin=follower, stdout=follower, stderr=follower)
+    process.wait(60)
+    os.close(follower)
+    output = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        output += chunk
+    os.close(leader)
+    assert process.returncode == 0
+    assert b"ingested 2" in output
+    quiet = shell("ingest", str(SAMPLE), "--db", db_path, "--silent")
+    assert quiet.returncode == 0
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("cli-articles")
+    write_article(folder, "a.txt", " date 2020-01-15 Tiger escapes from zoo\n\nA tiger escaped on Monday.\n")
+    write_article(folder, "b.txt", " date 2020-02-20 Zoo budget approved\n\nThe zoo gets a new tiger enclosure.\n")
+    write_article(folder, "c.txt", ' date 2020-03-01 =HYPERLINK("x") formula\n\n+1 cell starts with plus.\n')
+    path = str(tmp_path_factory.mktemp("cli-db") / "news.db")
+    assert shell("ingest", str(folder), "--db", path).returncode == 0
+    return path
+
+
+def test_search_text_output(archive):
+    result = shell("search", "tiger", "--db", archive)
+    assert result.returncode == 0
+    assert result.stdout == (
+        "2020-01-15  Tiger escapes from zoo  [1]\n"
+        "    A **tiger** escaped on Monday.\n"
+        "    a.txt\n\n"
+        "2020-02-20  Zoo budget approved  [2]\n"
+        "    The zoo gets a new **tiger** enclosure.\n"
+        "    b.txt\n\n"
+    )
+    assert result.stderr == "1-2 of 2 matches for: tiger\n"
+
+
+def test_search_json_and_dates(archive):
+    result = shell("search", "tiger", "--json", "--since", "2020-02", "--db", archive)
+    assert json.loads(result.stdout) == [{
+        "id": 2, "date": "2020-02-20", "headline": "Zoo budget approved",
+        "snippet": "The zoo gets a new <mark>tiger</mark> enclosure.", "source": "b.txt",
+    }]
+    bad = shell("search", "tiger", "--since", "notadate", "--db", archive)
+    assert bad.returncode == 2
+    assert "Invalid value for '--since': cannot read a date in 'notadate'" in bad.stderr
+    assert "Traceback" not in bad.stderr
+
+
+@pytest.mark.parametrize("query", ['"unbalanced', "AND", "*", "NEAR(", "'; DROP TABLE articles; --", "-tiger", ""])
+def test_search_hostile_queries(archive, query):
+    result = shell("search", query, "--db", archive)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "matches for" in result.stderr
+    assert sqlite3.connect(archive).execute("SELECT count(*) FROM articles").fetchone() == (3,)
+
+
+def test_search_without_archive_is_a_clear_error(tmp_path):
+    result = shell("search", "x", "--db", str(tmp_path / "none.db"))
+    assert result.returncode == 1
+    assert result.stderr == f"Error: no archive at {tmp_path / 'none.db'}: run `news-archive ingest PATH --db {tmp_path / 'none.db'}` first\n"
+    assert not (tmp_path / "none.db").exists()
+
+
+def test_export_formats(archive, tmp_path):
+    ndjson = shell("export", "--db", archive)
+    records = [json.loads(line) for line in ndjson.stdout.splitlines()]
+    assert [r["id"] for r in records] == [1, 2, 3]
+    assert set(records[0]) == {"id", "source", "date", "headline", "body", "paragraphs", "words", "sha256",
+                               "ingested_at", "updated_at", "duplicate_of"}
+    assert ndjson.stderr == "exported 3 articles\n"
+    as_json = shell("export", "tiger", "--format", "json", "--db", archive)
+    assert [r["id"] for r in json.loads(as_json.stdout)] == [1, 2]
+    out = tmp_path / "out.csv"
+    as_csv = shell("export", "--format", "csv", "-o", str(out), "--until", "2020-03-01", "--db", archive)
+    assert as_csv.stdout == ""
+    table = list(csv.DictReader(io.StringIO(out.read_text())))
+    assert [r["id"] for r in table] == ["1", "2", "3"]
+    assert table[2]["headline"] == "'=HYPERLINK(\"x\") formula"  # neutralised for spreadsheets
+    assert table[2]["body"].startswith("'=HYPERLINK")
+    empty = shell("export", "zzzz", "--format", "json", "--db", archive)
+    assert json.loads(empty.stdout) == []
+
+
+def test_export_to_a_closed_pipe_is_quiet(archive):
+    result = subprocess.run(f"{sys.executable} -m news_archive.cli export --db {archive} | head -c 10", shell=True,
+                            capture_output=True, text=True)
+    assert "Traceback" not in result.stderr
+
+
+def test_stats(archive, tmp_path):
+    data = json.loads(shell("stats", "--json", "--db", archive).stdout)
+    assert {k: data[k] for k in ("articles", "originals", "duplicates", "first_date", "last_date", "rejected")} == {
+        "articles": 3, "originals": 3, "duplicates": 0, "first_date": "2020-01-15", "last_date": "2020-03-01",
+        "rejected": 0,
+    }
+    assert data["per_month"] == [{"month": "2020-01", "count": 1}, {"month": "2020-02", "count": 1},
+                                 {"month": "2020-03", "count": 1}]
+    db = str(tmp_path / "r.db")
+    shell("ingest", str(FIXTURES), "--db", db)
+    text = shell("stats", "--db", db).stdout
+    assert "articles    5 (5 originals, 0 exact duplicates)" in text
+    assert "rejected    6" in text
+    assert "  2020-06          5  ########################################" in text
+    assert "rejected files\n  ambiguous_date.txt: date '06/09/2020' is ambiguous" in text
+
+
+def test_serve_ingests_the_sample_when_there_is_no_archive(tmp_path):
+    from conftest import free_port
+
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "news_archive.cli", "serve", "--db", str(tmp_path / "n.db"),
+                                "--port", str(port)], stderr=subprocess.PIPE, text=True)
+    try:
+        first = process.stderr.readline()
+        assert first.startswith(f"no archive at {tmp_path / 'n.db'} yet: ingesting the sample articles in ")
+        assert process.stderr.readline().startswith("ingested 2, updated 0")
+        assert process.stderr.readline() == f"Serving {tmp_path / 'n.db'} at http://localhost:{port}/  (Ctrl-C to stop)\n"
+    finally:
+        process.terminate()
+        process.wait(10)

@@ -1,0 +1,240 @@
+"""Ingest and store: rows, rejects, idempotence, changes, duplicates, archives, crash safety."""
+
+import io
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tarfile
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES, SAMPLE, write_article
+from news_archive import store
+from news_archive.ingest import ingest
+
+
+def rows(db_path, sql, args=()):
+    conn = sqlite3.connect(db_path)
+    try:
+        return conn.execute(sql, args).fetchall()
+    finally:
+        conn.close()
+
+
+def test_sample_articles_become_rows(db_path):
+    report = ingest(db_path, [str(SAMPLE)], jobs=1)
+    assert report.summary() == "ingested 2, updated 0, unchanged 0, duplicates 0, rejected 0"
+    got = rows(db_path, "SELECT id, source, date, year, month, headline, paragraphs, words, duplicate_of,"
+                        " length(sha256), updated_at FROM articles ORDER BY id")
+    assert got == [
+        (1, "000_733558d17a3f90df.txt", "2020-06-09", 2020, "2020-06",
+         "Joseph Maldonado-Passage, popularly known as Joe Exotic from Netflix’s Tiger King series, is serving a "
+         "22-year sentence in a US federal prison.", 8, 466, None, 64, None),
+        (2, "001_00a32e414b8210aa.txt", "2021-03-29", 2021, "2021-03",
+         "Thus far, all of Joe Exotic's ploys to get out of prison have failed.", 46, 644, None, 64, None),
+    ]
+    body = rows(db_path, "SELECT body FROM articles WHERE id = 2")[0][0]
+    assert body == (SAMPLE / "001_00a32e414b8210aa.txt").read_text().split(" ", 3)[3].strip()
+
+
+def test_every_fixture_variant(db_path):
+    report = ingest(db_path, [str(FIXTURES)], jobs=1)
+    assert report.summary() == "ingested 5, updated 0, unchanged 0, duplicates 0, rejected 6"
+    assert rows(db_path, "SELECT source, date, headline FROM articles ORDER BY source") == [
+        ("blank_lines_upper.txt", "2020-06-09", "Ministers meet in Brussels"),
+        ("bom_crlf_colon.txt", "2020-06-09", "City council approves budget"),
+        ("cp1252.txt", "2020-06-09", "Café owners protest new rules"),
+        ("iso_time_zone.txt", "2020-06-09", "Markets close higher"),
+        ("same_line_number.txt", "2020-06-09", "22 people were hurt when a bus left the road near Tulsa."),
+    ]
+    assert sorted(report.rejected) == [
+        ("ambiguous_date.txt",
+         "date '06/09/2020' is ambiguous: day and month could be either way round; write it as YYYY-MM-DD"),
+        ("binary.txt", "binary content: looks like a PNG image"),
+        ("empty.txt", "empty file"),
+        ("empty_body.txt", "empty body: the file has a date but no text"),
+        ("impossible_date.txt", "'2021-02-30' is not a real date (day is out of range for month)"),
+        ("no_date.txt", "no date line: the first line 'Just some text without a date line.' does not start with 'date'"),
+    ]
+    stored = rows(db_path, "SELECT source, reason, raw, size, length(sha256) FROM rejects ORDER BY source")
+    assert [(s, r) for s, r, *_ in stored] == sorted(report.rejected)
+    for source, _, raw, size, _ in stored:
+        assert raw == (FIXTURES / source).read_bytes()  # nothing lost
+        assert size == len(raw)
+    body = rows(db_path, "SELECT body FROM articles WHERE source = 'bom_crlf_colon.txt'")[0][0]
+    assert body == "City council approves budget\n\nThe council voted 7-2 on Tuesday."
+    body = rows(db_path, "SELECT body FROM articles WHERE source = 'cp1252.txt'")[0][0]
+    assert body == "Café owners protest new rules\n\nThe décor stays, they said “firmly”."
+
+
+def test_rerun_changes_nothing(db_path, articles_dir):
+    for i in range(30):
+        write_article(articles_dir, f"a{i:02d}.txt", f" date 2020-06-{i % 28 + 1:02d} Story {i}\n\nBody {i}.\n")
+    write_article(articles_dir, "bad.txt", "nothing here")
+    first = ingest(db_path, [str(articles_dir)], jobs=1)
+    assert first.summary() == "ingested 30, updated 0, unchanged 0, duplicates 0, rejected 1"
+    before = rows(db_path, "SELECT * FROM articles ORDER BY id")
+    fts_before = rows(db_path, "SELECT rowid, headline FROM articles_fts ORDER BY rowid")
+    second = ingest(db_path, [str(articles_dir)], jobs=1)
+    assert second.summary() == "ingested 0, updated 0, unchanged 30, duplicates 0, rejected 1"
+    assert second.rejected == [("bad.txt", "no date line: the first line 'nothing here' does not start with 'date'")]
+    assert rows(db_path, "SELECT * FROM articles ORDER BY id") == before
+    assert rows(db_path, "SELECT rowid, headline FROM articles_fts ORDER BY rowid") == fts_before
+
+
+def test_touched_but_identical_file_is_unchanged(db_path, articles_dir):
+    path = write_article(articles_dir, "a.txt", " date 2020-06-09 Same\n")
+    ingest(db_path, [str(articles_dir)], jobs=1)
+    os.utime(path, ns=(0, 1_000_000_000))
+    report = ingest(db_path, [str(articles_dir)], jobs=1)
+    assert report.summary() == "ingested 0, updated 0, unchanged 1, duplicates 0, rejected 0"
+    assert rows(db_path, "SELECT mtime_ns FROM source_files") == [(1_000_000_000,)]
+
+
+def test_changed_file_updates_its_row_and_index(db_path, articles_dir):
+    path = write_article(articles_dir, "a.txt", " date 2020-06-09 Zebras escape\n\nThe zebras ran.\n")
+    ingest(db_path, [str(articles_dir)], jobs=1)
+    (article_id, ingested_at), = rows(db_path, "SELECT id, ingested_at FROM articles")
+    path.write_text(" date 2020-06-10 Giraffes escape\n\nThe giraffes ran.\n")
+    os.utime(path, ns=(0, 2_000_000_000))
+    report = ingest(db_path, [str(articles_dir)], jobs=1)
+    assert report.summary() == "ingested 0, updated 1, unchanged 0, duplicates 0, rejected 0"
+    got = rows(db_path, "SELECT id, date, headline, ingested_at, updated_at IS NOT NULL FROM articles")
+    assert got == [(article_id, "2020-06-10", "Giraffes escape", ingested_at, 1)]
+    match = "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?"
+    assert rows(db_path, match, ("giraffes",)) == [(article_id,)]
+    assert rows(db_path, match, ("zebras",)) == []
+    assert rows(db_path, "INSERT INTO articles_fts(articles_fts) VALUES('integrity-check')") == []
+
+
+def test_fixed_reject_is_ingested_and_leaves_rejects(db_path, articles_dir):
+    path = write_article(articles_dir, "a.txt", "no date\n")
+    ingest(db_path, [str(articles_dir)], jobs=1)
+    assert rows(db_path, "SELECT source FROM rejects") == [("a.txt",)]
+    path.write_text(" date 2020-06-09 Fixed\n")
+    os.utime(path, ns=(0, 3_000_000_000))
+    report = ingest(db_path, [str(articles_dir)], jobs=1)
+    assert report.summary() == "ingested 1, updated 0, unchanged 0, duplicates 0, rejected 0"
+    assert rows(db_path, "SELECT source FROM rejects") == []
+
+
+def test_identical_content_elsewhere_is_a_duplicate(db_path, articles_dir):
+    text = " date 2020-06-09 Wire story\n\nSame words.\n"
+    write_article(articles_dir, "a/first.txt", text)
+    write_article(articles_dir, "b/second.txt", text)
+    write_article(articles_dir, "c/other.txt", " date 2020-06-09 Different\n")
+    report = ingest(db_path, [str(articles_dir)], jobs=1)
+    assert report.summary() == "ingested 2, updated 0, unchanged 0, duplicates 1, rejected 0"
+    assert rows(db_path, "SELECT id, source, duplicate_of FROM articles ORDER BY id") == [
+        (1, "a/first.txt", None), (2, "b/second.txt", 1), (3, "c/other.txt", None),
+    ]
+    # When the first copy changes, the second is no longer a duplicate of it.
+    (articles_dir / "a/first.txt").write_text(" date 2020-06-09 Rewritten\n")
+    os.utime(articles_dir / "a/first.txt", ns=(0, 5_000_000_000))
+    ingest(db_path, [str(articles_dir)], jobs=1)
+    assert rows(db_path, "SELECT id, duplicate_of FROM articles ORDER BY id") == [(1, None), (2, None), (3, None)]
+
+
+def _tar_bytes(members):
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size, info.mtime = len(data), 1_600_000_000
+            tar.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()
+
+
+def test_archives_tar_gz_tgz_zip(db_path, articles_dir):
+    story = lambda n: f" date 2020-06-0{n} Story {n}\n\nBody.\n".encode()
+    write_article(articles_dir, "batch.tar.gz", _tar_bytes({"x/one.txt": story(1), "bad.txt": b"nope"}))
+    write_article(articles_dir, "more.tgz", _tar_bytes({"two.txt": story(2)}))
+    with zipfile.ZipFile(articles_dir / "batch.zip", "w") as z:
+        z.writestr("three.txt", story(3))
+        z.writestr("readme.md", "not an article")
+    report = ingest(db_path, [str(articles_dir)], jobs=1)
+    assert report.summary() == "ingested 3, updated 0, unchanged 0, duplicates 0, rejected 1"
+    assert rows(db_path, "SELECT source, date FROM articles ORDER BY id") == [
+        ("batch.tar.gz!x/one.txt", "2020-06-01"), ("batch.zip!three.txt", "2020-06-03"), ("more.tgz!two.txt", "2020-06-02"),
+    ]
+    assert rows(db_path, "SELECT source FROM rejects") == [("batch.tar.gz!bad.txt",)]
+    again = ingest(db_path, [str(articles_dir)], jobs=1)
+    assert again.summary() == "ingested 0, updated 0, unchanged 3, duplicates 0, rejected 1"
+    # A changed archive is read again: only its changed members count as updates.
+    write_article(articles_dir, "more.tgz", _tar_bytes({"two.txt": story(2), "four.txt": story(4)}))
+    third = ingest(db_path, [str(articles_dir)], jobs=1)
+    assert third.summary() == "ingested 1, updated 0, unchanged 3, duplicates 0, rejected 1"
+
+
+def test_unreadable_inputs_are_recorded(db_path, tmp_path):
+    report = ingest(db_path, [str(tmp_path / "missing.txt")], jobs=1)
+    assert report.rejected == [(str(tmp_path / "missing.txt"), "no such file or directory")]
+    assert rows(db_path, "SELECT source, reason, raw FROM rejects") == [
+        (str(tmp_path / "missing.txt"), "no such file or directory", None)
+    ]
+
+
+def test_parallel_ingest_matches_serial(tmp_path, articles_dir):
+    for i in range(1500):
+        write_article(articles_dir, f"d{i % 7}/a{i:04d}.txt", f" date 2019-{i % 12 + 1:02d}-01 Story {i}\n\nBody {i}.\n")
+    write_article(articles_dir, "d0/bad.txt", "no date")
+    serial, parallel = str(tmp_path / "s.db"), str(tmp_path / "p.db")
+    a = ingest(serial, [str(articles_dir)], jobs=1)
+    b = ingest(parallel, [str(articles_dir)], jobs=2)
+    assert a.summary() == b.summary() == "ingested 1500, updated 0, unchanged 0, duplicates 0, rejected 1"
+    query = "SELECT id, source, date, headline, body, sha256 FROM articles ORDER BY id"
+    assert rows(serial, query) == rows(parallel, query)
+
+
+def test_schema_is_detected_by_datasette_and_wal(db_path):
+    ingest(db_path, [str(SAMPLE)], jobs=1)
+    assert rows(db_path, "PRAGMA journal_mode") == [("wal",)]
+    fts_sql = rows(db_path, "SELECT sql FROM sqlite_master WHERE name = 'articles_fts'")[0][0]
+    assert "content=\"articles\"" in fts_sql and "porter unicode61 remove_diacritics 2" in fts_sql
+    db = store.open_db(db_path)
+    store.ensure_schema(db)  # safe to run again
+    assert db["articles"].detect_fts() == "articles_fts"
+
+
+CRASH_SCRIPT = """
+import sys, time
+from news_archive import store
+real_save = store.save_batch
+def slow_save(*args, **kwargs):
+    counts = real_save(*args, **kwargs)
+    print("batch", flush=True)
+    time.sleep(0.3)
+    return counts
+store.save_batch = slow_save
+import news_archive.ingest as ingest_module
+ingest_module.BATCH_FILES = 200
+ingest_module.ingest(sys.argv[1], [sys.argv[2]], jobs=1)
+"""
+
+
+def test_killed_ingest_leaves_a_consistent_db_and_the_next_run_completes(db_path, articles_dir, tmp_path):
+    for i in range(2000):
+        write_article(articles_dir, f"a{i:04d}.txt", f" date 2018-01-{i % 28 + 1:02d} Headline {i}\n\nBody {i}.\n")
+    script = tmp_path / "crash.py"
+    script.write_text(CRASH_SCRIPT)
+    process = subprocess.Popen([sys.executable, str(script), db_path, str(articles_dir)], stdout=subprocess.PIPE,
+                               text=True)
+    for _ in range(3):
+        assert process.stdout.readline().strip() == "batch"
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    saved = rows(db_path, "SELECT count(*) FROM articles")[0][0]
+    assert 600 <= saved < 2000
+    assert rows(db_path, "PRAGMA integrity_check") == [("ok",)]
+    rows(db_path, "INSERT INTO articles_fts(articles_fts) VALUES('integrity-check')")
+    assert rows(db_path, "SELECT count(*) FROM source_files")[0][0] == saved
+    report = ingest(db_path, [str(articles_dir)], jobs=1)
+    assert report.ingested == 2000 - saved and report.unchanged == saved
+    assert rows(db_path, "SELECT count(*), count(DISTINCT source) FROM articles") == [(2000, 2000)]
+    assert rows(db_path, "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH 'headline'") == [(2000,)]

@@ -1,0 +1,145 @@
+"""Parsing: text in, Article or ParseError out."""
+
+import pytest
+
+from news_archive.parse import (
+    HEADLINE_MAX,
+    Article,
+    DateError,
+    ParseError,
+    derive_headline,
+    parse_article,
+    parse_date,
+    parse_date_bound,
+)
+
+
+def test_seed_format():
+    article = parse_article(" date 2020-06-09 Joseph Maldonado-Passage, popularly known as Joe Exotic.\n\n"
+                            "Second paragraph.\n", "a.txt")
+    assert article == Article(
+        source="a.txt",
+        date="2020-06-09",
+        headline="Joseph Maldonado-Passage, popularly known as Joe Exotic.",
+        body="Joseph Maldonado-Passage, popularly known as Joe Exotic.\n\nSecond paragraph.",
+        paragraphs=("Joseph Maldonado-Passage, popularly known as Joe Exotic.", "Second paragraph."),
+    )
+    assert article.words == 9
+
+
+def test_body_number_is_not_swallowed_into_the_date():
+    article = parse_article(" date 2020-06-09 22 people were hurt", "a.txt")
+    assert (article.date, article.body) == ("2020-06-09", "22 people were hurt")
+
+
+@pytest.mark.parametrize("line, expected", [
+    (" date 2020-06-09 Body", "2020-06-09"),
+    ("date 2020-06-09 Body", "2020-06-09"),
+    (" DATE 2020-06-09 Body", "2020-06-09"),
+    (" Date: 2020-06-09 Body", "2020-06-09"),
+    (" date:2020-06-09 Body", "2020-06-09"),
+    (" date : 2020-06-09 Body", "2020-06-09"),
+    ("\n\n   date 2020-06-09 Body", "2020-06-09"),
+    ("\ufeff date 2020-06-09 Body", "2020-06-09"),
+    (" date June 9, 2020 Body", "2020-06-09"),
+    (" date Jun. 9, 2020 Body", "2020-06-09"),
+    (" date june 9th 2020 Body", "2020-06-09"),
+    (" date 9 June 2020 Body", "2020-06-09"),
+    (" date 9-Jun-2020 Body", "2020-06-09"),
+    (" date Tuesday, 9 June 2020 Body", "2020-06-09"),
+    (" date Tue, 09 Jun 2020 14:30:00 +0000 Body", "2020-06-09"),
+    (" date 2020/06/09 Body", "2020-06-09"),
+    (" date 2020.06.09 Body", "2020-06-09"),
+    (" date 20200609 Body", "2020-06-09"),
+    (" date 2020-06-09T14:30:00 Body", "2020-06-09"),
+    (" date 2020-06-09T14:30:00Z Body", "2020-06-09"),
+    (" date 2020-06-09T23:30:00-05:00 Body", "2020-06-09"),
+    (" date 2020-06-09 14:30 Body", "2020-06-09"),
+    (" date 2020-06-09 14:30:00 UTC Body", "2020-06-09"),
+    (" date 2020-6-9 Body", "2020-06-09"),
+    (" date 13/06/2020 Body", "2020-06-13"),
+    (" date 06/13/2020 Body", "2020-06-13"),
+    (" date 09-JUN-2020 15:01:01.79 Body", "2020-06-09"),
+])
+def test_date_spellings(line, expected):
+    article = parse_article(line, "a.txt")
+    assert (article.date, article.body) == (expected, "Body")
+
+
+def test_body_on_following_lines():
+    article = parse_article(" date 2020-06-09\nHeadline here\n\nFirst paragraph.\n", "a.txt")
+    assert article.body == "Headline here\n\nFirst paragraph."
+    assert article.headline == "Headline here"
+
+
+def test_crlf_and_cr_are_normalised():
+    article = parse_article(" date 2020-06-09 One\r\n\r\nTwo\r\nthree\rfour", "a.txt")
+    assert article.body == "One\n\nTwo\nthree\nfour"
+    assert article.paragraphs == ("One", "Two\nthree\nfour")
+
+
+def test_body_kept_exactly_but_trimmed():
+    text = " date 2020-06-09   Indented   spacing  kept\n\n\n\nwide   gap\t tabs \n\n  "
+    article = parse_article(text, "a.txt")
+    assert article.body == "Indented   spacing  kept\n\n\n\nwide   gap\t tabs"
+    assert article.paragraphs == ("Indented   spacing  kept", "wide   gap\t tabs")
+
+
+def test_paragraphs_split_on_blank_lines_with_spaces():
+    article = parse_article(" date 2020-06-09 A\n   \nB\n\t\nC", "a.txt")
+    assert article.paragraphs == ("A", "B", "C")
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("", "empty file"),
+    ("   \n\n  ", "empty file"),
+    ("Just text.\n", "no date line: the first line 'Just text.' does not start with 'date'"),
+    (" dated 2020-06-09 x", "no date line: the first line 'dated 2020-06-09 x' does not start with 'date'"),
+    (" date\n2020-06-09 Body", "the date line has 'date' but no date after it"),
+    (" date 2020-06-09", "empty body: the file has a date but no text"),
+    (" date 2020-06-09 \n\n \n", "empty body: the file has a date but no text"),
+    (" date 2021-02-30 Body", "'2021-02-30' is not a real date (day is out of range for month)"),
+    (" date 2020-13-01 Body", "'2020-13-01' is not a real date (month must be in 1..12)"),
+    (" date 06/09/2020 Body",
+     "date '06/09/2020' is ambiguous: day and month could be either way round; write it as YYYY-MM-DD"),
+    (" date June 2020 Body", "date 'June 2020 Body' has no day; write a full date such as 2020-06-09"),
+    (" date tomorrow Body", "cannot read a date in 'tomorrow Body'"),
+    (" date 2020-06-09T25:00 Body", "'2020-06-09T25:00' is not a real date (hour must be in 0..23)"),
+])
+def test_rejections_have_reasons(text, reason):
+    with pytest.raises(ParseError) as caught:
+        parse_article(text, "bad.txt")
+    assert caught.value.reason == reason
+    assert caught.value.source == "bad.txt"
+    assert str(caught.value) == f"bad.txt: {reason}"
+
+
+def test_headline_is_short_first_paragraph_with_whitespace_collapsed():
+    assert derive_headline(("BAHIA COCOA\nREVIEW", "Body")) == "BAHIA COCOA REVIEW"
+
+
+def test_headline_is_first_sentence_of_long_paragraph():
+    first = "Mr. Smith of the U.S. Treasury said rates will rise. " + "More words follow here. " * 10
+    assert derive_headline((first,)) == "Mr. Smith of the U.S. Treasury said rates will rise."
+
+
+def test_headline_cut_at_word_boundary():
+    long_sentence = "word " * 100
+    headline = derive_headline((long_sentence.strip(),))
+    assert headline.endswith("…")
+    assert len(headline) <= HEADLINE_MAX + 1
+    assert headline[:-1].split() == ["word"] * len(headline[:-1].split())
+
+
+def test_parse_date_and_bounds():
+    assert parse_date("June 9, 2020") == "2020-06-09"
+    assert parse_date(" 2020-06-09 ") == "2020-06-09"
+    with pytest.raises(DateError):
+        parse_date("2020-06-09 and more")
+    assert parse_date_bound("1987") == "1987-01-01"
+    assert parse_date_bound("1987", end=True) == "1987-12-31"
+    assert parse_date_bound("1988-02", end=True) == "1988-02-29"
+    assert parse_date_bound("1987-03-05", end=True) == "1987-03-05"
+    for bad in ("notadate", "1987-13", "0000", ""):
+        with pytest.raises(DateError):
+            parse_date_bound(bad)

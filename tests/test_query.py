@@ -1,0 +1,67 @@
+"""The search box language and its translation to FTS5."""
+
+import sqlite3
+
+import pytest
+
+from news_archive.query import MAX_TERMS, parse_query
+
+
+@pytest.mark.parametrize("typed, fts, understood, notes", [
+    ("tiger king", '"tiger" AND "king"', "tiger king", ()),
+    ('"tiger king"', '"tiger king"', '"tiger king"', ()),
+    ("tiger OR lion cub", '("tiger" OR "lion") AND "cub"', "(tiger OR lion) cub", ()),
+    ("tiger -lion", '"tiger" NOT "lion"', "tiger -lion", ()),
+    ('tiger NOT "big cat"', '"tiger" NOT "big cat"', 'tiger -"big cat"', ()),
+    ("tig*", '"tig"*', "tig*", ()),
+    ("Café DÉJÀ", '"café" AND "déjà"', "café déjà", ()),
+    ("U.S. trade", '"u s" AND "trade"', '"u s" trade', ()),
+    ("tiger AND king", '"tiger" AND "king"', "tiger king", ()),
+    ("“curly quotes”", '"curly quotes"', '"curly quotes"', ()),
+    ('"unbalanced', '"unbalanced"', "unbalanced",
+     ("a closing quote was missing, so the phrase runs to the end of the query",)),
+    ("NEAR(", '"near"', "near", ()),
+    ("AND", None, "", ("ignored 'AND': not something to search for here",)),
+    ("*", None, "", ("ignored '*': not something to search for here",)),
+    ("OR tiger OR", '"tiger"', "tiger", ("ignored 'OR': not something to search for here",)),
+    ("-lion", None, "", ("a search cannot only exclude words: add a word to look for",)),
+    ("a* b", '"a" AND "b"', "a b", ("'a*' is too short to search as a prefix; searched for the word itself",)),
+    ("", None, "", ()),
+    ("  \t\n ", None, "", ()),
+])
+def test_parse_query(typed, fts, understood, notes):
+    query = parse_query(typed)
+    assert (query.fts(), query.describe(), query.notes) == (fts, understood, notes)
+
+
+@pytest.fixture(scope="module")
+def fts_conn():
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE VIRTUAL TABLE t USING fts5(body, tokenize='porter unicode61 remove_diacritics 2')")
+    conn.executemany("INSERT INTO t(body) VALUES (?)", [("the tiger king",), ("a lion cub",), ("café owners",)])
+    return conn
+
+
+HOSTILE = [
+    '"unbalanced', "AND", "OR", "NOT", "*", "NEAR(", "NEAR(a b, 2)", "a:b", "body:tiger", "^tiger", "tiger^",
+    "'; DROP TABLE articles; --", "\" OR 1=1 --", "(((", ")))", "{a b}", "a + b", "\x00\x01\x02", "💔❤️", "\u202e",
+    "-", "--", "-*", '""', '"" OR ""', "a" * 5000, " ".join(["x"] * 500), "\\", "%", "_", "?", "tiger*king",
+    "*tiger", "ti*ger*", "'", "`", "OR OR OR", "NOT NOT tiger", "tiger NOT", "-tiger -lion",
+]
+
+
+@pytest.mark.parametrize("typed", HOSTILE)
+def test_hostile_input_never_breaks_fts5(fts_conn, typed):
+    query = parse_query(typed)
+    expression = query.fts()
+    if expression is not None:
+        fts_conn.execute("SELECT rowid FROM t WHERE t MATCH ?", (expression,)).fetchall()
+    assert len(query.terms()) + len(query.excluded) <= MAX_TERMS
+
+
+def test_stemming_and_diacritics_match(fts_conn):
+    def match(typed):
+        return fts_conn.execute("SELECT body FROM t WHERE t MATCH ?", (parse_query(typed).fts(),)).fetchall()
+    assert match("kings") == [("the tiger king",)]
+    assert match("cafe") == [("café owners",)]
+    assert match("tig*") == [("the tiger king",)]

@@ -1,0 +1,122 @@
+"""Searching: ranking, snippets, date ranges, counts, timelines, facets, exports."""
+
+import sqlite3
+
+import pytest
+
+from conftest import write_article
+from news_archive.ingest import ingest
+from news_archive.query import parse_query
+from news_archive.search import (
+    MARK_END, MARK_START, iter_matches, make_snippet, marked_html, search, timeline, timeline_unit,
+)
+
+
+@pytest.fixture(scope="module")
+def conn(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("articles")
+    stories = {
+        "a.txt": " date 2020-01-15 Tiger escapes from zoo\n\nA tiger escaped on Monday. Keepers searched all night.\n",
+        "b.txt": " date 2020-02-20 Zoo budget approved\n\nThe council approved the zoo budget. A tiger enclosure is planned.\n",
+        "c.txt": " date 2020-03-05 Lions and tigers\n\nLions and tigers were moved. The tigers are calm, keepers said.\n",
+        "d.txt": " date 2021-07-01 Stock markets\n\nShares in Tiger Oil rose 5 pct in heavy trading.\n",
+        "e.txt": " date 2020-03-06 Unrelated story\n\nNothing about big cats here at all.\n",
+        "copy.txt": " date 2020-01-15 Tiger escapes from zoo\n\nA tiger escaped on Monday. Keepers searched all night.\n",
+    }
+    for name, text in stories.items():
+        write_article(folder, name, text)
+    db_path = str(tmp_path_factory.mktemp("db") / "s.db")
+    ingest(db_path, [str(folder)], jobs=1)
+    connection = sqlite3.connect(db_path)
+    yield connection
+    connection.close()
+
+
+def test_ranked_results_exclude_exact_duplicates(conn):
+    result = search(conn, "tiger")
+    assert result.total == 4
+    # Headline matches rank above body-only ones.
+    assert sorted(h.source for h in result.hits[:2]) == ["a.txt", "c.txt"]
+    assert sorted(h.source for h in result.hits) == ["a.txt", "b.txt", "c.txt", "d.txt"]
+
+
+def test_snippet_marks_matches_and_skips_repeated_headline(conn):
+    (hit,) = search(conn, '"tiger enclosure"').hits
+    assert hit.snippet_html() == "The council approved the zoo budget. A <mark>tiger enclosure</mark> is planned."
+    assert hit.snippet_text("[", "]") == "The council approved the zoo budget. A [tiger enclosure] is planned."
+
+
+def test_sort_and_date_range(conn):
+    newest = search(conn, "tiger", sort="newest")
+    assert [h.date for h in newest.hits] == ["2021-07-01", "2020-03-05", "2020-02-20", "2020-01-15"]
+    oldest = search(conn, "tiger", sort="oldest")
+    assert [h.date for h in oldest.hits] == ["2020-01-15", "2020-02-20", "2020-03-05", "2021-07-01"]
+    ranged = search(conn, "tiger", since="2020-02-01", until="2020-12-31")
+    assert (ranged.total, sorted(h.source for h in ranged.hits)) == (2, ["b.txt", "c.txt"])
+
+
+def test_empty_query_with_dates_lists_articles(conn):
+    result = search(conn, "", since="2020-03-01", until="2020-03-31")
+    assert result.total == 2
+    assert [(h.source, h.snippet) for h in result.hits] == [
+        ("e.txt", "Nothing about big cats here at all."),
+        ("c.txt", "Lions and tigers were moved. The tigers are calm, keepers said."),
+    ]
+
+
+def test_unsearchable_text_gives_no_results_and_a_note(conn):
+    result = search(conn, "*")
+    assert (result.total, result.hits, result.notes) == (0, [], ["ignored '*': not something to search for here"])
+
+
+def test_timeline_and_facets_add_up(conn):
+    result = search(conn, "tiger")
+    assert result.timeline_unit == "week"  # 18 months of matches
+    assert sum(p["count"] for p in result.timeline) == result.total
+    assert result.timeline[0] == {"period": "2020-01-13", "count": 1, "all": 1}  # the Monday of that week
+    unit, months = timeline(conn, parse_query("tiger"), None, None, unit="month")
+    assert months[:3] == [{"period": "2020-01", "count": 1, "all": 1}, {"period": "2020-02", "count": 1, "all": 1},
+                          {"period": "2020-03", "count": 1, "all": 2}]
+    assert len(months) == 19  # every month from 2020-01 to 2021-07, zeros included
+    assert result.facets == {
+        "year": [{"value": "2020", "count": 3}, {"value": "2021", "count": 1}],
+        "month": [{"value": "2020-01", "count": 1}, {"value": "2020-02", "count": 1},
+                  {"value": "2020-03", "count": 1}, {"value": "2021-07", "count": 1}],
+    }
+    short = search(conn, "tiger", since="2020-01-01", until="2020-03-31")
+    assert short.timeline_unit == "day"
+    assert sum(p["count"] for p in short.timeline) == short.total == 3
+
+
+def test_timeline_units():
+    assert timeline_unit("2020-01-01", "2020-03-01") == "day"
+    assert timeline_unit("2020-01-01", "2021-06-01") == "week"
+    assert timeline_unit("2020-01-01", "2023-01-01") == "month"
+
+
+def test_paging_past_the_end_shows_the_last_page(conn):
+    result = search(conn, "tiger", per_page=3, page=99)
+    assert (result.page, result.pages, len(result.hits)) == (2, 2, 1)
+
+
+def test_iter_matches_streams_every_field(conn):
+    got = list(iter_matches(conn, "tiger"))
+    assert [r["source"] for r in got] == ["a.txt", "b.txt", "c.txt", "d.txt"]
+    assert set(got[0]) == {"id", "source", "date", "headline", "body", "paragraphs", "words", "sha256",
+                           "ingested_at", "updated_at", "duplicate_of"}
+    assert len(list(iter_matches(conn, "tiger", include_duplicates=True))) == 5
+
+
+def test_snippet_html_escapes_untrusted_text():
+    raw = f'<script>alert("x")</script> {MARK_START}tiger{MARK_END} & <b>'
+    assert marked_html(raw) == "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; <mark>tiger</mark> &amp; &lt;b&gt;"
+
+
+def test_make_snippet_windows_and_balances_marks():
+    words = " ".join(f"w{i}" for i in range(100))
+    marked = f"Headline\n\n{words} {MARK_START}target phrase{MARK_END} " + words
+    snippet = make_snippet(marked, "Headline", words=10)
+    assert snippet.startswith("… ") and snippet.endswith(" …")
+    assert snippet.count(MARK_START) == snippet.count(MARK_END) == 1
+    cut = make_snippet(f"{MARK_START}a b c d e{MARK_END}", "x", words=2)
+    assert cut == f"{MARK_START}a b{MARK_END} …"

@@ -1,0 +1,183 @@
+"""The reading room through datasette.client: every page and JSON field, escaping, bad input."""
+
+import csv
+import io
+import json
+import sqlite3
+import xml.etree.ElementTree as ElementTree
+
+import pytest
+
+from news_archive.web.app import make_datasette
+
+pytestmark = pytest.mark.asyncio
+
+
+@pytest.fixture
+async def ds(sample_db):
+    datasette = make_datasette(sample_db)
+    await datasette.invoke_startup()
+    return datasette
+
+
+def article_id(sample_db, source):
+    return sqlite3.connect(sample_db).execute("SELECT id FROM articles WHERE source = ?", (source,)).fetchone()[0]
+
+
+async def test_home(ds):
+    response = await ds.client.get("/")
+    assert response.status_code == 200
+    html = response.text
+    assert "<strong>4</strong> articles from" in html  # exact copies are counted once
+    assert '<form class="search-form search-form-large" action="/search"' in html
+    assert 'id="since" name="since"' in html and 'id="until" name="until"' in html
+    assert '<svg class="timeline"' in html
+    assert "Latest articles" in html and 'href="/archive/2021"' in html and 'href="/archive/2020/06"' in html
+    assert response.headers["content-security-policy"].startswith("default-src 'none'")
+
+
+async def test_search_page(ds):
+    response = await ds.client.get("/search?q=tiger")
+    html = response.text
+    assert response.status_code == 200
+    assert "<strong>4</strong> articles" in html and '<q class="understood">tiger</q>' in html
+    assert html.count('<li class="result">') == 4
+    assert "<mark>Tiger</mark>" in html or "<mark>tiger</mark>" in html
+    assert 'aria-current="true" class="current">Best match' in html
+    assert "Matches per week" in html and '<svg class="timeline"' in html
+    assert '<section class="facet">' in html and 'href="/search?q=tiger&amp;since=2020-01-01&amp;until=2020-12-31"' in html
+    assert 'href="/search.atom?q=tiger"' in html
+
+
+async def test_search_json_shape(ds):
+    data = (await ds.client.get("/search.json?q=tiger&sort=newest")).json()
+    assert set(data) >= {"query", "total", "page", "results", "timeline", "facets"}
+    assert (data["query"], data["understood"], data["total"], data["page"], data["sort"]) == ("tiger", "tiger", 4, 1, "newest")
+    first = data["results"][0]
+    assert set(first) == {"id", "date", "headline", "snippet", "source", "url"}
+    assert first["url"] == f"http://localhost/article/{first['id']}"
+    assert [r["date"] for r in data["results"]] == sorted((r["date"] for r in data["results"]), reverse=True)
+    assert sum(p["count"] for p in data["timeline"]) == data["total"]
+    assert set(data["facets"]) == {"year", "month"}
+    assert sum(f["count"] for f in data["facets"]["year"]) == data["total"]
+
+
+async def test_search_by_dates_only(ds):
+    data = (await ds.client.get("/search.json?since=2020-06-10&until=2020-06-11")).json()
+    assert data["total"] == 2 and data["sort"] == "newest"
+    assert [r["date"] for r in data["results"]] == ["2020-06-11", "2020-06-10"]
+
+
+async def test_invalid_syntax_note_and_bad_parameters(ds):
+    response = await ds.client.get('/search?q="tiger&since=notadate&page=-1&sort=bogus&until=2020-06-09&x=1')
+    assert response.status_code == 200
+    html = response.text
+    assert "a closing quote was missing" in html
+    assert "the from date &#39;notadate&#39; is not a date, so it was ignored" in html
+    assert "pages start at 1" in html and "unknown sort" in html
+    data = (await ds.client.get("/search.json?q=*")).json()
+    assert data["total"] == 0 and data["notes"] == ["ignored '*': not something to search for here"]
+
+
+@pytest.mark.parametrize("path", [
+    "/search?q=%22", "/search?q=NEAR(", "/search?q=AND", "/search?q=%27;DROP%20TABLE%20articles;--",
+    "/search?q=" + "a" * 10000, "/search?q=%00%01", "/search?page=abc", "/search?page=99999999999999999999",
+    "/search?since=1987-02-30", "/search?since=2021&until=2020", "/search.json?page=-5", "/search.json?q=(((",
+    "/search.atom?q=%22x", "/search.csv?q=)", "/search.ndjson?q=-x", "/article/0", "/article/99999999999999999",
+    "/article/abc", "/archive/1987/13", "/archive/1987/02/30", "/archive/9999", "/archive/2020/06/31",
+    "/archive/nope", "/article/1.json?x=1", "/search?timeline=share&q=tiger",
+])
+async def test_no_parameter_gives_a_500(ds, path):
+    response = await ds.client.get(path)
+    assert response.status_code < 500, path
+
+
+async def test_search_exports_stream_everything(ds):
+    ndjson = await ds.client.get("/search.ndjson?q=tiger")
+    assert ndjson.headers["content-type"].startswith("application/x-ndjson")
+    records = [json.loads(line) for line in ndjson.text.splitlines()]
+    assert len(records) == 4 and all("body" in r and r["body"] for r in records)
+    table = list(csv.DictReader(io.StringIO((await ds.client.get("/search.csv?q=tiger")).text)))
+    assert len(table) == 4 and set(table[0]) >= {"id", "date", "headline", "body", "source"}
+    bad = await ds.client.get("/search.csv?since=notadate")
+    assert bad.status_code == 400 and "notadate" in bad.json()["error"]
+
+
+async def test_atom_feed(ds):
+    response = await ds.client.get("/search.atom?q=tiger")
+    assert response.headers["content-type"].startswith("application/atom+xml")
+    feed = ElementTree.fromstring(response.content)
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    entries = feed.findall("a:entry", ns)
+    assert len(entries) == 4
+    assert [e.find("a:updated", ns).text[:10] for e in entries] == sorted(
+        (e.find("a:updated", ns).text[:10] for e in entries), reverse=True)
+    assert "<script>" not in response.text.replace("&lt;script&gt;", "")
+
+
+async def test_article_page_and_json(ds, sample_db):
+    original = article_id(sample_db, "000_733558d17a3f90df.txt")
+    html = (await ds.client.get(f"/article/{original}")).text
+    assert "<h1>Joseph Maldonado-Passage, popularly known as Joe Exotic" in html
+    assert html.count("<p>") >= 8  # the paragraphs as paragraphs
+    assert "extra/copy.txt" in html and "Identical copies" in html
+    assert 'rel="prev"' not in html and 'rel="next"' in html  # the oldest article
+    assert "Related articles" in html
+    market = (await ds.client.get(f"/article/{article_id(sample_db, 'extra/market.txt')}")).text
+    assert 'rel="prev"' in market and 'rel="next"' in market
+    data = (await ds.client.get(f"/article/{original}.json")).json()
+    assert data["date"] == "2020-06-09" and data["source"] == "000_733558d17a3f90df.txt"
+    assert len(data["paragraph_texts"]) == 8 and data["copies"][0]["source"] == "extra/copy.txt"
+    assert set(data) >= {"id", "headline", "body", "sha256", "ingested_at", "previous", "next", "related", "url"}
+    assert data["next"]["date"] >= data["date"] and data["previous"] is None
+    missing = await ds.client.get("/article/424242")
+    assert missing.status_code == 404 and "Article not found" in missing.text and "search-form" in missing.text
+    assert (await ds.client.get("/article/424242.json")).status_code == 404
+
+
+async def test_untrusted_text_is_escaped_everywhere(ds, sample_db):
+    hostile = article_id(sample_db, "extra/hostile <b>name</b>.txt")
+    pages = [f"/article/{hostile}", "/search?q=tiger", "/search?q=escapes", "/", "/archive/2020/06/11",
+             "/archive/2020/06", "/search?q=%3Cscript%3E"]
+    for path in pages:
+        html = (await ds.client.get(path)).text
+        assert "<script>" not in html, path
+        assert "<b>name</b>" not in html and "<img src=x" not in html, path
+    html = (await ds.client.get(f"/article/{hostile}")).text
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; Tiger escapes" in html or \
+        "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; Tiger escapes" in html
+    assert "extra/hostile &lt;b&gt;name&lt;/b&gt;.txt" in html
+
+
+async def test_browse_by_date(ds):
+    year = await ds.client.get("/archive/2020")
+    assert year.status_code == 200 and "June 2020" not in year.text or "Jun 2020" in year.text
+    month = (await ds.client.get("/archive/2020/06")).text
+    assert '<table class="calendar">' in month and 'href="/archive/2020/06/09"' in month
+    day = (await ds.client.get("/archive/2020/06/09")).text
+    assert "Joseph Maldonado-Passage" in day and 'href="/archive/2020/06/10"' in day
+    index = (await ds.client.get("/archive")).text
+    assert 'href="/archive/2021"' in index and 'href="/archive/2020/06"' in index
+    assert (await ds.client.get("/archive/1999")).status_code == 404
+
+
+async def test_datasette_pages_stay_available(ds):
+    table = await ds.client.get("/sample/articles.json?_search=tiger&_shape=array")
+    assert table.status_code == 200 and len(table.json()) == 5  # Datasette's own search includes the copy
+    assert (await ds.client.get("/sample/articles")).status_code == 200
+    assert (await ds.client.get("/sample/rejects.json?_shape=array")).json()[0]["source"] == "extra/broken.txt"
+    assert (await ds.client.get("/-/static-plugins/news_archive/news.css")).status_code == 200
+
+
+async def test_server_is_read_only(ds, sample_db):
+    before = sqlite3.connect(sample_db).execute("SELECT count(*), max(id) FROM articles").fetchone()
+    attempts = [
+        "/sample.json?sql=DELETE+FROM+articles", "/sample.json?sql=DROP+TABLE+articles",
+        "/sample.json?sql=INSERT+INTO+articles(id)+VALUES(999)", "/sample.json?sql=PRAGMA+writable_schema=1",
+    ]
+    for path in attempts:
+        response = await ds.client.get(path)
+        assert response.status_code in (400, 403)
+    post = await ds.client.post("/sample/articles", json={"id": 1})
+    assert post.status_code == 405
+    assert sqlite3.connect(sample_db).execute("SELECT count(*), max(id) FROM articles").fetchone() == before
