@@ -223,7 +223,7 @@ def export(query, since, until, fmt, sort, include_duplicates, output, db_path) 
         else:
             with open(output, "w", encoding="utf-8", newline="") as out:
                 written = exporter.write(rows, fmt, out, searcher.EXPORT_COLUMNS)
-    click.echo(f"exported {written:,} articles", err=True)
+    click.echo(f"exported {written:,} article{'' if written == 1 else 's'}", err=True)
 
 
 # --- stats ----------------------------------------------------------------------------

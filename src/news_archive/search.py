@@ -233,9 +233,23 @@ def timeline(
     counts = dict(conn.execute(f"SELECT {bucket} AS p, count(*) FROM {source} WHERE {where} GROUP BY p", args))
     if not counts:
         return unit, []
-    periods = _fill(sorted(counts), unit)
+    # A chosen date range is shown whole (as far as the archive reaches), not only where matches fall.
+    archive_first, archive_last = conn.execute("SELECT min(date), max(date) FROM articles").fetchone()
+    ends = sorted(counts)
+    if since and since > archive_first:
+        ends.insert(0, _bucket_of(conn, unit, since))
+    if until and until < archive_last:
+        ends.append(_bucket_of(conn, unit, until))
+    periods = _fill(sorted(ends), unit)
     everything = _all_counts(conn, unit, periods[0], periods[-1])
     return unit, [{"period": p, "count": counts.get(p, 0), "all": everything.get(p, 0)} for p in periods]
+
+
+def _bucket_of(conn: sqlite3.Connection, unit: str, day: str) -> str:
+    """The period key that ``day`` falls in, computed the way the GROUP BY computes it."""
+    expression = {"day": "?", "week": "date(?, '-6 days', 'weekday 1')", "month": "substr(?, 1, 7)",
+                  "year": "substr(?, 1, 4)"}[unit]
+    return conn.execute(f"SELECT {expression}", (day,)).fetchone()[0]
 
 
 def _all_counts(conn: sqlite3.Connection, unit: str, first: str, last: str) -> dict[str, int]:

@@ -1,0 +1,106 @@
+"""A real headless Chromium against `news-archive serve` on a port: what a reader does."""
+
+import re
+
+import pytest
+
+from conftest import Server, corpus_or_skip
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def server(request, tmp_path_factory):
+    """The Reuters corpus plus the sample (the issue's test bed)."""
+    corpus_or_skip()
+    return request.getfixturevalue("reuters_server")
+
+
+def test_search_highlight_dates_paging_article_prev_next(server, page, artifacts):
+    page.goto(server.url + "/")
+    assert page.title() == "News archive"
+    page.get_by_label("Search the archive").fill("cocoa prices")
+    page.get_by_role("button", name="Search").click()
+    page.wait_for_url(re.compile(r"/search\?q=cocoa\+prices"))
+    total = page.locator(".total strong").inner_text()
+    assert int(total.replace(",", "")) > 20
+    marks = page.locator(".snippet mark")
+    assert marks.count() > 10
+    assert {m.lower() for m in marks.all_inner_texts()} <= {"cocoa", "price", "prices", "priced", "pricing", "cocoas"}
+    page.screenshot(path=str(artifacts / "search.png"), full_page=True)
+
+    # A date range narrows the results and the timeline.
+    page.get_by_label("From").fill("1987-03-01")
+    page.get_by_label("To").fill("1987-03-31")
+    page.get_by_role("button", name="Search").click()
+    page.wait_for_url(re.compile(r"since=1987-03-01"))
+    narrowed = int(page.locator(".total strong").inner_text().replace(",", ""))
+    assert 0 < narrowed < int(total.replace(",", ""))
+    dates = page.locator(".result time").evaluate_all("els => els.map(e => e.getAttribute('datetime'))")
+    assert dates and all("1987-03-01" <= d <= "1987-03-31" for d in dates)
+    assert "Matches per day" in page.locator("#timeline-heading").inner_text()
+
+    # Paging.
+    first_page = page.locator(".result-headline").all_inner_texts()
+    page.get_by_role("link", name="Next →").click()
+    page.wait_for_url(re.compile(r"page=2"))
+    assert page.locator(".pager .current").inner_text() == "2"
+    assert page.locator(".result-headline").all_inner_texts() != first_page
+
+    # Open an article, then walk to the next and back to the previous one.
+    headline = page.locator(".result-headline a").first.inner_text()
+    page.locator(".result-headline a").first.click()
+    page.wait_for_url(re.compile(r"/article/\d+$"))
+    assert page.locator("h1").inner_text() == headline
+    assert page.locator(".story-body p").count() >= 1
+    page.screenshot(path=str(artifacts / "article.png"), full_page=True)
+    here = page.url
+    next_title = page.locator(".prev-next .next .title").inner_text()
+    page.locator(".prev-next .next").click()
+    page.wait_for_url(lambda url: url != here)
+    assert page.locator("h1").inner_text() == next_title
+    page.locator(".prev-next .prev").click()
+    page.wait_for_url(here)
+    assert page.locator("h1").inner_text() == headline
+
+
+def test_timeline_toggle_facets_and_keyboard(server, page, artifacts):
+    page.goto(server.url + "/search?q=oil")
+    bars = page.locator("svg.timeline rect.bar")
+    assert bars.count() > 5
+    page.get_by_role("link", name="Share of all articles").click()
+    page.wait_for_url(re.compile(r"timeline=share"))
+    assert "%" in page.locator("svg.timeline .tick").last.inner_html()
+    # A year facet narrows the search.
+    page.locator(".facet a").first.click()
+    page.wait_for_url(re.compile(r"since=\d{4}-01-01&until=\d{4}-12-31"))
+    # The search box is reachable from the keyboard right after the skip link and navigation.
+    page.goto(server.url + "/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+    page.screenshot(path=str(artifacts / "home.png"), full_page=True)
+
+
+def test_browse_by_date_and_narrow_screen(server, browser, artifacts):
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(server.url + "/archive/1987/03")
+    assert page.locator("h1").inner_text() == "March 1987"
+    page.locator("table.calendar a").first.click()
+    page.wait_for_url(re.compile(r"/archive/1987/03/\d\d$"))
+    assert page.locator(".article-list li").count() > 0
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390  # no sideways scrolling on a phone
+    page.screenshot(path=str(artifacts / "day-mobile.png"), full_page=True)
+    context.close()
+
+
+def test_works_without_javascript(server, browser):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(server.url + "/")
+    page.get_by_label("Search the archive").fill("coffee")
+    page.get_by_role("button", name="Search").click()
+    page.wait_for_url(re.compile(r"q=coffee"))
+    assert page.locator(".result").count() == 20
+    context.close()
