@@ -8,8 +8,10 @@ from conftest import write_article
 from news_archive.ingest import ingest
 from news_archive.query import parse_query
 from news_archive.search import (
-    MARK_END, MARK_START, iter_matches, make_snippet, marked_html, search, timeline, timeline_unit,
+    MARK_END, MARK_START, iter_matches, make_snippet, marked_html, timeline, timeline_unit,
 )
+from news_archive.search import search as run_search
+from news_archive.search_index import SearchIndex
 
 
 @pytest.fixture(scope="module")
@@ -28,35 +30,43 @@ def conn(tmp_path_factory):
     db_path = str(tmp_path_factory.mktemp("db") / "s.db")
     ingest(db_path, [str(folder)], jobs=1)
     connection = sqlite3.connect(db_path)
-    yield connection
+    yield connection, db_path
     connection.close()
 
 
-def test_ranked_results_exclude_exact_duplicates(conn):
-    result = search(conn, "tiger")
+@pytest.fixture(params=["ranked", "fts5"])
+def search(request, conn):
+    """search() through the tantivy index, and through FTS5 alone: both must behave the same."""
+    connection, db_path = conn
+    index = SearchIndex.open(db_path) if request.param == "ranked" else None
+    return lambda *args, **kwargs: run_search(connection, *args, index=index, **kwargs)
+
+
+def test_ranked_results_exclude_exact_duplicates(search):
+    result = search("tiger")
     assert result.total == 4
     # Headline matches rank above body-only ones.
     assert sorted(h.source for h in result.hits[:2]) == ["a.txt", "c.txt"]
     assert sorted(h.source for h in result.hits) == ["a.txt", "b.txt", "c.txt", "d.txt"]
 
 
-def test_snippet_marks_matches_and_skips_repeated_headline(conn):
-    (hit,) = search(conn, '"tiger enclosure"').hits
+def test_snippet_marks_matches_and_skips_repeated_headline(search):
+    (hit,) = search('"tiger enclosure"').hits
     assert hit.snippet_html() == "The council approved the zoo budget. A <mark>tiger enclosure</mark> is planned."
     assert hit.snippet_text("[", "]") == "The council approved the zoo budget. A [tiger enclosure] is planned."
 
 
-def test_sort_and_date_range(conn):
-    newest = search(conn, "tiger", sort="newest")
+def test_sort_and_date_range(search):
+    newest = search("tiger", sort="newest")
     assert [h.date for h in newest.hits] == ["2021-07-01", "2020-03-05", "2020-02-20", "2020-01-15"]
-    oldest = search(conn, "tiger", sort="oldest")
+    oldest = search("tiger", sort="oldest")
     assert [h.date for h in oldest.hits] == ["2020-01-15", "2020-02-20", "2020-03-05", "2021-07-01"]
-    ranged = search(conn, "tiger", since="2020-02-01", until="2020-12-31")
+    ranged = search("tiger", since="2020-02-01", until="2020-12-31")
     assert (ranged.total, sorted(h.source for h in ranged.hits)) == (2, ["b.txt", "c.txt"])
 
 
-def test_empty_query_with_dates_lists_articles(conn):
-    result = search(conn, "", since="2020-03-01", until="2020-03-31")
+def test_empty_query_with_dates_lists_articles(search):
+    result = search("", since="2020-03-01", until="2020-03-31")
     assert result.total == 2
     assert [(h.source, h.snippet) for h in result.hits] == [
         ("e.txt", "Nothing about big cats here at all."),
@@ -64,17 +74,17 @@ def test_empty_query_with_dates_lists_articles(conn):
     ]
 
 
-def test_unsearchable_text_gives_no_results_and_a_note(conn):
-    result = search(conn, "*")
+def test_unsearchable_text_gives_no_results_and_a_note(search):
+    result = search("*")
     assert (result.total, result.hits, result.notes) == (0, [], ["ignored '*': not something to search for here"])
 
 
-def test_timeline_and_facets_add_up(conn):
-    result = search(conn, "tiger")
+def test_timeline_and_facets_add_up(search, conn):
+    result = search("tiger")
     assert result.timeline_unit == "week"  # 18 months of matches
     assert sum(p["count"] for p in result.timeline) == result.total
     assert result.timeline[0] == {"period": "2020-01-13", "count": 1, "all": 1}  # the Monday of that week
-    unit, months = timeline(conn, parse_query("tiger"), None, None, unit="month")
+    unit, months = timeline(conn[0], parse_query("tiger"), None, None, unit="month")
     assert months[:3] == [{"period": "2020-01", "count": 1, "all": 1}, {"period": "2020-02", "count": 1, "all": 1},
                           {"period": "2020-03", "count": 1, "all": 2}]
     assert len(months) == 19  # every month from 2020-01 to 2021-07, zeros included
@@ -83,7 +93,7 @@ def test_timeline_and_facets_add_up(conn):
         "month": [{"value": "2020-01", "count": 1}, {"value": "2020-02", "count": 1},
                   {"value": "2020-03", "count": 1}, {"value": "2021-07", "count": 1}],
     }
-    short = search(conn, "tiger", since="2020-01-01", until="2020-03-31")
+    short = search("tiger", since="2020-01-01", until="2020-03-31")
     assert short.timeline_unit == "day"
     assert sum(p["count"] for p in short.timeline) == short.total == 3
 
@@ -94,12 +104,13 @@ def test_timeline_units():
     assert timeline_unit("2020-01-01", "2023-01-01") == "month"
 
 
-def test_paging_past_the_end_shows_the_last_page(conn):
-    result = search(conn, "tiger", per_page=3, page=99)
+def test_paging_past_the_end_shows_the_last_page(search):
+    result = search("tiger", per_page=3, page=99)
     assert (result.page, result.pages, len(result.hits)) == (2, 2, 1)
 
 
 def test_iter_matches_streams_every_field(conn):
+    conn = conn[0]
     got = list(iter_matches(conn, "tiger"))
     assert [r["source"] for r in got] == ["a.txt", "b.txt", "c.txt", "d.txt"]
     assert set(got[0]) == {"id", "source", "date", "headline", "body", "paragraphs", "words", "sha256",

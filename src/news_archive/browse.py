@@ -8,8 +8,8 @@ import math
 import re
 import sqlite3
 from collections import Counter
-from dataclasses import dataclass
 
+from . import search_index
 from .query import Query, Term
 
 ARTICLE_COLUMNS = ("id", "date", "headline", "source", "body", "paragraphs", "words", "sha256", "ingested_at",
@@ -43,10 +43,20 @@ def _with_leads(rows: list[dict]) -> list[dict]:
 # --- the whole archive ------------------------------------------------------------------
 
 
-def overview(conn: sqlite3.Connection) -> dict:
-    per_month = conn.execute("SELECT month, count(*) FROM articles WHERE duplicate_of IS NULL GROUP BY month ORDER BY month").fetchall()
+def overview(conn: sqlite3.Connection, index=None) -> dict:
+    """The whole archive in numbers. With the ranked index, its month histogram
+    stands in for a GROUP BY over every row."""
+    if index is not None:
+        months = search_index.histogram(index, search_index.to_tantivy(index.schema, Query(""), None, None), "month")
+        per_month = sorted(months.items())
+    else:
+        per_month = conn.execute(
+            "SELECT month, count(*) FROM articles WHERE duplicate_of IS NULL GROUP BY month ORDER BY month"
+        ).fetchall()
     total = sum(n for _, n in per_month)
-    first, last = conn.execute("SELECT min(date), max(date) FROM articles").fetchone()
+    first = conn.execute("SELECT date FROM articles ORDER BY date LIMIT 1").fetchone()
+    last = conn.execute("SELECT date FROM articles ORDER BY date DESC LIMIT 1").fetchone()
+    first, last = (first[0], last[0]) if first else (None, None)
     years: dict[int, int] = {}
     for month, n in per_month:
         years[int(month[:4])] = years.get(int(month[:4]), 0) + n
@@ -214,13 +224,22 @@ def distinctive_terms(conn: sqlite3.Connection, text: str, limit: int = 8) -> li
     return [w for _, w in scored[:limit]]
 
 
-def related(conn: sqlite3.Connection, article_row: dict, limit: int = 5) -> list[dict]:
-    """Other articles that share this one's most distinctive terms, best first."""
+def related(conn: sqlite3.Connection, article_row: dict, limit: int = 5, index=None) -> list[dict]:
+    """Other articles that share this one's most distinctive terms, best first:
+    tantivy's more-like-this with the ranked index, else an FTS5 OR-query of the
+    words that are frequent here and rare in the archive."""
+    original = article_row["duplicate_of"] or article_row["id"]
+    if index is not None:
+        ids = search_index.more_like_this(index, article_row["headline"], article_row["body"], [original], limit)
+        if not ids:
+            return []
+        by_id = {r["id"]: r for r in _rows(
+            conn, f"SELECT id, date, headline FROM articles WHERE id IN ({', '.join('?' * len(ids))})", ids)}
+        return [by_id[i] for i in ids if i in by_id]
     terms = distinctive_terms(conn, article_row["headline"] + "\n" + article_row["body"])
     if len(terms) < 2:
         return []
     query = Query(text=" OR ".join(terms), groups=(tuple(Term((t,)) for t in terms),))
-    original = article_row["duplicate_of"] or article_row["id"]
     return _rows(
         conn,
         "SELECT a.id, a.date, a.headline FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid"

@@ -18,6 +18,7 @@ from . import ingest as ingester
 from . import search as searcher
 from . import sources, store
 from .parse import DateError, parse_date_bound
+from .search_index import IndexUnavailable, SearchIndex
 from .stats import archive_stats
 
 DEFAULT_DB = "news.db"
@@ -168,7 +169,7 @@ def search(query, since, until, limit, page, sort, as_json, db_path) -> None:
     """
     with _reader(db_path) as conn:
         result = searcher.search(conn, query, since=since, until=until, sort=sort, page=page, per_page=limit,
-                                 with_timeline=False, with_facets=False)
+                                 with_timeline=False, with_facets=False, index=_ranked_index(db_path))
     for note in result.notes:
         click.echo(f"note: {note}", err=True)
     if as_json:
@@ -217,7 +218,8 @@ def export(query, since, until, fmt, sort, include_duplicates, output, db_path) 
     """
     with _reader(db_path) as conn:
         rows = searcher.iter_matches(conn, query, since=since, until=until, sort=sort,
-                                     include_duplicates=include_duplicates)
+                                     include_duplicates=include_duplicates,
+                                     index=_ranked_index(db_path) if query.strip() else None)
         if output == "-":
             written = exporter.write(rows, fmt, sys.stdout, searcher.EXPORT_COLUMNS)
         else:
@@ -306,6 +308,16 @@ def serve(db_path: str, host: str, port: int) -> None:
 
 
 # --- shared plumbing ---------------------------------------------------------------------
+
+
+def _ranked_index(db_path: str) -> SearchIndex | None:
+    """The fast search index, or None (with a note) to search with FTS5 alone."""
+    try:
+        return SearchIndex.open(db_path)
+    except IndexUnavailable:
+        click.echo("note: the fast search index is missing, so the slower full-text index is used;"
+                   " run `news-archive ingest` on this archive to build it", err=True)
+        return None
 
 
 @contextlib.contextmanager

@@ -11,13 +11,14 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
+import queue
 import sqlite3
 import threading
 import time
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator, Sequence
 
-from . import sources, store
+from . import search_index, sources, store
 from .parse import ParseError, parse_article
 from .sources import Found, Member, Unreadable
 
@@ -72,47 +73,101 @@ def ingest(
     jobs: int | None = None,
     progress: Progress | None = None,
     expected: int | None = None,
+    ranked_index: bool = True,
 ) -> IngestReport:
-    """Ingest every article file under ``paths`` into the archive at ``db_path``."""
+    """Ingest every article file under ``paths`` into the archive at ``db_path``,
+    and bring the ranked search index beside it up to date."""
     started = time.monotonic()
     db = store.open_db(db_path)
     store.ensure_schema(db)
-    now = store.utc_now()
+    feeder = None
+    if ranked_index:
+        feeder = search_index.Feeder(search_index.SearchIndex.create(db_path))
+        feeder.catch_up(db.conn)
     report = IngestReport()
+    writer = _BatchWriter(db, feeder, store.utc_now(), report)
     jobs = jobs or os.cpu_count() or 1
     chunks = _candidate_chunks(db_path, paths, pattern)
     pending = ChunkResult()
     done = 0
-
-    def flush() -> None:
-        nonlocal pending
-        counts = store.save_batch(db, pending.parsed, pending.rejected, pending.seen, now=now)
-        report.ingested += counts.ingested
-        report.updated += counts.updated
-        seen_articles = sum(1 for s in pending.seen if s.status != "rejected")
-        report.unchanged += counts.unchanged + pending.unchanged + seen_articles
-        report.duplicates += counts.duplicates
-        report.rejected += counts.rejected + pending.still_rejected
-        pending = ChunkResult()
-
-    for result in _run(chunks, db_path, jobs, expected):
-        if isinstance(result, _Container):
-            store.record_container(db, result.source, result.size, result.mtime_ns)
-            continue
-        pending.parsed += result.parsed
-        pending.rejected += result.rejected
-        pending.seen += result.seen
-        pending.unchanged += result.unchanged
-        pending.still_rejected += result.still_rejected
-        done += result.files
-        if len(pending.parsed) + len(pending.rejected) + len(pending.seen) >= BATCH_FILES:
-            flush()
-        if progress:
-            progress(done, expected)
-    flush()
+    try:
+        for result in _run(chunks, db_path, jobs, expected):
+            if isinstance(result, _Container):
+                writer.submit(pending)
+                pending = ChunkResult()
+                writer.submit(result)
+                continue
+            pending.parsed += result.parsed
+            pending.rejected += result.rejected
+            pending.seen += result.seen
+            pending.unchanged += result.unchanged
+            pending.still_rejected += result.still_rejected
+            done += result.files
+            if len(pending.parsed) + len(pending.rejected) + len(pending.seen) >= BATCH_FILES:
+                writer.submit(pending)
+                pending = ChunkResult()
+            if progress:
+                progress(done, expected)
+        writer.submit(pending)
+    finally:
+        writer.finish()
+    if feeder:
+        feeder.catch_up(db.conn)  # articles changed by this run were queued
+        feeder.close()
     db.close()
     report.seconds = time.monotonic() - started
     return report
+
+
+class _BatchWriter:
+    """Saves batches on a thread of its own, so that SQLite (which releases the
+    GIL) works while this process takes in the next results from the workers."""
+
+    def __init__(self, db, feeder, now: str, report: IngestReport):
+        self.db, self.feeder, self.now, self.report = db, feeder, now, report
+        self.queue: queue.Queue = queue.Queue(maxsize=2)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._work, name="news-archive-writer", daemon=True)
+        self.thread.start()
+
+    def submit(self, item) -> None:
+        if self.error:
+            raise self.error
+        self.queue.put(item)
+
+    def finish(self) -> None:
+        self.queue.put(None)
+        self.thread.join()
+        if self.error:
+            raise self.error
+
+    def _work(self) -> None:
+        while True:
+            item = self.queue.get()
+            if item is None:
+                return
+            if self.error:
+                continue  # drain after a failure; finish() reports it
+            try:
+                self._save(item)
+            except BaseException as error:  # handed to the submitting thread
+                self.error = error
+
+    def _save(self, item) -> None:
+        if isinstance(item, _Container):
+            store.record_container(self.db, item.source, item.size, item.mtime_ns)
+            return
+        saved = store.save_batch(self.db, item.parsed, item.rejected, item.seen, now=self.now)
+        report = self.report
+        report.ingested += saved.ingested
+        report.updated += saved.updated
+        report.unchanged += saved.unchanged + item.unchanged + sum(1 for s in item.seen if s.status != "rejected")
+        report.duplicates += saved.duplicates
+        report.rejected += saved.rejected + item.still_rejected
+        if self.feeder and (saved.to_index or saved.ingested or saved.duplicates):
+            self.feeder.add(saved.to_index)
+            top = self.db.conn.execute("SELECT max(id) FROM articles").fetchone()[0] or 0
+            self.feeder.saved_up_to(top)
 
 
 def count_candidates(paths: Sequence[str], pattern: str = sources.DEFAULT_GLOB) -> int:
@@ -290,7 +345,10 @@ def process_chunk(chunk: list[Task]) -> ChunkResult:
         if isinstance(outcome, str):
             result.rejected.append(store.RejectedFile(item.source, outcome, len(raw), item.mtime_ns, digest, raw))
         else:
-            result.parsed.append(store.ParsedFile(item.source, len(raw), item.mtime_ns, digest, outcome))
+            result.parsed.append(store.ParsedFile(
+                item.source, len(raw), item.mtime_ns, digest, outcome.date, outcome.headline, outcome.body,
+                len(outcome.paragraphs), outcome.words,
+            ))
     return result
 
 

@@ -126,7 +126,20 @@ def parse_date_bound(text: str, *, end: bool = False) -> str:
     return parse_date(stripped)
 
 
+_PLAIN_ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+
 def _to_iso(span: str, form: str) -> str:
+    plain = _PLAIN_ISO.fullmatch(span) if form == "iso" else None
+    if plain:
+        # The common case needs no general date parser: the calendar check is the same.
+        try:
+            year, month, day = int(plain.group(1)), int(plain.group(2)), int(plain.group(3))
+            if not 1000 <= year <= 2999:
+                raise DateError(f"{span!r} has an implausible year {year}")
+            return Date(year, month, day).isoformat()
+        except ValueError as error:
+            raise DateError(f"{span!r} is not a real date ({_reason(error)})") from None
     if form == "numeric-dmy-or-mdy":
         first, second = (int(x) for x in re.split(r"[/.-]", span, maxsplit=2)[:2])
         if first <= 12 and second <= 12 and first != second:

@@ -7,6 +7,7 @@ exporter and the Datasette plugin share them.
 
 from __future__ import annotations
 
+import calendar
 import html
 import math
 import re
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date as Date
 from typing import Iterator
 
+from . import search_index
 from .query import Query, parse_query
 
 SORTS = ("relevance", "newest", "oldest")
@@ -121,8 +123,12 @@ def search(
     per_page: int = DEFAULT_PER_PAGE,
     with_timeline: bool = True,
     with_facets: bool = True,
+    index: "search_index.SearchIndex | None" = None,
 ) -> SearchResult:
-    """One page of results, with the total and (optionally) timeline and facets."""
+    """One page of results, with the total and (optionally) timeline and facets.
+
+    With a ranked search ``index`` (tantivy), ranking, counting and histograms
+    happen there and SQLite supplies the rows; without one, FTS5 does it all."""
     query = q if isinstance(q, Query) else parse_query(q)
     sort = sort if sort in SORTS else "relevance"
     per_page = min(max(1, per_page), MAX_PER_PAGE)
@@ -131,6 +137,8 @@ def search(
     if query.is_empty and query.text.strip():
         # The user typed something, but nothing in it can be searched for.
         return result
+    if index is not None:
+        return _search_ranked(conn, index, result, with_timeline=with_timeline, with_facets=with_facets)
     source, where, args = _filters(query, since, until)
     result.total = conn.execute(f"SELECT count(*) FROM {source} WHERE {where}", args).fetchone()[0]
     if result.total and (page - 1) * per_page >= result.total:
@@ -147,6 +155,85 @@ def search(
     if with_facets:
         result.facets = facets(conn, query, since, until)
     return result
+
+
+def _search_ranked(conn, index, result: SearchResult, *, with_timeline: bool, with_facets: bool) -> SearchResult:
+    query, since, until = result.query, result.since, result.until
+    tq = search_index.to_tantivy(index.schema, query, since, until)
+    if tq is None:
+        return result
+    sort = result.sort if (result.sort != "relevance" or not query.is_empty) else "newest"
+    offset = (result.page - 1) * result.per_page
+    result.total, ids = search_index.top_ids(index, tq, sort=sort, limit=result.per_page, offset=offset)
+    if result.total and offset >= result.total:
+        result.page = result.pages
+        offset = (result.page - 1) * result.per_page
+        result.total, ids = search_index.top_ids(index, tq, sort=sort, limit=result.per_page, offset=offset)
+    rows = fetch_rows(conn, ids, "id, date, headline, source, body")
+    result.hits = [
+        Hit(r[0], r[1], r[2], r[3], make_snippet(
+            search_index.mark_matches(r[4], query, MARK_START, MARK_END) if not query.is_empty else r[4], r[2]))
+        for r in rows
+    ]
+    if not (with_timeline or with_facets) or not result.total:
+        return result
+    archive_first, archive_last = archive_span(conn)
+    if since or until:
+        first, last = max(since or archive_first, archive_first), min(until or archive_last, archive_last)
+    else:
+        first, last = search_index.day_span(index, tq)
+    unit = timeline_unit(first, last)
+    counts = search_index.histogram(index, tq, unit)
+    months = counts if unit == "month" else search_index.histogram(index, tq, "month")
+    if with_timeline:
+        result.timeline_unit = unit
+        result.timeline = _timeline_points(
+            counts, unit, since, until, archive_first, archive_last,
+            lambda low, high: _all_counts_ranked(index, unit, low, high),
+        )
+    if with_facets:
+        result.facets = _facets_from_months(months)
+    return result
+
+
+def fetch_rows(conn: sqlite3.Connection, ids: list[int], columns: str) -> list[tuple]:
+    """Rows of ``articles`` for ``ids``, in the order of ``ids``."""
+    if not ids:
+        return []
+    marks = ", ".join("?" * len(ids))
+    by_id = {row[0]: row for row in conn.execute(f"SELECT {columns} FROM articles WHERE id IN ({marks})", ids)}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def archive_span(conn: sqlite3.Connection) -> tuple[str, str]:
+    """The first and last date in the archive (two index look-ups)."""
+    first = conn.execute("SELECT date FROM articles ORDER BY date LIMIT 1").fetchone()
+    last = conn.execute("SELECT date FROM articles ORDER BY date DESC LIMIT 1").fetchone()
+    return (first[0], last[0]) if first else ("", "")
+
+
+_ALL_COUNTS_CACHE: dict[tuple, dict[str, int]] = {}
+
+
+def _all_counts_ranked(index, unit: str, low: str, high: str) -> dict[str, int]:
+    """Articles per period in the whole archive: the denominator of shares. Cached per index commit."""
+    key = (str(index.path), index.generation(), unit, low, high)
+    if key not in _ALL_COUNTS_CACHE:
+        if len(_ALL_COUNTS_CACHE) > 256:
+            _ALL_COUNTS_CACHE.clear()
+        everything = search_index.to_tantivy(index.schema, parse_query(""), low, high)
+        _ALL_COUNTS_CACHE[key] = search_index.histogram(index, everything, unit)
+    return _ALL_COUNTS_CACHE[key]
+
+
+def _facets_from_months(months: dict[str, int]) -> dict[str, list[dict]]:
+    by_year: dict[str, int] = {}
+    for month in sorted(months):
+        by_year[month[:4]] = by_year.get(month[:4], 0) + months[month]
+    return {
+        "year": [{"value": y, "count": n} for y, n in by_year.items()],
+        "month": [{"value": m, "count": months[m]} for m in sorted(months)],
+    }
 
 
 def make_snippet(marked_body: str, headline: str, words: int = SNIPPET_WORDS) -> str:
@@ -231,30 +318,41 @@ def timeline(
         unit = timeline_unit(since or first, until or last) if first else "month"
     bucket = _BUCKETS[unit]
     counts = dict(conn.execute(f"SELECT {bucket} AS p, count(*) FROM {source} WHERE {where} GROUP BY p", args))
+    archive_first, archive_last = archive_span(conn)
+    return unit, _timeline_points(counts, unit, since, until, archive_first, archive_last,
+                                  lambda low, high: _all_counts(conn, unit, low, high))
+
+
+def _timeline_points(counts: dict[str, int], unit: str, since, until, archive_first: str, archive_last: str,
+                     all_counts) -> list[dict]:
+    """Every period from the first to the last (zeros included), with matches and all articles in each.
+    A chosen date range is shown whole, as far as the archive reaches, not only where matches fall."""
     if not counts:
-        return unit, []
-    # A chosen date range is shown whole (as far as the archive reaches), not only where matches fall.
-    archive_first, archive_last = conn.execute("SELECT min(date), max(date) FROM articles").fetchone()
+        return []
     ends = sorted(counts)
     if since and since > archive_first:
-        ends.insert(0, _bucket_of(conn, unit, since))
+        ends.insert(0, bucket_of(unit, since))
     if until and until < archive_last:
-        ends.append(_bucket_of(conn, unit, until))
+        ends.append(bucket_of(unit, until))
     periods = _fill(sorted(ends), unit)
-    everything = _all_counts(conn, unit, periods[0], periods[-1])
-    return unit, [{"period": p, "count": counts.get(p, 0), "all": everything.get(p, 0)} for p in periods]
+    everything = all_counts(*_period_range(unit, periods[0], periods[-1]))
+    return [{"period": p, "count": counts.get(p, 0), "all": everything.get(p, 0)} for p in periods]
 
 
-def _bucket_of(conn: sqlite3.Connection, unit: str, day: str) -> str:
-    """The period key that ``day`` falls in, computed the way the GROUP BY computes it."""
-    expression = {"day": "?", "week": "date(?, '-6 days', 'weekday 1')", "month": "substr(?, 1, 7)",
-                  "year": "substr(?, 1, 4)"}[unit]
-    return conn.execute(f"SELECT {expression}", (day,)).fetchone()[0]
+def bucket_of(unit: str, day: str) -> str:
+    """The period key that the ISO date ``day`` falls in."""
+    if unit == "day":
+        return day
+    if unit == "week":
+        start = Date.fromisoformat(day)
+        return Date.fromordinal(start.toordinal() - start.weekday()).isoformat()
+    if unit == "month":
+        return day[:7]
+    return day[:4]
 
 
-def _all_counts(conn: sqlite3.Connection, unit: str, first: str, last: str) -> dict[str, int]:
+def _all_counts(conn: sqlite3.Connection, unit: str, low: str, high: str) -> dict[str, int]:
     bucket = _BUCKETS[unit]
-    low, high = _period_range(unit, first, last)
     return dict(
         conn.execute(
             f"SELECT {bucket} AS p, count(*) FROM articles a WHERE a.duplicate_of IS NULL"
@@ -268,7 +366,8 @@ def _period_range(unit: str, first: str, last: str) -> tuple[str, str]:
     if unit == "year":
         return f"{first}-01-01", f"{last}-12-31"
     if unit == "month":
-        return f"{first}-01", f"{last}-31"
+        year, month = int(last[:4]), int(last[5:7])
+        return f"{first}-01", f"{last}-{calendar.monthrange(year, month)[1]:02d}"
     if unit == "week":
         end = Date.fromordinal(Date.fromisoformat(last).toordinal() + 6)
         return first, end.isoformat()
@@ -324,9 +423,23 @@ def iter_matches(
     until: str | None = None,
     sort: str = "oldest",
     include_duplicates: bool = False,
+    index: "search_index.SearchIndex | None" = None,
 ) -> Iterator[dict]:
-    """Every matching article with all its stored fields, one at a time."""
+    """Every matching article with all its stored fields, one at a time.
+
+    With a ranked search index the matches are the ones the search page counts;
+    without one (or with no query) they come straight from SQLite."""
     query = q if isinstance(q, Query) else parse_query(q)
+    if query.is_empty and query.text.strip():
+        return
+    if index is not None and not query.is_empty and not include_duplicates:
+        tq = search_index.to_tantivy(index.schema, query, since, until)
+        ids = search_index.all_ids(index, tq, sort=sort) if tq is not None else []
+        columns = ", ".join(EXPORT_COLUMNS)
+        for start in range(0, len(ids), 500):
+            for row in fetch_rows(conn, ids[start : start + 500], columns):
+                yield dict(zip(EXPORT_COLUMNS, row))
+        return
     source, where, args = _filters(query, since, until, include_duplicates=include_duplicates)
     columns = ", ".join(f"a.{c}" for c in EXPORT_COLUMNS)
     cursor = conn.execute(f"SELECT {columns} FROM {source} WHERE {where} ORDER BY {_order(query, sort)}", args)

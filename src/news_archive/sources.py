@@ -254,10 +254,22 @@ def decode(raw: bytes) -> str:
                 text = raw.decode("cp1252")
             except UnicodeDecodeError:
                 text = raw.decode("latin-1")
-    controls = sum(1 for ch in text if (ch < " " or "\x7f" <= ch < "\xa0") and ch not in _ALLOWED_CONTROLS)
-    if controls and controls > max(8, len(text) // 100):
-        raise DecodeError(f"binary content: {controls} control characters")
+            # Single-byte text: C1 controls (0x80-0x9f in Latin-1) count as binary too.
+            controls = sum(1 for ch in text if (ch < " " or "\x7f" <= ch < "\xa0") and ch not in _ALLOWED_CONTROLS)
+            _check_controls(controls, len(text))
+            return text
+    # Counted on the bytes: in UTF-8 and UTF-16 alike, C0 controls are what matters, and bytes are fast.
+    source = text.encode("utf-8") if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else raw
+    _check_controls(len(source) - len(source.translate(None, _CONTROL_BYTES)), len(text))
     return text
+
+
+_CONTROL_BYTES = bytes(b for b in range(0x20) if chr(b) not in _ALLOWED_CONTROLS) + b"\x7f"
+
+
+def _check_controls(controls: int, length: int) -> None:
+    if controls and controls > max(8, length // 100):
+        raise DecodeError(f"binary content: {controls} control characters")
 
 
 def _os_reason(error: OSError) -> str:

@@ -2,26 +2,29 @@
 
 Tables:
   articles      one row per article file; ``id`` never changes for a ``source``
-  articles_fts  FTS5 index over headline and body, kept in step by triggers
+  articles_fts  FTS5 index over headline and body (Datasette's ``_search`` uses it)
   rejects       every file that could not be ingested, with the reason and its bytes
   source_files  the ingest ledger: what was seen at each source, to skip unchanged files
+  index_queue   ids of changed articles the ranked search index has not caught up with
+
+SQLite is the source of truth. The ranked search index beside it
+(``search_index``) is derived from it and can always be rebuilt.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Iterable, Sequence
+from typing import Iterable, NamedTuple, Sequence
 
 import sqlite_utils
 
-from .parse import Article
-
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 FTS_TOKENIZE = "porter unicode61 remove_diacritics 2"
 # SQLite allows 32766 bound parameters; stay far below for IN (...) lists.
 _IN_CHUNK = 500
+# A bigger page cache keeps index pages of a large archive in memory while writing.
+WRITE_CACHE_KIB = 64 * 1024
 
 
 def open_db(path: str, *, readonly: bool = False) -> sqlite_utils.Database:
@@ -31,15 +34,39 @@ def open_db(path: str, *, readonly: bool = False) -> sqlite_utils.Database:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
         conn.execute("PRAGMA busy_timeout = 10000")
         return sqlite_utils.Database(conn)
-    db = sqlite_utils.Database(path)
+    conn = sqlite3.connect(path, check_same_thread=False)
+    db = sqlite_utils.Database(conn)
     db.execute("PRAGMA busy_timeout = 10000")
     db.enable_wal()
     db.execute("PRAGMA synchronous = NORMAL")
+    db.execute(f"PRAGMA cache_size = -{WRITE_CACHE_KIB}")
     return db
 
 
 def utc_now() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+_FTS_SQL = f"""
+CREATE VIRTUAL TABLE IF NOT EXISTS "articles_fts" USING FTS5 (
+    "headline", "body",
+    tokenize='{FTS_TOKENIZE}',
+    content="articles"
+)
+"""
+# New rows are written to the FTS index by save_batch itself, in the same
+# transaction: an AFTER INSERT trigger makes FTS5 flush its buffer on every
+# row (a statement savepoint each), which is several times slower in bulk.
+# Updates and deletes, from us or anyone else, go through triggers.
+_FTS_TRIGGERS = """
+CREATE TRIGGER IF NOT EXISTS "articles_fts_update" AFTER UPDATE OF "headline", "body" ON "articles" BEGIN
+  INSERT INTO "articles_fts" ("articles_fts", rowid, "headline", "body") VALUES ('delete', old.rowid, old."headline", old."body");
+  INSERT INTO "articles_fts" (rowid, "headline", "body") VALUES (new.rowid, new."headline", new."body");
+END;
+CREATE TRIGGER IF NOT EXISTS "articles_fts_delete" AFTER DELETE ON "articles" BEGIN
+  INSERT INTO "articles_fts" ("articles_fts", rowid, "headline", "body") VALUES ('delete', old.rowid, old."headline", old."body");
+END;
+"""
 
 
 def ensure_schema(db: sqlite_utils.Database) -> None:
@@ -71,20 +98,25 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         not_null={"reason", "rejected_at"},
         if_not_exists=True,
     )
-    db["source_files"].create(
-        {"source": str, "size": int, "mtime_ns": int, "sha256": str, "status": str, "checked_at": str},
-        pk="source",
-        if_not_exists=True,
+    # WITHOUT ROWID: one B-tree keyed by source instead of a table plus an index.
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS source_files (source TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER,"
+        " sha256 TEXT, status TEXT, checked_at TEXT) WITHOUT ROWID"
     )
+    db.execute("CREATE TABLE IF NOT EXISTS index_queue (id INTEGER PRIMARY KEY)")
     articles = db["articles"]
     articles.create_index(["source"], unique=True, if_not_exists=True)
     articles.create_index(["date"], if_not_exists=True)
     articles.create_index(["month"], if_not_exists=True)
     articles.create_index(["year"], if_not_exists=True)
     articles.create_index(["sha256"], if_not_exists=True)
-    articles.create_index(["duplicate_of"], if_not_exists=True)
-    if not db["articles_fts"].exists():
-        articles.enable_fts(["headline", "body"], tokenize=FTS_TOKENIZE, create_triggers=True)
+    # Copies are rare: a partial index stays tiny.
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS idx_articles_duplicate_of ON articles(duplicate_of)"
+        " WHERE duplicate_of IS NOT NULL"
+    )
+    with db.conn:
+        db.conn.executescript(_FTS_SQL + ";" + _FTS_TRIGGERS)
     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
@@ -99,17 +131,22 @@ def schema_problem(db: sqlite_utils.Database) -> str | None:
 # --- saving ------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ParsedFile:
+class ParsedFile(NamedTuple):
+    """An article file as it is saved. A tuple so that it crosses from worker
+    processes cheaply."""
+
     source: str
     size: int
     mtime_ns: int
     sha256: str
-    article: Article
+    date: str
+    headline: str
+    body: str
+    paragraphs: int
+    words: int
 
 
-@dataclass(frozen=True)
-class RejectedFile:
+class RejectedFile(NamedTuple):
     source: str
     reason: str
     size: int | None = None
@@ -118,8 +155,7 @@ class RejectedFile:
     raw: bytes | None = None
 
 
-@dataclass(frozen=True)
-class SeenFile:
+class SeenFile(NamedTuple):
     """A file whose bytes are what we already hold, seen with a new size or mtime."""
 
     source: str
@@ -129,13 +165,22 @@ class SeenFile:
     status: str
 
 
-@dataclass
-class SaveCounts:
-    ingested: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    duplicates: int = 0
-    rejected: list[tuple[str, str]] = field(default_factory=list)
+class IndexRow(NamedTuple):
+    """What the ranked search index needs of an article."""
+
+    id: int
+    date: str
+    headline: str
+    body: str
+
+
+class SaveResult(NamedTuple):
+    ingested: int
+    updated: int
+    unchanged: int
+    duplicates: int
+    rejected: list[tuple[str, str]]
+    to_index: list[IndexRow]  # new originals; changed articles go through index_queue
 
 
 def save_batch(
@@ -145,53 +190,64 @@ def save_batch(
     seen: Sequence[SeenFile] = (),
     *,
     now: str | None = None,
-) -> SaveCounts:
+) -> SaveResult:
     """Write one batch in one transaction: a crash leaves all of it or none of it."""
     now = now or utc_now()
-    counts = SaveCounts()
     conn = db.conn
     with conn:
         existing = _existing_articles(conn, [p.source for p in parsed])
+        first_copies = _first_copies(conn, {p.sha256 for p in parsed})
         next_id = (conn.execute("SELECT max(id) FROM articles").fetchone()[0] or 0) + 1
-        inserts, updates, new_ids, touched_hashes = [], [], [], set()
+        inserts, updates, to_index, to_unindex = [], [], [], []
+        unchanged = duplicates = 0
+        changed_hashes: set[str] = set()
         for item in parsed:
-            a = item.article
-            values = (a.date, int(a.date[:4]), a.date[:7], a.headline, a.body, len(a.paragraphs), a.words, item.sha256)
             known = existing.get(item.source)
+            if known is not None and known[1] == item.sha256:
+                unchanged += 1
+                continue
+            values = (item.date, int(item.date[:4]), item.date[:7], item.headline, item.body, item.paragraphs,
+                      item.words, item.sha256)
             if known is None:
-                inserts.append((next_id, item.source, *values, now))
+                copy_of = first_copies.get(item.sha256)
+                if copy_of is None:
+                    first_copies[item.sha256] = next_id
+                    to_index.append(IndexRow(next_id, item.date, item.headline, item.body))
+                else:
+                    duplicates += 1
+                inserts.append((next_id, item.source, *values, now, copy_of))
                 existing[item.source] = (next_id, item.sha256)
-                new_ids.append(next_id)
                 next_id += 1
-                touched_hashes.add(item.sha256)
-            elif known[1] == item.sha256:
-                counts.unchanged += 1
             else:
                 updates.append((*values, now, known[0]))
-                touched_hashes.update((known[1], item.sha256))
+                changed_hashes.update((known[1], item.sha256))
                 existing[item.source] = (known[0], item.sha256)
-                counts.updated += 1
+                to_unindex.append(known[0])
         conn.executemany(
             "INSERT INTO articles (id, source, date, year, month, headline, body, paragraphs, words, sha256,"
-            " ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " ingested_at, duplicate_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             inserts,
+        )
+        conn.executemany(
+            'INSERT INTO articles_fts (rowid, "headline", "body") VALUES (?, ?, ?)',
+            [(row[0], row[5], row[6]) for row in inserts],
         )
         conn.executemany(
             "UPDATE articles SET date = ?, year = ?, month = ?, headline = ?, body = ?, paragraphs = ?,"
             " words = ?, sha256 = ?, updated_at = ? WHERE id = ?",
             updates,
         )
-        _mark_duplicates(conn, touched_hashes)
-        duplicates = _count_duplicates(conn, new_ids)
-        counts.duplicates = duplicates
-        counts.ingested = len(new_ids) - duplicates
+        if changed_hashes:
+            # Changed files can make or break copies anywhere: the search index hears of each.
+            affected = _mark_duplicates(conn, changed_hashes)
+            to_unindex.extend(affected)
+            conn.executemany("INSERT OR IGNORE INTO index_queue (id) VALUES (?)", [(i,) for i in set(to_unindex)])
         for chunk in _chunks([p.source for p in parsed], _IN_CHUNK):
             conn.execute(f"DELETE FROM rejects WHERE source IN ({_marks(chunk)})", chunk)
         conn.executemany(
             "INSERT OR REPLACE INTO rejects (source, reason, rejected_at, size, sha256, raw) VALUES (?, ?, ?, ?, ?, ?)",
             [(r.source, r.reason, now, r.size, r.sha256, r.raw) for r in rejected],
         )
-        counts.rejected = [(r.source, r.reason) for r in rejected]
         ledger = [(p.source, p.size, p.mtime_ns, p.sha256, "article", now) for p in parsed]
         ledger += [(r.source, r.size, r.mtime_ns, r.sha256, "rejected", now) for r in rejected]
         ledger += [(s.source, s.size, s.mtime_ns, s.sha256, s.status, now) for s in seen]
@@ -200,7 +256,14 @@ def save_batch(
             " VALUES (?, ?, ?, ?, ?, ?)",
             ledger,
         )
-    return counts
+    return SaveResult(
+        ingested=len(inserts) - duplicates,
+        updated=len(updates),
+        unchanged=unchanged,
+        duplicates=duplicates,
+        rejected=[(r.source, r.reason) for r in rejected],
+        to_index=to_index,
+    )
 
 
 def record_container(db: sqlite_utils.Database, source: str, size: int, mtime_ns: int) -> None:
@@ -221,24 +284,30 @@ def _existing_articles(conn: sqlite3.Connection, sources: list[str]) -> dict[str
     return found
 
 
-def _mark_duplicates(conn: sqlite3.Connection, hashes: Iterable[str]) -> None:
-    """Point every copy of the same bytes at the copy with the lowest id."""
-    first_copy = "NULLIF((SELECT min(a2.id) FROM articles AS a2 WHERE a2.sha256 = articles.sha256), articles.id)"
+def _first_copies(conn: sqlite3.Connection, hashes: set[str]) -> dict[str, int]:
+    """For each hash, the id of the first article already stored with those bytes."""
+    found: dict[str, int] = {}
     for chunk in _chunks(sorted(hashes), _IN_CHUNK):
+        found.update(conn.execute(
+            f"SELECT sha256, min(id) FROM articles WHERE sha256 IN ({_marks(chunk)}) GROUP BY sha256", chunk
+        ))
+    return found
+
+
+def _mark_duplicates(conn: sqlite3.Connection, hashes: Iterable[str]) -> list[int]:
+    """Point every copy of the same bytes at the copy with the lowest id; return the ids that changed."""
+    first_copy = "NULLIF((SELECT min(a2.id) FROM articles AS a2 WHERE a2.sha256 = articles.sha256), articles.id)"
+    changed: list[int] = []
+    for chunk in _chunks(sorted(hashes), _IN_CHUNK):
+        changed += [row[0] for row in conn.execute(
+            f"SELECT id FROM articles WHERE sha256 IN ({_marks(chunk)}) AND duplicate_of IS NOT {first_copy}", chunk
+        )]
         conn.execute(
             f"UPDATE articles SET duplicate_of = {first_copy}"
             f" WHERE sha256 IN ({_marks(chunk)}) AND duplicate_of IS NOT {first_copy}",
             chunk,
         )
-
-
-def _count_duplicates(conn: sqlite3.Connection, ids: list[int]) -> int:
-    if not ids:
-        return 0
-    # New ids are consecutive, so a range is enough.
-    return conn.execute(
-        "SELECT count(*) FROM articles WHERE id BETWEEN ? AND ? AND duplicate_of IS NOT NULL", (ids[0], ids[-1])
-    ).fetchone()[0]
+    return changed
 
 
 def _chunks(items: list, size: int):

@@ -9,6 +9,7 @@ import json
 import logging
 import sqlite3
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import date as Date
 from urllib.parse import urlencode
@@ -19,6 +20,7 @@ from datasette.utils.asgi import AsgiStream, Response
 from .. import browse, export, search
 from ..parse import DateError, parse_date_bound
 from ..query import MAX_QUERY_CHARS
+from ..search_index import IndexUnavailable, SearchIndex
 from ..store import open_db
 from . import atom
 from .charts import period_label, timeline_svg
@@ -65,6 +67,28 @@ def archive_database(datasette):
             datasette._news_archive_db = name
             return db
     raise ArchiveMissing()
+
+
+INDEX_RETRY_SECONDS = 10.0
+MISSING_INDEX_NOTE = (
+    "the fast search index is missing, so results come from the slower full-text index; "
+    "run `news-archive ingest` on this archive to build it"
+)
+
+
+def ranked_index(datasette) -> SearchIndex | None:
+    """The tantivy index beside the archive, or None (search falls back to FTS5).
+    A missing index is looked for again every few seconds: an ingest may be building it."""
+    db = archive_database(datasette)
+    cached = getattr(datasette, "_news_archive_index", None)
+    if cached and cached[0] == db.path and (cached[1] is not None or time.monotonic() - cached[2] < INDEX_RETRY_SECONDS):
+        return cached[1]
+    try:
+        index = SearchIndex.open(db.path)
+    except IndexUnavailable:
+        index = None
+    datasette._news_archive_index = (db.path, index, time.monotonic())
+    return index
 
 
 async def run(datasette, fn, *args, time_limit_ms: int | None = None, **kwargs):
@@ -227,8 +251,12 @@ def _period_bounds(period: str, unit: str) -> tuple[str, str]:
 
 
 async def _run_search(datasette, params: SearchParams) -> search.SearchResult:
-    return await run(datasette, search.search, params.q, since=params.since, until=params.until, sort=params.sort,
-                     page=params.page)
+    index = ranked_index(datasette)
+    result = await run(datasette, search.search, params.q, since=params.since, until=params.until, sort=params.sort,
+                       page=params.page, index=index)
+    if index is None:
+        result.notes.append(MISSING_INDEX_NOTE)
+    return result
 
 
 def _result_json(datasette, request, params: SearchParams, result: search.SearchResult) -> dict:
@@ -334,6 +362,7 @@ async def search_export(request, datasette):
     if params.problems:
         raise BadRequest("; ".join(params.problems))
     db = archive_database(datasette)
+    index = ranked_index(datasette)
     sort = params.sort if params.sort in ("newest", "oldest") else "oldest"
     content_type = "application/x-ndjson; charset=utf-8" if fmt == "ndjson" else "text/csv; charset=utf-8"
     headers = {"x-content-type-options": "nosniff"}
@@ -351,7 +380,8 @@ async def search_export(request, datasette):
             # which Datasette's shared, time-limited connections cannot do.
             conn = open_db(db.path, readonly=True).conn
             try:
-                rows = search.iter_matches(conn, params.q, since=params.since, until=params.until, sort=sort)
+                rows = search.iter_matches(conn, params.q, since=params.since, until=params.until, sort=sort,
+                                           index=index)
                 batch: list[str] = []
                 for piece in export.chunks(rows, fmt, columns):
                     batch.append(piece)
@@ -395,7 +425,7 @@ async def search_atom(request, datasette):
     params = SearchParams.from_request(request)
     params.sort, params.page = "newest", 1
     result = await run(datasette, search.search, params.q, since=params.since, until=params.until, sort="newest",
-                       per_page=FEED_SIZE, with_timeline=False, with_facets=False)
+                       per_page=FEED_SIZE, with_timeline=False, with_facets=False, index=ranked_index(datasette))
     page_url = datasette.absolute_url(request, make_url(datasette, "/search", **params.url_params(sort=None)))
     feed = atom.feed(
         title=f"News archive: {result.query.describe() or 'latest articles'}",
@@ -421,7 +451,7 @@ async def search_atom(request, datasette):
 
 @guarded
 async def home(request, datasette):
-    summary = await run(datasette, browse.overview)
+    summary = await run(datasette, browse.overview, ranked_index(datasette))
     latest = await run(datasette, browse.latest, 8)
     points = [{**p, "all": p["count"]} for p in summary["per_month"]]
     chart = timeline_svg(
@@ -499,10 +529,12 @@ async def archive_day(request, datasette):
 
 
 async def _article(datasette, article_id: int) -> dict | None:
+    index = ranked_index(datasette)
+
     def load(conn):
         row = browse.article(conn, article_id)
         if row is not None:
-            row["related"] = browse.related(conn, row)
+            row["related"] = browse.related(conn, row, index=index)
         return row
 
     return await run(datasette, load)

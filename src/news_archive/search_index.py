@@ -1,0 +1,446 @@
+"""The ranked search index: a tantivy index beside the SQLite archive.
+
+Why: FTS5 scores every match to rank them (no top-k pruning), so a common
+word in a million articles takes a fifth of a second; tantivy's block-max
+WAND finds the best 20 in about a millisecond, counts matches, and builds
+date histograms for timelines and facets (see docs/benchmarks.md).
+
+SQLite stays the source of truth; this index is derived and can always be
+rebuilt from it. It lives in ``<database>.index/`` and holds, for each
+original article (exact copies are left out), its id, its date as a day
+number and a month number, and its headline and body, tokenised with the
+same analyzer used to read queries.
+
+Keeping it in step, crash-safely: ``state.json`` records the highest article
+id the index holds. New articles are fed as they are saved and committed every
+so often; changed articles are queued in SQLite's ``index_queue``. Opening a
+writer first catches up with everything above the recorded id and everything
+queued, so a killed ingest leaves nothing behind for long.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import sqlite3
+import time
+from datetime import date as Date
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, Iterator, Sequence
+
+import tantivy
+
+from .query import Query, Term
+from .store import IndexRow
+
+ANALYZER = "news"
+HEADLINE_BOOST = 4.0
+STATE_FILE = "news_archive_state.json"
+STATE_VERSION = 1
+# Commit (publish) fed documents at least this often during a long ingest, so
+# readers see new articles soon and a crash loses little indexing work.
+COMMIT_EVERY_DOCS = 200_000
+COMMIT_EVERY_SECONDS = 60.0
+WRITER_HEAP = 192_000_000
+
+
+def index_path(db_path: str | os.PathLike) -> Path:
+    return Path(f"{os.fspath(db_path)}.index")
+
+
+def _analyzer(stem: bool = True) -> tantivy.TextAnalyzer:
+    builder = (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+        .filter(tantivy.Filter.remove_long(40))
+        .filter(tantivy.Filter.lowercase())
+        .filter(tantivy.Filter.ascii_fold())
+    )
+    if stem:
+        builder = builder.filter(tantivy.Filter.stemmer("english"))
+    return builder.build()
+
+
+def _schema() -> tantivy.Schema:
+    builder = tantivy.SchemaBuilder()
+    builder.add_integer_field("id", indexed=True, fast=True)
+    builder.add_integer_field("day", indexed=True, fast=True)  # date.toordinal(): 1 is Monday 0001-01-01
+    builder.add_integer_field("month", fast=True)  # year * 12 + month - 1
+    builder.add_text_field("headline", tokenizer_name=ANALYZER, index_option="position")
+    builder.add_text_field("body", tokenizer_name=ANALYZER, index_option="position")
+    return builder.build()
+
+
+def day_number(iso: str) -> int:
+    return Date(int(iso[:4]), int(iso[5:7]), int(iso[8:10])).toordinal()
+
+
+def day_iso(number: int) -> str:
+    return Date.fromordinal(number).isoformat()
+
+
+def month_number(iso: str) -> int:
+    return int(iso[:4]) * 12 + int(iso[5:7]) - 1
+
+
+def month_key(number: int) -> str:
+    return f"{number // 12:04d}-{number % 12 + 1:02d}"
+
+
+class IndexUnavailable(Exception):
+    """No usable index: callers fall back to FTS5."""
+
+
+# --- opening -------------------------------------------------------------------------------
+
+
+class SearchIndex:
+    """An open index, for searching (any number of readers) or feeding (one writer)."""
+
+    def __init__(self, path: Path, index: tantivy.Index):
+        self.path = path
+        self.index = index
+        self.schema = index.schema
+        index.register_tokenizer(ANALYZER, _analyzer())
+        self._checked = 0.0
+        self._meta_mtime = 0
+
+    @classmethod
+    def open(cls, db_path: str | os.PathLike) -> "SearchIndex":
+        path = index_path(db_path)
+        if not (path / "meta.json").exists() or not (path / STATE_FILE).exists():
+            raise IndexUnavailable(f"no search index at {path}")
+        try:
+            return cls(path, tantivy.Index.open(str(path)))
+        except (ValueError, OSError) as error:
+            raise IndexUnavailable(f"cannot open the search index at {path}: {error}") from None
+
+    @classmethod
+    def create(cls, db_path: str | os.PathLike) -> "SearchIndex":
+        """Open the index for writing, creating it (or replacing a damaged one)."""
+        path = index_path(db_path)
+        try:
+            if (path / "meta.json").exists() and (path / STATE_FILE).exists():
+                opened = cls(path, tantivy.Index.open(str(path)))
+                if opened.state().get("version") == STATE_VERSION:
+                    return opened
+        except (ValueError, OSError):
+            pass
+        shutil.rmtree(path, ignore_errors=True)
+        path.mkdir(parents=True)
+        created = cls(path, tantivy.Index(_schema(), path=str(path)))
+        created._write_state({"version": STATE_VERSION, "max_id": 0})
+        return created
+
+    def state(self) -> dict:
+        try:
+            return json.loads((self.path / STATE_FILE).read_text())
+        except (OSError, ValueError):
+            return {"version": STATE_VERSION, "max_id": 0}
+
+    def _write_state(self, state: dict) -> None:
+        temporary = self.path / (STATE_FILE + ".tmp")
+        temporary.write_text(json.dumps(state))
+        os.replace(temporary, self.path / STATE_FILE)
+
+    def searcher(self) -> tantivy.Searcher:
+        """A searcher on the latest commit; another process's commits are picked up within a second."""
+        now = time.monotonic()
+        if now - self._checked > 1.0:
+            self._checked = now
+            try:
+                mtime = (self.path / "meta.json").stat().st_mtime_ns
+            except OSError:
+                mtime = 0
+            if mtime != self._meta_mtime:
+                self._meta_mtime = mtime
+                self.index.reload()
+        return self.index.searcher()
+
+    def generation(self) -> int:
+        """Changes whenever a new commit is visible: a cache key."""
+        self.searcher()
+        return self._meta_mtime
+
+
+# --- feeding ---------------------------------------------------------------------------------
+
+
+class Feeder:
+    """The single writer. Feed it saved rows, commit now and then, close at the end."""
+
+    def __init__(self, search_index: SearchIndex):
+        self.search_index = search_index
+        try:
+            self.writer = search_index.index.writer(heap_size=WRITER_HEAP, num_threads=1)
+        except ValueError as error:
+            raise IndexUnavailable(f"the search index is busy (is another ingest running?): {error}") from None
+        self.max_id = int(search_index.state().get("max_id", 0))
+        self.pending = 0
+        self.last_commit = time.monotonic()
+
+    def add(self, rows: Iterable[IndexRow], *, replace: bool = False) -> None:
+        for row in rows:
+            if replace:
+                self.writer.delete_documents_by_term("id", row.id)
+            self.writer.add_document(tantivy.Document(
+                id=row.id, day=day_number(row.date), month=month_number(row.date),
+                headline=row.headline, body=row.body,
+            ))
+            self.pending += 1
+
+    def remove(self, ids: Iterable[int]) -> None:
+        for article_id in ids:
+            self.writer.delete_documents_by_term("id", article_id)
+            self.pending += 1
+
+    def saved_up_to(self, max_id: int) -> None:
+        """Every article up to ``max_id`` is now saved and fed; commit when it is time."""
+        self.max_id = max(self.max_id, max_id)
+        if self.pending >= COMMIT_EVERY_DOCS or time.monotonic() - self.last_commit >= COMMIT_EVERY_SECONDS:
+            self.commit()
+
+    def commit(self) -> None:
+        self.writer.commit()
+        self.search_index._write_state({"version": STATE_VERSION, "max_id": self.max_id})
+        self.pending = 0
+        self.last_commit = time.monotonic()
+
+    def catch_up(self, conn: sqlite3.Connection) -> int:
+        """Index what the archive has and this index does not: articles above the
+        recorded id, and changed articles queued in ``index_queue``. Returns how many."""
+        done = 0
+        top = conn.execute("SELECT max(id) FROM articles").fetchone()[0] or 0
+        if top > self.max_id:
+            # Rows above max_id may be half-indexed by a killed run: replace, never duplicate.
+            for rows in _batches(conn.execute(
+                "SELECT id, date, headline, body, duplicate_of FROM articles WHERE id > ? ORDER BY id",
+                (self.max_id,),
+            )):
+                self.remove(r[0] for r in rows)
+                self.add(IndexRow(*r[:4]) for r in rows if r[4] is None)
+                done += len(rows)
+            self.max_id = top
+        queued = [r[0] for r in conn.execute("SELECT id FROM index_queue ORDER BY id")]
+        for start in range(0, len(queued), 500):
+            part = queued[start : start + 500]
+            self.remove(part)
+            marks = ", ".join("?" * len(part))
+            self.add(IndexRow(*r) for r in conn.execute(
+                f"SELECT id, date, headline, body FROM articles WHERE id IN ({marks}) AND duplicate_of IS NULL", part
+            ))
+            done += len(part)
+        if done or not (self.search_index.path / "meta.json").exists():
+            self.commit()
+        if queued:
+            with conn:
+                for start in range(0, len(queued), 500):
+                    part = queued[start : start + 500]
+                    conn.execute(f"DELETE FROM index_queue WHERE id IN ({', '.join('?' * len(part))})", part)
+        return done
+
+    def close(self) -> None:
+        self.commit()
+        self.writer.wait_merging_threads()
+
+
+def _batches(cursor: sqlite3.Cursor, size: int = 2000) -> Iterator[list]:
+    while True:
+        rows = cursor.fetchmany(size)
+        if not rows:
+            return
+        yield rows
+
+
+# --- queries -------------------------------------------------------------------------------------
+
+_WORD = re.compile(r"[^\W_]+")
+_STEMMING = _analyzer(stem=True)
+_FOLDING = _analyzer(stem=False)
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    """The index term for one word, as the index analyzer makes it."""
+    terms = _STEMMING.analyze(word)
+    return terms[0] if terms else ""
+
+
+@lru_cache(maxsize=20_000)
+def fold(word: str) -> str:
+    terms = _FOLDING.analyze(word)
+    return terms[0] if terms else ""
+
+
+def _term_tokens(term: Term) -> list[str]:
+    return [t for w in term.words for t in _STEMMING.analyze(w)]
+
+
+def _field_query(schema, term: Term) -> tantivy.Query | None:
+    """One term or phrase, matched in the headline (boosted) or the body."""
+    tokens = _term_tokens(term)
+    if term.prefix:
+        *head, last = [fold(w) for w in term.words]
+        tokens = [stem(w) for w in head] + [last]
+    if not tokens:
+        return None
+    parts = []
+    for field, boost in (("headline", HEADLINE_BOOST), ("body", 1.0)):
+        if term.prefix:
+            query = tantivy.Query.phrase_prefix_query(schema, field, tokens)
+        elif len(tokens) == 1:
+            query = tantivy.Query.term_query(schema, field, tokens[0])
+        else:
+            query = tantivy.Query.phrase_query(schema, field, tokens)
+        parts.append((tantivy.Occur.Should, tantivy.Query.boost_query(query, boost) if boost != 1.0 else query))
+    return tantivy.Query.boolean_query(parts)
+
+
+def to_tantivy(schema, query: Query, since: str | None, until: str | None) -> tantivy.Query | None:
+    """The tantivy query for a parsed search, or None when nothing can match."""
+    clauses = []
+    for group in query.groups:
+        alternatives = [q for q in (_field_query(schema, t) for t in group) if q is not None]
+        if not alternatives:
+            return None  # a required group with nothing searchable in it matches nothing
+        clauses.append((tantivy.Occur.Must, alternatives[0] if len(alternatives) == 1 else
+                        tantivy.Query.boolean_query([(tantivy.Occur.Should, a) for a in alternatives])))
+    for term in query.excluded:
+        excluded = _field_query(schema, term)
+        if excluded is not None:
+            clauses.append((tantivy.Occur.MustNot, excluded))
+    if since or until:
+        clauses.append((tantivy.Occur.Must, tantivy.Query.range_query(
+            schema, "day", tantivy.FieldType.Integer,
+            day_number(since) if since else None, day_number(until) if until else None,
+        )))
+    if not clauses:
+        return tantivy.Query.all_query()
+    if all(occur == tantivy.Occur.MustNot for occur, _ in clauses):
+        clauses.append((tantivy.Occur.Must, tantivy.Query.all_query()))
+    return tantivy.Query.boolean_query(clauses)
+
+
+def matched_terms(query: Query) -> tuple[set[str], list[str], list[list[str]]]:
+    """What to highlight: single index terms, prefixes, and phrases (as term lists)."""
+    singles: set[str] = set()
+    prefixes: list[str] = []
+    phrases: list[list[str]] = []
+    for term in query.terms():
+        if term.prefix:
+            words = [fold(w) for w in term.words]
+            if len(words) == 1:
+                prefixes.append(words[0])
+            else:
+                phrases.append([stem(w) for w in words[:-1]] + ["*" + words[-1]])
+            continue
+        tokens = _term_tokens(term)
+        if len(tokens) == 1:
+            singles.add(tokens[0])
+        elif tokens:
+            phrases.append(tokens)
+    return singles, prefixes, phrases
+
+
+def mark_matches(text: str, query: Query, start: str, end: str) -> str:
+    """``text`` with every word the query matched wrapped in ``start``/``end``.
+
+    Words are split and stemmed the way the index does it (the stems are
+    cached), so "prices" marks "price" and "priced" too."""
+    singles, prefixes, phrases = matched_terms(query)
+    words = list(_WORD.finditer(text))
+    stems = [stem(w.group(0)) for w in words]
+    spans: list[tuple[int, int]] = []
+    for i, term in enumerate(stems):
+        if term in singles or (prefixes and any(fold(words[i].group(0)).startswith(p) for p in prefixes)):
+            spans.append((words[i].start(), words[i].end()))
+    for phrase in phrases:
+        n = len(phrase)
+        for i in range(len(stems) - n + 1):
+            if all(_phrase_word_matches(phrase[k], stems[i + k], words[i + k].group(0)) for k in range(n)):
+                spans.append((words[i].start(), words[i + n - 1].end()))
+    if not spans:
+        return text
+    spans.sort()
+    merged = [list(spans[0])]
+    for s, e in spans[1:]:
+        if s <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], e)
+        else:
+            merged.append([s, e])
+    out, last = [], 0
+    for s, e in merged:
+        out += [text[last:s], start, text[s:e], end]
+        last = e
+    out.append(text[last:])
+    return "".join(out)
+
+
+def _phrase_word_matches(wanted: str, term: str, word: str) -> bool:
+    if wanted.startswith("*"):
+        return fold(word).startswith(wanted[1:])
+    return wanted == term
+
+
+# --- searching -------------------------------------------------------------------------------------
+
+
+def top_ids(
+    search_index: SearchIndex, tq: tantivy.Query, *, sort: str, limit: int, offset: int
+) -> tuple[int, list[int]]:
+    """The total number of matches and the ids of one page of them."""
+    searcher = search_index.searcher()
+    if sort == "relevance":
+        result = searcher.search(tq, limit, count=True, offset=offset)
+    else:
+        order = tantivy.Order.Asc if sort == "oldest" else tantivy.Order.Desc
+        result = searcher.search(tq, limit, count=True, offset=offset, order_by_field="day", order=order)
+    addresses = [address for _, address in result.hits]
+    ids = searcher.fast_field_values("id", addresses) if addresses else []
+    return result.count or 0, list(ids)
+
+
+def all_ids(search_index: SearchIndex, tq: tantivy.Query, *, sort: str = "oldest") -> list[int]:
+    """Every matching id, by date: for complete exports of a search."""
+    searcher = search_index.searcher()
+    total = searcher.search(tq, 1, count=True).count or 0  # tantivy wants a limit of at least 1
+    if not total:
+        return []
+    order = tantivy.Order.Asc if sort != "newest" else tantivy.Order.Desc
+    result = searcher.search(tq, total, count=False, order_by_field="day", order=order)
+    return list(searcher.fast_field_values("id", [address for _, address in result.hits]))
+
+
+def histogram(search_index: SearchIndex, tq: tantivy.Query, unit: str) -> dict[str, int]:
+    """Matches per day, week (keyed by its Monday) or month."""
+    if unit == "month":
+        spec = {"histogram": {"field": "month", "interval": 1, "min_doc_count": 1}}
+    else:
+        spec = {"histogram": {"field": "day", "interval": 7 if unit == "week" else 1, "offset": 1 if unit == "week" else 0,
+                              "min_doc_count": 1}}
+    buckets = search_index.searcher().aggregate(tq, {"h": spec})["h"]["buckets"]
+    if unit == "month":
+        return {month_key(int(b["key"])): int(b["doc_count"]) for b in buckets}
+    return {day_iso(int(b["key"])): int(b["doc_count"]) for b in buckets}
+
+
+def day_span(search_index: SearchIndex, tq: tantivy.Query) -> tuple[str | None, str | None]:
+    """The first and last date among the matches."""
+    stats = search_index.searcher().aggregate(tq, {"s": {"stats": {"field": "day"}}})["s"]
+    if not stats.get("count"):
+        return None, None
+    return day_iso(int(stats["min"])), day_iso(int(stats["max"]))
+
+
+def more_like_this(search_index: SearchIndex, headline: str, body: str, exclude: Sequence[int], limit: int) -> list[int]:
+    """Ids of the articles sharing the most distinctive terms of this text."""
+    schema = search_index.schema
+    similar = tantivy.Query.more_like_this_document_fields_query(
+        schema, {"headline": [headline], "body": [body]},
+        min_doc_frequency=2, min_term_frequency=1, max_query_terms=24, min_word_length=3,
+    )
+    excluded = [(tantivy.Occur.MustNot, tantivy.Query.term_query(schema, "id", i)) for i in exclude]
+    query = tantivy.Query.boolean_query([(tantivy.Occur.Must, similar), *excluded])
+    return top_ids(search_index, query, sort="relevance", limit=limit, offset=0)[1]
