@@ -238,3 +238,40 @@ def test_killed_ingest_leaves_a_consistent_db_and_the_next_run_completes(db_path
     assert report.ingested == 2000 - saved and report.unchanged == saved
     assert rows(db_path, "SELECT count(*), count(DISTINCT source) FROM articles") == [(2000, 2000)]
     assert rows(db_path, "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH 'headline'") == [(2000,)]
+    assert index_ids(db_path) == list(range(1, 2001))  # the ranked index caught up too
+
+
+def index_ids(db_path, word=None):
+    """Article ids the ranked index holds (matching ``word`` if given)."""
+    from news_archive.query import parse_query
+    from news_archive.search_index import SearchIndex, all_ids, to_tantivy
+
+    index = SearchIndex.open(db_path)
+    return sorted(all_ids(index, to_tantivy(index.schema, parse_query(word or ""), None, None)))
+
+
+def test_ranked_index_follows_changes_and_copies(db_path, articles_dir):
+    write_article(articles_dir, "a.txt", " date 2020-06-09 Zebras escape\n\nThe zebras ran.\n")
+    write_article(articles_dir, "b.txt", " date 2020-06-09 Zebras escape\n\nThe zebras ran.\n")  # a copy of a.txt
+    write_article(articles_dir, "c.txt", " date 2020-06-10 Owls return\n\nThe owls came back.\n")
+    ingest(db_path, [str(articles_dir)], jobs=1)
+    assert index_ids(db_path) == [1, 3]  # copies are not indexed
+    assert index_ids(db_path, "zebra") == [1]
+    (articles_dir / "a.txt").write_text(" date 2020-06-11 Giraffes escape\n\nThe giraffes ran.\n")
+    os.utime(articles_dir / "a.txt", ns=(0, 7_000_000_000))
+    ingest(db_path, [str(articles_dir)], jobs=1)
+    # a.txt changed; b.txt, no longer a copy, is now searchable in its own right.
+    assert index_ids(db_path) == [1, 2, 3]
+    assert index_ids(db_path, "giraffes") == [1]
+    assert index_ids(db_path, "zebras") == [2]
+    assert rows(db_path, "SELECT count(*) FROM index_queue") == [(0,)]
+
+
+def test_ranked_index_is_rebuilt_when_missing(db_path, articles_dir):
+    for i in range(50):
+        write_article(articles_dir, f"a{i}.txt", f" date 2020-06-{i % 28 + 1:02d} Story {i}\n\nBody {i}.\n")
+    ingest(db_path, [str(articles_dir)], jobs=1)
+    shutil.rmtree(db_path + ".index")
+    report = ingest(db_path, [str(articles_dir)], jobs=1)
+    assert report.summary() == "ingested 0, updated 0, unchanged 50, duplicates 0, rejected 0"
+    assert index_ids(db_path) == list(range(1, 51))
