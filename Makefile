@@ -39,3 +39,12 @@ browser:
 
 clean:
 	rm -rf $(VENV) .pytest_cache test-artifacts
+
+# The performance benchmark of issue 4: slow, never part of `make test`. It needs ../shared beside the
+# checkout. Quick run: `make bench SIZES=21k`; more: `make bench BENCH_ARGS="--peer --rounds 3"`;
+# corpora and databases go to $(BENCH_DIR) (default bench/work). See docs/benchmarks.md.
+SIZES ?= 21k,208k,1M
+BENCH_ARGS ?=
+bench: $(STAMP)
+	$(BIN)/python bench/run.py --sizes $(SIZES) $(BENCH_ARGS)
+	$(BIN)/python bench/chart.py
