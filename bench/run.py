@@ -446,13 +446,32 @@ def last_json_line(text: str) -> dict:
     raise BenchError(f"no JSON in output: {text[-500:]!r}")
 
 
+def db_family(path: Path) -> list[Path]:
+    """The database and everything named after it beside it: -wal, -shm, and
+    any side index (e.g. news.db.index/)."""
+    if not path.parent.is_dir():
+        return []
+    return sorted(p for p in path.parent.iterdir() if p.name == path.name or p.name.startswith(path.name + ".")
+                  or p.name.startswith(path.name + "-"))
+
+
 def remove_db(path: Path) -> None:
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        Path(str(path) + suffix).unlink(missing_ok=True)
+    for item in db_family(path):
+        if item.is_dir() and not item.is_symlink():
+            shutil.rmtree(item)
+        else:
+            item.unlink(missing_ok=True)
+
+
+def tree_bytes(path: Path) -> int:
+    if path.is_file():
+        return path.stat().st_size
+    return sum(os.path.getsize(os.path.join(d, n)) for d, _, names in os.walk(path) for n in names)
 
 
 def db_size_mb(path: Path) -> float:
-    return round(sum(os.path.getsize(str(path) + s) for s in ("", "-wal") if os.path.exists(str(path) + s)) / 2**20, 1)
+    """On-disk size of the database with its WAL and side indexes."""
+    return round(sum(tree_bytes(p) for p in db_family(path) if not p.name.endswith("-shm")) / 2**20, 1)
 
 
 # --- phases ---------------------------------------------------------------------------
