@@ -1,0 +1,160 @@
+import pathlib
+
+import pytest
+
+from news_archive.parse import parse_article
+from news_archive.quotes import Quote, extract_quotes
+
+DATA = pathlib.Path(__file__).resolve().parent.parent / "data"
+
+
+def body(name: str) -> str:
+    path = DATA / name
+    return parse_article(path.read_text(encoding="utf-8"), path.name).body
+
+
+DILLON = "Dillon Passage"
+JOE = "Joe Exotic"
+
+# Written by reading the article: every quotation, who says it, and in which
+# paragraph (0 is "Thus far, all of Joe Exotic's ploys ...").
+DIVORCE_QUOTES = [
+    Quote("In November of 2017 I met Joe", DILLON, 4),
+    Quote("who was there for me during a difficult time in my life.", DILLON, 5),
+    Quote("After just 9 short months he was arrested", DILLON, 6),
+    Quote("And, for the last two and a half years, we have been apart.", DILLON, 7),
+    Quote("I’ve always stood by his side", DILLON, 8),
+    Quote("And, will continue to always love and support him.", DILLON, 9),
+    Quote("When Tiger King was released on Netflix a year ago", DILLON, 10),
+    Quote("my life was thrown into a world of media and public attention.", DILLON, 11),
+    Quote("something that was completely foreign to me.", DILLON, 12),
+    Quote("I felt as if I had a microscope constantly looming over me", DILLON, 13),
+    Quote("which was and still is incredibly uncomfortable.", DILLON, 14),
+    Quote("With everyone pulling me in different directions, I found my manager @jefftduncan.", DILLON, 15),
+    Quote(
+        "who, despite Joe’s recent social media tirades against, has always acted in my best interest.", DILLON, 16
+    ),
+    Quote("And, helped me navigate the complexity of the new situation I found myself in.", DILLON, 17),
+    Quote("I don’t feel obligated to explain to the world what occurs in my personal life", DILLON, 18),
+    Quote("And, despite Joe taking to social media to air every grievance.", DILLON, 19),
+    Quote("I don’t feel it’s the healthiest way to handle private matters between two people.", DILLON, 20),
+    Quote("I therefore don’t intend to post any more on this subject.", DILLON, 21),
+    Quote("To answer the main question the public wants to know", DILLON, 22),
+    Quote("yes, Joe and I are seeking a divorce.", DILLON, 23),
+    Quote("This wasn’t an easy decision to make", DILLON, 25),
+    Quote("But, Joe and I both understand that this situation isn’t fair to either of us.", DILLON, 26),
+    Quote("It’s something that neither of us were expecting.", DILLON, 27),
+    Quote("But, we are going to take it day by day.", DILLON, 28),
+    Quote("We are on good terms still", DILLON, 29),
+    Quote("And, I hope it can stay that way.", DILLON, 30),
+    Quote("I will continue to have Joe in my life", DILLON, 31),
+    Quote("And, do my best to support him.", DILLON, 32),
+    Quote("while he undergoes further legal battles to better his situation.", DILLON, 33),
+    Quote("Like I said in my last post, be careful of the assumptions you place on others.", DILLON, 34),
+    Quote("Everyone carries a challenge or burden you may not see.", DILLON, 35),
+    Quote("This is as true for me as it may be for you.", DILLON, 36),
+    # Paragraph 37 (TMZ and the attorney) has no quotation; the email is Joe's.
+    Quote("Me and Dillon have talked and we are not going to get in a hurry and get a legal divorce", JOE, 38),
+    # "the disgraced former zoo owner": a description that refers back.
+    Quote("This has been tough on both of us", JOE, 39),
+    Quote("And, he is going to do what he thinks he needs to do.", JOE, 40),
+    Quote("And I prefer to stay married right now, so things don't get complicated.", JOE, 41),
+    Quote("And if I live through this great, we will figure it out then ...", JOE, 42),
+    Quote("He still answers the phone three times a day", JOE, 43),
+    # "And," he added, Dillon "will continue ...": Joe speaks; Dillon is
+    # the writer's word between the pieces, not part of the quotation.
+    Quote("And, will continue to be my support.", JOE, 44),
+]
+
+LETTER_QUOTES = [
+    # Introduced by "... the caption of the post that read:" in paragraph 2.
+    Quote(
+        "My heart is breaking after reading Joe’s letter 💔 He is living in hell right now and I’m outraged by the "
+        "way he is being treated. I can’t even begin to imagine how that is breaking his spirit. I love Joe and I’m "
+        "standing by him. The photos that I post on here are a highlight reel of my life… What you don’t see are the "
+        "hours that I’m alone at home, missing my husband and my friend. I’ve been writing letters and it is a shame "
+        "to hear that he isn’t receiving them… I know they limit the amount he can read in a week and I only hope "
+        "they eventually get to him. Joe, I hope that this reaches you too. Know that I love you and I’m fighting for "
+        "you everyday. #freejoeexotic ❤️❤️❤️❤️❤️❤️",
+        DILLON,
+        3,
+    ),
+    # "Joe Exotic stated in the letter that his soul is 'dead' and that '...'"
+    Quote("dead", JOE, 5),
+    Quote("struggles every day to hold on to what little hope he can find", JOE, 5),
+    Quote("live this hell.", JOE, 5),
+    Quote("Will he? Or not?", JOE, 6),
+    # Nested curly quotes stay inside the one quotation.
+    Quote(
+        "Cardi “B” – Kim “K” Please ladies I've done nothing wrong. But act a fool to protect my zoo from arson and "
+        "people hurting my animals. Hear my scream for help.",
+        JOE,
+        7,
+    ),
+    Quote("I love you All.", JOE, 7),
+]
+
+
+def test_every_quote_of_the_divorce_article_with_its_speaker():
+    assert extract_quotes(body("001_00a32e414b8210aa.txt")) == DIVORCE_QUOTES
+
+
+def test_every_quote_of_the_letter_article_with_its_speaker():
+    assert extract_quotes(body("000_733558d17a3f90df.txt")) == LETTER_QUOTES
+
+
+def test_paragraph_index_matches_the_parsed_article():
+    path = DATA / "001_00a32e414b8210aa.txt"
+    article = parse_article(path.read_text(encoding="utf-8"), path.name)
+    for quote in extract_quotes(article.body):
+        assert quote.text.split(",")[0].split()[0] in article.paragraphs[quote.paragraph]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # Straight quotes, attribution after, a trailing comma dropped.
+        ('"We will appeal the ruling," Mary Hart said.', [Quote("We will appeal the ruling", "Mary Hart", 0)]),
+        # Verb first, with an apposition.
+        (
+            'But "mud sticks," said Gavin Launder, an analyst with a London broker.',
+            [Quote("mud sticks", "Gavin Launder", 0)],
+        ),
+        # Colon lead-in with curly quotes.
+        ("Mary Hart wrote: “Prices will rise.”", [Quote("Prices will rise.", "Mary Hart", 0)]),
+        # A quotation split around its attribution is one quotation.
+        (
+            '"And," Mary Hart continued, "we will win."',
+            [Quote("And, we will win.", "Mary Hart", 0)],
+        ),
+        # "He" is the person in focus.
+        (
+            'Mary Hart runs the company.\n\n"It was a hard year," she said.',
+            [Quote("It was a hard year", "Mary Hart", 1)],
+        ),
+        # Someone new and unnamed, or an organisation: no speaker.
+        ('"Prices will rise next year," a spokesman said.', [Quote("Prices will rise next year", None, 0)]),
+        ('"Prices will rise next year," the company said.', [Quote("Prices will rise next year", None, 0)]),
+        # A scare quote of one or two words with nobody saying it is dropped.
+        ('The board adopted a so-called "poison pill" plan.', []),
+        # Apostrophes are not quotes.
+        ("Joe's lawyers and the investors' group met on Tuesday.", []),
+        # A quotation left open at the end of a paragraph ends there; the
+        # next paragraph continues the same speaker.
+        (
+            '"We are ready to act," Mary Hart said, "and the markets know it.\n\n"Nobody should doubt that."',
+            [Quote("We are ready to act, and the markets know it.", "Mary Hart", 0),
+             Quote("Nobody should doubt that.", "Mary Hart", 1)],
+        ),
+        ("", []),
+        ("No quotations at all here.", []),
+    ],
+)
+def test_small_cases(text, expected):
+    assert extract_quotes(text) == expected
+
+
+def test_quotes_are_frozen():
+    quote = Quote("x", None, 0)
+    with pytest.raises(AttributeError):
+        quote.text = "y"  # type: ignore[misc]
