@@ -30,7 +30,13 @@ class Term:
     def is_phrase(self) -> bool:
         return len(self.words) > 1
 
-    def fts(self) -> str:
+    def fts(self, phrases: bool = True) -> str:
+        """As FTS5 syntax. Without ``phrases`` (an index built with detail=column),
+        the words of a phrase must all match but need not be next to each other."""
+        if not phrases and len(self.words) > 1:
+            parts = [f'"{w}"' for w in self.words]
+            parts[-1] += "*" if self.prefix else ""
+            return "(" + " AND ".join(parts) + ")"
         quoted = '"' + " ".join(self.words).replace('"', '""') + '"'
         return quoted + ("*" if self.prefix else "")
 
@@ -54,18 +60,22 @@ class Query:
     def is_empty(self) -> bool:
         return not self.groups
 
-    def fts(self) -> str | None:
+    def fts(self, phrases: bool = True) -> str | None:
         """The FTS5 MATCH expression, or None when there is nothing to match."""
         if not self.groups:
             return None
         parts = []
         for group in self.groups:
-            inner = " OR ".join(term.fts() for term in group)
+            inner = " OR ".join(term.fts(phrases) for term in group)
             parts.append(f"({inner})" if len(group) > 1 else inner)
         expression = " AND ".join(parts)
         for term in self.excluded:
-            expression += f" NOT {term.fts()}"
+            expression += f" NOT {term.fts(phrases)}"
         return expression
+
+    @property
+    def has_phrases(self) -> bool:
+        return any(len(t.words) > 1 for t in (*self.terms(), *self.excluded))
 
     def describe(self) -> str:
         """How the query was understood, in the search box language."""

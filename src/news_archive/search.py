@@ -20,6 +20,7 @@ from . import search_index
 from .query import Query, parse_query
 
 SORTS = ("relevance", "newest", "oldest")
+PHRASE_FALLBACK_NOTE = "without the fast search index, the words of a phrase are matched anywhere in the article"
 DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 100
 # Sentinels that cannot occur in article text (control characters are not
@@ -88,7 +89,7 @@ def _filters(
     Exact duplicates are left out unless asked for: their first copy stands for them."""
     where = [] if include_duplicates else ["a.duplicate_of IS NULL"]
     args: list = []
-    expression = query.fts()
+    expression = query.fts(phrases=False)
     if expression:
         source = "articles_fts JOIN articles a ON a.id = articles_fts.rowid"
         where.insert(0, "articles_fts MATCH ?")
@@ -139,6 +140,8 @@ def search(
         return result
     if index is not None:
         return _search_ranked(conn, index, result, with_timeline=with_timeline, with_facets=with_facets)
+    if query.has_phrases:
+        result.notes.append(PHRASE_FALLBACK_NOTE)
     source, where, args = _filters(query, since, until)
     result.total = conn.execute(f"SELECT count(*) FROM {source} WHERE {where}", args).fetchone()[0]
     if result.total and (page - 1) * per_page >= result.total:

@@ -9,10 +9,12 @@ from __future__ import annotations
 import calendar
 import fnmatch
 import os
+import re
 import stat
 import tarfile
 import zipfile
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterable, Iterator
 
 DEFAULT_GLOB = "*.txt"
@@ -57,6 +59,16 @@ class Unreadable:
 
 class DecodeError(ValueError):
     pass
+
+
+@lru_cache(maxsize=32)
+def _name_pattern(pattern: str) -> re.Pattern[str]:
+    return re.compile(fnmatch.translate(pattern))
+
+
+def _matches(name: str, pattern: str) -> bool:
+    """Glob matching, compiled once per pattern (called for every file of a walk)."""
+    return _name_pattern(pattern).match(name) is not None
 
 
 def is_archive_name(name: str) -> bool:
@@ -124,7 +136,7 @@ def _walk_dir(top: str, prefix: str, pattern: str, visited: set[tuple[int, int]]
         if is_dir:
             yield from _walk_dir(top, relative, pattern, visited)
             continue
-        wanted = is_archive_name(entry.name) or fnmatch.fnmatch(entry.name, pattern)
+        wanted = _matches(entry.name, pattern) or is_archive_name(entry.name)
         if not wanted:
             continue
         try:
@@ -145,11 +157,24 @@ def _clean(path: str) -> str:
 
 def read_file(path: str, max_bytes: int = MAX_FILE_BYTES) -> bytes:
     """Read a whole file; raise ``OSError`` with a readable message if we cannot."""
-    with open(path, "rb") as handle:
-        data = handle.read(max_bytes + 1)
-    if len(data) > max_bytes:
-        raise OSError(f"file is larger than {max_bytes // (1024 * 1024)} MB")
-    return data
+    # Plain os.read sized by fstat: asking a buffered file for max_bytes + 1
+    # would allocate that much for every small article.
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        size = os.fstat(fd).st_size
+        if size > max_bytes:
+            raise OSError(f"file is larger than {max_bytes // (1024 * 1024)} MB")
+        data = os.read(fd, size + 1)
+        if len(data) <= size:
+            return data  # a regular file read in one go
+        while len(data) <= max_bytes:  # a file that grew, or one whose size stat cannot tell
+            more = os.read(fd, 1 << 20)
+            if not more:
+                return data
+            data += more
+    finally:
+        os.close(fd)
+    raise OSError(f"file is larger than {max_bytes // (1024 * 1024)} MB")
 
 
 def archive_members(found: Found, pattern: str = DEFAULT_GLOB) -> Iterator[Member]:
@@ -175,7 +200,7 @@ def archive_members(found: Found, pattern: str = DEFAULT_GLOB) -> Iterator[Membe
 
 def _member_wanted(name: str, pattern: str) -> bool:
     base = name.rsplit("/", 1)[-1]
-    return bool(base) and not base.startswith(".") and fnmatch.fnmatch(base, pattern)
+    return bool(base) and not base.startswith(".") and _matches(base, pattern)
 
 
 def _tar_members(found: Found, pattern: str) -> Iterator[Member]:

@@ -21,6 +21,10 @@ import sqlite_utils
 
 SCHEMA_VERSION = 2
 FTS_TOKENIZE = "porter unicode61 remove_diacritics 2"
+# Ranked search runs on the tantivy index; FTS5 serves Datasette's table search
+# (which quotes each word) and the fallback. Column detail keeps per-column
+# search and costs less to build than full positions; phrases need the tantivy index.
+FTS_DETAIL = "column"
 # SQLite allows 32766 bound parameters; stay far below for IN (...) lists.
 _IN_CHUNK = 500
 # A bigger page cache keeps index pages of a large archive in memory while writing.
@@ -51,6 +55,7 @@ _FTS_SQL = f"""
 CREATE VIRTUAL TABLE IF NOT EXISTS "articles_fts" USING FTS5 (
     "headline", "body",
     tokenize='{FTS_TOKENIZE}',
+    detail={FTS_DETAIL},
     content="articles"
 )
 """
