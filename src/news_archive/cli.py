@@ -219,7 +219,8 @@ def export(query, since, until, fmt, sort, include_duplicates, output, db_path) 
     with _reader(db_path) as conn:
         rows = searcher.iter_matches(conn, query, since=since, until=until, sort=sort,
                                      include_duplicates=include_duplicates,
-                                     index=_ranked_index(db_path) if query.strip() else None)
+                                     index=_ranked_index(db_path) if query.strip() else None,
+                                     as_json=fmt != "csv")
         if output == "-":
             written = exporter.write(rows, fmt, sys.stdout, searcher.EXPORT_COLUMNS)
         else:

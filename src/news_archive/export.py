@@ -18,17 +18,22 @@ def neutralise_cell(value):
     return value
 
 
-def ndjson_lines(rows: Iterable[dict]) -> Iterator[str]:
+def _as_json(row: dict | str) -> str:
+    # Rows may arrive already encoded (see search.iter_matches(as_json=True)).
+    return row if isinstance(row, str) else json.dumps(row, ensure_ascii=False)
+
+
+def ndjson_lines(rows: Iterable[dict | str]) -> Iterator[str]:
     for row in rows:
-        yield json.dumps(row, ensure_ascii=False) + "\n"
+        yield _as_json(row) + "\n"
 
 
-def json_array_chunks(rows: Iterable[dict]) -> Iterator[str]:
+def json_array_chunks(rows: Iterable[dict | str]) -> Iterator[str]:
     """A JSON array written piece by piece, so nothing is held in memory."""
     yield "["
     first = True
     for row in rows:
-        yield ("\n" if first else ",\n") + json.dumps(row, ensure_ascii=False)
+        yield ("\n" if first else ",\n") + _as_json(row)
         first = False
     yield "\n]\n" if not first else "]\n"
 
@@ -67,16 +72,21 @@ def chunks(rows: Iterable[dict], fmt: str, columns: Iterable[str]) -> Iterator[s
     raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
 
 
-def write(rows: Iterable[dict], fmt: str, out: IO[str], columns: Iterable[str]) -> int:
+def write(rows: Iterable[dict | str], fmt: str, out: IO[str], columns: Iterable[str]) -> int:
     """Write every row to ``out``; return how many rows were written."""
     written = 0
 
-    def counted() -> Iterator[dict]:
+    def counted() -> Iterator[dict | str]:
         nonlocal written
         for row in rows:
             written += 1
             yield row
 
+    buffer: list[str] = []
     for piece in chunks(counted(), fmt, columns):
-        out.write(piece)
+        buffer.append(piece)
+        if len(buffer) >= 256:  # fewer, larger writes
+            out.write("".join(buffer))
+            buffer.clear()
+    out.write("".join(buffer))
     return written

@@ -427,28 +427,40 @@ def iter_matches(
     sort: str = "oldest",
     include_duplicates: bool = False,
     index: "search_index.SearchIndex | None" = None,
-) -> Iterator[dict]:
-    """Every matching article with all its stored fields, one at a time.
+    as_json: bool = False,
+) -> Iterator[dict] | Iterator[str]:
+    """Every matching article with all its stored fields, one at a time: dicts,
+    or with ``as_json`` JSON objects as text, built by SQLite (several times
+    faster than encoding in Python, which matters for a million articles).
 
     With a ranked search index the matches are the ones the search page counts;
     without one (or with no query) they come straight from SQLite."""
     query = q if isinstance(q, Query) else parse_query(q)
     if query.is_empty and query.text.strip():
         return
+    columns = _JSON_OBJECT if as_json else ", ".join(f"a.{c}" for c in EXPORT_COLUMNS)
     if index is not None and not query.is_empty and not include_duplicates:
         tq = search_index.to_tantivy(index.schema, query, since, until)
         ids = search_index.all_ids(index, tq, sort=sort) if tq is not None else []
-        columns = ", ".join(EXPORT_COLUMNS)
         for start in range(0, len(ids), 500):
-            for row in fetch_rows(conn, ids[start : start + 500], columns):
-                yield dict(zip(EXPORT_COLUMNS, row))
+            part = ids[start : start + 500]
+            marks = ", ".join("?" * len(part))
+            found = dict(conn.execute(f"SELECT a.id, {columns} FROM articles a WHERE a.id IN ({marks})", part)
+                         if as_json else
+                         ((row[0], row[1:]) for row in conn.execute(
+                             f"SELECT a.id, {columns} FROM articles a WHERE a.id IN ({marks})", part)))
+            for article_id in part:
+                if article_id in found:
+                    yield found[article_id] if as_json else dict(zip(EXPORT_COLUMNS, found[article_id]))
         return
     source, where, args = _filters(query, since, until, include_duplicates=include_duplicates)
-    columns = ", ".join(f"a.{c}" for c in EXPORT_COLUMNS)
     cursor = conn.execute(f"SELECT {columns} FROM {source} WHERE {where} ORDER BY {_order(query, sort)}", args)
     while True:
         rows = cursor.fetchmany(1000)
         if not rows:
             return
         for row in rows:
-            yield dict(zip(EXPORT_COLUMNS, row))
+            yield row[0] if as_json else dict(zip(EXPORT_COLUMNS, row))
+
+
+_JSON_OBJECT = "json_object(" + ", ".join(f"'{c}', a.{c}" for c in EXPORT_COLUMNS) + ")"

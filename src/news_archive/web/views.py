@@ -381,7 +381,7 @@ async def search_export(request, datasette):
             conn = open_db(db.path, readonly=True).conn
             try:
                 rows = search.iter_matches(conn, params.q, since=params.since, until=params.until, sort=sort,
-                                           index=index)
+                                           index=index, as_json=fmt == "ndjson")
                 batch: list[str] = []
                 for piece in export.chunks(rows, fmt, columns):
                     batch.append(piece)
