@@ -31,8 +31,8 @@ Portugal, Puerto Rico, Qatar, Romania, Russia, Rwanda, Samoa, San Marino, Saudi 
 Seychelles, Sierra Leone, Singapore, Slovakia, Slovenia, Somalia, South Africa, Soviet Union, Spain,
 Sri Lanka, Sudan, Suriname, Swaziland, Sweden, Switzerland, Syria, Taiwan, Tajikistan, Tanzania,
 Thailand, Togo, Tonga, Trinidad, Trinidad and Tobago, Tunisia, Turkey, Turkmenistan, Uganda, Ukraine,
-United Arab Emirates, UAE, United Kingdom, U.K., UK, Britain, Great Britain, England, Scotland, Wales,
-Northern Ireland, United States, U.S., US, USA, U.S.A., America, Uruguay, USSR, U.S.S.R., Uzbekistan,
+United Arab Emirates, UAE, United Kingdom, U.K., U.K, UK, Britain, Great Britain, England, Scotland, Wales,
+Northern Ireland, United States, U.S., U.S, US, USA, U.S.A., America, Uruguay, USSR, U.S.S.R., Uzbekistan,
 Vanuatu, Vatican, Venezuela, Vietnam, West Germany, Yemen, North Yemen, South Yemen, Yugoslavia,
 Zaire, Zambia, Zimbabwe, Rhodesia, Kampuchea, Ceylon, Formosa
 """)
@@ -231,7 +231,7 @@ II, III, IV, VI, VII, VIII, IX, XI, XII, Reuter, Reuters, REUTER, Note, NOTE, Sh
 Rev, Avg, Qtr, Qtly, Div, Pay, Record, Mths, Oper, Dlrs, Dlr, Mln, Pct, Cts, Vs, Sales, Year,
 Period, Loss, Profit, Income, Earnings, Turnover, Tax, Total, Mr, Mrs, Ms, Dr, Co, Inc, Corp, Ltd,
 Company, Group, Corporation, Chapter, Section, Article, Rule, Item, Schedule, Phase, Class, Series,
-Tier, Stage, Part, Exhibit, Appendix, Months, Weeks, Days, Years, Quarter, Quarters, Half
+Tier, Stage, Part, Exhibit, Appendix, MW, KW, GW, BPD, DWT, Months, Weeks, Days, Years, Quarter, Quarters, Half
 """) - frozenset({"reuters"})
 
 # Lower-cased given names, for telling a person ("Dillon Passage") from an

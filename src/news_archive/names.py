@@ -55,6 +55,8 @@ from .name_lists import (
     PLACES,
 )
 
+PERSON_ROLE_WORDS = PERSON_ROLES  # for quotes: "spokesman Michel Dufour"
+
 PERSON = "person"
 ORGANIZATION = "organization"
 PLACE = "place"
@@ -151,10 +153,11 @@ _PARTY_STATE = re.compile(r"^[DRI]-[A-Z][a-z]+\.?$")  # "(D-Mass)"
 
 
 def _never_alone(word: str) -> bool:
-    """Words that are not a name on their own: one letter, "The", a title
+    """Words that are not a name on their own: one letter, a code, "The", a title
     ("Premier"), a demonym in the plural ("Iranians"), a party and state."""
     return (
         len(word) == 1
+        or any(c.isdigit() for c in word)  # "A-1", "B707", "G-22B": codes, not names
         or _not_name(word)
         or word.lower() in PERSON_TITLES
         or (word.endswith("s") and word[:-1] in _DEMONYMS_CASED)
@@ -179,9 +182,10 @@ def _is_org(words: list[str]) -> bool:
     last = _clean(words[-1]).lower()
     if last in ORG_SUFFIXES or last.rstrip(".") in ORG_SUFFIXES:
         return True
-    if "of" in words[1:-1]:
-        head = words[words.index("of") - 1].lower()
-        return head in ORG_SUFFIXES or words[0].lower() in ORG_HEADS
+    for connector in ("of", "on", "for"):
+        if connector in words[1:-1]:
+            head = words[words.index(connector) - 1].lower()
+            return head in ORG_SUFFIXES or (connector == "of" and words[0].lower() in ORG_HEADS)
     return False
 
 
@@ -209,11 +213,28 @@ def _sentence_initial(text: str, start: int, floor: int) -> bool:
     return False
 
 
+def _joins_two_names(tokens: list[_Token]) -> bool:
+    """Whether an organisation-looking run is two names joined by a
+    connector: "Ford Motor Co and Ford Motor Credit Co", "Tangent Inc of
+    Dallas", "Switzerland and the Community", "the United Nations and the
+    International Monetary Fund"."""
+    words = [t[0] for t in tokens]
+    for index in range(1, len(words) - 1):
+        if words[index] not in ("and", "&", "of"):
+            continue
+        left = words[:index]
+        if _bare(left) != left or " ".join(left).lower() in PLACES:
+            return True
+        if words[index] == "and" and words[index + 1] == "the":
+            return True
+    return False
+
+
 def _split_tokens(tokens: list[_Token]) -> list[list[_Token]]:
     """Split one candidate run into names: at "and" unless the run is an
     organisation, then at the other connectors unless the part is an
     organisation or place, at possessives, at words that are never names."""
-    if _is_org([t[0] for t in tokens]):
+    if _is_org([t[0] for t in tokens]) and not _joins_two_names(tokens):
         runs = [tokens]
     else:
         runs, current = [], []
@@ -232,7 +253,7 @@ def _split_tokens(tokens: list[_Token]) -> list[list[_Token]]:
 
 def _split_run(tokens: list[_Token]) -> list[list[_Token]]:
     words = [t[0] for t in tokens]
-    whole = _is_org(words) or _is_place(words)
+    whole = (_is_org(words) and not _joins_two_names(tokens)) or _is_place(words)
     pieces: list[list[_Token]] = []
     current: list[_Token] = []
     for index, token in enumerate(tokens):
@@ -320,7 +341,7 @@ def _title_split(part: list[_Token]) -> tuple[list[_Token], list[_Token]] | None
     after = part[last_title + 1 :]
     if len(after) > 4 or any(t[0].lower() in _CONNECTORS - _NAME_PARTICLES for t in after):
         return None
-    if after[-1][0].lower().rstrip(".") in _LEGAL_SUFFIXES:
+    if after[-1][0].lower().rstrip(".") in _LEGAL_SUFFIXES or _is_place([t[0] for t in after]):
         return None
     return part[:last_title], after
 
@@ -348,9 +369,14 @@ def _tokens(match: re.Match[str]) -> list[list[_Token]]:
     return [run for run in runs if run]
 
 
-def _pieces_of(text: str, match: re.Match[str], floor: int) -> list[_Piece]:
+def _pieces_of(text: str, match: re.Match[str], floor: int, *, drop_first: bool = False) -> list[_Piece]:
     pieces = []
-    for tokens in _tokens(match):
+    runs = _tokens(match)
+    if drop_first and runs:
+        runs[0] = runs[0][1:]
+    for tokens in runs:
+        if not tokens:
+            continue
         pieces.extend(_run_pieces(text, tokens, floor))
     return pieces
 
@@ -369,7 +395,7 @@ def _run_pieces(text: str, tokens: list[_Token], floor: int) -> list[_Piece]:
     if before.endswith("<") and len(tokens) == 1 and _TICKER_REST.match(text, tokens[0][2]):
         return []  # a stock ticker: "<IBM>", "<MSFT.O>"
     words_before = before.replace(",", " ").split()[-2:]
-    role_hint = bool(words_before) and words_before[-1] in PERSON_ROLES
+    role_hint = bool(words_before) and words_before[-1].rsplit("-", 1)[-1].lower() in PERSON_ROLES
     # "Vittorio Cassoni, senior vice president of ...", "Gavin Launder, an analyst".
     place_hint = len(words_before) == 2 and words_before[1] == "of" and words_before[0] in _PLACE_BEFORE
     if _role_follows(text, tokens[-1][2]) or (len(tokens) == 1 and _LEADER_OF.match(text, tokens[0][2])):
@@ -505,9 +531,10 @@ def find_mentions(text: str) -> list[Mention]:
             at = match.start()
             if at > start and (text[at - 1].isalnum() or text[at - 1] in "@#'’._"):
                 continue  # inside a word, a handle, a hashtag or a ticker
+            hyphenated = at > start and text[at - 1] == "-"  # "sub-Saharan Africa"
             if match.group().rstrip(".,") in _NOT_NAMES_CASED:
                 continue  # the commonest case: "The", "He", "In"
-            found = _pieces_of(text, match, start)
+            found = _pieces_of(text, match, start, drop_first=hyphenated)
             pieces.extend(found)
             if found:
                 parenthesised = _PARENTHESISED_ACRONYM.match(text, found[-1].end)
@@ -537,7 +564,7 @@ def find_mentions(text: str) -> list[Mention]:
             continue
         kept.append(piece)
 
-    entities = _resolve(kept, acronyms)
+    entities = _resolve(kept, acronyms, text)
     mentions = [Mention(p.start, p.end, *entities[id(p)]) for p in kept if id(p) in entities]
     mentions.extend(_headline_mentions(text, shouting, mentions))
     mentions.sort(key=lambda m: m.start)
@@ -550,6 +577,8 @@ def _kind(words: list[str], hints: list[_Piece]) -> str:
     # A title beats an organisation word: "Lawyer David Steel".
     if any(p.person_hint for p in hints):
         return PERSON
+    if " ".join(words).lower() in PLACES:
+        return PLACE  # "Soviet Union"
     if _is_org(words):
         return ORGANIZATION
     if _is_place(words):
@@ -570,11 +599,21 @@ def _kind(words: list[str], hints: list[_Piece]) -> str:
     return ORGANIZATION
 
 
+def _common_word(word: str, pieces: list[_Piece], text: str) -> bool:
+    """An organisation only by default whose word the article also writes in
+    lower case, or a plural of capitals ("PCs"): a common word, not a name."""
+    if re.fullmatch(r"[A-Z]{2,}s", word):
+        return True
+    if _is_acronym(word) or any(c.isupper() for c in word[1:]) or any(p.org_hint for p in pieces):
+        return False
+    return _written_in_lower_case(text, word)
+
+
 def _initials(words: list[str]) -> str:
     return "".join(w[0] for w in words if w[0].isupper() and w.lower() not in _CONNECTORS)
 
 
-def _resolve(pieces: list[_Piece], acronyms: dict[str, str]) -> dict[int, tuple[str, str]]:
+def _resolve(pieces: list[_Piece], acronyms: dict[str, str], text: str) -> dict[int, tuple[str, str]]:
     """Map each piece to (canonical name, kind), short forms to full ones."""
     by_surface: dict[str, list[_Piece]] = {}
     for piece in pieces:
@@ -591,6 +630,8 @@ def _resolve(pieces: list[_Piece], acronyms: dict[str, str]) -> dict[int, tuple[
             if len(words) == 1 and words[0].lower() in ORG_HEADS:
                 continue  # "International", "National" alone name nothing
             target = (surface, _kind(words, by_surface[surface]))
+            if target[1] == ORGANIZATION and len(words) == 1 and _common_word(words[0], by_surface[surface], text):
+                continue  # "Trade", "Tariffs": capitalised here, lower case elsewhere
             full.append(_full(surface, target[1], words))
         canonical_of[surface] = target
     return {id(p): canonical_of[p.surface] for p in pieces if p.surface in canonical_of}
@@ -629,6 +670,7 @@ def _longer_form(words: list[str], full: list[_Full], acronyms: dict[str, str]) 
                 return name, kind
     bare = _bare(words)
     single = words[0] if len(words) == 1 else None
+    is_place = surface.lower() in PLACES  # "Japan" is not "Bank of Japan"
     acronym = single.replace(".", "") if single and _is_acronym(single) else None
     for name, kind, long_words, long_clean, long_bare in reversed(full):
         if len(long_words) <= len(words):
@@ -637,6 +679,8 @@ def _longer_form(words: list[str], full: list[_Full], acronyms: dict[str, str]) 
             if single in (long_clean[0], long_clean[-1]) or words == [long_clean[0], long_clean[-1]]:
                 return name, kind
         elif kind == ORGANIZATION:
+            if is_place:
+                continue
             if long_clean[: len(words)] == words or (len(bare) < len(words) and long_bare == bare):
                 return name, kind
             if single and single in long_bare and single not in _DEMONYMS_CASED:

@@ -101,6 +101,14 @@ _AFTER_VERB_SPEAKER = re.compile(
     r"[\s,]*(?:[a-z]+ly\s+)?(?:said|says|added|adds|wrote|writes|told|asked|continued|explained|noted|declared"
     r"|warned)\s+(?P<clause>[^\"“”,;:.!?]{1,60})"
 )
+# A name followed by its verb: "co-Chairman Alastair Morton said".
+_SPEAKS = re.compile(rf",?\s+(?:[a-z]+ly\s+)?(?:{_VERBS})\b")
+# An attribution that ends the sentence after a quotation and more words:
+# '"..." based on sales of only a few days, he said.'
+_TRAILING_ATTRIBUTION = re.compile(
+    r",\s*(?P<clause>[^,\"“”]{1,60}?)\s+(?:[a-z]+ly\s+)?(?:said|says|added|adds|told|wrote|noted|explained)"
+    r"(?:\s+[^,.\"“”]{0,40})?[.!?]?\s*$"
+)
 _LEADING_CONJUNCTION = re.compile(
     r"(?:(?:But|And|So|Yet|Then|Later|Now|Earlier|Also|However|Meanwhile|Still|Instead),?\s+)+"
 )
@@ -123,6 +131,7 @@ _NOT_A_PERSON = _ORGANISATION_NOUNS | _DOCUMENT_NOUNS
 _INDEFINITE = frozenset("a an one another some two three several many".split())
 _STRONG_WORDS = frozenset(_VERBS.split("|"))
 _NOBODY = ""  # an attribution whose speaker cannot be named
+_ROLE_WORDS = names.PERSON_ROLE_WORDS | frozenset("senior chief deputy former vice co acting executive".split())
 
 
 @dataclass
@@ -280,7 +289,9 @@ class _Resolver:
         # named speakers as they are found.
         self.events: list[tuple[int, str]] = []
         for mention in self.mentions:
-            if mention.kind == names.PERSON and self._begins_sentence(mention.start):
+            if mention.kind == names.PERSON and (
+                self._begins_sentence(mention.start) or _SPEAKS.match(text, mention.end)
+            ):
                 self.events.append((mention.start, mention.name))
 
     def focus(self, at: int, speaker: str) -> None:
@@ -312,16 +323,26 @@ class _Resolver:
         (whether it is one, the speaker). ``at`` is where the quote is."""
         clause = self.text[start:end]
         words = clause.split()
-        if not words or len(words) > 8:
+        if not words or len(words) > (12 if words[0].lower() in _DETERMINERS else 8):
             return False, None
+        found = [m for m in self.mentions if start <= m.start < end]
+        people = [m for m in found if m.kind == names.PERSON]
+        # "spokesman Michel Dufour", "senior vice president John Smith".
+        if words[0][0].islower() and people and all(
+            w in _ROLE_WORDS for w in self.text[start : people[-1].start].split()
+        ):
+            return True, people[-1].name
         first = words[0]
         if first in _PRONOUNS or (first.lower() in _PRONOUNS and first != "It" and len(words) == 1):
             return True, self._in_focus(at) if first.lower() in ("he", "she") else None
-        found = [m for m in self.mentions if start <= m.start < end]
-        people = [m for m in found if m.kind == names.PERSON]
         if first.lower() in _DETERMINERS:
             if people:
                 return True, people[-1].name
+            # "a hand-written statement by Islamic Jihad ...".
+            by = re.search(r"\b(?:by|from)\s", clause)
+            named = [m for m in found if by and m.start >= start + by.end()]
+            if named:
+                return True, named[0].name
             head = words[-1].lower().strip(".'’")
             organisations = [m for m in found if m.kind == names.ORGANIZATION]
             if organisations and head in _ORGANISATION_NOUNS:
@@ -370,6 +391,17 @@ class _Resolver:
                     ok, who = self._who(match.start("clause"), match.end("clause"), span.open)
                     if ok:
                         return who, True
+        # 1b. At the end of the sentence: '"..." based on sales, he said.'
+        if first.closed and group[-1].closed:
+            after_start = group[-1].close + 1
+            sentence_end = _SENTENCE_END.search(text, after_start, paragraph_end)
+            stop = sentence_end.start() + 1 if sentence_end else paragraph_end
+            if '"' not in text[after_start:stop] and "“" not in text[after_start:stop]:
+                match = _TRAILING_ATTRIBUTION.search(text, after_start, stop)
+                if match:
+                    ok, who = self._who(match.start("clause"), match.end("clause"), first.open)
+                    if ok:
+                        return who, True
         # 2. The subject of the verb that leads into the quotation.
         lead = self._lead_in(paragraph_start, first.open)
         if lead is not None:
@@ -403,6 +435,13 @@ class _Resolver:
             lead = _LEADING_CONJUNCTION.match(text, chunk_start, end)
             chunk_start = lead.end() if lead else chunk_start
             chunk = text[chunk_start:end]
+            if not chunk.strip() and text[begin:end].rstrip().endswith(","):
+                # "Balladur, responding to remarks by ..., said": the subject
+                # is where the sentence starts.
+                comma = text.find(",", begin, end)
+                chunk_start, chunk = begin, text[begin:comma]
+            if _STRONG_VERB.search(text, chunk_start, end):
+                continue  # the subject of an earlier verb, not of this one
             # Drop an adverb before the verb: "Joe reportedly wrote".
             trimmed = re.sub(r"\s+[a-z]+ly\s*$", "", chunk).rstrip()
             ok, who = self._who(chunk_start + len(chunk) - len(chunk.lstrip()), chunk_start + len(trimmed), at)
