@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+from itertools import islice
 from typing import IO, Iterable, Iterator
 
 FORMATS = ("ndjson", "json", "csv")
@@ -74,6 +75,8 @@ def chunks(rows: Iterable[dict], fmt: str, columns: Iterable[str]) -> Iterator[s
 
 def write(rows: Iterable[dict | str], fmt: str, out: IO[str], columns: Iterable[str]) -> int:
     """Write every row to ``out``; return how many rows were written."""
+    if fmt == "ndjson":
+        return _write_ndjson(rows, out)
     written = 0
 
     def counted() -> Iterator[dict | str]:
@@ -89,4 +92,18 @@ def write(rows: Iterable[dict | str], fmt: str, out: IO[str], columns: Iterable[
             out.write("".join(buffer))
             buffer.clear()
     out.write("".join(buffer))
+    return written
+
+
+def _write_ndjson(rows: Iterable[dict | str], out: IO[str]) -> int:
+    """The fast path for the default format: a thousand lines per write."""
+    written = 0
+    iterator = iter(rows)
+    while batch := list(islice(iterator, 1000)):
+        if isinstance(batch[0], str):
+            out.write("\n".join(batch))  # type: ignore[arg-type]
+            out.write("\n")
+        else:
+            out.write("".join(_as_json(row) + "\n" for row in batch))
+        written += len(batch)
     return written
