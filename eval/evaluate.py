@@ -44,8 +44,15 @@ PAIR_SEED = 21578
 PAIR_SAMPLE = 50
 NAMES_SEED = 6
 NAMES_SAMPLE = 50
+NAMES_HELD_OUT_SEED = 60
 QUOTES_SEED = 7
 QUOTES_SAMPLE = 20
+QUOTES_HELD_OUT_SEED = 8
+
+
+def held_out(pool: list[pathlib.Path], seed: int, draw: int, exclude: set[str], keep: int) -> list[str]:
+    """A second sample, drawn after the first was used to fix errors."""
+    return sorted(f.name for f in random.Random(seed).sample(pool, draw) if f.name not in exclude)[:keep]
 
 
 def corpus(folder: pathlib.Path) -> list[pathlib.Path]:
@@ -145,11 +152,23 @@ def normalise(name: str) -> str:
 
 def evaluate_names(files: list[pathlib.Path]) -> None:
     gold = json.loads((HERE / "names_gold.json").read_text(encoding="utf-8"))["articles"]
+    pool = non_brief(files)
+    first = sorted(f.name for f in random.Random(NAMES_SEED).sample(pool, NAMES_SAMPLE))
+    second = held_out(pool, NAMES_HELD_OUT_SEED, 40, set(first), 25)
+    for name, expected in (("first", first), ("held-out", second)):
+        labelled = sorted(a["file"] for a in gold if a["set"] == name and a["file"].startswith("reut-"))
+        if labelled != expected:
+            sys.exit(f"eval/names_gold.json does not hold the sampled Reuters articles of set {name!r}")
+    print("## Names")
+    print(f"  set 'first': {len(first)} Reuters (random.Random({NAMES_SEED}).sample) and the 2 seed articles;"
+          " measured, then used to fix errors")
+    print(f"  set 'held-out': {len(second)} Reuters (random.Random({NAMES_HELD_OUT_SEED})), labelled after the fixes")
+    for name in ("first", "held-out"):
+        _score_names(files, [a for a in gold if a["set"] == name], name)
+
+
+def _score_names(files: list[pathlib.Path], gold: list[dict], label: str) -> None:
     by_name = {f.name: f for f in files}
-    expected_sample = sorted(f.name for f in random.Random(NAMES_SEED).sample(non_brief(files), NAMES_SAMPLE))
-    labelled = sorted(a["file"] for a in gold if a["file"].startswith("reut-"))
-    if labelled != expected_sample:
-        sys.exit("eval/names_gold.json does not hold the sampled Reuters articles")
     kinds = ("person", "organization", "place")
     tp = Counter()  # predictions that match a gold entity of the same kind
     fp = Counter()
@@ -188,20 +207,19 @@ def evaluate_names(files: list[pathlib.Path]) -> None:
                     found[kind] += 1
                 else:
                     errors.append(f"{article['file']}: missed {kind} {sorted(entity)[0]!r}")
-    print("## Names")
-    print(f"  articles: {len(gold)} ({len(labelled)} Reuters, random.Random({NAMES_SEED}).sample; 2 seed articles)")
-    print("  kind          gold  predicted  precision  recall")
+    print(f"  set {label!r}: {len(gold)} articles")
+    print("    kind          gold  predicted  precision  recall")
     for kind in (*kinds, "all"):
         t = sum(tp.values()) if kind == "all" else tp[kind]
         f = sum(fp.values()) if kind == "all" else fp[kind]
         g = sum(total.values()) if kind == "all" else total[kind]
         m = sum(found.values()) if kind == "all" else found[kind]
-        print(f"  {kind:12} {g:5} {t + f:10} {t / max(t + f, 1):10.2f} {m / max(g, 1):7.2f}")
+        print(f"    {kind:12} {g:5} {t + f:10} {t / max(t + f, 1):10.2f} {m / max(g, 1):7.2f}")
     predicted = sum(tp.values()) + sum(fp.values())
-    print(f"  ignoring the kind: precision {any_kind_tp / max(predicted, 1):.2f}")
-    print("  errors:")
+    print(f"    ignoring the kind: precision {any_kind_tp / max(predicted, 1):.2f}")
+    print("    errors:")
     for line in errors:
-        print(f"    {line}")
+        print(f"      {line}")
 
 
 # --- quotes -----------------------------------------------------------------
@@ -228,14 +246,19 @@ def evaluate_quotes(files: list[pathlib.Path], show: bool) -> None:
             for quote in extract_quotes(read_body(by_name[name])):
                 print(f"  [{quote.paragraph}] {quote.speaker!r}: {quote.text[:90]!r}")
         return
-    labelled = sorted(a["file"] for a in gold if a["file"].startswith("reut-"))
-    if labelled != expected_sample:
-        sys.exit("eval/quotes_gold.json does not hold the sampled Reuters articles")
+    second = held_out(with_quotes, QUOTES_HELD_OUT_SEED, 30, set(expected_sample), 20)
+    for name, expected in (("first", expected_sample), ("held-out", second)):
+        labelled = sorted(a["file"] for a in gold if a["set"] == name and a["file"].startswith("reut-"))
+        if labelled != expected:
+            sys.exit(f"eval/quotes_gold.json does not hold the sampled Reuters articles of set {name!r}")
     print("## Quotes")
-    print(f"  Reuters articles containing a double quote: {len(with_quotes):,}; sample: random.Random({QUOTES_SEED})")
+    print(f"  Reuters articles containing a double quote: {len(with_quotes):,}; set 'first': random.Random("
+          f"{QUOTES_SEED}), measured then used to fix errors; set 'held-out': random.Random({QUOTES_HELD_OUT_SEED}),"
+          " labelled after the fixes")
     for group, articles in (
         ("seed articles", [a for a in gold if a["file"].startswith("data/")]),
-        ("Reuters sample", [a for a in gold if a["file"].startswith("reut-")]),
+        ("Reuters, set 'first'", [a for a in gold if a["file"].startswith("reut-") and a["set"] == "first"]),
+        ("Reuters, set 'held-out'", [a for a in gold if a["set"] == "held-out"]),
     ):
         counts = Counter()
         errors: list[str] = []
