@@ -519,7 +519,7 @@ def _ingest_result(got: dict, ctx: "Run", what: str) -> dict:
 def phase_ingest(ctx: "Run") -> dict:
     remove_db(ctx.db)
     ctx.cache()
-    got = _ingest_result(measure(_ingest_cmd(ctx), ctx.logs, "ingest"), ctx, "full")
+    got = _ingest_result(measure(_ingest_cmd(ctx), ctx.logs, "ingest", ctx.env), ctx, "full")
     seen = sum(got["report"][k] for k in ("ingested", "updated", "unchanged", "duplicates", "rejected"))
     if seen != ctx.files:
         raise BenchError(f"news-archive ingest accounted for {seen} files, the corpus has {ctx.files}")
@@ -528,7 +528,7 @@ def phase_ingest(ctx: "Run") -> dict:
 
 def phase_reingest(ctx: "Run") -> dict:
     ctx.cache()
-    got = _ingest_result(measure(_ingest_cmd(ctx), ctx.logs, "reingest"), ctx, "re-ingest")
+    got = _ingest_result(measure(_ingest_cmd(ctx), ctx.logs, "reingest", ctx.env), ctx, "re-ingest")
     if got["report"]["unchanged"] != ctx.files - got["report"]["rejected"]:
         log(f"  note: re-ingest did not report every file unchanged: {got['report']}")
     return got
@@ -577,7 +577,7 @@ def phase_serve_and_search(ctx: "Run", queries: list[dict]) -> tuple[dict, dict]
         started = time.perf_counter()
         proc = subprocess.Popen(
             [str(ctx.places.cli), "serve", "--db", str(ctx.db), "--host", host, "--port", str(port)],
-            stdout=out, stderr=err, stdin=subprocess.DEVNULL,
+            stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=ctx.env,
         )
     sampler = TreeSampler(proc.pid)
     sampler.start()
@@ -693,7 +693,7 @@ def phase_export(ctx: "Run") -> dict:
     out.unlink(missing_ok=True)
     ctx.cache(ctx.db)
     got = measure([str(ctx.places.cli), "export", "--format", "ndjson", "-o", str(out), "--db", str(ctx.db)],
-                  ctx.logs, "export")
+                  ctx.logs, "export", ctx.env)
     if got["rc"] != 0:
         raise BenchError(f"news-archive export failed with {got['rc']}: {got['stderr'][-1000:]}")
     m = re.search(r"exported ([\d,]+) articles", got["stderr"])
@@ -714,8 +714,10 @@ def phase_export(ctx: "Run") -> dict:
 
 
 class Run:
-    def __init__(self, args, places: Places, label: str, copies: int) -> None:
+    def __init__(self, args, places: Places, label: str, copies: int, snapshot: Snapshot | None) -> None:
         self.args = args
+        self.snapshot = snapshot
+        self.env = snapshot.env() if snapshot else None
         self.places = places
         self.label = label
         self.copies = copies
@@ -760,33 +762,74 @@ def machine_info(work: Path) -> dict:
     return info
 
 
-def git_info() -> dict:
-    def git(*args: str) -> str:
-        return subprocess.run(["git", "-C", str(REPO), *args], capture_output=True, text=True).stdout.strip()
-
-    return {"commit": git("rev-parse", "HEAD"), "src_dirty": bool(git("status", "--porcelain", "--", "src")),
-            "src_fingerprint": src_fingerprint()}
+def git(*args: str) -> str:
+    return subprocess.run(["git", "-C", str(REPO), *args], capture_output=True, text=True).stdout.strip()
 
 
-def src_fingerprint() -> str:
-    """A hash of every file under src/: the code that was measured (the package
-    is installed in editable mode, so edits in the work tree count)."""
+def code_info(snapshot: "Snapshot | None") -> dict:
+    """Which code is measured: the work tree (the package is installed in
+    editable mode, so uncommitted edits count) or a snapshot of a commit."""
+    if snapshot:
+        return {"code": f"snapshot of {snapshot.rev}", "commit": snapshot.commit, "src_dirty": False,
+                "src_fingerprint": src_fingerprint(snapshot.src)}
+    return {"code": "work tree", "commit": git("rev-parse", "HEAD"),
+            "src_dirty": bool(git("status", "--porcelain", "--", "src")),
+            "src_fingerprint": src_fingerprint(REPO / "src")}
+
+
+def src_fingerprint(src: Path) -> str:
+    """A hash of every file under a src/ folder: the code that was measured."""
     digest = hashlib.sha256()
-    for path in sorted((REPO / "src").rglob("*")):
+    for path in sorted(src.rglob("*")):
         if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
-            digest.update(str(path.relative_to(REPO)).encode() + b"\0" + path.read_bytes() + b"\0")
+            digest.update(str(path.relative_to(src)).encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()[:16]
 
 
-def run_size(args, places: Places, label: str, copies: int) -> dict:
-    ctx = Run(args, places, label, copies)
+class Snapshot:
+    """src/ of one commit, unpacked under the work dir and put first on
+    PYTHONPATH for every news-archive process, so that edits to the work tree
+    during a run (or an uncommitted experiment) do not leak into the numbers."""
+
+    def __init__(self, work: Path, rev: str) -> None:
+        commit = git("rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}")
+        if not commit:
+            raise SystemExit(f"error: --code {rev}: not a commit in {REPO}")
+        self.rev, self.commit = rev, commit
+        root = work / "code" / commit[:12]
+        self.src = root / "src"
+        if not self.src.is_dir():
+            partial = work / "code" / f"{commit[:12]}.partial"
+            shutil.rmtree(partial, ignore_errors=True)
+            partial.mkdir(parents=True)
+            archive = subprocess.run(["git", "-C", str(REPO), "archive", commit, "src"], capture_output=True, check=True)
+            subprocess.run(["tar", "-x", "-C", str(partial)], input=archive.stdout, check=True)
+            shutil.rmtree(root, ignore_errors=True)
+            partial.rename(root)
+        log(f"measuring the code of {rev} ({commit[:10]}) from {self.src}")
+
+    def check(self, python: str) -> None:
+        """Make sure the snapshot, not the editable install, is what gets imported."""
+        found = subprocess.run([python, "-c", "import news_archive; print(news_archive.__file__)"],
+                               capture_output=True, text=True, env=self.env()).stdout.strip()
+        if not found.startswith(str(self.src)):
+            raise SystemExit(f"error: --code: news_archive is imported from {found or '?'}, not from {self.src}")
+
+    def env(self) -> dict:
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(self.src), env.get("PYTHONPATH")]))
+        return env
+
+
+def run_size(args, places: Places, label: str, copies: int, snapshot: Snapshot | None) -> dict:
+    ctx = Run(args, places, label, copies, snapshot)
     ctx.dbs.mkdir(parents=True, exist_ok=True)
     ctx.logs.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     result: dict = {
         "size": label, "copies": copies, "timestamp": stamp, "machine": machine_info(places.work),
-        "git": git_info(),
-        "settings": {"cache": args.cache, "jobs": args.jobs, "repeats": args.repeats, "rounds": args.rounds,
+        "git": code_info(ctx.snapshot),
+        "settings": {"code": args.code or "work tree", "cache": args.cache, "jobs": args.jobs, "repeats": args.repeats, "rounds": args.rounds,
                      "peer": args.peer,
                      "rss_sample_interval_s": 0.05, "work_dir": str(places.work)},
         "limits": LIMITS, "errors": {}, "warnings": [],
@@ -838,13 +881,14 @@ def run_size(args, places: Places, label: str, copies: int) -> dict:
                    for i in range(args.rounds)]
         result["export"] = median_run([e for e in exports if e])
     result["loadavg_end"] = loadavg()
-    end = git_info()
+    end = code_info(ctx.snapshot)
     if (end["commit"], end["src_fingerprint"]) != (result["git"]["commit"], result["git"]["src_fingerprint"]):
         result["git"]["at_end"] = end
+    if end["src_fingerprint"] != result["git"]["src_fingerprint"]:
         result["warnings"].append(
             f"src/ changed during this run (commit {result['git']['commit'][:10]} -> {end['commit'][:10]}, "
             f"fingerprint {result['git']['src_fingerprint']} -> {end['src_fingerprint']}): "
-            "these numbers may mix two versions of the code"
+            "these numbers may mix two versions of the code (--code REV measures a fixed commit)"
         )
     result["cache_settle_s"] = round(ctx.cache_s, 1)
     result["targets"] = targets(result)
@@ -924,7 +968,9 @@ def table(result: dict) -> str:
                      "-" if t["ratio"] is None else f"{t['ratio']:.2f}", t["verdict"]))
     widths = [max(len(row[i]) for row in rows) for i in range(5)]
     lines = [f"== {result['size']}: {result['files']:,} article files ({result['copies']} copies), "
-             f"cache {result['settings']['cache']}, commit {result['git']['commit'][:10]}"
+             f"cache {result['settings']['cache']}, "
+             f"{'snapshot of ' if result['git'].get('code', '').startswith('snapshot') else ''}"
+             f"commit {result['git']['commit'][:10]}"
              f"{' + local changes in src/' if result['git']['src_dirty'] else ''}"
              f" (src {result['git']['src_fingerprint']}) =="]
     for i, row in enumerate(rows):
@@ -945,7 +991,8 @@ def details(r: dict) -> list[str]:
                    f" insert {f['insert_s']}s, fts {f['fts_s']}s), {fi['files_per_s']:,} files/s,"
                    f" peak RSS {fi['peak_rss_mb']} MB, db {fi['db_mb']} MB")
     if ing:
-        out.append(f"full ingest    {ing['wall_s']:.2f}s wall, {ing['cpu_s']}s CPU, {ing['files_per_s']:,} files/s,"
+        cpu_ratio = f" ({ing['cpu_s'] / fi['cpu_s']:.2f}x the floor's {fi['cpu_s']}s)" if fi and fi["cpu_s"] else ""
+        out.append(f"full ingest    {ing['wall_s']:.2f}s wall, {ing['cpu_s']}s CPU{cpu_ratio}, {ing['files_per_s']:,} files/s,"
                    f" peak RSS {ing['peak_rss_mb']} MB (PSS {ing['peak_pss_mb']} MB, {ing['peak_processes']} processes),"
                    f" db {ing['db_mb']} MB; {ing['report']}")
     if re_:
@@ -1003,6 +1050,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache", choices=("warm", "cold"), default="warm",
                         help="before each timed phase: read the corpus once (warm, default) or drop the page cache"
                              " (cold, needs root)")
+    parser.add_argument("--code", metavar="REV", default=None,
+                        help="measure the committed src/ of REV (e.g. HEAD) instead of the work tree")
     parser.add_argument("--jobs", type=int, default=None, help="pass --jobs N to news-archive ingest")
     parser.add_argument("--repeats", type=int, default=5, help="timed repeats of every query (default 5)")
     parser.add_argument("--rounds", type=int, default=1,
@@ -1025,6 +1074,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.cache == "cold" and not can_drop_caches():
         raise SystemExit("error: --cache cold needs to write /proc/sys/vm/drop_caches (root); use --cache warm")
 
+    snapshot = Snapshot(places.work, args.code) if args.code and not args.corpus_only else None
+    if snapshot:
+        snapshot.check(python)
     failed_phase = failed_target = False
     outputs = []
     try:
@@ -1032,7 +1084,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.corpus_only:
                 ensure_corpus(places, label, copies)
                 continue
-            result = run_size(args, places, label, copies)
+            result = run_size(args, places, label, copies, snapshot)
             results_dir = Path(args.results)
             results_dir.mkdir(parents=True, exist_ok=True)
             path = results_dir / f"{label}-{result['timestamp']}.json"
