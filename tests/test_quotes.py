@@ -158,3 +158,12 @@ def test_quotes_are_frozen():
     quote = Quote("x", None, 0)
     with pytest.raises(AttributeError):
         quote.text = "y"  # type: ignore[misc]
+
+
+def test_mentions_found_once_give_the_same_quotes():
+    from news_archive.names import count_names, extract_names, find_mentions
+
+    text = body("001_00a32e414b8210aa.txt")
+    mentions = find_mentions(text)
+    assert extract_quotes(text, mentions=mentions) == DIVORCE_QUOTES
+    assert count_names(mentions) == extract_names(text)

@@ -42,6 +42,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Sequence
 
 from .name_lists import (
     DEMONYMS,
@@ -129,6 +131,7 @@ _Token = tuple[str, int, int]  # word, start, end
 _CONTRACTION = re.compile(r"^(.*?)['’](?:s|ve|m|ll|d|re|t)$")
 
 
+@lru_cache(maxsize=65536)
 def _clean(word: str) -> str:
     """A word without its possessive ending: "Joe's" -> "Joe", "Brothers'" -> "Brothers"."""
     if len(word) > 3 and word[-2] in "'’" and word[-1] in "sS":
@@ -138,6 +141,7 @@ def _clean(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=65536)
 def _not_name(word: str) -> bool:
     """Capitalised words that are never (part of) a name: "The", "In",
     "Monday", "I've"."""
@@ -152,6 +156,7 @@ def _not_name(word: str) -> bool:
 _PARTY_STATE = re.compile(r"^[DRI]-[A-Z][a-z]+\.?$")  # "(D-Mass)"
 
 
+@lru_cache(maxsize=65536)
 def _never_alone(word: str) -> bool:
     """Words that are not a name on their own: one letter, a code, "The", a title
     ("Premier"), a demonym in the plural ("Iranians"), a party and state."""
@@ -177,6 +182,11 @@ def _is_initial(word: str) -> bool:
 def _is_org(words: list[str]) -> bool:
     """An organisation's name by its form: "... Inc", "... Bank", "Bank of
     ...", "State Bank of India", "University of ..."."""
+    return _is_org_words(tuple(words))
+
+
+@lru_cache(maxsize=65536)
+def _is_org_words(words: tuple[str, ...]) -> bool:
     if not words:
         return False
     last = _clean(words[-1]).lower()
@@ -752,8 +762,14 @@ def _headline_mentions(text: str, spans: list[tuple[int, int]], body: list[Menti
 def extract_names(text: str) -> list[Name]:
     """The people, organisations and places ``text`` mentions, most
     mentioned first (then in order of first mention)."""
+    return count_names(find_mentions(text))
+
+
+def count_names(mentions: Sequence[Mention]) -> list[Name]:
+    """:func:`extract_names` from mentions already found, so that a caller
+    that also wants quotes (which need the mentions) finds them once."""
     counts: dict[tuple[str, str], int] = {}
-    for mention in find_mentions(text):
+    for mention in mentions:
         key = (mention.name, mention.kind)
         counts[key] = counts.get(key, 0) + 1
     order = {key: index for index, key in enumerate(counts)}

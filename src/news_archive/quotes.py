@@ -53,6 +53,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Sequence
 
 from . import names
 
@@ -163,14 +164,17 @@ def _is_opening(text: str, at: int, start: int) -> bool:
     return before.isspace() or before in "([{—–-/:" or before in _DOUBLE + _SINGLE
 
 
+_DOUBLE_MARK = re.compile(r'["“”„]')
+_SINGLE_MARK = re.compile(r"['‘’]")
+
+
 def _double_quoted(text: str, number: int, start: int, end: int) -> list[_Span]:
     spans: list[_Span] = []
     depth = 0
     opened = -1
-    for at in range(start, end):
+    for mark in _DOUBLE_MARK.finditer(text, start, end):
+        at = mark.start()
         char = text[at]
-        if char not in _DOUBLE:
-            continue
         if char == _OPEN_DOUBLE or char == "„":
             opening = True
         elif char == _CLOSE_DOUBLE:
@@ -195,9 +199,10 @@ def _double_quoted(text: str, number: int, start: int, end: int) -> list[_Span]:
 def _single_quoted(text: str, number: int, start: int, end: int, taken: list[_Span]) -> list[_Span]:
     spans: list[_Span] = []
     opened = -1
-    for at in range(start, end):
+    for mark in _SINGLE_MARK.finditer(text, start, end):
+        at = mark.start()
         char = text[at]
-        if char not in _SINGLE or any(s.open <= at <= s.close for s in taken):
+        if any(s.open <= at <= s.close for s in taken):
             continue
         after = text[at + 1] if at + 1 < end else " "
         before = text[at - 1] if at > start else " "
@@ -215,9 +220,14 @@ def _clean(inner: str) -> str:
     return cleaned[:-1].rstrip() if cleaned.endswith(",") else cleaned
 
 
-def extract_quotes(text: str) -> list[Quote]:
+def extract_quotes(text: str, mentions: Sequence[names.Mention] | None = None) -> list[Quote]:
     """Every direct quotation in ``text`` (an article body: paragraphs
-    separated by blank lines), in order, with its speaker where known."""
+    separated by blank lines), in order, with its speaker where known.
+
+    ``mentions`` are ``names.find_mentions(text)`` when the caller has them
+    already; otherwise they are found here, only if there is a quotation."""
+    if not _DOUBLE_MARK.search(text) and not _SINGLE_MARK.search(text):
+        return []
     paragraphs = _paragraphs(text)
     found: list[list[_Span]] = []
     for number, (start, end) in enumerate(paragraphs):
@@ -226,7 +236,7 @@ def extract_quotes(text: str) -> list[Quote]:
         found.append(sorted(double + single, key=lambda s: s.open))
     if not any(found):
         return []
-    resolver = _Resolver(text, paragraphs)
+    resolver = _Resolver(text, paragraphs, mentions)
     quotes: list[Quote] = []
     previous_speaker: str | None = None  # of the last quotation in the paragraph before
     for number, spans in enumerate(found):
@@ -281,10 +291,10 @@ def _join(text: str, spans: list[_Span]) -> list[list[_Span]]:
 class _Resolver:
     """Finds speakers, with the names of the article and the person in focus."""
 
-    def __init__(self, text: str, paragraphs: list[tuple[int, int]]):
+    def __init__(self, text: str, paragraphs: list[tuple[int, int]], mentions: Sequence[names.Mention] | None):
         self.text = text
         self.paragraphs = paragraphs
-        self.mentions = names.find_mentions(text)
+        self.mentions = list(mentions) if mentions is not None else names.find_mentions(text)
         # Who is in focus, by position: people who begin a sentence, and
         # named speakers as they are found.
         self.events: list[tuple[int, str]] = []
