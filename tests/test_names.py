@@ -1,6 +1,8 @@
 import pathlib
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from news_archive.names import Mention, Name, extract_names, find_mentions
 from news_archive.parse import parse_article
@@ -128,3 +130,16 @@ def test_mentions_point_at_the_words_as_written():
         Mention(28, 34, "Dillon Passage", "person"),
     ]
     assert text[28:34] == "Dillon"
+
+
+_PIECES = list("aAzZ 09.,;:'\"“”-\n()<>&éß") + ["Mr. ", "Inc ", "said ", "U.S. ", "\n\n", "The ", "Bank of ", "Acme "]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=120).map("".join))
+def test_any_text_gives_well_formed_names(text):
+    mentions = find_mentions(text)
+    assert [m.start for m in mentions] == sorted(m.start for m in mentions)
+    for mention in mentions:
+        assert 0 <= mention.start < mention.end <= len(text) and mention.kind in ("person", "organization", "place")
+    assert sum(n.count for n in extract_names(text)) == len(mentions)

@@ -3,6 +3,8 @@ import subprocess
 import sys
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from news_archive import near_duplicates as nd
 from news_archive.parse import parse_article
@@ -168,3 +170,10 @@ def test_near_duplicate_pairs_finds_only_the_republished_pair():
 def test_band_keys_rejects_a_malformed_signature():
     with pytest.raises(ValueError):
         nd.band_keys((1, 2, 3))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.text(alphabet="ab é’—1 .\n", max_size=400), max_size=5))
+def test_batches_agree_with_single_texts(texts):
+    texts = [t + " filler" * (nd.MIN_WORDS if i % 2 else 0) for i, t in enumerate(texts)]
+    assert nd.sketch_many(texts) == [(nd.signature(t), nd.band_keys(nd.signature(t))) for t in texts]

@@ -1,6 +1,9 @@
 import pathlib
+import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from news_archive.parse import parse_article
 from news_archive.quotes import Quote, extract_quotes
@@ -167,3 +170,15 @@ def test_mentions_found_once_give_the_same_quotes():
     mentions = find_mentions(text)
     assert extract_quotes(text, mentions=mentions) == DIVORCE_QUOTES
     assert count_names(mentions) == extract_names(text)
+
+
+_PIECES = list("aAzZ 09.,;:'\"“”‘’-\n()<>&@éß–…") + ["Mr. ", "said ", "he ", "U.S. ", "\n\n", "The ", "Bank of "]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=120).map("".join))
+def test_any_text_gives_well_formed_quotes(text):
+    paragraphs = [p for p in re.split(r"\n[ \t]*\n", text) if p.strip()]
+    for quote in extract_quotes(text):
+        assert quote.text and quote.text == quote.text.strip()
+        assert 0 <= quote.paragraph < len(paragraphs)
