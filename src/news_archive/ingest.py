@@ -80,6 +80,9 @@ def ingest(
     started = time.monotonic()
     db = store.open_db(db_path)
     store.ensure_schema(db)
+    # Checkpoint (copy the WAL into the database, with an fsync) every 64 MB
+    # rather than every 4 MB: the same pages are copied far fewer times.
+    db.execute("PRAGMA wal_autocheckpoint = 16384")
     feeder = None
     if ranked_index:
         feeder = search_index.Feeder(search_index.SearchIndex.create(db_path))
@@ -125,6 +128,7 @@ class _BatchWriter:
 
     def __init__(self, db, feeder, now: str, report: IngestReport):
         self.db, self.feeder, self.now, self.report = db, feeder, now, report
+        self.copies: store.CopyFinder | None = None
         self.queue: queue.Queue = queue.Queue(maxsize=2)
         self.error: BaseException | None = None
         self.thread = threading.Thread(target=self._work, name="news-archive-writer", daemon=True)
@@ -157,7 +161,9 @@ class _BatchWriter:
         if isinstance(item, _Container):
             store.record_container(self.db, item.source, item.size, item.mtime_ns)
             return
-        saved = store.save_batch(self.db, item.parsed, item.rejected, item.seen, now=self.now)
+        if item.parsed and self.copies is None:
+            self.copies = store.CopyFinder(self.db.conn)  # loaded once, and only when there is something new
+        saved = store.save_batch(self.db, item.parsed, item.rejected, item.seen, now=self.now, copies=self.copies)
         report = self.report
         report.ingested += saved.ingested
         report.updated += saved.updated

@@ -17,6 +17,7 @@ import sqlite3
 from datetime import datetime, timezone
 from typing import Iterable, NamedTuple, Sequence
 
+import numpy as np
 import sqlite_utils
 
 SCHEMA_VERSION = 2
@@ -114,7 +115,8 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     articles.create_index(["date"], if_not_exists=True)
     articles.create_index(["month"], if_not_exists=True)
     articles.create_index(["year"], if_not_exists=True)
-    articles.create_index(["sha256"], if_not_exists=True)
+    # No index on sha256: see CopyFinder.
+    db.execute("DROP INDEX IF EXISTS idx_articles_sha256")
     # Copies are rare: a partial index stays tiny.
     db.execute(
         "CREATE INDEX IF NOT EXISTS idx_articles_duplicate_of ON articles(duplicate_of)"
@@ -195,13 +197,15 @@ def save_batch(
     seen: Sequence[SeenFile] = (),
     *,
     now: str | None = None,
+    copies: CopyFinder | None = None,
 ) -> SaveResult:
     """Write one batch in one transaction: a crash leaves all of it or none of it."""
     now = now or utc_now()
     conn = db.conn
     with conn:
         existing = _existing_articles(conn, [p.source for p in parsed])
-        first_copies = _first_copies(conn, {p.sha256 for p in parsed})
+        copies = copies or CopyFinder(conn)
+        copies.compact()
         next_id = (conn.execute("SELECT max(id) FROM articles").fetchone()[0] or 0) + 1
         inserts, updates, to_index, to_unindex = [], [], [], []
         unchanged = duplicates = 0
@@ -214,9 +218,9 @@ def save_batch(
             values = (item.date, int(item.date[:4]), item.date[:7], item.headline, item.body, item.paragraphs,
                       item.words, item.sha256)
             if known is None:
-                copy_of = first_copies.get(item.sha256)
+                copy_of = copies.first_copy(item.sha256)
                 if copy_of is None:
-                    first_copies[item.sha256] = next_id
+                    copies.add(item.sha256, next_id)
                     to_index.append(IndexRow(next_id, item.date, item.headline, item.body))
                 else:
                     duplicates += 1
@@ -225,6 +229,7 @@ def save_batch(
                 next_id += 1
             else:
                 updates.append((*values, now, known[0]))
+                copies.add(item.sha256, known[0])
                 changed_hashes.update((known[1], item.sha256))
                 existing[item.source] = (known[0], item.sha256)
                 to_unindex.append(known[0])
@@ -289,30 +294,75 @@ def _existing_articles(conn: sqlite3.Connection, sources: list[str]) -> dict[str
     return found
 
 
-def _first_copies(conn: sqlite3.Connection, hashes: set[str]) -> dict[str, int]:
-    """For each hash, the id of the first article already stored with those bytes."""
-    found: dict[str, int] = {}
-    for chunk in _chunks(sorted(hashes), _IN_CHUNK):
-        found.update(conn.execute(
-            f"SELECT sha256, min(id) FROM articles WHERE sha256 IN ({_marks(chunk)}) GROUP BY sha256", chunk
-        ))
-    return found
+class CopyFinder:
+    """Which stored article has exactly these bytes, by SHA-256.
+
+    An index on the hash column would be written at random places by every
+    batch (hashes are random), rewriting most of its pages into the WAL each
+    time; on a large archive that dominated the ingest. Instead the first 64
+    bits of every original's hash are kept in memory as sorted numpy arrays
+    (16 bytes an article), and a hit is confirmed against the full hash."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+        ids, keys = [], []
+        for article_id, sha in conn.execute("SELECT id, sha256 FROM articles WHERE duplicate_of IS NULL"):
+            ids.append(article_id)
+            keys.append(_hash_key(sha))
+        order = np.argsort(np.array(keys, dtype=np.int64), kind="stable")
+        self.keys = np.array(keys, dtype=np.int64)[order]
+        self.ids = np.array(ids, dtype=np.int64)[order]
+        self.recent: dict[str, int] = {}  # full hash -> id, added since the arrays were built
+
+    def first_copy(self, sha: str) -> int | None:
+        if sha in self.recent:
+            return self.recent[sha]
+        key = _hash_key(sha)
+        candidates = []
+        at = int(np.searchsorted(self.keys, key))
+        while at < len(self.keys) and self.keys[at] == key:
+            candidates.append(int(self.ids[at]))
+            at += 1
+        for article_id in sorted(candidates):
+            row = self.conn.execute("SELECT sha256, duplicate_of FROM articles WHERE id = ?", (article_id,)).fetchone()
+            if row and row[0] == sha:  # not a stale entry of a file that changed since
+                return row[1] or article_id
+        return None
+
+    def add(self, sha: str, article_id: int) -> None:
+        self.recent.setdefault(sha, article_id)
+
+    def compact(self) -> None:
+        """Fold recent additions into the arrays (16 bytes an article). Only when
+        they are all saved, since hits in the arrays are checked against the table."""
+        if len(self.recent) >= 100_000:
+            keys = np.concatenate([self.keys, np.fromiter(map(_hash_key, self.recent), dtype=np.int64)])
+            ids = np.concatenate([self.ids, np.fromiter(self.recent.values(), dtype=np.int64)])
+            order = np.argsort(keys, kind="stable")
+            self.keys, self.ids, self.recent = keys[order], ids[order], {}
+
+
+def _hash_key(sha: str) -> int:
+    return int(sha[:16], 16) - (1 << 63)  # the first 64 bits, as a signed int64
 
 
 def _mark_duplicates(conn: sqlite3.Connection, hashes: Iterable[str]) -> list[int]:
-    """Point every copy of the same bytes at the copy with the lowest id; return the ids that changed."""
-    first_copy = "NULLIF((SELECT min(a2.id) FROM articles AS a2 WHERE a2.sha256 = articles.sha256), articles.id)"
-    changed: list[int] = []
-    for chunk in _chunks(sorted(hashes), _IN_CHUNK):
-        changed += [row[0] for row in conn.execute(
-            f"SELECT id FROM articles WHERE sha256 IN ({_marks(chunk)}) AND duplicate_of IS NOT {first_copy}", chunk
-        )]
-        conn.execute(
-            f"UPDATE articles SET duplicate_of = {first_copy}"
-            f" WHERE sha256 IN ({_marks(chunk)}) AND duplicate_of IS NOT {first_copy}",
-            chunk,
-        )
-    return changed
+    """Point every copy of the same bytes at the copy with the lowest id; return the ids that changed.
+    Only changed files call this: one scan of the (unindexed) hash column per batch."""
+    wanted = sorted(set(hashes))
+    rows: list[tuple[int, str, int | None]] = []
+    for chunk in _chunks(wanted, _IN_CHUNK):
+        rows += conn.execute(f"SELECT id, sha256, duplicate_of FROM articles WHERE sha256 IN ({_marks(chunk)})", chunk)
+    first: dict[str, int] = {}
+    for article_id, sha, _ in rows:
+        first[sha] = min(first.get(sha, article_id), article_id)
+    changed = []
+    for article_id, sha, duplicate_of in rows:
+        should_be = None if first[sha] == article_id else first[sha]
+        if duplicate_of != should_be:
+            changed.append((should_be, article_id))
+    conn.executemany("UPDATE articles SET duplicate_of = ? WHERE id = ?", changed)
+    return [article_id for _, article_id in changed]
 
 
 def _chunks(items: list, size: int):
