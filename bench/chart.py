@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Draw ingest time and search latency against corpus size as one SVG.
 
-Reads the result files bench/run.py writes (bench/results/*.json by default),
-takes the newest result of each size, and writes docs/benchmarks-chart.svg.
+Reads the result files bench/run.py writes (by default bench/results/*.json,
+sizes 21k, 208k and 1M only), takes the newest result of each size, and writes
+docs/benchmarks-chart.svg.
 Hand-written SVG: no plotting library.
 
     python bench/chart.py
@@ -21,6 +22,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 RESULTS_DIR = REPO / "bench" / "results"
 OUTPUT = REPO / "docs" / "benchmarks-chart.svg"
+STANDARD_SIZES = ("21k", "208k", "1M")
 
 PANEL_W, PANEL_H = 440, 300
 MARGIN = {"left": 64, "right": 16, "top": 56, "bottom": 112}
@@ -224,6 +226,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     paths = args.results or sorted(RESULTS_DIR.glob("*.json"))
     results = load(paths)
+    if not args.results:  # quick runs of other sizes (3x, ...) stay out of the docs' chart
+        results = [r for r in results if r["size"] in STANDARD_SIZES]
     if not results:
         print(f"no results to chart (looked at {len(paths)} files): run bench/run.py first", file=sys.stderr)
         return 1
