@@ -100,6 +100,7 @@ def test_timeline_and_facets_add_up(search, conn):
     assert months[:3] == [{"period": "2020-01", "count": 1, "all": 1}, {"period": "2020-02", "count": 1, "all": 1},
                           {"period": "2020-03", "count": 1, "all": 2}]
     assert len(months) == 19  # every month from 2020-01 to 2021-07, zeros included
+    assert [(f["name"], f["kind"], f["count"]) for f in result.facets.pop("names")] == [("Tiger Oil", "organization", 1)]
     assert result.facets == {
         "year": [{"value": "2020", "count": 3}, {"value": "2021", "count": 1}],
         "month": [{"value": "2020-01", "count": 1}, {"value": "2020-02", "count": 1},

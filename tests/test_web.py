@@ -54,11 +54,11 @@ async def test_search_json_shape(ds):
     assert set(data) >= {"query", "total", "page", "results", "timeline", "facets"}
     assert (data["query"], data["understood"], data["total"], data["page"], data["sort"]) == ("tiger", "tiger", 4, 1, "newest")
     first = data["results"][0]
-    assert set(first) == {"id", "date", "headline", "snippet", "source", "url"}
+    assert set(first) == {"id", "date", "headline", "snippet", "source", "url", "similar_versions"}
     assert first["url"] == f"http://localhost/article/{first['id']}"
     assert [r["date"] for r in data["results"]] == sorted((r["date"] for r in data["results"]), reverse=True)
     assert sum(p["count"] for p in data["timeline"]) == data["total"]
-    assert set(data["facets"]) == {"year", "month"}
+    assert set(data["facets"]) == {"year", "month", "names"}
     assert sum(f["count"] for f in data["facets"]["year"]) == data["total"]
 
 
@@ -181,3 +181,56 @@ async def test_server_is_read_only(ds, sample_db):
     post = await ds.client.post("/sample/articles", json={"id": 1})
     assert post.status_code == 405
     assert sqlite3.connect(sample_db).execute("SELECT count(*), max(id) FROM articles").fetchone() == before
+
+
+def name_id(sample_db, name):
+    return sqlite3.connect(sample_db).execute("SELECT id FROM names WHERE name = ?", (name,)).fetchone()[0]
+
+
+async def test_article_names_and_quotes(ds, sample_db):
+    second = article_id(sample_db, "001_00a32e414b8210aa.txt")
+    html = (await ds.client.get(f"/article/{second}")).text
+    dillon = name_id(sample_db, "Dillon Passage")
+    assert f'<a class="person" href="/name/{dillon}">Dillon Passage</a>' in html
+    assert html.count("<blockquote>") == 39  # the seed article's every quotation (tests/test_quotes.py lists them)
+    assert f'— <a href="/name/{dillon}">Dillon Passage</a>' in html
+    data = (await ds.client.get(f"/article/{second}.json")).json()
+    assert len(data["quotes"]) == 39
+    assert data["quotes"][0] == {"id": data["quotes"][0]["id"], "paragraph": 4, "speaker": "Dillon Passage",
+                                 "speaker_id": dillon, "quote": "In November of 2017 I met Joe"}
+    assert {"name": "Joe Exotic", "kind": "person"}.items() <= next(
+        n for n in data["names"] if n["name"] == "Joe Exotic").items()
+
+
+async def test_name_page_and_json(ds, sample_db):
+    dillon = name_id(sample_db, "Dillon Passage")
+    html = (await ds.client.get(f"/name/{dillon}")).text
+    assert "<h1>Dillon Passage</h1>" in html and "A person, mentioned in <strong>2</strong> articles" in html
+    assert '<svg class="timeline"' in html and html.count("<blockquote>") >= 20
+    data = (await ds.client.get(f"/name/{dillon}.json")).json()
+    assert (data["name"], data["kind"], data["total"]) == ("Dillon Passage", "person", 2)
+    assert [a["date"] for a in data["articles"]] == ["2021-03-29", "2020-06-09"]
+    assert (await ds.client.get("/name/987654")).status_code == 404
+
+
+async def test_search_name_facets_and_filter(ds, sample_db):
+    data = (await ds.client.get("/search.json?q=tiger")).json()
+    names = {f["name"]: f for f in data["facets"]["names"]}
+    assert names["Joe Exotic"]["count"] == 2 and names["Joe Exotic"]["kind"] == "person"
+    dillon = name_id(sample_db, "Dillon Passage")
+    narrowed = (await ds.client.get(f"/search.json?q=tiger&name={dillon}")).json()
+    assert narrowed["total"] == 2 and narrowed["names"] == [dillon]
+    html = (await ds.client.get(f"/search?q=tiger&name={dillon}")).text
+    assert 'Mentioning:' in html and "Dillon Passage</a>" in html
+    bad = await ds.client.get("/search.json?q=tiger&name=abc")
+    assert bad.status_code == 200 and "is not a name id" in bad.json()["notes"][0]
+
+
+async def test_quotes_search(ds):
+    data = (await ds.client.get("/quotes.json?q=divorce")).json()
+    assert data["total"] >= 2
+    assert {q["speaker"] for q in data["quotes"]} <= {"Dillon Passage", "Joe Exotic"}
+    by_speaker = (await ds.client.get("/quotes.json?speaker=Joe+Exotic")).json()
+    assert by_speaker["total"] >= 5 and all(q["speaker"] == "Joe Exotic" for q in by_speaker["quotes"])
+    html = (await ds.client.get("/quotes?q=%22unbalanced")).text
+    assert "a closing quote was missing" in html

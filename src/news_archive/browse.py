@@ -15,6 +15,9 @@ from .query import Query, Term
 ARTICLE_COLUMNS = ("id", "date", "headline", "source", "body", "paragraphs", "words", "sha256", "ingested_at",
                    "updated_at", "duplicate_of")
 LIST_COLUMNS = "id, date, headline, source, substr(body, 1, 400) AS lead"
+# Related articles are found from the start of a body: its first this many
+# characters say what it is about, and a 50 MB article must not stall its page.
+RELATED_TEXT_CHARS = 100_000
 
 
 def _rows(conn: sqlite3.Connection, sql: str, args=()) -> list[dict]:
@@ -178,7 +181,92 @@ def article(conn: sqlite3.Connection, article_id: int) -> dict | None:
     )
     row["previous"] = _neighbour(conn, row["date"], row["id"], "<")
     row["next"] = _neighbour(conn, row["date"], row["id"], ">")
+    row["names"] = _rows(
+        conn,
+        "SELECT n.id, n.name, n.kind, an.mentions FROM article_names an JOIN names n ON n.id = an.name_id"
+        " WHERE an.article_id = ? ORDER BY an.mentions DESC, n.name",
+        (original,),
+    )
+    row["quotes"] = _rows(
+        conn, "SELECT id, paragraph, speaker, speaker_id, quote FROM quotes WHERE article_id = ? ORDER BY id",
+        (original,),
+    )
+    row["similar"] = _rows(
+        conn,
+        "SELECT a.id, a.date, a.headline, a.source, s.similarity FROM similar_articles s"
+        " JOIN articles a ON a.id = s.similar_id WHERE s.article_id = ? ORDER BY a.date, a.id",
+        (original,),
+    )
     return row
+
+
+# --- names and quotes -----------------------------------------------------------------------
+
+
+def name_view(conn: sqlite3.Connection, name_id: int, index=None, page: int = 1, per_page: int = 25) -> dict | None:
+    """A person, organisation or place: the articles that mention it (newest first),
+    mentions per month, and the quotations attributed to it."""
+    found = _rows(conn, "SELECT id, name, kind FROM names WHERE id = ?", (name_id,))
+    if not found:
+        return None
+    view = found[0]
+    if index is not None:
+        tq = search_index.to_tantivy(index.schema, Query(""), None, None, names=[name_id])
+        total, _ = search_index.top_ids(index, tq, sort="newest", limit=1, offset=0)
+        page, pages = _page(page, total, per_page)
+        _, ids = search_index.top_ids(index, tq, sort="newest", limit=per_page, offset=(page - 1) * per_page)
+        months = search_index.histogram(index, tq, "month")
+    else:  # without the ranked index: a scan of article_names (slow on a big archive, but right)
+        mentioned = "SELECT article_id FROM article_names WHERE name_id = ?"
+        total = conn.execute(f"SELECT count(*) FROM ({mentioned})", (name_id,)).fetchone()[0]
+        page, pages = _page(page, total, per_page)
+        ids = [r[0] for r in conn.execute(
+            f"SELECT id FROM articles WHERE id IN ({mentioned}) AND duplicate_of IS NULL"
+            " ORDER BY date DESC, id DESC LIMIT ? OFFSET ?", (name_id, per_page, (page - 1) * per_page))]
+        months = dict(conn.execute(
+            f"SELECT month, count(*) FROM articles WHERE id IN ({mentioned}) AND duplicate_of IS NULL GROUP BY month",
+            (name_id,)))
+    by_id = {r["id"]: r for r in _with_leads(_rows(
+        conn, f"SELECT {LIST_COLUMNS} FROM articles WHERE id IN ({', '.join('?' * len(ids))})", ids))} if ids else {}
+    view.update(
+        total=total, page=page, pages=pages,
+        articles=[by_id[i] for i in ids if i in by_id],
+        months=sorted(months.items()),
+        quotes=_rows(
+            conn,
+            "SELECT q.id, q.quote, q.article_id, a.date, a.headline FROM quotes q JOIN articles a ON a.id = q.article_id"
+            " WHERE q.speaker_id = ? ORDER BY a.date DESC, q.id LIMIT 50",
+            (name_id,),
+        ),
+    )
+    return view
+
+
+def quotes_search(conn: sqlite3.Connection, q: Query, speaker: str | None = None, page: int = 1,
+                  per_page: int = 25) -> dict:
+    """Quotations whose words (or speaker) match, best matches first."""
+    where, args = [], []
+    expression = q.fts(phrases=False)
+    if expression:
+        where.append("quotes_fts MATCH ?")
+        args.append(expression)
+    if speaker:
+        where.append("q.speaker = ?")
+        args.append(speaker)
+    if not where:
+        return {"total": 0, "quotes": [], "page": 1, "pages": 1}
+    source = "quotes_fts JOIN quotes q ON q.id = quotes_fts.rowid" if expression else "quotes q"
+    condition = " AND ".join(where)
+    total = conn.execute(f"SELECT count(*) FROM {source} WHERE {condition}", args).fetchone()[0]
+    page, pages = _page(page, total, per_page)
+    order = "bm25(quotes_fts), q.id" if expression else "q.id DESC"
+    rows = _rows(
+        conn,
+        f"SELECT q.id, q.quote, q.speaker, q.speaker_id, q.article_id, a.date, a.headline FROM {source}"
+        f" JOIN articles a ON a.id = q.article_id WHERE {condition} ORDER BY {order} LIMIT ? OFFSET ?",
+        (*args, per_page, (page - 1) * per_page),
+    )
+    return {"total": total, "quotes": rows, "page": page, "pages": pages}
 
 
 def _neighbour(conn: sqlite3.Connection, day: str, article_id: int, op: str) -> dict | None:
@@ -229,14 +317,15 @@ def related(conn: sqlite3.Connection, article_row: dict, limit: int = 5, index=N
     tantivy's more-like-this with the ranked index, else an FTS5 OR-query of the
     words that are frequent here and rare in the archive."""
     original = article_row["duplicate_of"] or article_row["id"]
+    body = article_row["body"][:RELATED_TEXT_CHARS]
     if index is not None:
-        ids = search_index.more_like_this(index, article_row["headline"], article_row["body"], [original], limit)
+        ids = search_index.more_like_this(index, article_row["headline"], body, [original], limit)
         if not ids:
             return []
         by_id = {r["id"]: r for r in _rows(
             conn, f"SELECT id, date, headline FROM articles WHERE id IN ({', '.join('?' * len(ids))})", ids)}
         return [by_id[i] for i in ids if i in by_id]
-    terms = distinctive_terms(conn, article_row["headline"] + "\n" + article_row["body"])
+    terms = distinctive_terms(conn, article_row["headline"] + "\n" + body)
     if len(terms) < 2:
         return []
     query = Query(text=" OR ".join(terms), groups=(tuple(Term((t,)) for t in terms),))

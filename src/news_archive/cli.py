@@ -23,6 +23,7 @@ from .stats import archive_stats
 
 DEFAULT_DB = "news.db"
 EXIT_REJECTED = 2
+MAX_CONNECTIONS = 200  # for `serve`: open connections and requests in progress
 
 
 def _default_db() -> str:
@@ -153,7 +154,8 @@ until_option = _date_option("--until", end=True)
 @until_option
 @click.option("--limit", "-n", type=click.IntRange(1, searcher.MAX_PER_PAGE), default=20, show_default=True,
               help="How many results.")
-@click.option("--page", type=click.IntRange(1, None), default=1, show_default=True, help="Which page of results.")
+@click.option("--page", type=click.IntRange(1, searcher.MAX_PAGE), default=1, show_default=True,
+              help="Which page of results.")
 @click.option("--sort", type=click.Choice(searcher.SORTS), default="relevance", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array instead of text.")
 @db_option
@@ -250,6 +252,11 @@ def stats(as_json: bool, db_path: str) -> None:
     click.echo(f"articles    {data['articles']:,} ({data['originals']:,} originals, {data['duplicates']:,} exact duplicates)")
     click.echo(f"words       {data['words']:,}")
     click.echo(f"dates       {data['first_date'] or '-'} to {data['last_date'] or '-'}")
+    click.echo(f"similar     {data['near_duplicate_clusters']:,} stories with near-duplicate versions"
+               f" ({data['articles_in_clusters']:,} articles)")
+    names = data["names"]
+    click.echo(f"names       {names['person']:,} people, {names['organization']:,} organisations, {names['place']:,} places")
+    click.echo(f"quotes      {data['quotes']:,} ({data['quotes_attributed']:,} with a speaker)")
     click.echo(f"rejected    {data['rejected']:,}")
     click.echo(f"last ingest {data['last_ingest'] or '-'}")
     if data["per_year"]:
@@ -305,7 +312,9 @@ def serve(db_path: str, host: str, port: int) -> None:
     asyncio.run(datasette.invoke_startup())
     shown_host = "localhost" if host in ("127.0.0.1", "0.0.0.0", "::") else host
     click.echo(f"Serving {db_path} at http://{shown_host}:{port}/  (Ctrl-C to stop)", err=True)
-    uvicorn.run(datasette.app(), host=host, port=port, log_level="warning", lifespan="on")
+    # Connections beyond MAX_CONNECTIONS are answered 503 at once rather than queued.
+    uvicorn.run(datasette.app(), host=host, port=port, log_level="warning", lifespan="on",
+                limit_concurrency=MAX_CONNECTIONS)
 
 
 # --- shared plumbing ---------------------------------------------------------------------

@@ -18,7 +18,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator, Sequence
 
-from . import search_index, sources, store
+from . import search_index, similar, sources, store
+from .analysis import analyse_many
 from .parse import ParseError, parse_article
 from .sources import Found, Member, Unreadable
 
@@ -36,6 +37,7 @@ class IngestReport:
     duplicates: int = 0
     rejected: list[tuple[str, str]] = field(default_factory=list)
     seconds: float = 0.0
+    near_duplicates: int = 0  # pairs found by this run
 
     @property
     def files(self) -> int:
@@ -74,6 +76,7 @@ def ingest(
     progress: Progress | None = None,
     expected: int | None = None,
     ranked_index: bool = True,
+    analyse: bool = True,
 ) -> IngestReport:
     """Ingest every article file under ``paths`` into the archive at ``db_path``,
     and bring the ranked search index beside it up to date."""
@@ -94,7 +97,7 @@ def ingest(
     pending = ChunkResult()
     done = 0
     try:
-        for result in _run(chunks, db_path, jobs, expected):
+        for result in _run(chunks, db_path, jobs, expected, analyse):
             if isinstance(result, _Container):
                 writer.submit(pending)
                 pending = ChunkResult()
@@ -117,6 +120,7 @@ def ingest(
     if feeder:
         feeder.catch_up(db.conn)  # articles changed by this run were queued
         feeder.close()
+    report.near_duplicates = similar.update(db.conn)
     db.close()
     report.seconds = time.monotonic() - started
     return report
@@ -129,6 +133,7 @@ class _BatchWriter:
     def __init__(self, db, feeder, now: str, report: IngestReport):
         self.db, self.feeder, self.now, self.report = db, feeder, now, report
         self.copies: store.CopyFinder | None = None
+        self.name_ids: store.NameIds | None = None
         self.queue: queue.Queue = queue.Queue(maxsize=2)
         self.error: BaseException | None = None
         self.thread = threading.Thread(target=self._work, name="news-archive-writer", daemon=True)
@@ -162,8 +167,11 @@ class _BatchWriter:
             store.record_container(self.db, item.source, item.size, item.mtime_ns)
             return
         if item.parsed and self.copies is None:
-            self.copies = store.CopyFinder(self.db.conn)  # loaded once, and only when there is something new
-        saved = store.save_batch(self.db, item.parsed, item.rejected, item.seen, now=self.now, copies=self.copies)
+            # Loaded once, and only when there is something new.
+            self.copies = store.CopyFinder(self.db.conn)
+            self.name_ids = store.NameIds(self.db.conn)
+        saved = store.save_batch(self.db, item.parsed, item.rejected, item.seen, now=self.now, copies=self.copies,
+                                 name_ids=self.name_ids)
         report = self.report
         report.ingested += saved.ingested
         report.updated += saved.updated
@@ -263,7 +271,7 @@ def _unchanged_archive(ledger: sqlite3.Connection, archive: Found) -> ChunkResul
 # --- running work ----------------------------------------------------------------
 
 
-def _run(items: Iterator, db_path: str, jobs: int, expected: int | None) -> Iterator[ChunkResult | _Container]:
+def _run(items: Iterator, db_path: str, jobs: int, expected: int | None, analyse: bool) -> Iterator[ChunkResult | _Container]:
     """Process chunks in worker processes, in order, with bounded memory."""
     first: list = []
     small = expected is not None and expected < POOL_THRESHOLD
@@ -279,7 +287,7 @@ def _run(items: Iterator, db_path: str, jobs: int, expected: int | None) -> Iter
             small = True
     items = _chain(first, items)
     if jobs <= 1 or small:
-        _worker_init(db_path)
+        _worker_init(db_path, analyse)
         for item in items:
             yield process_chunk(item) if isinstance(item, list) else item
         return
@@ -292,7 +300,7 @@ def _run(items: Iterator, db_path: str, jobs: int, expected: int | None) -> Iter
             yield item
 
     context = multiprocessing.get_context("fork")
-    with context.Pool(jobs, initializer=_worker_init, initargs=(db_path,)) as pool:
+    with context.Pool(jobs, initializer=_worker_init, initargs=(db_path, analyse)) as pool:
         for result in pool.imap(_process_any, throttled()):
             window.release()
             yield result
@@ -308,11 +316,13 @@ def _process_any(item):
 
 
 _ledger: sqlite3.Connection | None = None
+_analyse = True
 
 
-def _worker_init(db_path: str) -> None:
-    global _ledger
+def _worker_init(db_path: str, analyse: bool = True) -> None:
+    global _ledger, _analyse
     _ledger = store.open_db(db_path, readonly=True).conn
+    _analyse = analyse
 
 
 def process_chunk(chunk: list[Task]) -> ChunkResult:
@@ -355,6 +365,9 @@ def process_chunk(chunk: list[Task]) -> ChunkResult:
                 item.source, len(raw), item.mtime_ns, digest, outcome.date, outcome.headline, outcome.body,
                 len(outcome.paragraphs), outcome.words,
             ))
+    if _analyse and result.parsed:
+        analyses = analyse_many([p.body for p in result.parsed])
+        result.parsed = [p._replace(analysis=a) for p, a in zip(result.parsed, analyses)]
     return result
 
 

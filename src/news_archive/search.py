@@ -12,9 +12,9 @@ import html
 import math
 import re
 import sqlite3
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date as Date
-from typing import Iterator
+from typing import Iterator, Sequence
 
 from . import search_index
 from .query import Query, parse_query
@@ -27,6 +27,12 @@ MAX_PER_PAGE = 100
 # kept in snippets); swapped for markup only after the text is escaped.
 MARK_START, MARK_END = "\x02", "\x03"
 SNIPPET_WORDS = 32
+# Snippets are looked for in the first this many characters of a body: a
+# 50 MB article must not make a search scan (and mark) all of it.
+SNIPPET_SCAN_CHARS = 100_000
+# Deeper pages are not served: an offset of millions makes the ranked index
+# allocate for every skipped hit (and aborted the process beyond ~10^10).
+MAX_PAGE = 10_000
 # Headline matches count more than body matches.
 BM25 = "bm25(articles_fts, 4.0, 1.0)"
 
@@ -38,6 +44,8 @@ class Hit:
     headline: str
     source: str
     snippet: str  # raw text with MARK_START / MARK_END around matches
+    similar_versions: int = 0  # near-duplicates of this article (other versions of the story)
+    cluster_id: int | None = None
 
     def snippet_html(self) -> str:
         return marked_html(self.snippet)
@@ -59,6 +67,8 @@ class SearchResult:
     timeline_unit: str = "month"
     timeline: list[dict] = field(default_factory=list)  # {"period", "count", "all"}
     facets: dict[str, list[dict]] = field(default_factory=dict)  # {"year": [{"value", "count"}], ...}
+    names: tuple[int, ...] = ()  # only articles mentioning all of these (name ids)
+    folded: int = 0  # hits left out of this page because an earlier hit is a version of the same story
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -83,7 +93,8 @@ def _strip_controls(text: str) -> str:
 
 
 def _filters(
-    query: Query, since: str | None, until: str | None, *, include_duplicates: bool = False
+    query: Query, since: str | None, until: str | None, *, include_duplicates: bool = False,
+    names: Sequence[int] = (),
 ) -> tuple[str, str, list]:
     """FROM and WHERE clauses shared by results, counts, timelines and exports.
     Exact duplicates are left out unless asked for: their first copy stands for them."""
@@ -102,6 +113,9 @@ def _filters(
     if until:
         where.append("a.date <= ?")
         args.append(until)
+    for name_id in names:
+        where.append("EXISTS (SELECT 1 FROM article_names n WHERE n.article_id = a.id AND n.name_id = ?)")
+        args.append(name_id)
     return source, " AND ".join(where) or "1", args
 
 
@@ -125,6 +139,7 @@ def search(
     with_timeline: bool = True,
     with_facets: bool = True,
     index: "search_index.SearchIndex | None" = None,
+    names: Sequence[int] = (),
 ) -> SearchResult:
     """One page of results, with the total and (optionally) timeline and facets.
 
@@ -133,16 +148,18 @@ def search(
     query = q if isinstance(q, Query) else parse_query(q)
     sort = sort if sort in SORTS else "relevance"
     per_page = min(max(1, per_page), MAX_PER_PAGE)
-    page = max(1, page)
-    result = SearchResult(query, since, until, sort, page, per_page, 0, [], notes=list(query.notes))
+    page = min(max(1, page), MAX_PAGE)
+    result = SearchResult(query, since, until, sort, page, per_page, 0, [], notes=list(query.notes),
+                          names=tuple(names))
     if query.is_empty and query.text.strip():
         # The user typed something, but nothing in it can be searched for.
         return result
     if index is not None:
-        return _search_ranked(conn, index, result, with_timeline=with_timeline, with_facets=with_facets)
+        _search_ranked(conn, index, result, with_timeline=with_timeline, with_facets=with_facets)
+        return _fold_versions(conn, result)
     if query.has_phrases:
         result.notes.append(PHRASE_FALLBACK_NOTE)
-    source, where, args = _filters(query, since, until)
+    source, where, args = _filters(query, since, until, names=result.names)
     result.total = conn.execute(f"SELECT count(*) FROM {source} WHERE {where}", args).fetchone()[0]
     if result.total and (page - 1) * per_page >= result.total:
         page = result.page = result.pages
@@ -154,15 +171,16 @@ def search(
     )
     result.hits = [Hit(id_, date, headline, src, make_snippet(body, headline)) for id_, date, headline, src, body in rows]
     if with_timeline:
-        result.timeline_unit, result.timeline = timeline(conn, query, since, until, total=result.total)
+        result.timeline_unit, result.timeline = timeline(conn, query, since, until, total=result.total,
+                                                         names=result.names)
     if with_facets:
-        result.facets = facets(conn, query, since, until)
-    return result
+        result.facets = facets(conn, query, since, until, names=result.names)
+    return _fold_versions(conn, result)
 
 
 def _search_ranked(conn, index, result: SearchResult, *, with_timeline: bool, with_facets: bool) -> SearchResult:
     query, since, until = result.query, result.since, result.until
-    tq = search_index.to_tantivy(index.schema, query, since, until)
+    tq = search_index.to_tantivy(index.schema, query, since, until, result.names)
     if tq is None:
         return result
     sort = result.sort if (result.sort != "relevance" or not query.is_empty) else "newest"
@@ -175,7 +193,8 @@ def _search_ranked(conn, index, result: SearchResult, *, with_timeline: bool, wi
     rows = fetch_rows(conn, ids, "id, date, headline, source, body")
     result.hits = [
         Hit(r[0], r[1], r[2], r[3], make_snippet(
-            search_index.mark_matches(r[4], query, MARK_START, MARK_END) if not query.is_empty else r[4], r[2]))
+            search_index.mark_matches(r[4][:SNIPPET_SCAN_CHARS], query, MARK_START, MARK_END)
+            if not query.is_empty else r[4], r[2]))
         for r in rows
     ]
     if not (with_timeline or with_facets) or not result.total:
@@ -196,6 +215,39 @@ def _search_ranked(conn, index, result: SearchResult, *, with_timeline: bool, wi
         )
     if with_facets:
         result.facets = _facets_from_months(months)
+        result.facets["names"] = name_facets(conn, search_index.top_names(index, tq))
+    return result
+
+
+def name_facets(conn: sqlite3.Connection, counted: list[tuple[int, int]]) -> list[dict]:
+    """(name id, articles) pairs as facet entries with the names' text and kind."""
+    if not counted:
+        return []
+    ids = [name_id for name_id, _ in counted]
+    known = {i: (n, k) for i, n, k in conn.execute(
+        f"SELECT id, name, kind FROM names WHERE id IN ({', '.join('?' * len(ids))})", ids)}
+    return [{"value": i, "name": known[i][0], "kind": known[i][1], "count": n} for i, n in counted if i in known]
+
+
+def _fold_versions(conn: sqlite3.Connection, result: SearchResult) -> SearchResult:
+    """Mark each hit with how many other versions of its story there are, and
+    fold later versions on the same page into the first one shown."""
+    if not result.hits:
+        return result
+    ids = [hit.id for hit in result.hits]
+    clusters = {a: (c, size) for a, c, size in conn.execute(
+        f"SELECT article_id, cluster_id, size FROM clusters WHERE article_id IN ({', '.join('?' * len(ids))})", ids)}
+    shown: set[int] = set()
+    kept = []
+    for hit in result.hits:
+        cluster_id, size = clusters.get(hit.id, (None, 1))
+        if cluster_id is not None and cluster_id in shown:
+            result.folded += 1
+            continue
+        if cluster_id is not None:
+            shown.add(cluster_id)
+        kept.append(replace(hit, similar_versions=size - 1, cluster_id=cluster_id))
+    result.hits = kept
     return result
 
 
@@ -246,23 +298,25 @@ def make_snippet(marked_body: str, headline: str, words: int = SNIPPET_WORDS) ->
     paragraph that repeats the headline is skipped when the matches are also
     elsewhere, so the snippet adds to the headline instead of repeating it.
     """
-    paragraphs = marked_body.split("\n\n", 1)
+    paragraphs = marked_body[:SNIPPET_SCAN_CHARS].split("\n\n", 1)
     if len(paragraphs) == 2:
         first = " ".join(paragraphs[0].replace(MARK_START, "").replace(MARK_END, "").split())
         if first == " ".join(headline.split()) and (MARK_START in paragraphs[1] or MARK_START not in paragraphs[0]):
             marked_body = paragraphs[1]
-    tokens = marked_body.split()
+    tokens = marked_body[:SNIPPET_SCAN_CHARS].split()
     if not tokens:
         return ""
     hits = [i for i, token in enumerate(tokens) if MARK_START in token]
     start = 0
     if hits:
         lead = words // 4
-        best, best_count = hits[0], 0
-        for i in hits:
-            in_window = sum(1 for j in hits if i <= j < i + words - lead)
-            if in_window > best_count:
-                best, best_count = i, in_window
+        # The window starting at the hit with the most hits in it; a sliding end keeps this linear.
+        best, best_count, after = hits[0], 0, 0
+        for n, i in enumerate(hits):
+            while after < len(hits) and hits[after] < i + words - lead:
+                after += 1
+            if after - n > best_count:
+                best, best_count = i, after - n
         start = max(0, best - lead)
     end = min(len(tokens), start + words)
     start = max(0, min(start, end - words))
@@ -311,11 +365,12 @@ def timeline(
     *,
     unit: str | None = None,
     total: int | None = None,
+    names: Sequence[int] = (),
 ) -> tuple[str, list[dict]]:
     """Matches per period, with every period between the first and last match
     present (zero where nothing matched) and the number of all articles in it,
     so that a chart can show counts or shares."""
-    source, where, args = _filters(query, since, until)
+    source, where, args = _filters(query, since, until, names=names)
     if unit is None:
         first, last = conn.execute(f"SELECT min(a.date), max(a.date) FROM {source} WHERE {where}", args).fetchone()
         unit = timeline_unit(since or first, until or last) if first else "month"
@@ -395,18 +450,25 @@ def _fill(periods: list[str], unit: str) -> list[str]:
     return [Date.fromordinal(d).isoformat() for d in range(start, end + 1, step)]
 
 
-def facets(conn: sqlite3.Connection, query: Query, since: str | None, until: str | None) -> dict[str, list[dict]]:
-    """Counts of matches per year and per month, in date order."""
-    source, where, args = _filters(query, since, until)
+def facets(conn: sqlite3.Connection, query: Query, since: str | None, until: str | None,
+           names: Sequence[int] = ()) -> dict[str, list[dict]]:
+    """Counts of matches per year and per month, in date order, and the names most mentioned."""
+    source, where, args = _filters(query, since, until, names=names)
     by_month = conn.execute(
         f"SELECT a.month, count(*) FROM {source} WHERE {where} GROUP BY a.month ORDER BY a.month", args
     ).fetchall()
     by_year: dict[str, int] = {}
     for month, n in by_month:
         by_year[month[:4]] = by_year.get(month[:4], 0) + n
+    top = conn.execute(
+        f"SELECT n.name_id, count(*) AS c FROM article_names n WHERE n.article_id IN"
+        f" (SELECT a.id FROM {source} WHERE {where}) GROUP BY n.name_id ORDER BY c DESC, n.name_id LIMIT 15",
+        args,
+    ).fetchall()
     return {
         "year": [{"value": y, "count": n} for y, n in by_year.items()],
         "month": [{"value": m, "count": n} for m, n in by_month],
+        "names": name_facets(conn, top),
     }
 
 

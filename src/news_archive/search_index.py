@@ -39,7 +39,7 @@ from .store import IndexRow
 ANALYZER = "news"
 HEADLINE_BOOST = 4.0
 STATE_FILE = "news_archive_state.json"
-STATE_VERSION = 1
+STATE_VERSION = 2  # 2: names
 # Commit (publish) fed documents at least this often during a long ingest, so
 # readers see new articles soon and a crash loses little indexing work.
 COMMIT_EVERY_DOCS = 200_000
@@ -70,6 +70,7 @@ def _schema() -> tantivy.Schema:
     builder.add_integer_field("month", fast=True)  # year * 12 + month - 1
     builder.add_text_field("headline", tokenizer_name=ANALYZER, index_option="position")
     builder.add_text_field("body", tokenizer_name=ANALYZER, index_option="position")
+    builder.add_integer_field("names", indexed=True, fast=True)  # ids in the names table, many per article
     return builder.build()
 
 
@@ -187,7 +188,7 @@ class Feeder:
                 self.writer.delete_documents_by_term("id", row.id)
             self.writer.add_document(tantivy.Document(
                 id=row.id, day=day_number(row.date), month=month_number(row.date),
-                headline=row.headline, body=row.body,
+                headline=row.headline, body=row.body, names=list(row.names),
             ))
             self.pending += 1
 
@@ -220,7 +221,8 @@ class Feeder:
                 (self.max_id,),
             )):
                 self.remove(r[0] for r in rows)
-                self.add(IndexRow(*r[:4]) for r in rows if r[4] is None)
+                names = _names_of(conn, [r[0] for r in rows if r[4] is None])
+                self.add(IndexRow(*r[:4], names.get(r[0], ())) for r in rows if r[4] is None)
                 done += len(rows)
             self.max_id = top
         queued = [r[0] for r in conn.execute("SELECT id FROM index_queue ORDER BY id")]
@@ -228,7 +230,8 @@ class Feeder:
             part = queued[start : start + 500]
             self.remove(part)
             marks = ", ".join("?" * len(part))
-            self.add(IndexRow(*r) for r in conn.execute(
+            names = _names_of(conn, part)
+            self.add(IndexRow(*r, names.get(r[0], ())) for r in conn.execute(
                 f"SELECT id, date, headline, body FROM articles WHERE id IN ({marks}) AND duplicate_of IS NULL", part
             ))
             done += len(part)
@@ -244,6 +247,17 @@ class Feeder:
     def close(self) -> None:
         self.commit()
         self.writer.wait_merging_threads()
+
+
+def _names_of(conn: sqlite3.Connection, ids: list[int]) -> dict[int, tuple[int, ...]]:
+    found: dict[int, list[int]] = {}
+    for start in range(0, len(ids), 500):
+        part = ids[start : start + 500]
+        for article_id, name_id in conn.execute(
+            f"SELECT article_id, name_id FROM article_names WHERE article_id IN ({', '.join('?' * len(part))})", part
+        ):
+            found.setdefault(article_id, []).append(name_id)
+    return {k: tuple(v) for k, v in found.items()}
 
 
 def _batches(cursor: sqlite3.Cursor, size: int = 2000) -> Iterator[list]:
@@ -298,9 +312,12 @@ def _field_query(schema, term: Term) -> tantivy.Query | None:
     return tantivy.Query.boolean_query(parts)
 
 
-def to_tantivy(schema, query: Query, since: str | None, until: str | None) -> tantivy.Query | None:
-    """The tantivy query for a parsed search, or None when nothing can match."""
-    clauses = []
+def to_tantivy(
+    schema, query: Query, since: str | None, until: str | None, names: Sequence[int] = ()
+) -> tantivy.Query | None:
+    """The tantivy query for a parsed search (optionally of articles mentioning
+    every one of ``names``), or None when nothing can match."""
+    clauses = [(tantivy.Occur.Must, tantivy.Query.term_query(schema, "names", name_id)) for name_id in names]
     for group in query.groups:
         alternatives = [q for q in (_field_query(schema, t) for t in group) if q is not None]
         if not alternatives:
@@ -424,6 +441,12 @@ def histogram(search_index: SearchIndex, tq: tantivy.Query, unit: str) -> dict[s
     if unit == "month":
         return {month_key(int(b["key"])): int(b["doc_count"]) for b in buckets}
     return {day_iso(int(b["key"])): int(b["doc_count"]) for b in buckets}
+
+
+def top_names(search_index: SearchIndex, tq: tantivy.Query, size: int = 15) -> list[tuple[int, int]]:
+    """The names most often mentioned among the matches: (name id, articles)."""
+    buckets = search_index.searcher().aggregate(tq, {"n": {"terms": {"field": "names", "size": size}}})["n"]["buckets"]
+    return [(int(b["key"]), int(b["doc_count"])) for b in buckets]
 
 
 def day_span(search_index: SearchIndex, tq: tantivy.Query) -> tuple[str | None, str | None]:

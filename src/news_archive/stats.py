@@ -20,6 +20,9 @@ def archive_stats(conn: sqlite3.Connection) -> dict:
     for _, reason, _ in rejects:
         kinds[reason_kind(reason)] = kinds.get(reason_kind(reason), 0) + 1
     last_ingest = conn.execute("SELECT max(checked_at) FROM source_files").fetchone()[0]
+    clusters, clustered = conn.execute("SELECT count(DISTINCT cluster_id), count(*) FROM clusters").fetchone()
+    names_by_kind = dict(conn.execute("SELECT kind, count(*) FROM names GROUP BY kind"))
+    quotes, attributed = conn.execute("SELECT count(*), count(speaker) FROM quotes").fetchone()
     return {
         "articles": articles,
         "originals": originals or 0,
@@ -33,6 +36,11 @@ def archive_stats(conn: sqlite3.Connection) -> dict:
         "reject_reasons": [{"reason": k, "count": n} for k, n in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))],
         "rejects": [{"source": s, "reason": r, "rejected_at": at} for s, r, at in rejects],
         "last_ingest": last_ingest,
+        "near_duplicate_clusters": clusters,
+        "articles_in_clusters": clustered,
+        "names": {kind: names_by_kind.get(kind, 0) for kind in ("person", "organization", "place")},
+        "quotes": quotes,
+        "quotes_attributed": attributed,
     }
 
 

@@ -17,6 +17,8 @@ import sqlite3
 from datetime import datetime, timezone
 from typing import Iterable, NamedTuple, Sequence
 
+from .analysis import Analysis
+
 import numpy as np
 import sqlite_utils
 
@@ -75,6 +77,44 @@ END;
 """
 
 
+# Names, quotes and near-duplicates (see analysis.py). Every secondary index
+# here is written in article order: indexes keyed by random values (a name id,
+# a hash) are rewritten page by page by each batch, so lookups by name go to
+# the ranked search index, which holds each article's name ids.
+_ANALYSIS_SQL = f"""
+CREATE TABLE IF NOT EXISTS names (
+  id INTEGER PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL, UNIQUE (name, kind)
+);
+CREATE TABLE IF NOT EXISTS article_names (
+  article_id INTEGER NOT NULL REFERENCES articles(id), name_id INTEGER NOT NULL REFERENCES names(id),
+  mentions INTEGER NOT NULL, PRIMARY KEY (article_id, name_id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS quotes (
+  id INTEGER PRIMARY KEY, article_id INTEGER NOT NULL REFERENCES articles(id), paragraph INTEGER NOT NULL,
+  speaker TEXT, speaker_id INTEGER REFERENCES names(id), quote TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS idx_quotes_article_id ON quotes(article_id);
+CREATE INDEX IF NOT EXISTS idx_quotes_speaker_id ON quotes(speaker_id) WHERE speaker_id IS NOT NULL;
+CREATE VIRTUAL TABLE IF NOT EXISTS "quotes_fts" USING FTS5 (
+  "quote", "speaker", tokenize='{FTS_TOKENIZE}', detail={FTS_DETAIL}, content="quotes"
+);
+CREATE TRIGGER IF NOT EXISTS "quotes_fts_delete" AFTER DELETE ON "quotes" BEGIN
+  INSERT INTO "quotes_fts" ("quotes_fts", rowid, "quote", "speaker") VALUES ('delete', old.rowid, old."quote", old."speaker");
+END;
+CREATE TABLE IF NOT EXISTS sketches (article_id INTEGER PRIMARY KEY REFERENCES articles(id), signature BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS similar_articles (
+  article_id INTEGER NOT NULL REFERENCES articles(id), similar_id INTEGER NOT NULL REFERENCES articles(id),
+  similarity REAL NOT NULL, PRIMARY KEY (article_id, similar_id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS clusters (
+  article_id INTEGER PRIMARY KEY REFERENCES articles(id), cluster_id INTEGER NOT NULL REFERENCES articles(id),
+  size INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS similar_queue (id INTEGER PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+"""
+
+
 def ensure_schema(db: sqlite_utils.Database) -> None:
     """Create every table, index, trigger and view the archive needs. Safe to run every time."""
     db["articles"].create(
@@ -123,7 +163,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         " WHERE duplicate_of IS NOT NULL"
     )
     with db.conn:
-        db.conn.executescript(_FTS_SQL + ";" + _FTS_TRIGGERS)
+        db.conn.executescript(_FTS_SQL + ";" + _FTS_TRIGGERS + _ANALYSIS_SQL)
     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
@@ -151,6 +191,7 @@ class ParsedFile(NamedTuple):
     body: str
     paragraphs: int
     words: int
+    analysis: Analysis | None = None
 
 
 class RejectedFile(NamedTuple):
@@ -179,6 +220,7 @@ class IndexRow(NamedTuple):
     date: str
     headline: str
     body: str
+    names: tuple[int, ...] = ()  # ids in the names table
 
 
 class SaveResult(NamedTuple):
@@ -198,11 +240,14 @@ def save_batch(
     *,
     now: str | None = None,
     copies: CopyFinder | None = None,
+    name_ids: NameIds | None = None,
 ) -> SaveResult:
     """Write one batch in one transaction: a crash leaves all of it or none of it."""
     now = now or utc_now()
     conn = db.conn
     with conn:
+        name_ids = name_ids or NameIds(conn)
+        analysed: list[tuple[int, Analysis]] = []
         existing = _existing_articles(conn, [p.source for p in parsed])
         copies = copies or CopyFinder(conn)
         copies.compact()
@@ -221,7 +266,10 @@ def save_batch(
                 copy_of = copies.first_copy(item.sha256)
                 if copy_of is None:
                     copies.add(item.sha256, next_id)
-                    to_index.append(IndexRow(next_id, item.date, item.headline, item.body))
+                    to_index.append(IndexRow(next_id, item.date, item.headline, item.body,
+                                             name_ids.ids_of(item.analysis)))
+                    if item.analysis:
+                        analysed.append((next_id, item.analysis))
                 else:
                     duplicates += 1
                 inserts.append((next_id, item.source, *values, now, copy_of))
@@ -233,6 +281,8 @@ def save_batch(
                 changed_hashes.update((known[1], item.sha256))
                 existing[item.source] = (known[0], item.sha256)
                 to_unindex.append(known[0])
+                if item.analysis:
+                    analysed.append((known[0], item.analysis))
         conn.executemany(
             "INSERT INTO articles (id, source, date, year, month, headline, body, paragraphs, words, sha256,"
             " ingested_at, duplicate_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -247,6 +297,7 @@ def save_batch(
             " words = ?, sha256 = ?, updated_at = ? WHERE id = ?",
             updates,
         )
+        _save_analysis(conn, analysed, name_ids, replace=[update[-1] for update in updates])
         if changed_hashes:
             # Changed files can make or break copies anywhere: the search index hears of each.
             affected = _mark_duplicates(conn, changed_hashes)
@@ -274,6 +325,66 @@ def save_batch(
         rejected=[(r.source, r.reason) for r in rejected],
         to_index=to_index,
     )
+
+
+class NameIds:
+    """Ids of names, kept in memory for the length of an ingest; new names get new ids."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+        self.ids = {(name, kind): i for i, name, kind in conn.execute("SELECT id, name, kind FROM names")}
+        self.next_id = max(self.ids.values(), default=0) + 1
+        self.new: list[tuple[int, str, str]] = []
+
+    def id_of(self, name: str, kind: str) -> int:
+        key = (name, kind)
+        found = self.ids.get(key)
+        if found is None:
+            found = self.ids[key] = self.next_id
+            self.new.append((found, name, kind))
+            self.next_id += 1
+        return found
+
+    def ids_of(self, analysis: Analysis | None) -> tuple[int, ...]:
+        return tuple(self.id_of(name, kind) for name, kind, _ in analysis.names) if analysis else ()
+
+    def flush(self) -> None:
+        """Write the names first seen since the last flush (inside the caller's transaction)."""
+        self.conn.executemany("INSERT INTO names (id, name, kind) VALUES (?, ?, ?)", self.new)
+        self.new = []
+
+
+def _save_analysis(conn: sqlite3.Connection, analysed: list[tuple[int, Analysis]], name_ids: NameIds,
+                   replace: list[int]) -> None:
+    """Names, quotes and sketches of the articles just saved; old ones first removed for changed articles."""
+    for chunk in _chunks(replace, _IN_CHUNK):
+        marks = _marks(chunk)
+        for table in ("article_names", "quotes", "sketches"):
+            conn.execute(f"DELETE FROM {table} WHERE article_id IN ({marks})", chunk)
+        conn.execute(f"DELETE FROM similar_articles WHERE article_id IN ({marks}) OR similar_id IN ({marks})",
+                     chunk + chunk)
+        conn.executemany("INSERT OR IGNORE INTO similar_queue (id) VALUES (?)", [(i,) for i in chunk])
+    mentions, said, sketches = [], [], []
+    next_quote = (conn.execute("SELECT max(id) FROM quotes").fetchone()[0] or 0) + 1
+    for article_id, analysis in analysed:
+        people = {}
+        for name, kind, count in analysis.names:
+            name_id = name_ids.id_of(name, kind)
+            mentions.append((article_id, name_id, count))
+            if kind == "person":
+                people[name] = name_id
+        for paragraph, speaker, text in analysis.quotes:
+            said.append((next_quote, article_id, paragraph, speaker, people.get(speaker or ""), text))
+            next_quote += 1
+        if analysis.signature:
+            sketches.append((article_id, analysis.signature))
+    name_ids.flush()
+    conn.executemany("INSERT OR REPLACE INTO article_names (article_id, name_id, mentions) VALUES (?, ?, ?)", mentions)
+    conn.executemany(
+        "INSERT INTO quotes (id, article_id, paragraph, speaker, speaker_id, quote) VALUES (?, ?, ?, ?, ?, ?)", said)
+    conn.executemany('INSERT INTO quotes_fts (rowid, "quote", "speaker") VALUES (?, ?, ?)',
+                     [(q[0], q[5], q[3]) for q in said])
+    conn.executemany("INSERT OR REPLACE INTO sketches (article_id, signature) VALUES (?, ?)", sketches)
 
 
 def record_container(db: sqlite_utils.Database, source: str, size: int, mtime_ns: int) -> None:

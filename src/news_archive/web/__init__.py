@@ -6,6 +6,8 @@ shows it too. Datasette's own table, SQL and JSON pages stay available.
 
 from __future__ import annotations
 
+import re
+
 from datasette import hookimpl
 
 from . import views
@@ -29,6 +31,11 @@ def register_routes(datasette):
         (r"^/archive/(?P<year>[0-9]{4})/(?P<month>[0-9]{2})/?$", views.archive_month),
         (rf"^/archive/{_DAY}/?$", views.archive_day),
         (r"^/archive/.*$", views.not_found),
+        (r"^/name/(?P<id>[0-9]{1,18})$", views.name_page),
+        (r"^/name/(?P<id>[0-9]{1,18})\.json$", views.name_json),
+        (r"^/name/.*$", views.not_found),
+        (r"^/quotes$", views.quotes_page),
+        (r"^/quotes\.json$", views.quotes_json),
         (r"^/help$", views.help_page),
     ]
 
@@ -42,26 +49,119 @@ def menu_links(datasette):
 
 
 _READ_METHODS = ("GET", "HEAD", "OPTIONS")
+# Longer addresses are refused (414): no page needs one, and MAX_QUERY_CHARS
+# already cuts a query short. (The h11 server refuses request heads over 16 KiB.)
+MAX_URL_BYTES = 8192
+# Our own CSV exports neutralise formulas as they write; Datasette's do not.
+_OWN_CSV = ("/search.csv",)
+
+
+async def _refuse(send, status: int, message: str, headers: tuple = ()) -> None:
+    body = message.encode() + b"\n"
+    await send({
+        "type": "http.response.start",
+        "status": status,
+        "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode()),
+                    (b"x-content-type-options", b"nosniff"), *headers],
+    })
+    await send({"type": "http.response.body", "body": body})
 
 
 @hookimpl
 def asgi_wrapper(datasette):
-    """The archive is read-only over the web: refuse every method that could write."""
+    """The archive is read-only over the web: refuse every method that could write,
+    and addresses too long to be real. Datasette's own CSV gets formula cells neutralised."""
 
     def wrap(app):
         async def read_only(scope, receive, send):
-            if scope["type"] == "http" and scope["method"] not in _READ_METHODS:
-                body = b"This archive is read-only: only GET and HEAD requests are accepted.\n"
-                await send({
-                    "type": "http.response.start",
-                    "status": 405,
-                    "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"allow", b"GET, HEAD, OPTIONS"),
-                                (b"content-length", str(len(body)).encode())],
-                })
-                await send({"type": "http.response.body", "body": body})
+            if scope["type"] != "http":
+                await app(scope, receive, send)
                 return
+            if scope["method"] not in _READ_METHODS:
+                await _refuse(send, 405, "This archive is read-only: only GET and HEAD requests are accepted.",
+                              ((b"allow", b"GET, HEAD, OPTIONS"),))
+                return
+            path_bytes = scope.get("raw_path") or scope["path"].encode("utf-8", "surrogateescape")
+            if len(path_bytes) + len(scope.get("query_string") or b"") > MAX_URL_BYTES:
+                await _refuse(send, 414, f"That address is too long (over {MAX_URL_BYTES:,} bytes): "
+                                         "shorten the query.")
+                return
+            path, query = scope["path"], scope.get("query_string") or b""
+            if path not in _OWN_CSV and (path.endswith(".csv") or b"_format=csv" in query):
+                send = _neutralising_csv(send)
             await app(scope, receive, send)
 
         return read_only
 
     return wrap
+
+
+def _neutralising_csv(send):
+    cells = FormulaGuard()
+
+    async def guarded_send(message):
+        if message["type"] == "http.response.start":
+            # Prefixing cells changes the length: let the server send it chunked.
+            headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"content-length"]
+            message = {**message, "headers": headers}
+        elif message["type"] == "http.response.body":
+            message = {**message, "body": cells.feed(message.get("body", b""))}
+        await send(message)
+
+    return guarded_send
+
+
+_PLAIN_END = re.compile(rb"[,\r\n]")
+_QUOTE = re.compile(rb'"')
+_FORMULA_UNQUOTED = frozenset(b"=+-@\t")
+_FORMULA_QUOTED = frozenset(b"=+-@\t\r")
+_CELL_START, _PLAIN, _QUOTED_START, _QUOTED, _QUOTE_IN_QUOTED = range(5)
+
+
+class FormulaGuard:
+    """Prefix ``'`` to every cell of a CSV byte stream that a spreadsheet would run
+    as a formula, as ``export.neutralise_cell`` does for the CSV we write.
+
+    Fed chunk by chunk; the state carries across chunks. It works on bytes:
+    every byte that matters (``"``, ``,``, CR, LF and the formula characters)
+    is ASCII, and no UTF-8 sequence contains an ASCII byte."""
+
+    def __init__(self) -> None:
+        self.state = _CELL_START
+
+    def feed(self, data: bytes) -> bytes:
+        out = bytearray()
+        at, size = 0, len(data)
+        while at < size:
+            state = self.state
+            if state in (_PLAIN, _QUOTED):
+                found = (_PLAIN_END if state == _PLAIN else _QUOTE).search(data, at)
+                if found is None:
+                    out += data[at:]
+                    break
+                out += data[at : found.end()]
+                at = found.end()
+                self.state = _CELL_START if state == _PLAIN else _QUOTE_IN_QUOTED
+                continue
+            byte = data[at]
+            at += 1
+            if state == _CELL_START:
+                if byte == 0x22:  # "
+                    self.state = _QUOTED_START
+                elif byte not in b",\r\n":
+                    if byte in _FORMULA_UNQUOTED:
+                        out += b"'"
+                    self.state = _PLAIN
+            elif state == _QUOTED_START:
+                if byte == 0x22:
+                    self.state = _QUOTE_IN_QUOTED  # an empty cell, or an escaped quote first
+                else:
+                    if byte in _FORMULA_QUOTED:
+                        out += b"'"
+                    self.state = _QUOTED
+            elif byte == 0x22:  # _QUOTE_IN_QUOTED: "" is an escaped quote
+                self.state = _QUOTED
+            else:
+                self.state = _CELL_START if byte in b",\r\n" else _PLAIN
+            out.append(byte)
+        return bytes(out)

@@ -58,7 +58,28 @@ def metadata(database: str) -> dict:
                         "so nothing is lost: fix the file and ingest it again.",
                         "sort_desc": "rejected_at",
                     },
+                    "names": {
+                        "description": "People, organisations and places found in the articles at ingest.",
+                        "label_column": "name",
+                        "facets": ["kind"],
+                    },
+                    "article_names": {
+                        "description": "Which article mentions which name, and how often. Facet by name_id.",
+                    },
+                    "quotes": {
+                        "description": "Direct quotations and who said them, where the text makes it clear.",
+                        "label_column": "quote",
+                    },
+                    "similar_articles": {
+                        "description": "Near-duplicates: pairs of articles with nearly the same words, dated at"
+                        " most three days apart (MinHash estimate of their similarity).",
+                    },
+                    "clusters": {"description": "Stories with several near-duplicate versions, by lowest article id."},
                     "source_files": {"hidden": True},
+                    "sketches": {"hidden": True},
+                    "similar_queue": {"hidden": True},
+                    "index_queue": {"hidden": True},
+                    "meta": {"hidden": True},
                 },
             }
         },

@@ -19,7 +19,7 @@ from datasette.utils.asgi import AsgiStream, Response
 
 from .. import browse, export, search
 from ..parse import DateError, parse_date_bound
-from ..query import MAX_QUERY_CHARS
+from ..query import MAX_QUERY_CHARS, parse_query
 from ..search_index import IndexUnavailable, SearchIndex
 from ..store import open_db
 from . import atom
@@ -35,6 +35,13 @@ SECURITY_HEADERS = {
     "x-frame-options": "DENY",
 }
 MAX_PAGE = 10_000
+# Request limits (README, "Exposing the server"). Our pages answer 503 after
+# VIEW_TIME_LIMIT_SECONDS (their SQL stops after sql_time_limit_ms anyway), and
+# at most MAX_EXPORTS streamed exports run at once; more get 503 and Retry-After.
+VIEW_TIME_LIMIT_SECONDS = 20.0
+MAX_EXPORTS = 4
+TOO_SLOW = "That request took too long and was stopped. Try a narrower search or a shorter date range."
+MAX_NAME_FILTERS = 5
 logger = logging.getLogger("news_archive.web")
 FEED_SIZE = 50
 
@@ -109,7 +116,7 @@ async def run(datasette, fn, *args, time_limit_ms: int | None = None, **kwargs):
 def make_url(datasette, path: str, **params) -> str:
     clean = {k: v for k, v in params.items() if v not in (None, "", False)}
     url = datasette.urls.path(path)
-    return url + ("?" + urlencode(clean) if clean else "")
+    return url + ("?" + urlencode(clean, doseq=True) if clean else "")
 
 
 async def render(datasette, request, template: str, context: dict, status: int = 200) -> Response:
@@ -137,7 +144,7 @@ async def error_page(datasette, request, status: int, title: str, message: str) 
 
 def json_response(data, status: int = 200) -> Response:
     return Response(
-        json.dumps(data, ensure_ascii=False, indent=2),
+        json.dumps(data, ensure_ascii=False),
         status=status,
         content_type="application/json; charset=utf-8",
         headers={"x-content-type-options": "nosniff", "access-control-allow-origin": "*"},
@@ -150,7 +157,12 @@ def guarded(view):
     async def wrapper(request, datasette):
         wants_json = request.path.endswith((".json", ".ndjson", ".csv", ".atom"))
         try:
-            return await view(request, datasette)
+            return await asyncio.wait_for(view(request, datasette), VIEW_TIME_LIMIT_SECONDS)
+        except TimeoutError:
+            logger.warning("stopped %s after %.0f s", request.path, VIEW_TIME_LIMIT_SECONDS)
+            if wants_json:
+                return json_response({"ok": False, "error": TOO_SLOW}, 503)
+            return await error_page(datasette, request, 503, "Too slow", TOO_SLOW)
         except ArchiveMissing:
             message = "No news archive database is attached. Run `news-archive ingest PATH` and then `news-archive serve`."
             if wants_json:
@@ -162,10 +174,9 @@ def guarded(view):
             return await error_page(datasette, request, 400, "Bad request", str(error))
         except sqlite3.OperationalError as error:
             if "interrupted" in str(error):
-                message = "That request took too long and was stopped. Try a narrower search or a shorter date range."
                 if wants_json:
-                    return json_response({"ok": False, "error": message}, 503)
-                return await error_page(datasette, request, 503, "Too slow", message)
+                    return json_response({"ok": False, "error": TOO_SLOW}, 503)
+                return await error_page(datasette, request, 503, "Too slow", TOO_SLOW)
             raise
         except Exception:
             logger.exception("error serving %s", request.path)
@@ -186,6 +197,7 @@ class SearchParams:
     sort: str = "relevance"
     page: int = 1
     share: bool = False
+    names: list[int] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
     @classmethod
@@ -206,6 +218,12 @@ class SearchParams:
         params.sort = sort
         params.page = params._page(args.get("page"))
         params.share = args.get("timeline") == "share"
+        for value in args.getlist("name")[:MAX_NAME_FILTERS + 1]:
+            if value.isascii() and value.isdigit() and len(value) < 19:
+                if int(value) not in params.names and len(params.names) < MAX_NAME_FILTERS:
+                    params.names.append(int(value))
+            else:
+                params.problems.append(f"name {value[:20]!r} is not a name id, so it was ignored")
         return params
 
     def _date(self, value: str | None, label: str, *, end: bool) -> str | None:
@@ -233,7 +251,7 @@ class SearchParams:
     def url_params(self, **changes) -> dict:
         current = {"q": self.q, "since": self.since, "until": self.until,
                    "sort": self.sort if self.sort != ("relevance" if self.q.strip() else "newest") else None,
-                   "timeline": "share" if self.share else None}
+                   "timeline": "share" if self.share else None, "name": self.names or None}
         current.update(changes)
         return current
 
@@ -253,13 +271,14 @@ def _period_bounds(period: str, unit: str) -> tuple[str, str]:
 async def _run_search(datasette, params: SearchParams) -> search.SearchResult:
     index = ranked_index(datasette)
     result = await run(datasette, search.search, params.q, since=params.since, until=params.until, sort=params.sort,
-                       page=params.page, index=index)
+                       page=params.page, index=index, names=params.names)
     if index is None:
         result.notes.append(MISSING_INDEX_NOTE)
     return result
 
 
 def _result_json(datasette, request, params: SearchParams, result: search.SearchResult) -> dict:
+    article_base = datasette.absolute_url(request, datasette.urls.path("/article/"))  # once, not per hit
     return {
         "query": params.q,
         "understood": result.query.describe(),
@@ -278,10 +297,13 @@ def _result_json(datasette, request, params: SearchParams, result: search.Search
                 "headline": hit.headline,
                 "snippet": hit.snippet_html(),
                 "source": hit.source,
-                "url": datasette.absolute_url(request, datasette.urls.path(f"/article/{hit.id}")),
+                "url": f"{article_base}{hit.id}",
+                "similar_versions": hit.similar_versions,
             }
             for hit in result.hits
         ],
+        "names": params.names,
+        "folded": result.folded,
         "timeline_unit": result.timeline_unit,
         "timeline": result.timeline,
         "facets": result.facets,
@@ -319,7 +341,17 @@ async def search_page(request, datasette):
                 since=parse_date_bound(f["value"]), until=parse_date_bound(f["value"], end=True), page=None))}
             for f in result.facets.get("month", [])
         ],
+        "names": [
+            {**f, "url": make_url(datasette, "/search", **params.url_params(name=params.names + [f["value"]], page=None))}
+            for f in result.facets.get("names", []) if f["value"] not in params.names
+        ],
     }
+    chosen_names = await run(datasette, _names_by_id, params.names) if params.names else []
+    active_names = [
+        {**n, "remove_url": make_url(datasette, "/search", **params.url_params(
+            name=[i for i in params.names if i != n["id"]] or None, page=None))}
+        for n in chosen_names
+    ]
     here = params.url_params()
     formats = {
         "json": make_url(datasette, "/search.json", **here, page=result.page if result.page > 1 else None),
@@ -334,6 +366,7 @@ async def search_page(request, datasette):
         "notes": params.problems + result.notes,
         "chart": chart,
         "facets": facet_links,
+        "active_names": active_names,
         "formats": formats,
         "page_url": lambda page: make_url(datasette, "/search", **params.url_params(page=page if page > 1 else None)),
         "sort_url": lambda sort: make_url(datasette, "/search", **params.url_params(sort=sort, page=None)),
@@ -341,6 +374,12 @@ async def search_page(request, datasette):
         "clear_dates_url": make_url(datasette, "/search", **params.url_params(since=None, until=None, page=None)),
         "page_numbers": _page_numbers(result.page, result.pages),
     })
+
+
+def _names_by_id(conn, ids: list[int]) -> list[dict]:
+    rows = conn.execute(f"SELECT id, name, kind FROM names WHERE id IN ({', '.join('?' * len(ids))})", ids).fetchall()
+    found = {r[0]: {"id": r[0], "name": r[1], "kind": r[2]} for r in rows}
+    return [found[i] for i in ids if i in found]
 
 
 def _page_numbers(page: int, pages: int) -> list[int | None]:
@@ -369,11 +408,27 @@ async def search_export(request, datasette):
     if fmt == "csv":
         headers["content-disposition"] = 'attachment; filename="news-archive-search.csv"'
     columns = search.EXPORT_COLUMNS
+    running = getattr(datasette, "_news_archive_exports", 0)
+    if running >= MAX_EXPORTS:
+        busy = json_response({"ok": False, "error": f"{running} exports are running, as many as this server runs "
+                                                    "at once: try again in a minute"}, 503)
+        busy.headers["retry-after"] = "60"
+        return busy
+    datasette._news_archive_exports = running + 1
+
+    def finished() -> None:
+        datasette._news_archive_exports -= 1
 
     async def stream(writer):
         loop = asyncio.get_running_loop()
         queue: asyncio.Queue = asyncio.Queue(maxsize=8)
         stop = threading.Event()
+
+        async def watch_for_disconnect():
+            # The server silently drops what is sent to a client that has gone: stop producing for it.
+            while (await request.receive())["type"] != "http.disconnect":
+                pass
+            stop.set()
 
         def produce():
             # Our own read-only connection: one cursor walks every match,
@@ -400,6 +455,7 @@ async def search_export(request, datasette):
 
         thread = threading.Thread(target=produce, daemon=True)
         thread.start()
+        watcher = asyncio.ensure_future(watch_for_disconnect())
         try:
             while True:
                 piece = await queue.get()
@@ -411,13 +467,28 @@ async def search_export(request, datasette):
                 await writer.write(piece)
         finally:
             stop.set()
+            watcher.cancel()
             while thread.is_alive():  # let the producer finish its last put
                 try:
                     queue.get_nowait()
                 except asyncio.QueueEmpty:
                     await asyncio.sleep(0.01)
 
-    return AsgiStream(stream, headers=headers, content_type=content_type)
+    return _ExportStream(stream, headers=headers, content_type=content_type, finished=finished)
+
+
+class _ExportStream(AsgiStream):
+    """A streamed export that gives back its place among the MAX_EXPORTS however it ends."""
+
+    def __init__(self, *args, finished, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.finished = finished
+
+    async def asgi_send(self, send):
+        try:
+            await super().asgi_send(send)
+        finally:
+            self.finished()
 
 
 @guarded
@@ -573,7 +644,69 @@ async def article_json(request, datasette):
     for key in ("previous", "next"):
         data[key] = {**row[key], "url": absolute(f"/article/{row[key]['id']}")} if row[key] else None
     data["related"] = [{**r, "url": absolute(f"/article/{r['id']}")} for r in row["related"]]
+    data["names"] = [{**n, "url": absolute(f"/name/{n['id']}")} for n in row["names"]]
+    data["quotes"] = row["quotes"]
+    data["similar"] = [{**r, "url": absolute(f"/article/{r['id']}")} for r in row["similar"]]
     return json_response(data)
+
+
+@guarded
+async def name_page(request, datasette):
+    name_id = int(request.url_vars["id"])
+    index = ranked_index(datasette)
+    view = await run(datasette, browse.name_view, name_id, index, _page_arg(request)) if name_id < 2**63 else None
+    if view is None:
+        return await error_page(datasette, request, 404, "Name not found", f"There is no name {name_id} in this archive.")
+    points = [{"period": m, "count": n, "all": n} for m, n in view["months"]]
+    chart = timeline_svg(
+        _fill_months(points), unit="month", label=f"Articles mentioning {view['name']} per month",
+        link=lambda period: make_url(datasette, "/search", name=[name_id], since=parse_date_bound(period),
+                                     until=parse_date_bound(period, end=True)),
+    )
+    return await render(datasette, request, "news_name.html", {
+        "view": view, "chart": chart,
+        "search_url": make_url(datasette, "/search", name=[name_id]),
+        "json_url": make_url(datasette, f"/name/{name_id}.json"),
+        "page_url": lambda page: make_url(datasette, f"/name/{name_id}", page=page if page > 1 else None),
+    })
+
+
+@guarded
+async def name_json(request, datasette):
+    name_id = int(request.url_vars["id"])
+    view = await run(datasette, browse.name_view, name_id, ranked_index(datasette), _page_arg(request)) \
+        if name_id < 2**63 else None
+    if view is None:
+        return json_response({"ok": False, "error": f"there is no name {name_id}"}, 404)
+    base = datasette.absolute_url(request, datasette.urls.path("/article/"))
+    view["articles"] = [{**a, "url": f"{base}{a['id']}"} for a in view["articles"]]
+    view["months"] = [{"period": m, "count": n} for m, n in view["months"]]
+    return json_response(view)
+
+
+async def _quotes(request, datasette) -> tuple[dict, str, str | None]:
+    q = (request.args.get("q") or "")[: MAX_QUERY_CHARS * 2]
+    speaker = (request.args.get("speaker") or "")[:200] or None
+    found = await run(datasette, browse.quotes_search, parse_query(q), speaker, _page_arg(request))
+    return found, q, speaker
+
+
+@guarded
+async def quotes_page(request, datasette):
+    found, q, speaker = await _quotes(request, datasette)
+    return await render(datasette, request, "news_quotes.html", {
+        "found": found, "q": q, "speaker": speaker, "notes": list(parse_query(q).notes),
+        "json_url": make_url(datasette, "/quotes.json", q=q, speaker=speaker),
+        "page_url": lambda page: make_url(datasette, "/quotes", q=q, speaker=speaker, page=page if page > 1 else None),
+    })
+
+
+@guarded
+async def quotes_json(request, datasette):
+    found, q, speaker = await _quotes(request, datasette)
+    base = datasette.absolute_url(request, datasette.urls.path("/article/"))
+    found["quotes"] = [{**row, "url": f"{base}{row['article_id']}"} for row in found["quotes"]]
+    return json_response({"query": q, "speaker": speaker, **found})
 
 
 @guarded
