@@ -200,13 +200,14 @@ def _search_ranked(conn, index, result: SearchResult, *, with_timeline: bool, wi
     if not (with_timeline or with_facets) or not result.total:
         return result
     archive_first, archive_last = archive_span(conn)
+    summary = search_index.overview(index, tq)
     if since or until:
         first, last = max(since or archive_first, archive_first), min(until or archive_last, archive_last)
     else:
-        first, last = search_index.day_span(index, tq)
+        first, last = summary["first"], summary["last"]
     unit = timeline_unit(first, last)
-    counts = search_index.histogram(index, tq, unit)
-    months = counts if unit == "month" else search_index.histogram(index, tq, "month")
+    months = summary["months"]
+    counts = months if unit == "month" else search_index.histogram(index, tq, unit)
     if with_timeline:
         result.timeline_unit = unit
         result.timeline = _timeline_points(
@@ -215,7 +216,7 @@ def _search_ranked(conn, index, result: SearchResult, *, with_timeline: bool, wi
         )
     if with_facets:
         result.facets = _facets_from_months(months)
-        result.facets["names"] = name_facets(conn, search_index.top_names(index, tq))
+        result.facets["names"] = name_facets(conn, summary["names"])
     return result
 
 

@@ -443,6 +443,23 @@ def histogram(search_index: SearchIndex, tq: tantivy.Query, unit: str) -> dict[s
     return {day_iso(int(b["key"])): int(b["doc_count"]) for b in buckets}
 
 
+def overview(search_index: SearchIndex, tq: tantivy.Query, names: int = 15) -> dict:
+    """In one pass over the matches: their first and last day, matches per month,
+    and the most mentioned names."""
+    found = search_index.searcher().aggregate(tq, {
+        "span": {"stats": {"field": "day"}},
+        "months": {"histogram": {"field": "month", "interval": 1, "min_doc_count": 1}},
+        "names": {"terms": {"field": "names", "size": names}},
+    })
+    span = found["span"]
+    return {
+        "first": day_iso(int(span["min"])) if span.get("count") else None,
+        "last": day_iso(int(span["max"])) if span.get("count") else None,
+        "months": {month_key(int(b["key"])): int(b["doc_count"]) for b in found["months"]["buckets"]},
+        "names": [(int(b["key"]), int(b["doc_count"])) for b in found["names"]["buckets"]],
+    }
+
+
 def top_names(search_index: SearchIndex, tq: tantivy.Query, size: int = 15) -> list[tuple[int, int]]:
     """The names most often mentioned among the matches: (name id, articles)."""
     buckets = search_index.searcher().aggregate(tq, {"n": {"terms": {"field": "names", "size": size}}})["n"]["buckets"]
