@@ -247,7 +247,7 @@ def index_ids(db_path, word=None):
     from news_archive.search_index import SearchIndex, all_ids, to_tantivy
 
     index = SearchIndex.open(db_path)
-    return sorted(all_ids(index, to_tantivy(index.schema, parse_query(word or ""), None, None)))
+    return sorted(all_ids(index, to_tantivy(index, parse_query(word or ""), None, None)))
 
 
 def test_ranked_index_follows_changes_and_copies(db_path, articles_dir):

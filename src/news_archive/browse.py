@@ -50,7 +50,7 @@ def overview(conn: sqlite3.Connection, index=None) -> dict:
     """The whole archive in numbers. With the ranked index, its month histogram
     stands in for a GROUP BY over every row."""
     if index is not None:
-        months = search_index.histogram(index, search_index.to_tantivy(index.schema, Query(""), None, None), "month")
+        months = search_index.histogram(index, search_index.to_tantivy(index, Query(""), None, None), "month")
         per_month = sorted(months.items())
     else:
         per_month = conn.execute(
@@ -211,7 +211,7 @@ def name_view(conn: sqlite3.Connection, name_id: int, index=None, page: int = 1,
         return None
     view = found[0]
     if index is not None:
-        tq = search_index.to_tantivy(index.schema, Query(""), None, None, names=[name_id])
+        tq = search_index.to_tantivy(index, Query(""), None, None, names=[name_id])
         total, _ = search_index.top_ids(index, tq, sort="newest", limit=1, offset=0)
         page, pages = _page(page, total, per_page)
         _, ids = search_index.top_ids(index, tq, sort="newest", limit=per_page, offset=(page - 1) * per_page)

@@ -180,7 +180,7 @@ def search(
 
 def _search_ranked(conn, index, result: SearchResult, *, with_timeline: bool, with_facets: bool) -> SearchResult:
     query, since, until = result.query, result.since, result.until
-    tq = search_index.to_tantivy(index.schema, query, since, until, result.names)
+    tq = search_index.to_tantivy(index, query, since, until, result.names)
     if tq is None:
         return result
     sort = result.sort if (result.sort != "relevance" or not query.is_empty) else "newest"
@@ -277,7 +277,7 @@ def _all_counts_ranked(index, unit: str, low: str, high: str) -> dict[str, int]:
     if key not in _ALL_COUNTS_CACHE:
         if len(_ALL_COUNTS_CACHE) > 256:
             _ALL_COUNTS_CACHE.clear()
-        everything = search_index.to_tantivy(index.schema, parse_query(""), low, high)
+        everything = search_index.to_tantivy(index, parse_query(""), low, high)
         _ALL_COUNTS_CACHE[key] = search_index.histogram(index, everything, unit)
     return _ALL_COUNTS_CACHE[key]
 
@@ -503,7 +503,7 @@ def iter_matches(
         return
     columns = _JSON_OBJECT if as_json else ", ".join(f"a.{c}" for c in EXPORT_COLUMNS)
     if index is not None and not query.is_empty and not include_duplicates:
-        tq = search_index.to_tantivy(index.schema, query, since, until)
+        tq = search_index.to_tantivy(index, query, since, until)
         ids = search_index.all_ids(index, tq, sort=sort) if tq is not None else []
         for start in range(0, len(ids), 500):
             part = ids[start : start + 500]

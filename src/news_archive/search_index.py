@@ -39,7 +39,7 @@ from .store import IndexRow
 ANALYZER = "news"
 HEADLINE_BOOST = 4.0
 STATE_FILE = "news_archive_state.json"
-STATE_VERSION = 2  # 2: names
+STATE_VERSION = 3  # 2: names; 3: words unstemmed, forms found at query time
 # Commit (publish) fed documents at least this often during a long ingest, so
 # readers see new articles soon and a crash loses little indexing work.
 COMMIT_EVERY_DOCS = 200_000
@@ -104,7 +104,7 @@ class SearchIndex:
         self.path = path
         self.index = index
         self.schema = index.schema
-        index.register_tokenizer(ANALYZER, _analyzer())
+        index.register_tokenizer(ANALYZER, _analyzer(stem=False))
         self._checked = 0.0
         self._meta_mtime = 0
 
@@ -277,13 +277,14 @@ _FOLDING = _analyzer(stem=False)
 
 @lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
-    """The index term for one word, as the index analyzer makes it."""
+    """The stem of one word (Snowball English, after folding to lower-case ASCII)."""
     terms = _STEMMING.analyze(word)
     return terms[0] if terms else ""
 
 
-@lru_cache(maxsize=20_000)
+@lru_cache(maxsize=200_000)
 def fold(word: str) -> str:
+    """One word as the index holds it: lower-case ASCII."""
     terms = _FOLDING.analyze(word)
     return terms[0] if terms else ""
 
@@ -292,40 +293,81 @@ def _term_tokens(term: Term) -> list[str]:
     return [t for w in term.words for t in _STEMMING.analyze(w)]
 
 
-def _field_query(schema, term: Term) -> tantivy.Query | None:
-    """One term or phrase, matched in the headline (boosted) or the body."""
-    tokens = _term_tokens(term)
-    if term.prefix:
-        *head, last = [fold(w) for w in term.words]
-        tokens = [stem(w) for w in head] + [last]
-    if not tokens:
+# Word forms are found at query time: the index holds words as written (folded
+# to lower-case ASCII), and a query word stands for every indexed word with the
+# same stem. Stemming each of a million articles while indexing took half of
+# the index's build time; stemming a query's few words costs microseconds.
+_MAX_FORMS = 64
+
+
+def word_forms(search_index: "SearchIndex", word: str) -> list[str]:
+    """The indexed words that share ``word``'s stem (``prices`` -> price, prices, priced, pricing)."""
+    folded = fold(word)
+    root = stem(word)
+    if not folded:
+        return []
+    key = (search_index.generation(), folded)
+    cached = _FORMS.get(key)
+    if cached is not None:
+        return cached
+    # Stems are prefixes of their word forms but for a last letter ("happi" from "happy").
+    prefix = root[: max(len(root) - 1, 2)] if len(root) > 2 else root
+    candidates = search_index.searcher().terms_with_prefix("body", prefix, limit=5000)
+    forms = sorted({t for t, _ in candidates if stem(t) == root} | {folded})[:_MAX_FORMS]
+    if len(_FORMS) > 50_000:
+        _FORMS.clear()
+    _FORMS[key] = forms
+    return forms
+
+
+_FORMS: dict[tuple[int, str], list[str]] = {}
+
+
+def _field_query(search_index: "SearchIndex", term: Term) -> tantivy.Query | None:
+    """One term or phrase, matched in any of its word forms, in the headline (boosted) or the body."""
+    schema = search_index.schema
+    words = [w for w in term.words if fold(w)]
+    if not words:
         return None
+    forms = [word_forms(search_index, w) for w in words]
+    if term.prefix:
+        *head, last = words
+        last = fold(last)
     parts = []
     for field, boost in (("headline", HEADLINE_BOOST), ("body", 1.0)):
-        if term.prefix:
-            query = tantivy.Query.phrase_prefix_query(schema, field, tokens)
-        elif len(tokens) == 1:
-            query = tantivy.Query.term_query(schema, field, tokens[0])
+        if term.prefix and not head:
+            query = tantivy.Query.phrase_prefix_query(schema, field, [last])
+        elif term.prefix:
+            pattern = [_alternatives(f) for f in forms[:-1]] + [re.escape(last) + ".*"]
+            query = tantivy.Query.regex_phrase_query(schema, field, pattern)
+        elif len(words) == 1:
+            query = tantivy.Query.boolean_query(
+                [(tantivy.Occur.Should, tantivy.Query.term_query(schema, field, f)) for f in forms[0]])
         else:
-            query = tantivy.Query.phrase_query(schema, field, tokens)
+            query = tantivy.Query.regex_phrase_query(schema, field, [_alternatives(f) for f in forms])
         parts.append((tantivy.Occur.Should, tantivy.Query.boost_query(query, boost) if boost != 1.0 else query))
     return tantivy.Query.boolean_query(parts)
 
 
+def _alternatives(forms: list[str]) -> str:
+    return "(" + "|".join(re.escape(f) for f in forms) + ")"
+
+
 def to_tantivy(
-    schema, query: Query, since: str | None, until: str | None, names: Sequence[int] = ()
+    search_index: "SearchIndex", query: Query, since: str | None, until: str | None, names: Sequence[int] = ()
 ) -> tantivy.Query | None:
     """The tantivy query for a parsed search (optionally of articles mentioning
     every one of ``names``), or None when nothing can match."""
+    schema = search_index.schema
     clauses = [(tantivy.Occur.Must, tantivy.Query.term_query(schema, "names", name_id)) for name_id in names]
     for group in query.groups:
-        alternatives = [q for q in (_field_query(schema, t) for t in group) if q is not None]
+        alternatives = [q for q in (_field_query(search_index, t) for t in group) if q is not None]
         if not alternatives:
             return None  # a required group with nothing searchable in it matches nothing
         clauses.append((tantivy.Occur.Must, alternatives[0] if len(alternatives) == 1 else
                         tantivy.Query.boolean_query([(tantivy.Occur.Should, a) for a in alternatives])))
     for term in query.excluded:
-        excluded = _field_query(schema, term)
+        excluded = _field_query(search_index, term)
         if excluded is not None:
             clauses.append((tantivy.Occur.MustNot, excluded))
     if since or until:
