@@ -85,31 +85,29 @@ def latest(conn: sqlite3.Connection, limit: int = 10) -> list[dict]:
 
 def year_view(conn: sqlite3.Connection, year: int) -> dict:
     counts = dict(conn.execute(
-        "SELECT month, count(*) FROM articles WHERE year = ? AND duplicate_of IS NULL GROUP BY month", (year,)
+        "SELECT substr(date, 1, 7) AS m, count(*) FROM articles WHERE date BETWEEN ? AND ? AND duplicate_of IS NULL"
+        " GROUP BY m",
+        (f"{year:04d}-01-01", f"{year:04d}-12-31"),
     ))
     months = [{"month": f"{year:04d}-{m:02d}", "count": counts.get(f"{year:04d}-{m:02d}", 0)} for m in range(1, 13)]
+    previous = _adjacent(conn, f"{year:04d}-01-01", "<")
+    following = _adjacent(conn, f"{year:04d}-12-31", ">")
     return {
         "year": year,
         "total": sum(counts.values()),
         "months": months,
         "peak": max(counts.values(), default=0),
-        "previous": _adjacent_year(conn, year, "<"),
-        "next": _adjacent_year(conn, year, ">"),
+        "previous": int(previous[:4]) if previous else None,
+        "next": int(following[:4]) if following else None,
     }
-
-
-def _adjacent_year(conn: sqlite3.Connection, year: int, op: str) -> int | None:
-    order = "DESC" if op == "<" else "ASC"
-    row = conn.execute(
-        f"SELECT year FROM articles WHERE year {op} ? AND duplicate_of IS NULL ORDER BY year {order} LIMIT 1", (year,)
-    ).fetchone()
-    return row[0] if row else None
 
 
 def month_view(conn: sqlite3.Connection, year: int, month: int, page: int = 1, per_page: int = 50) -> dict:
     key = f"{year:04d}-{month:02d}"
+    first_day, last_day = f"{key}-01", f"{key}-{calendar.monthrange(year, month)[1]:02d}"
     counts = dict(conn.execute(
-        "SELECT date, count(*) FROM articles WHERE month = ? AND duplicate_of IS NULL GROUP BY date", (key,)
+        "SELECT date, count(*) FROM articles WHERE date BETWEEN ? AND ? AND duplicate_of IS NULL GROUP BY date",
+        (first_day, last_day),
     ))
     total = sum(counts.values())
     weeks = []
@@ -121,15 +119,17 @@ def month_view(conn: sqlite3.Connection, year: int, month: int, page: int = 1, p
     page, pages = _page(page, total, per_page)
     articles = _with_leads(_rows(
         conn,
-        f"SELECT {LIST_COLUMNS} FROM articles WHERE month = ? AND duplicate_of IS NULL"
+        f"SELECT {LIST_COLUMNS} FROM articles WHERE date BETWEEN ? AND ? AND duplicate_of IS NULL"
         " ORDER BY date, id LIMIT ? OFFSET ?",
-        (key, per_page, (page - 1) * per_page),
+        (first_day, last_day, per_page, (page - 1) * per_page),
     ))
+    previous = _adjacent(conn, first_day, "<")
+    following = _adjacent(conn, last_day, ">")
     return {
         "year": year, "month": month, "key": key, "name": calendar.month_name[month], "total": total,
-        "first_day": f"{key}-01", "last_day": f"{key}-{calendar.monthrange(year, month)[1]:02d}",
+        "first_day": first_day, "last_day": last_day,
         "weeks": weeks, "articles": articles, "page": page, "pages": pages,
-        "previous": _adjacent(conn, "month", key, "<"), "next": _adjacent(conn, "month", key, ">"),
+        "previous": previous[:7] if previous else None, "next": following[:7] if following else None,
     }
 
 
@@ -143,15 +143,15 @@ def day_view(conn: sqlite3.Connection, day: str, page: int = 1, per_page: int = 
     ))
     return {
         "date": day, "total": total, "articles": articles, "page": page, "pages": pages,
-        "previous": _adjacent(conn, "date", day, "<"), "next": _adjacent(conn, "date", day, ">"),
+        "previous": _adjacent(conn, day, "<"), "next": _adjacent(conn, day, ">"),
     }
 
 
-def _adjacent(conn: sqlite3.Connection, column: str, value: str, op: str) -> str | None:
+def _adjacent(conn: sqlite3.Connection, day: str, op: str) -> str | None:
+    """The nearest date before or after ``day`` that has an article (through the date index)."""
     order = "DESC" if op == "<" else "ASC"
     row = conn.execute(
-        f"SELECT {column} FROM articles WHERE {column} {op} ? AND duplicate_of IS NULL ORDER BY {column} {order} LIMIT 1",
-        (value,),
+        f"SELECT date FROM articles WHERE date {op} ? AND duplicate_of IS NULL ORDER BY date {order} LIMIT 1", (day,)
     ).fetchone()
     return row[0] if row else None
 

@@ -153,8 +153,10 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     articles = db["articles"]
     articles.create_index(["source"], unique=True, if_not_exists=True)
     articles.create_index(["date"], if_not_exists=True)
-    articles.create_index(["month"], if_not_exists=True)
-    articles.create_index(["year"], if_not_exists=True)
+    # Months and years are ranges of dates: the date index serves them, and
+    # every index costs each insert (indexes of earlier versions are dropped).
+    db.execute("DROP INDEX IF EXISTS idx_articles_month")
+    db.execute("DROP INDEX IF EXISTS idx_articles_year")
     # No index on sha256: see CopyFinder.
     db.execute("DROP INDEX IF EXISTS idx_articles_sha256")
     # Copies are rare: a partial index stays tiny.
@@ -251,6 +253,7 @@ def save_batch(
         existing = _existing_articles(conn, [p.source for p in parsed])
         copies = copies or CopyFinder(conn)
         copies.compact()
+        known_copies = copies.first_copies([p.sha256 for p in parsed if p.source not in existing])
         next_id = (conn.execute("SELECT max(id) FROM articles").fetchone()[0] or 0) + 1
         inserts, updates, to_index, to_unindex = [], [], [], []
         unchanged = duplicates = 0
@@ -263,7 +266,7 @@ def save_batch(
             values = (item.date, int(item.date[:4]), item.date[:7], item.headline, item.body, item.paragraphs,
                       item.words, item.sha256)
             if known is None:
-                copy_of = copies.first_copy(item.sha256)
+                copy_of = known_copies.get(item.sha256) or copies.recent.get(item.sha256)
                 if copy_of is None:
                     copies.add(item.sha256, next_id)
                     to_index.append(IndexRow(next_id, item.date, item.headline, item.body,
@@ -424,6 +427,20 @@ class CopyFinder:
         self.keys = np.array(keys, dtype=np.int64)[order]
         self.ids = np.array(ids, dtype=np.int64)[order]
         self.recent: dict[str, int] = {}  # full hash -> id, added since the arrays were built
+
+    def first_copies(self, hashes: Sequence[str]) -> dict[str, int]:
+        """The first copy of each hash that has one, looked up for a whole batch at once."""
+        found = {sha: self.recent[sha] for sha in hashes if sha in self.recent}
+        rest = [sha for sha in hashes if sha not in found]
+        if rest and len(self.keys):
+            keys = np.fromiter(map(_hash_key, rest), dtype=np.int64, count=len(rest))
+            at = np.searchsorted(self.keys, keys)
+            hit = (at < len(self.keys)) & (self.keys[np.minimum(at, len(self.keys) - 1)] == keys)
+            for index in np.flatnonzero(hit):
+                first = self.first_copy(rest[index])
+                if first is not None:
+                    found[rest[index]] = first
+        return found
 
     def first_copy(self, sha: str) -> int | None:
         if sha in self.recent:
