@@ -151,7 +151,9 @@ def reuters_server(reuters_db):
     server.stop()
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: Playwright's sync API keeps an asyncio loop running while it is
+# open, and every asyncio test collected after the browser tests would fail to start its own.
+@pytest.fixture(scope="module")
 def browser():
     executable = chromium_or_skip()
     from playwright.sync_api import sync_playwright
