@@ -198,11 +198,14 @@ def parse_article(text: str, source: str) -> Article:
     line = after_keyword.lstrip(" \t")
     if not line or line.startswith("\n"):
         raise ParseError(source, "the date line has 'date' but no date after it")
+    # The date is read from the date line alone: a body that starts on the next
+    # line with a time ("10:30 GMT ...") keeps it.
+    date_line, newline, rest = line.partition("\n")
     try:
-        iso, used = match_date(line)
+        iso, used = match_date(date_line)
     except DateError as error:
         raise ParseError(source, str(error)) from None
-    body = line[used:]
+    body = date_line[used:] + newline + rest
     body = body[1:] if body[:1] in (",", ";", ":", ".") else body
     body = body.strip()
     if not body:

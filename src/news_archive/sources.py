@@ -111,6 +111,23 @@ def walk(paths: Iterable[str], pattern: str = DEFAULT_GLOB) -> Iterator[Found | 
 
 
 def _walk_dir(top: str, prefix: str, pattern: str, visited: set[tuple[int, int]]) -> Iterator[Found | Unreadable]:
+    # A stack of folder listings rather than recursion, so that folders nested
+    # thousands deep are walked (in the same depth-first, sorted order).
+    stack = [_listing(top, prefix, pattern, visited)]
+    while stack:
+        try:
+            item = next(stack[-1])
+        except StopIteration:
+            stack.pop()
+            continue
+        if isinstance(item, str):
+            stack.append(_listing(top, item, pattern, visited))
+        else:
+            yield item
+
+
+def _listing(top: str, prefix: str, pattern: str, visited: set[tuple[int, int]]) -> Iterator[Found | Unreadable | str]:
+    """The candidates in one folder, in name order; a subfolder comes as its relative path (a ``str``) to walk next."""
     here = os.path.join(top, prefix) if prefix else top
     try:
         info = os.stat(here)
@@ -134,9 +151,9 @@ def _walk_dir(top: str, prefix: str, pattern: str, visited: set[tuple[int, int]]
             yield Unreadable(source, _os_reason(error))
             continue
         if is_dir:
-            yield from _walk_dir(top, relative, pattern, visited)
+            yield relative
             continue
-        wanted = _matches(entry.name, pattern) or is_archive_name(entry.name)
+        wanted = is_archive_name(entry.name) or fnmatch.fnmatch(entry.name, pattern)
         if not wanted:
             continue
         try:
