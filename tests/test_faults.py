@@ -1,0 +1,213 @@
+"""kill -9 during an ingest, at every kind of point: the archive stays whole and the next ingest completes it.
+
+Each test runs an ingest in a child process (tests/faultpoints.py) that stops
+dead at one point — inside a batch's transaction, while the FTS rows are
+written, between a tantivy commit and its state file, during the index
+catch-up — and kills it there with SIGKILL. Then it checks (tests/consistency.py):
+SQLite's integrity_check and foreign keys, FTS5's integrity-check against the
+articles table, the source_files ledger against articles and rejects, copies
+pointing at their first copy, and the ranked index (no article twice, nothing
+that is not an article, nothing the state file claims missing). Finally a normal
+ingest must reach exactly the right counts, with the ranked index holding every
+original exactly once.
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from consistency import check_archive, index_state, ranked_ids
+from conftest import write_article
+from news_archive.ingest import ingest
+
+HERE = Path(__file__).parent
+GOOD, COPIES, BAD = 1000, 40, 30
+
+
+def rows(db_path, sql, args=()):
+    conn = sqlite3.connect(db_path)
+    try:
+        return conn.execute(sql, args).fetchall()
+    finally:
+        conn.close()
+
+
+@pytest.fixture(scope="module")
+def corpus_template(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("fault-corpus")
+    for i in range(GOOD):
+        write_article(folder, f"d{i % 5}/a{i:04d}.txt",
+                      f" date 2019-{i % 12 + 1:02d}-{i % 28 + 1:02d} Headline number {i}\n\nBody of story {i}, word w{i}.\n")
+    (folder / "copies").mkdir()
+    for i in range(COPIES):
+        shutil.copy(folder / f"d{i % 5}/a{i:04d}.txt", folder / f"copies/c{i:03d}.txt")
+    for i in range(BAD):
+        write_article(folder, f"bad/b{i:03d}.txt", f"no date line in file {i}\n")
+    return folder
+
+
+@pytest.fixture
+def corpus(corpus_template, tmp_path) -> Path:
+    folder = tmp_path / "corpus"
+    shutil.copytree(corpus_template, folder)
+    return folder
+
+
+def run_until(point: str, nth: int, db_path: str, folder: Path, *, jobs: int = 1, timeout: float = 60) -> str:
+    """Start the ingest child, wait until it stops at ``point``, kill -9 it (and its workers).
+    Returns what it printed. Fails if it finished without reaching the point."""
+    child = subprocess.Popen(
+        [sys.executable, str(HERE / "faultpoints.py"), point, str(nth), db_path, str(folder), "--jobs", str(jobs)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    output = b""
+    deadline = time.monotonic() + timeout
+    try:
+        while f"at {point}".encode() not in output:
+            if time.monotonic() > deadline:
+                pytest.fail(f"the ingest did not reach {point} within {timeout}s: {output.decode()}")
+            ready, _, _ = select.select([child.stdout], [], [], 0.5)
+            if ready:
+                chunk = os.read(child.stdout.fileno(), 65536)
+                if not chunk:
+                    child.wait(5)
+                    pytest.fail(f"the ingest ended (status {child.returncode}) before {point} #{nth}: {output.decode()}")
+                output += chunk
+    finally:
+        os.killpg(child.pid, signal.SIGKILL)
+        child.wait(10)
+        child.stdout.close()
+    assert child.returncode == -signal.SIGKILL
+    return output.decode()
+
+
+def complete_and_check(db_path: str, folder: Path, *, articles: int, originals: int, rejects: int) -> dict:
+    report = ingest(db_path, [str(folder)], jobs=1)
+    files = sum(1 for p in folder.rglob("*.txt"))
+    assert report.files == files, report.summary()
+    counts = check_archive(db_path, complete=True)
+    assert (counts["articles"], counts["originals"], counts["rejects"]) == (articles, originals, rejects)
+    assert rows(db_path, "SELECT count(*) - count(DISTINCT source), count(DISTINCT sha256) FROM articles") == [
+        (0, originals)]
+    # A third run finds nothing to do: nothing was half-recorded.
+    again = ingest(db_path, [str(folder)], jobs=1)
+    assert (again.ingested, again.updated, again.duplicates) == (0, 0, 0)
+    assert again.unchanged == articles and len(again.rejected) == rejects
+    return counts
+
+
+@pytest.mark.parametrize("point, nth, jobs", [
+    ("articles-insert", 3, 1),  # in the middle of a batch: articles written, FTS rows not
+    ("fts-insert", 4, 1),  # while the FTS rows are written
+    ("ledger", 6, 1),  # the last statement before COMMIT
+    ("fts-insert", 3, 2),  # the same with worker processes, killed with their process group
+    ("index-add", 5, 1),  # documents fed to tantivy, not committed
+    ("index-commit", 3, 1),  # tantivy committed, the state file not yet written
+])
+def test_kill_during_a_fresh_ingest(corpus, db_path, point, nth, jobs):
+    run_until(point, nth, db_path, corpus, jobs=jobs)
+    counts = check_archive(db_path)
+    assert 0 < counts["articles"] < GOOD + COPIES  # stopped part-way
+    if point in ("articles-insert", "fts-insert", "ledger"):
+        # The open transaction is gone as a whole: only whole batches are in.
+        assert counts["ledger"] % 100 == 0
+    if point == "index-add":
+        assert counts["indexed"] < counts["originals"]  # the fed, uncommitted documents were lost
+    if point == "index-commit":
+        # The index holds articles above the id its state file records: the next run must replace them, not add them again.
+        assert max(ranked_ids(db_path)) > index_state(db_path)["max_id"]
+    complete_and_check(db_path, corpus, articles=GOOD + COPIES, originals=GOOD, rejects=BAD)
+
+
+def _change_files(folder: Path) -> tuple[list[str], list[str]]:
+    """Rewrite 200 articles, turn 20 others into copies of a0000, fix the rejects. Returns the changed and fixed sources."""
+    changed = []
+    for i in range(100, 300):
+        source = f"d{i % 5}/a{i:04d}.txt"
+        (folder / source).write_text(f" date 2020-01-{i % 28 + 1:02d} Revised headline {i}\n\nRevised story {i}.\n")
+        os.utime(folder / source, ns=(0, 10**18 + i))
+        changed.append(source)
+    first = (folder / "d0/a0000.txt").read_bytes()
+    for i in range(300, 320):
+        (folder / f"d{i % 5}/a{i:04d}.txt").write_bytes(first)
+        os.utime(folder / f"d{i % 5}/a{i:04d}.txt", ns=(0, 10**18 + i))
+    fixed = []
+    for i in range(BAD):
+        (folder / f"bad/b{i:03d}.txt").write_text(f" date 2021-02-03 Fixed file {i}\n\nNow readable {i}.\n")
+        os.utime(folder / f"bad/b{i:03d}.txt", ns=(0, 10**18 + i))
+        fixed.append(f"bad/b{i:03d}.txt")
+    return changed, fixed
+
+
+@pytest.mark.parametrize("point, nth", [
+    ("update", 2),  # in an update batch: rows and FTS rewritten by the triggers, not committed
+    ("queue", 1),  # changed articles re-indexed and committed, index_queue not yet cleared
+])
+def test_kill_while_changed_files_are_saved_and_reindexed(corpus, db_path, point, nth):
+    first = ingest(db_path, [str(corpus)], jobs=1)
+    assert first.ingested == GOOD
+    changed, fixed = _change_files(corpus)
+    run_until(point, nth, db_path, corpus)
+    counts = check_archive(db_path)
+    if point == "queue":
+        assert counts["queued"] > 0
+    # 20 articles became copies of a0000; the 30 fixed rejects are new originals.
+    complete_and_check(db_path, corpus, articles=GOOD + COPIES + BAD, originals=GOOD - 20 + BAD, rejects=0)
+    from test_ingest import index_ids
+
+    revised = rows(db_path, f"SELECT id FROM articles WHERE source IN ({', '.join('?' * len(changed))}) ORDER BY id",
+                   changed)
+    assert index_ids(db_path, "revised") == [r[0] for r in revised]
+    assert len(index_ids(db_path, "readable")) == BAD
+    assert index_ids(db_path, "w310") == []  # became a copy: its old text is gone from the index
+
+
+@pytest.mark.parametrize("point", ["catch-up", "index-commit"])
+def test_kill_during_the_index_catch_up(corpus, db_path, point):
+    ingest(db_path, [str(corpus)], jobs=1)
+    shutil.rmtree(db_path + ".index")  # the next ingest rebuilds it from SQLite
+    run_until(point, 1, db_path, corpus)
+    counts = check_archive(db_path)
+    assert index_state(db_path)["max_id"] == 0
+    assert counts["indexed"] == (0 if point == "catch-up" else GOOD)  # committed, but not recorded as done
+    complete_and_check(db_path, corpus, articles=GOOD + COPIES, originals=GOOD, rejects=BAD)
+
+
+def test_checks_catch_a_broken_index(corpus, db_path):
+    """The checks above are not vacuous: a missing FTS row, a ledger row
+    without its article, and a document indexed twice are each caught."""
+    from consistency import Inconsistent
+    from news_archive import search_index
+    from news_archive.store import IndexRow
+
+    ingest(db_path, [str(corpus)], jobs=1)
+    check_archive(db_path, complete=True)
+    conn = sqlite3.connect(db_path)
+    with conn:
+        conn.execute("INSERT INTO articles_fts(articles_fts, rowid, headline, body)"
+                     " SELECT 'delete', id, headline, body FROM articles WHERE id = 5")
+    with pytest.raises(Inconsistent, match="FTS5 integrity-check"):
+        check_archive(db_path)
+    with conn:
+        conn.execute("INSERT INTO articles_fts(rowid, headline, body) SELECT id, headline, body FROM articles WHERE id = 5")
+        conn.execute("INSERT INTO source_files VALUES ('ghost.txt', 1, 1, 'abc', 'article', 'now')")
+    with pytest.raises(Inconsistent, match="ghost.txt"):
+        check_archive(db_path)
+    with conn:
+        conn.execute("DELETE FROM source_files WHERE source = 'ghost.txt'")
+    conn.close()
+    feeder = search_index.Feeder(search_index.SearchIndex.create(db_path))
+    feeder.add([IndexRow(7, "2019-08-08", "again", "again")])
+    feeder.close()
+    with pytest.raises(Inconsistent, match="more than once"):
+        check_archive(db_path)
