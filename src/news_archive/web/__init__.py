@@ -48,6 +48,21 @@ def menu_links(datasette):
     ]
 
 
+# Datasette 0.65 answers a few bad parameters on its own table pages with a 500
+# (a DatasetteError left at its default status). They are the visitor's mistake: 400.
+_VISITOR_MISTAKES = ("Cannot sort table by", "Cannot use _sort and _sort_desc", "Invalid _through")
+
+
+@hookimpl
+def handle_exception(datasette, request, exception):
+    from datasette.views.base import DatasetteError
+
+    if isinstance(exception, DatasetteError) and exception.status == 500 \
+            and str(exception.message).startswith(_VISITOR_MISTAKES):
+        exception.status = 400
+    return None  # Datasette's own handler renders the error
+
+
 _READ_METHODS = ("GET", "HEAD", "OPTIONS")
 # Longer addresses are refused (414): no page needs one, and MAX_QUERY_CHARS
 # already cuts a query short. (The h11 server refuses request heads over 16 KiB.)
