@@ -41,8 +41,12 @@ How a name is found:
 from __future__ import annotations
 
 import re
+from bisect import bisect_right as _bisect
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import repeat
+from operator import attrgetter, itemgetter, sub
 from typing import Sequence
 
 from .name_lists import (
@@ -110,21 +114,6 @@ _NAME_PARTICLES = frozenset(
 )  # may stay inside a person's name: "Charles de Gaulle", "Dieter zur Loye"
 _CONNECTORS = frozenset({"of", "and", "for", "the", "on", "&"}) | _NAME_PARTICLES
 _POSSESSIVE = re.compile(r"['’]s?$")
-
-
-@dataclass
-class _Piece:
-    start: int
-    end: int
-    words: list[str]
-    sentence_initial: bool
-    person_hint: bool = False
-    org_hint: bool = False
-    place_hint: bool = False
-
-    @property
-    def surface(self) -> str:
-        return " ".join(self.words)
 
 
 _Token = tuple[str, int, int]  # word, start, end
@@ -333,34 +322,101 @@ def _written_in_lower_case(text: str, word: str) -> bool:
     return False
 
 
+_TITLES_OR_ROLES = PERSON_TITLES | PERSON_ROLES
+_JOINING = _CONNECTORS - _NAME_PARTICLES
+
+
 def _title_split(part: list[_Token]) -> tuple[list[_Token], list[_Token]] | None:
     """(what precedes the last title, the person after it) when ``part`` has
     a title followed by something that looks like a person's name."""
     words = [t[0] for t in part]
-    if _is_org(words) and not any(
-        w.lower() in PERSON_TITLES | PERSON_ROLES and (n.lower() in GIVEN_NAMES or _is_initial(n))
-        for w, n in zip(words, words[1:])
-    ):
-        return None  # "General Motors Corp", but not "Lawyer David Steel"
+    lower = [w.lower() for w in words]
     last_title = None
-    for index, word in enumerate(words[:-1]):
-        if word.lower() in PERSON_TITLES or word.lower() in PERSON_ROLES:
+    for index, word in enumerate(lower[:-1]):
+        if word in _TITLES_OR_ROLES:
             last_title = index
     if last_title is None:
         return None
+    if _is_org(words) and not any(
+        w in _TITLES_OR_ROLES and (n.lower() in GIVEN_NAMES or _is_initial(n)) for w, n in zip(lower, words[1:])
+    ):
+        return None  # "General Motors Corp", but not "Lawyer David Steel"
     after = part[last_title + 1 :]
-    if len(after) > 4 or any(t[0].lower() in _CONNECTORS - _NAME_PARTICLES for t in after):
+    if len(after) > 4 or any(t[0].lower() in _JOINING for t in after):
         return None
     if after[-1][0].lower().rstrip(".") in _LEGAL_SUFFIXES or _is_place([t[0] for t in after]):
         return None
     return part[:last_title], after
 
 
-def _tokens(match: re.Match[str]) -> list[list[_Token]]:
-    """The words of a candidate run, cut where a full stop ends a sentence."""
+# Words of NOT_NAMES as written with a capital (and in capitals), and those
+# of them that also begin organisation names ("First Union Bank").
+_NOT_NAMES_CASED = frozenset(w.capitalize() for w in NOT_NAMES) | frozenset(
+    w.upper() for w in NOT_NAMES if len(w) > 1
+)
+_KEEP_IN_ORG = frozenset({"First", "General", "National", "International", "Federal", "Royal", "Second", "Third"})
+_DEMONYMS_CASED = frozenset(w.capitalize() for w in DEMONYMS)
+_COMPASS = frozenset({"North", "South", "East", "West"})
+
+
+# --- plans: what one run of capitalised words gives, worked out once --------
+#
+# A candidate run ("Treasury Secretary James Baker") gives the same pieces
+# wherever it appears, given the character before it; only a few flags
+# depend on the text around it. So the pieces of a run are worked out once
+# (a "plan", offsets relative to the run) and kept in a bounded cache keyed
+# by the character before the run and the run; each occurrence then reads
+# the text around it only when a flag is needed, which is seldom.
+#
+# Flags that depend on the text around one occurrence:
+_RP = 1  # a role word just before ("husband Dillon Passage")
+_PP = 2  # "town of" just before
+_RF = 8  # a role apposition after (", an analyst with ...", ", who")
+_LD = 16  # "administration", "government", ... after ("Reagan administration")
+_CT = 32  # a known place after a comma (", Fla.")
+_SI = 64  # the run begins a sentence
+_ALWAYS = 128  # a flag that holds wherever the run is
+
+# One spec per piece of a plan:
+(_REL_START, _REL_END, _SI_MASK, _PERSON_MASK, _ORG, _PLACE_MASK, _WRITTEN,  # this piece
+ _WORDS, _SURFACE, _LONE, _COUNT, _FORCED_ORG, _KIND, _KIND_IF_PLACE, _HEAD_ALONE, _COMMON, _SHORT,  # its words
+ _CLEAN, _CLEAN_BARE, _INITIALS, _SINGLES) = range(21)
+# _LONE: 1 a word kept even when it begins a sentence ("Japan", "Joe", "IBM",
+# "SpecTran"), 2 a word kept at the start of a sentence only if written
+# elsewhere in the article, 3 more than one word.
+
+_PLANS: dict = {}  # key: the character before the run (if any) and the run
+_SPECIAL_PLANS: dict = {}  # plans that also depend on the article
+_ASKED: dict = {}  # run -> words whose lower-case use in the article decides its plan
+_PLAN_CACHE_SIZE = 200_000
+_CACHES = (_PLANS, _SPECIAL_PLANS, _ASKED)  # emptied by eval/speed.py to time a cold start
+
+_ACRONYM = re.compile(r"\(([A-Z][A-Z0-9.&-]{1,9})\)")  # "(FHLBB)"
+_TICKER_SUFFIX = re.compile(r"[A-Za-z0-9.]*")
+_ROLE_AFTER = re.compile(
+    r",\s+(?:who|(?:[a-z-]+\s+){0,4}(?:" + "|".join(sorted(map(re.escape, PERSON_ROLES), key=len, reverse=True))
+    + r"))(?![a-z-])"
+)  # the test of _role_follows in one match
+_LEADER_AFTER = re.compile(r"\s+(?:administration|government|cabinet|presidency)\b")
+_LEADER_WORDS = ("administration", "government", "cabinet", "presidency")
+# Candidate runs over a whole text: white space between words never holds a
+# paragraph break, so a run stays inside its paragraph.
+_IN_PARAGRAPH_SPACE = r"(?:(?!\n[ \t]*\n)\s)+"
+_RUN = re.compile(rf"{_WORD}(?:{_IN_PARAGRAPH_SPACE}(?:{_CONNECTOR}{_IN_PARAGRAPH_SPACE})*{_WORD})*")
+# A lower-case letter among the first 24 characters of a paragraph, and
+# among its last 24 (searched from 24 before its end, never across a break).
+_LOWER_NEAR_START = re.compile(r"[^a-z]{0,23}[a-z]")
+_LOWER_NEAR_END = re.compile(r"[a-z](?:(?!\n[ \t]*\n)[^a-z]){0,23}\Z")
+_SKIPPED_BEFORE = "@#'’._"  # and letters and digits: inside a word, a handle, a hashtag or a ticker
+_SENTENCE_GAP = " \t\n\"'“‘([’”-–—"
+_NOT_SENTENCE_END = frozenset({"mr", "mrs", "ms", "dr", "st"})
+
+
+def _plan_tokens(g: str, offset: int) -> list[list[_Token]]:
+    """The words of a candidate run, cut where a full stop ends a sentence,
+    with offsets plus ``offset``."""
     runs: list[list[_Token]] = [[]]
-    offset = match.start()
-    for token in _TOKEN.finditer(match.group()):
+    for token in _TOKEN.finditer(g):
         word, start, end = token.group(), offset + token.start(), offset + token.end()
         while word[-1] in "-&'’" and not (word[-1] in "'’" and word[-2:-1] == "s" and len(word) > 3):
             word, end = word[:-1], end - 1
@@ -379,19 +435,39 @@ def _tokens(match: re.Match[str]) -> list[list[_Token]]:
     return [run for run in runs if run]
 
 
-def _pieces_of(text: str, match: re.Match[str], floor: int, *, drop_first: bool = False) -> list[_Piece]:
-    pieces = []
-    runs = _tokens(match)
-    if drop_first and runs:
-        runs[0] = runs[0][1:]
+def _is_role_word(word: str) -> bool:
+    return word.rsplit("-", 1)[-1].lower() in PERSON_ROLES
+
+
+def _build_plan(g: str, before: str, lower_case, bracket: bool) -> tuple:
+    """The plan of candidate run ``g`` after the character ``before`` ("" at
+    the start of the text). ``lower_case(word)`` answers whether the article
+    writes ``word`` in lower case too; ``bracket`` whether "<" comes before
+    and ">" after."""
+    if g.rstrip(".,") in _NOT_NAMES_CASED:
+        return ()  # the commonest case: "The", "He", "In"
+    # The run is read inside a stand-in text: the character before it and
+    # the run. What the pieces need from further away comes from flags read
+    # in the article; everything else is as in the article.
+    text = (" " if before.isspace() else before) + g
+    offset = len(text) - len(g)
+    runs = _plan_tokens(g, offset)
+    if before == "-" and runs:
+        runs[0] = runs[0][1:]  # "sub-Saharan Africa": the first word describes
+    specs: list[tuple] = []
     for tokens in runs:
-        if not tokens:
-            continue
-        pieces.extend(_run_pieces(text, tokens, floor))
-    return pieces
+        if tokens:
+            specs.extend(_plan_run(text, offset, tokens, lower_case, bracket, text[:offset] in (" ", ",")))
+    if not specs:
+        return ()
+    # A "(FHLBB)" after the run names its last piece.
+    acronym = specs[-1][_SURFACE] if specs[-1][_REL_END] == len(g) else None
+    specs = tuple(spec for spec in specs if spec[_LONE])  # demonyms, "Premier": never names alone
+    return (specs, acronym) if specs or acronym else ()
 
 
-def _run_pieces(text: str, tokens: list[_Token], floor: int) -> list[_Piece]:
+def _plan_run(text: str, offset: int, tokens: list[_Token], lower_case, bracket: bool, spaced: bool) -> list[tuple]:
+    end_of_run = len(text)
     org_run = _is_org([t[0] for t in tokens])
     # Leading words that are capitalised for the sentence, not for a name.
     while tokens and (_not_name(tokens[0][0]) or tokens[0][0].lower() in _CONNECTORS):
@@ -400,33 +476,41 @@ def _run_pieces(text: str, tokens: list[_Token], floor: int) -> list[_Piece]:
         tokens = tokens[1:]
     if not tokens:
         return []
-    before = text[max(floor, tokens[0][1] - 40) : tokens[0][1]]
-    bracketed = before.endswith("<") and text[tokens[-1][2] : tokens[-1][2] + 1] == ">"
-    if before.endswith("<") and len(tokens) == 1 and _TICKER_REST.match(text, tokens[0][2]):
-        return []  # a stock ticker: "<IBM>", "<MSFT.O>"
-    words_before = before.replace(",", " ").split()[-2:]
-    role_hint = bool(words_before) and words_before[-1].rsplit("-", 1)[-1].lower() in PERSON_ROLES
+    single = len(tokens) == 1
+    first_start, first_end, last_end = tokens[0][1], tokens[0][2], tokens[-1][2]
+    if first_start == offset:
+        # What precedes the run is the article's: flags read there, where a
+        # word can end just before the run (after white space or a comma).
+        role, place = (_RP, _PP) if spaced else (0, 0)
+        bracketed = bracket and last_end == end_of_run
+        if bracket and single and _TICKER_SUFFIX.fullmatch(text, first_end):
+            return []  # a stock ticker: "<IBM>", "<MSFT.O>"
+    else:
+        before = text[max(0, first_start - 40) : first_start]
+        words_before = before.replace(",", " ").split()[-2:]
+        role = _ALWAYS if words_before and _is_role_word(words_before[-1]) else 0
+        place = _ALWAYS if len(words_before) == 2 and words_before[1] == "of" and words_before[0] in _PLACE_BEFORE else 0
+        bracketed = False  # the character before is inside the run: not "<"
     # "Vittorio Cassoni, senior vice president of ...", "Gavin Launder, an analyst".
-    place_hint = len(words_before) == 2 and words_before[1] == "of" and words_before[0] in _PLACE_BEFORE
-    if _role_follows(text, tokens[-1][2]) or (len(tokens) == 1 and _LEADER_OF.match(text, tokens[0][2])):
-        role_hint = True
+    if last_end == end_of_run:
+        role |= _RF
+    if single and text[first_end:] in ("", "'", "’"):
+        role |= _LD
 
-    if len(tokens) == 1:
-        piece = _piece(text, tokens, floor, person=role_hint, org=bracketed)
-        if piece is not None and place_hint:
-            piece.place_hint = True
-        return [piece] if piece is not None else []
+    if single:
+        spec = _plan_piece(text, offset, tokens, person=role, org=bracketed, place=place)
+        return [spec] if spec is not None else []
     parts = []
     for part in _split_tokens(tokens):
         # Reuters capitalises the word after "U.S." ("U.S. Trade deficit").
         if len(part) > 1 and part[0][0] in _PLACE_PREFIXES and not _is_org([t[0] for t in part]):
             parts.append(part[:1])
             rest = part[1:]
-            if len(rest) > 1 or not _written_in_lower_case(text, rest[0][0]):
+            if len(rest) > 1 or not lower_case(rest[0][0]):
                 parts.append(rest)
         else:
             parts.append(part)
-    pieces = []
+    specs = []
     for number, part in enumerate(parts):
         while len(part) > 2 and part[0][0].lower() in PERSON_TITLES and part[1][0] == "of":
             part = part[2:]
@@ -438,17 +522,16 @@ def _run_pieces(text: str, tokens: list[_Token], floor: int) -> list[_Piece]:
         if split is not None:
             head, after = split
             if head and _is_org([t[0] for t in head]):
-                pieces.append(_piece(text, head, floor, org=True))
-            pieces.append(_piece(text, after, floor, person=True))
+                specs.append(_plan_piece(text, offset, head, person=0, org=True, place=0))
+            specs.append(_plan_piece(text, offset, after, person=_ALWAYS, org=False, place=0))
         else:
-            piece = _piece(text, part, floor, person=role_hint and number == 0, org=bracketed)
-            if piece is not None and number == 0 and place_hint:
-                piece.place_hint = True
-            pieces.append(piece)
-    return [p for p in pieces if p is not None]
+            first = number == 0
+            specs.append(_plan_piece(text, offset, part, person=role if first else 0, org=bracketed,
+                                     place=place if first else 0))
+    return [spec for spec in specs if spec is not None]
 
 
-def _piece(text: str, part: list[_Token], floor: int, *, person: bool = False, org: bool = False) -> _Piece | None:
+def _plan_piece(text: str, offset: int, part: list[_Token], *, person: int, org: bool, place: int) -> tuple | None:
     # "Ohio-based Gencorp", "25-year-old Dillon Passage": the first word describes.
     while part and "-" in part[0][0] and part[0][0].rsplit("-", 1)[1].islower():
         part = part[1:]
@@ -467,21 +550,194 @@ def _piece(text: str, part: list[_Token], floor: int, *, person: bool = False, o
     if words[-1].endswith(".") and words[-1][:-1].isalpha() and words[-1][:-1].lower() in ORG_SUFFIXES:
         words[-1] = words[-1][:-1]  # "Corp." at the end of a sentence
     start, end = part[0][1], part[-1][2]
-    piece = _Piece(start, end, words, _sentence_initial(text, start, floor), person_hint=person, org_hint=org)
-    city = _CITY_STATE.match(text, end)
-    if city and (city.group(1).lower() in PLACES or f"{city.group(1)} {city.group(2)}".lower().rstrip(".") in PLACES):
-        piece.place_hint = True
-    return piece
+    if start == offset:
+        sentence_initial = _SI
+    else:
+        sentence_initial = _ALWAYS if _sentence_initial(text, start, 0) else 0
+    if end == len(text):
+        place |= _CT  # "Quincy, Fla."
+    return _spec(start - offset, end - offset, tuple(words), sentence_initial, person, org, place,
+                 " ".join(text[start:end].split()))
 
 
-# Words of NOT_NAMES as written with a capital (and in capitals), and those
-# of them that also begin organisation names ("First Union Bank").
-_NOT_NAMES_CASED = frozenset(w.capitalize() for w in NOT_NAMES) | frozenset(
-    w.upper() for w in NOT_NAMES if len(w) > 1
-)
-_KEEP_IN_ORG = frozenset({"First", "General", "National", "International", "Federal", "Royal", "Second", "Third"})
-_DEMONYMS_CASED = frozenset(w.capitalize() for w in DEMONYMS)
-_COMPASS = frozenset({"North", "South", "East", "West"})
+def _spec(start: int, end: int, words: tuple[str, ...], sentence_initial: int, person: int, org: bool, place: int,
+          written: str) -> tuple:
+    """A piece of a plan: where it is in the run, its flags, and what
+    resolving its name needs to know about its words."""
+    return (start, end, sentence_initial, person, org, place, written) + _surface(words)
+
+
+@lru_cache(maxsize=65536)
+def _surface(words: tuple[str, ...]) -> tuple:
+    """What resolving a name needs to know about its words, worked out once."""
+    listed = list(words)
+    count = len(words)
+    if count > 1:
+        lone = 3
+    elif words[0] in _DEMONYMS_CASED or _never_alone(words[0]):
+        lone = 0
+    elif (
+        words[0].lower() in PLACES
+        or words[0].lower() in GIVEN_NAMES
+        or _is_acronym(words[0])
+        or any(c.isupper() for c in words[0][1:])
+    ):
+        lone = 1
+    else:
+        lone = 2
+    clean = tuple(_clean(w) for w in words)
+    clean_bare = _bare(clean)
+    # The one-word short forms this name, once found, stands for, by its
+    # kind: (person, organisation, place). Tuples, not sets: a cache of
+    # tuples of strings costs the garbage collector nothing.
+    if count == 1:
+        singles = ((), (), ())
+    else:
+        singles = ((clean[0], clean[-1]), (clean[0], *clean_bare), (clean[0],))
+    kind, kind_if_place = _kinds(listed)
+    return (
+        words, " ".join(words), lone, count,
+        _bare(listed) != listed,
+        kind,
+        kind_if_place,
+        count == 1 and words[0].lower() in ORG_HEADS,
+        _common_word_form(words[0]) if count == 1 else None,
+        _short_form(words),
+        clean,
+        clean_bare,
+        (_initials(clean), _initials(clean_bare)) if count > 1 else (),
+        singles,
+    )
+
+
+def _plan(key: str, text: str, stop: int, lower_cases: dict) -> tuple:
+    """The plan of the run that ``key`` holds (after the character before
+    it, if any), for an occurrence that ends at ``stop`` in ``text``."""
+    before = key[0]
+    if "A" <= before <= "Z":
+        before, g = "", key  # the run starts the text
+    else:
+        g = key[1:]
+        if before.isalnum() or before in _SKIPPED_BEFORE:
+            _remember(_PLANS, key, ())
+            return ()  # inside a word, a handle, a hashtag or a ticker
+    bracket = before == "<" and text[stop : stop + 1] == ">"
+    asked = _ASKED.get(key)
+    if asked is None:
+        words: list[str] = []
+
+        def ask(word: str) -> bool:
+            words.append(word)
+            return False
+
+        if not before or before.isspace():
+            # After any white space, or at the start: one plan.
+            plan = _PLANS.get(" " + g)
+            if plan is not None:
+                _remember(_PLANS, key, plan)
+                return plan
+        plan = _build_plan(g, before, ask, bracket)
+        asked = tuple(words)
+        if not asked and before != "<":
+            _remember(_PLANS, key, plan)
+            if not before or before.isspace():
+                _remember(_PLANS, " " + g, plan)
+            return plan
+        _remember(_ASKED, key, asked)
+    # Whether "U.S. Trade" is one name or two depends on whether the article
+    # writes "trade" too; "<" before a run may make it a ticker.
+    answers = tuple(_lower_case(text, word, lower_cases) for word in asked)
+    special = (key, bracket, answers)
+    plan = _SPECIAL_PLANS.get(special)
+    if plan is None:
+        plan = _build_plan(g, before, lambda word: _lower_case(text, word, lower_cases), bracket)
+        _remember(_SPECIAL_PLANS, special, plan)
+    return plan
+
+
+def _remember(cache: dict, key, value) -> None:
+    if len(cache) >= _PLAN_CACHE_SIZE:
+        cache.clear()  # bounded: a long ingest starts again rather than growing
+    cache[key] = value
+
+
+def _lower_case(text: str, word: str, cache: dict) -> bool:
+    answer = cache.get(word)
+    if answer is None:
+        answer = cache[word] = _written_in_lower_case(text, word)
+    return answer
+
+
+# --- flags read in the article, only when needed ------------------------------
+
+
+def _floor(starts: list[int], at: int) -> int:
+    """The start of the paragraph that holds ``at``."""
+    return starts[_bisect(starts, at) - 1]
+
+
+def _begins_sentence(text: str, at: int, floor: int) -> bool:
+    """:func:`_sentence_initial`, with the walk back done by ``str.rstrip``."""
+    before = text[floor:at].rstrip(_SENTENCE_GAP)
+    if not before:
+        return True
+    last = before[-1]
+    if last in "!?:;":
+        return True
+    if last == ".":
+        # "Mr." and initials do not end sentences; other abbreviations
+        # ("Inc.") usually do when a capitalised word follows.
+        word = before[-13:-1].rsplit(None, 1)[-1:]
+        return not (word and (len(word[0]) == 1 or word[0].lower() in _NOT_SENTENCE_END))
+    return False
+
+
+# Read backwards from a run, in the 40 characters before it in its
+# paragraph: the last word (split at white space and commas) after its last
+# hyphen, to be a role word in any case; the word before a last "of", to be
+# "town", "city", ....
+_LAST_WORD_BACKWARDS = re.compile(r"[\s,]+([^\s,-]*)")
+_ROLES_BACKWARDS = frozenset(w[::-1] for w in PERSON_ROLES)
+_OF_BACKWARDS = re.compile(r"[\s,]+fo[\s,]+([^\s,]*)")
+_PLACE_BEFORE_BACKWARDS = frozenset(w[::-1] for w in _PLACE_BEFORE)
+
+
+def _flag(text: str, at: int, stop: int, mask: int, starts: list[int]) -> bool:
+    """Whether any of the context flags in ``mask`` holds for the run at
+    ``text[at:stop]``."""
+    if mask & _ALWAYS:
+        return True
+    if mask & (_RF | _CT | _LD):
+        after = text[stop : stop + 1]
+        if after == ",":
+            if mask & _RF and _ROLE_AFTER.match(text, stop):
+                return True
+            if mask & _CT:
+                city = _CITY_STATE.match(text, stop)
+                if city and (
+                    city.group(1).lower() in PLACES
+                    or f"{city.group(1)} {city.group(2)}".lower().rstrip(".") in PLACES
+                ):
+                    return True
+        elif mask & _LD and after.isspace() and _LEADER_AFTER.match(text, stop):
+            return True
+    if mask & (_RP | _PP):
+        before = text[at - 40 if at > 40 else 0 : at]
+        if before.count("\n") > 1:  # perhaps a paragraph break
+            floor = _floor(starts, at)
+            if floor > at - 40:
+                before = text[floor:at]
+        before = before[::-1]
+        if mask & _RP:
+            word = _LAST_WORD_BACKWARDS.match(before)
+            if word and word.group(1).lower() in _ROLES_BACKWARDS:
+                return True
+        if mask & _PP:
+            word = _OF_BACKWARDS.match(before)
+            if word and word.group(1) in _PLACE_BEFORE_BACKWARDS:
+                return True
+    return False
+
 
 # --- headlines in capitals --------------------------------------------------
 
@@ -503,7 +759,8 @@ def _is_shouting(paragraph: str) -> bool:
     return upper >= _SHOUTING_MIN_LETTERS and _LOWERCASE.subn("", paragraph)[1] <= upper // 10
 
 
-def _title_case(words: list[str]) -> str:
+@lru_cache(maxsize=4096)
+def _title_case(words: tuple[str, ...]) -> str:
     out = []
     for word in words:
         if word.lower().rstrip(".") in ORG_SUFFIXES and len(word) <= 4 and word.isalpha() and word.upper() == word:
@@ -517,134 +774,238 @@ def _title_case(words: list[str]) -> str:
 
 # --- putting it together ----------------------------------------------------
 
+_new = object.__new__
+_set = object.__setattr__
+_SPAN = re.Match.span
+_START_OF = itemgetter(0)
+_END_OF = itemgetter(1)
+_BY_START = itemgetter("start")
+_FIRST = itemgetter(0)
 
-def _paragraph_spans(text: str) -> list[tuple[int, int]]:
-    spans, start = [], 0
-    for gap in _PARAGRAPH_BREAK.finditer(text):
-        spans.append((start, gap.start()))
-        start = gap.end()
-    spans.append((start, len(text)))
-    return spans
+
+def _objects(cls: type, fields: list[dict]) -> list:
+    """``cls(**f) for f in fields`` for a frozen dataclass, without running
+    its ``__init__`` for each (which costs more here than finding a name)."""
+    objects = list(map(_new, repeat(cls, len(fields))))
+    any(map(_set, objects, repeat("__dict__"), fields))
+    return objects
+
+
+def _paragraphs(text: str) -> tuple[list[int], list[int]]:
+    """Starts and ends of the blank-line separated paragraphs."""
+    if "\n" not in text:
+        return [0], [len(text)]
+    breaks = list(map(_SPAN, _PARAGRAPH_BREAK.finditer(text)))
+    return [0, *map(_END_OF, breaks)], [*map(_START_OF, breaks), len(text)]
 
 
 def find_mentions(text: str) -> list[Mention]:
     """Every mention of a person, organisation or place in ``text``, in text
     order, each with the canonical name it refers to."""
-    pieces: list[_Piece] = []
+    starts, ends = _paragraphs(text)
+    # Paragraphs in capitals (Reuters headlines) are not mined for names.
+    near_start = list(map(_LOWER_NEAR_START.match, repeat(text), starts, ends))
+    near_end = list(map(_LOWER_NEAR_END.search, repeat(text), map(sub, ends, repeat(24)), ends))
     shouting: list[tuple[int, int]] = []
+    if None in near_start or None in near_end:
+        shouting = [
+            (start, end)
+            for start, end, first, last in zip(starts, ends, near_start, near_end)
+            if not (first and last) and _is_shouting(text[start:end])
+        ]
+    regions = [(0, len(text))]
+    if shouting:
+        regions, at = [], 0
+        for start, end in shouting:
+            regions.append((at, start))
+            at = end
+        regions.append((at, len(text)))
+
+    # Candidate runs, each read through its plan.
+    plans = _PLANS
+    lower_cases: dict[str, bool] = {}
+    pieces: list[tuple] = []  # (start of the run, its end, spec)
+    named: list[tuple] = []  # (end of the run, name of its last piece) for "(FHLBB)"
+    runs = _RUN.finditer
+    for region_start, region_end in regions:
+        for match in runs(text, region_start, region_end):
+            at, stop = match.span()
+            plan = plans.get(text[at - 1 : stop] if at else text[:stop])
+            if plan is None:
+                plan = _plan(text[at - 1 : stop] if at else text[:stop], text, stop, lower_cases)
+            if plan:
+                specs, acronym = plan
+                for spec in specs:
+                    pieces.append((at, stop, spec))
+                if acronym is not None:
+                    named.append((stop, acronym))
     acronyms: dict[str, str] = {}
-    for start, end in _paragraph_spans(text):
-        if _is_shouting(text[start:end]):
-            shouting.append((start, end))
-            continue
-        for match in _CANDIDATE.finditer(text, start, end):
-            at = match.start()
-            if at > start and (text[at - 1].isalnum() or text[at - 1] in "@#'’._"):
-                continue  # inside a word, a handle, a hashtag or a ticker
-            hyphenated = at > start and text[at - 1] == "-"  # "sub-Saharan Africa"
-            if match.group().rstrip(".,") in _NOT_NAMES_CASED:
-                continue  # the commonest case: "The", "He", "In"
-            found = _pieces_of(text, match, start, drop_first=hyphenated)
-            pieces.extend(found)
-            if found:
-                parenthesised = _PARENTHESISED_ACRONYM.match(text, found[-1].end)
-                if parenthesised:
-                    acronyms[parenthesised.group(1)] = found[-1].surface
+    if named and "(" in text:
+        positions = _acronym_positions(text)
+        if positions:
+            for stop, name in named:
+                found = positions.get(stop)
+                if found is not None:
+                    acronyms[found] = name
 
     # A lone capitalised word at the start of a sentence is a name only if
     # the article also capitalises it elsewhere, or the lists know it.
     seen_inside: set[str] = set()
+    doubtful = []
     for piece in pieces:
-        if not piece.sentence_initial or len(piece.words) > 1:
-            seen_inside.update(piece.words)
-    kept = []
-    for piece in pieces:
-        if piece.sentence_initial and len(piece.words) == 1:
-            word = piece.words[0]
-            if not (
-                word in seen_inside
-                or word.lower() in PLACES
-                or word.lower() in GIVEN_NAMES
-                or _is_acronym(word)
-                or any(c.isupper() for c in word[1:])
-                or piece.person_hint
-            ):
-                continue
-        if len(piece.words) == 1 and (piece.words[0] in _DEMONYMS_CASED or _never_alone(piece.words[0])):
-            continue
-        kept.append(piece)
+        spec = piece[2]
+        lone = spec[_LONE]
+        if lone == 3:
+            seen_inside.update(spec[_WORDS])
+        elif lone == 2:
+            first = spec[_SI_MASK]
+            if first == _SI:
+                at = piece[0]
+                first = _begins_sentence(text, at, _floor(starts, at))
+            if first:
+                doubtful.append(piece)
+            else:
+                seen_inside.add(spec[_WORDS][0])
+    if doubtful:
+        dropped = {
+            id(piece)
+            for piece in doubtful
+            if piece[2][_WORDS][0] not in seen_inside
+            and not _flag(text, piece[0], piece[1], piece[2][_PERSON_MASK], starts)
+        }
+        if dropped:
+            pieces = [piece for piece in pieces if id(piece) not in dropped]
 
-    entities = _resolve(kept, acronyms, text)
-    mentions = [Mention(p.start, p.end, *entities[id(p)]) for p in kept if id(p) in entities]
-    mentions.extend(_headline_mentions(text, shouting, mentions))
-    mentions.sort(key=lambda m: m.start)
-    return mentions
+    canonical = _resolve(pieces, acronyms, text, lower_cases, starts)
+    body = []
+    written = []  # as written in the text, for the headlines
+    for at, _, spec in pieces:
+        target = canonical.get(spec[_SURFACE])
+        if target is not None:
+            body.append({"start": at + spec[_REL_START], "end": at + spec[_REL_END], "name": target[0],
+                         "kind": target[1]})
+            written.append(spec[_WRITTEN])
+    if shouting:
+        found = _headline_mentions(text, shouting, body, written)
+        if found:
+            body.extend(found)
+            body.sort(key=_BY_START)
+    return _objects(Mention, body)
 
 
-def _kind(words: list[str], hints: list[_Piece]) -> str:
-    if _bare(words) != words or any(p.org_hint for p in hints):
-        return ORGANIZATION
-    # A title beats an organisation word: "Lawyer David Steel".
-    if any(p.person_hint for p in hints):
-        return PERSON
+def _acronym_positions(text: str) -> dict[int, str]:
+    """Where a "(FHLBB)" follows: the end of the word before it (white space
+    between) -> the acronym."""
+    found = {}
+    for match in _ACRONYM.finditer(text):
+        at = match.start()
+        while at > 0 and text[at - 1].isspace():
+            at -= 1
+        found.setdefault(at, match.group(1))
+    return found
+
+
+def _kinds(words: list[str]) -> tuple[str, str]:
+    """The kind of a name by its words (when nothing before or after it says
+    more), and its kind when a place name follows it ("Quincy, Fla.").
+    Before these, :func:`_resolve` asks whether it is an organisation by a
+    legal form or angle brackets, then whether a title or a role word marks
+    a person ("Lawyer David Steel": a title beats an organisation word)."""
+    if _bare(words) != words:
+        return ORGANIZATION, ORGANIZATION
     if " ".join(words).lower() in PLACES:
-        return PLACE  # "Soviet Union"
+        return PLACE, PLACE  # "Soviet Union"
     if _is_org(words):
-        return ORGANIZATION
+        return ORGANIZATION, ORGANIZATION
     if _is_place(words):
-        return PLACE
+        return PLACE, PLACE
     if len(words) > 1 and (
         words[0].lower() in GIVEN_NAMES
         or _is_initial(words[0])
         or any(_is_initial(w) for w in words[1:-1])
         or (len(words[-1]) == 1 and words[-1].isupper())
     ):
-        return PERSON
+        return PERSON, PERSON
     if len(words) == 1 and _is_acronym(words[0]):
-        return ORGANIZATION
+        return ORGANIZATION, ORGANIZATION
     if len(words) == 1 and words[0].lower() in GIVEN_NAMES:
-        return PERSON  # "Joe's lawyer"
-    if any(p.place_hint for p in hints):
-        return PLACE
-    return ORGANIZATION
+        return PERSON, PERSON  # "Joe's lawyer"
+    return ORGANIZATION, PLACE
 
 
-def _common_word(word: str, pieces: list[_Piece], text: str) -> bool:
-    """An organisation only by default whose word the article also writes in
-    lower case, or a plural of capitals ("PCs"): a common word, not a name."""
-    if re.fullmatch(r"[A-Z]{2,}s", word):
+_PLURAL_CAPITALS = re.compile(r"[A-Z]{2,}s")
+
+
+_KIND_INDEX = {PERSON: 0, ORGANIZATION: 1, PLACE: 2}
+
+
+def _common_word_form(word: str) -> bool | None:
+    """Of an organisation only by default: True for a plural of capitals
+    ("PCs"), False for a word that is a name by its form, None when it
+    depends on whether the article also writes it in lower case."""
+    if _PLURAL_CAPITALS.fullmatch(word):
         return True
-    if _is_acronym(word) or any(c.isupper() for c in word[1:]) or any(p.org_hint for p in pieces):
+    if _is_acronym(word) or any(c.isupper() for c in word[1:]):
         return False
-    return _written_in_lower_case(text, word)
+    return None
 
 
-def _initials(words: list[str]) -> str:
+def _initials(words) -> str:
     return "".join(w[0] for w in words if w[0].isupper() and w.lower() not in _CONNECTORS)
 
 
-def _resolve(pieces: list[_Piece], acronyms: dict[str, str], text: str) -> dict[int, tuple[str, str]]:
-    """Map each piece to (canonical name, kind), short forms to full ones."""
-    by_surface: dict[str, list[_Piece]] = {}
+def _resolve(
+    pieces: list[tuple], acronyms: dict[str, str], text: str, lower_cases: dict, starts: list[int]
+) -> dict[str, tuple[str, str]]:
+    """Map each surface to (canonical name, kind), short forms to full ones."""
+    groups: dict[str, list] = {}  # surface -> [word count, spec, piece, piece, ...]
     for piece in pieces:
-        by_surface.setdefault(piece.surface, []).append(piece)
-    first_seen = {surface: index for index, surface in enumerate(by_surface)}
-    # Longest first, so that every short form can find its full name.
-    surfaces = sorted(by_surface, key=lambda s: (-len(by_surface[s][0].words), first_seen[s]))
-    full: list[_Full] = []
+        spec = piece[2]
+        group = groups.get(spec[_SURFACE])
+        if group is None:
+            groups[spec[_SURFACE]] = [spec[_COUNT], spec, piece]
+        else:
+            group.append(piece)
+    # (name, kind, word count, words without possessives, those bare, initials, one-word short forms)
+    full: list[tuple] = []
     canonical_of: dict[str, tuple[str, str]] = {}
-    for surface in surfaces:
-        words = by_surface[surface][0].words
-        target = _longer_form(words, full, acronyms)
+    # Longest first (ties in order of first mention), so that every short
+    # form can find its full name.
+    for group in sorted(groups.values(), key=_FIRST, reverse=True):
+        spec = group[1]
+        target = _longer_form(spec[_SHORT], spec[_WORDS], full, acronyms) if full else None
         if target is None:
-            if len(words) == 1 and words[0].lower() in ORG_HEADS:
+            if spec[_HEAD_ALONE]:
                 continue  # "International", "National" alone name nothing
-            target = (surface, _kind(words, by_surface[surface]))
-            if target[1] == ORGANIZATION and len(words) == 1 and _common_word(words[0], by_surface[surface], text):
-                continue  # "Trade", "Tariffs": capitalised here, lower case elsewhere
-            full.append(_full(surface, target[1], words))
-        canonical_of[surface] = target
-    return {id(p): canonical_of[p.surface] for p in pieces if p.surface in canonical_of}
+            org = spec[_ORG] if len(group) == 3 else any(piece[2][_ORG] for piece in group[2:])
+            kind = spec[_KIND]
+            if spec[_FORCED_ORG] or org:
+                kind = ORGANIZATION
+            elif kind is PERSON and spec[_KIND_IF_PLACE] is PERSON:
+                pass  # a person with or without a title before
+            else:
+                for at, stop, s in group[2:]:
+                    if s[_PERSON_MASK] and _flag(text, at, stop, s[_PERSON_MASK], starts):
+                        kind = PERSON
+                        break
+                else:
+                    if kind is not spec[_KIND_IF_PLACE]:
+                        for at, stop, s in group[2:]:
+                            if s[_PLACE_MASK] and _flag(text, at, stop, s[_PLACE_MASK], starts):
+                                kind = spec[_KIND_IF_PLACE]
+                                break
+            if kind == ORGANIZATION and spec[_COUNT] == 1:
+                # "Trade", "Tariffs": capitalised here, lower case elsewhere.
+                common = spec[_COMMON]
+                if common is None:
+                    common = not org and _lower_case(text, spec[_WORDS][0], lower_cases)
+                if common:
+                    continue
+            target = (spec[_SURFACE], kind)
+            full.append((spec[_SURFACE], kind, spec[_COUNT], spec[_CLEAN], spec[_CLEAN_BARE], spec[_INITIALS],
+                         spec[_SINGLES][_KIND_INDEX[kind]]))
+        canonical_of[spec[_SURFACE]] = target
+    return canonical_of
 
 
 _LEGAL_SUFFIXES = frozenset(
@@ -653,7 +1014,7 @@ _LEGAL_SUFFIXES = frozenset(
 )
 
 
-def _bare(words: list[str]) -> list[str]:
+def _bare(words):
     """An organisation's name without its legal form: "Acme Corp" -> "Acme"."""
     end = len(words)
     while end > 1 and words[end - 1].lower().rstrip(".") in _LEGAL_SUFFIXES:
@@ -661,67 +1022,99 @@ def _bare(words: list[str]) -> list[str]:
     return words[:end]
 
 
-_Full = tuple[str, str, list[str], list[str], list[str]]  # name, kind, words, without possessives, bare
+def _short_form(words: tuple[str, ...]) -> tuple:
+    """What :func:`_longer_form` needs to know about ``words``."""
+    surface = " ".join(words)
+    single = words[0] if len(words) == 1 else None
+    acronym = single.replace(".", "") if single and _is_acronym(single) else None
+    return surface, _bare(words), single, surface.lower() in PLACES, acronym
 
 
-def _full(name: str, kind: str, words: list[str]) -> _Full:
-    clean = [_clean(w) for w in words]
-    return name, kind, words, clean, _bare(clean)
+@lru_cache(maxsize=65536)
+def _full(name: str, kind: str) -> tuple:
+    """A full-name entry of :func:`_longer_form` for a name already found."""
+    clean = tuple(_clean(w) for w in name.split())
+    bare = _bare(clean)
+    if len(clean) == 1:
+        return name, kind, 1, clean, bare, (), ()
+    if kind == PERSON:
+        singles = (clean[0], clean[-1])
+    elif kind == ORGANIZATION:
+        singles = (clean[0], *bare)
+    else:
+        singles = (clean[0],)
+    return name, kind, len(clean), clean, bare, (_initials(clean), _initials(bare)), singles
 
 
-def _longer_form(words: list[str], full: list[_Full], acronyms: dict[str, str]) -> tuple[str, str] | None:
+def _longer_form(short: tuple, words: tuple[str, ...], full: list[tuple], acronyms: dict[str, str]) -> tuple[str, str] | None:
     """The full name (and kind) that ``words`` is a short form of, if any.
     ``full`` is longest first; the closest match wins: "Celanese" is
     "Celanese Corp" before it is "Celanese Fibers Inc"."""
-    surface = " ".join(words)
+    surface, bare, single, is_place, acronym = short
     if surface in acronyms:
         for name, kind, *_ in full:
             if acronyms[surface] == name:
                 return name, kind
-    bare = _bare(words)
-    single = words[0] if len(words) == 1 else None
-    is_place = surface.lower() in PLACES  # "Japan" is not "Bank of Japan"
-    acronym = single.replace(".", "") if single and _is_acronym(single) else None
-    for name, kind, long_words, long_clean, long_bare in reversed(full):
-        if len(long_words) <= len(words):
+    if single is not None:
+        # One word: only names of more words, that hold it where their kind
+        # says, or whose initials it is.
+        for entry in reversed(full):
+            if single in entry[6]:
+                kind = entry[1]
+                if kind is not ORGANIZATION:
+                    return entry[0], kind
+                if not is_place and (single == entry[3][0] or single not in _DEMONYMS_CASED):
+                    return entry[0], kind
+            if acronym is not None and entry[1] is ORGANIZATION and not is_place and acronym in entry[5]:
+                return entry[0], entry[1]
+        return None
+    count = len(words)
+    for name, kind, long_count, long_clean, long_bare, initials, _ in reversed(full):
+        if long_count <= count:
             continue
         if kind == PERSON:
-            if single in (long_clean[0], long_clean[-1]) or words == [long_clean[0], long_clean[-1]]:
+            if single is not None:
+                if single == long_clean[0] or single == long_clean[-1]:
+                    return name, kind
+            elif count == 2 and words[0] == long_clean[0] and words[1] == long_clean[-1]:
                 return name, kind
         elif kind == ORGANIZATION:
             if is_place:
                 continue
-            if long_clean[: len(words)] == words or (len(bare) < len(words) and long_bare == bare):
+            if long_clean[:count] == words or (len(bare) < count and long_bare == bare):
                 return name, kind
             if single and single in long_bare and single not in _DEMONYMS_CASED:
                 return name, kind
-            if acronym and acronym in (_initials(long_clean), _initials(long_bare)):
+            if acronym and acronym in initials:
                 return name, kind
-        elif long_clean[: len(words)] == words:
+        elif long_clean[:count] == words:
             return name, kind
     return None
 
 
-def _headline_mentions(text: str, spans: list[tuple[int, int]], body: list[Mention]) -> list[Mention]:
-    found: list[Mention] = []
-    if not spans:
-        return found
+@lru_cache(maxsize=65536)
+def _headline_forms(written: str, name: str, kind: str) -> tuple[str, ...]:
+    """The forms, in capitals, under which a name found in the body is looked
+    for in a capitals headline."""
+    bare = " ".join(_bare(name.split())) if kind == ORGANIZATION else name
+    return tuple(form.upper() for form in {written, name, bare} if len(form) > 1 and form.upper() not in _NOT_NAMES_CASED)
+
+
+def _headline_mentions(text: str, spans: list[tuple[int, int]], body: list[dict], written: list[str]) -> list[dict]:
+    found: list[dict] = []
     forms: dict[str, tuple[str, str]] = {}
-    full = [_full(m.name, m.kind, m.name.split()) for m in body if m.kind == ORGANIZATION]
-    full.sort(key=lambda entry: -len(entry[2]))
-    for mention in body:
-        written = " ".join(text[mention.start : mention.end].split())
-        bare = " ".join(_bare(mention.name.split())) if mention.kind == ORGANIZATION else mention.name
-        for form in {written, mention.name, bare}:
-            if len(form) > 1 and form.upper() not in _NOT_NAMES_CASED:
-                forms.setdefault(form.upper(), (mention.name, mention.kind))
+    for said in dict.fromkeys(zip(written, map(_NAME_OF, body), map(_KIND_OF, body))):
+        for form in _headline_forms(*said):
+            if form not in forms:
+                forms[form] = said[1:]
     longest_first = sorted(forms, key=len, reverse=True)
+    find = text.find
     for start, end in spans:
         # Nothing inside angle brackets is matched: "<ACME>" is a ticker.
-        brackets = [m.span() for m in _ANGLE_BRACKETS.finditer(text, start, end)]
+        brackets = list(map(_SPAN, _ANGLE_BRACKETS.finditer(text, start, end))) if "<" in text else []
         taken: list[tuple[int, int]] = list(brackets)
         for form in longest_first:
-            at = text.find(form, start, end)
+            at = find(form, start, end)
             while at >= 0:
                 stop = at + len(form)
                 if (
@@ -730,16 +1123,18 @@ def _headline_mentions(text: str, spans: list[tuple[int, int]], body: list[Menti
                     and not any(s < stop and at < e for s, e in taken)
                 ):
                     name, kind = forms[form]
-                    found.append(Mention(at, stop, name, kind))
+                    found.append({"start": at, "end": stop, "name": name, "kind": kind})
                     taken.append((at, stop))
-                at = text.find(form, at + 1, end)
+                at = find(form, at + 1, end)
+        if not brackets:
+            continue  # no ticker, no name in brackets
         taken = taken[len(brackets) :]
         # The company a Reuters headline names before its first ticker.
         ticker = _TITLE_TICKER.search(text, start, end)
         bracketed = _TITLE_BRACKETED.search(text, start, end)
         if bracketed and not any(s <= bracketed.start(1) < e for s, e in taken):
-            words = bracketed.group(1).split()
-            found.append(Mention(bracketed.start(1), bracketed.end(1), _title_case(words), ORGANIZATION))
+            name = _title_case(tuple(bracketed.group(1).split()))
+            found.append({"start": bracketed.start(1), "end": bracketed.end(1), "name": name, "kind": ORGANIZATION})
         elif ticker:
             head_start = start
             for boundary in _TITLE_START.finditer(text, start, ticker.start()):
@@ -750,13 +1145,20 @@ def _headline_mentions(text: str, spans: list[tuple[int, int]], body: list[Menti
                 words = []
             if 1 <= len(words) <= 6 and not any(s < ticker.start() and e > head_start for s, e in taken):
                 words[-1] = _clean(words[-1])
-                name = _title_case(words)
+                name = _title_case(tuple(words))
                 if name.upper() not in _NOT_NAMES_CASED:
                     # "COGNITIVE <CSAI>" is the body's "Cognitive Systems Inc".
-                    known = _longer_form(name.split(), full, {})
+                    full = [_full(m["name"], m["kind"]) for m in body if m["kind"] == ORGANIZATION]
+                    full.sort(key=lambda entry: -entry[2])
+                    words = tuple(name.split())
+                    known = _longer_form(_short_form(words), words, full, {})
                     name, kind = known if known else (name, ORGANIZATION)
-                    found.append(Mention(head_start, head_start + len(head), name, kind))
+                    found.append({"start": head_start, "end": head_start + len(head), "name": name, "kind": kind})
     return found
+
+
+_NAME_OF = itemgetter("name")
+_KIND_OF = itemgetter("kind")
 
 
 def extract_names(text: str) -> list[Name]:
@@ -765,15 +1167,18 @@ def extract_names(text: str) -> list[Name]:
     return count_names(find_mentions(text))
 
 
+_NAME_AND_KIND = attrgetter("name", "kind")
+_COUNT_OF = itemgetter(1)
+
+
 def count_names(mentions: Sequence[Mention]) -> list[Name]:
     """:func:`extract_names` from mentions already found, so that a caller
     that also wants quotes (which need the mentions) finds them once."""
-    counts: dict[tuple[str, str], int] = {}
-    for mention in mentions:
-        key = (mention.name, mention.kind)
-        counts[key] = counts.get(key, 0) + 1
-    order = {key: index for index, key in enumerate(counts)}
-    return [
-        Name(name=name, kind=kind, count=count)
-        for (name, kind), count in sorted(counts.items(), key=lambda item: (-item[1], order[item[0]]))
-    ]
+    counts = Counter(map(_NAME_AND_KIND, mentions))
+    # Most mentioned first; the sort is stable, so ties keep the order of
+    # first mention.
+    return _objects(
+        Name,
+        [{"name": name, "kind": kind, "count": count}
+         for (name, kind), count in sorted(counts.items(), key=_COUNT_OF, reverse=True)],
+    )
