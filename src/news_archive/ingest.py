@@ -216,7 +216,7 @@ def _candidate_chunks(db_path: str, paths: Sequence[str], pattern: str) -> Itera
     last run, in which case their members are accounted for from the ledger."""
     ledger = None
     chunk: list[Task] = []
-    for item in sources.walk(paths, pattern):
+    for item in sources.walk(paths, pattern, stat_files=False):
         if isinstance(item, Found) and item.is_archive:
             if ledger is None:
                 ledger = store.open_db(db_path, readonly=True).conn
@@ -329,8 +329,10 @@ def process_chunk(chunk: list[Task]) -> ChunkResult:
     """Read, hash, decode and parse one chunk of candidates (runs in a worker)."""
     assert _ledger is not None
     result = ChunkResult()
-    known = _ledger_rows(_ledger, [item.source for item in chunk])
+    known = _ledger_rows(_ledger, [item.source for item in chunk])  # one query for the chunk
     for item in chunk:
+        if isinstance(item, Found):
+            item = sources.complete(item)
         if isinstance(item, Unreadable):
             result.rejected.append(store.RejectedFile(item.source, item.reason))
             continue

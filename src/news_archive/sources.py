@@ -87,13 +87,18 @@ def display_name(path: str) -> str:
         return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
-def walk(paths: Iterable[str], pattern: str = DEFAULT_GLOB) -> Iterator[Found | Unreadable]:
+def walk(paths: Iterable[str], pattern: str = DEFAULT_GLOB, *, stat_files: bool = True) -> Iterator[Found | Unreadable]:
     """Yield every candidate under ``paths`` in a stable order.
 
     Directories are walked recursively (following links to folders, but never
     into a folder twice, so link loops end); hidden entries are skipped. Inside
     a directory a file is a candidate if its name matches ``pattern`` or it is
     an archive. Files named explicitly are always candidates.
+
+    Without ``stat_files``, files found in folders come with ``size`` and
+    ``mtime_ns`` of None (archives excepted): :func:`complete` fills them in
+    later, in a worker process, which keeps a million stat calls off the
+    process that walks.
     """
     for given in paths:
         given_name = display_name(given)
@@ -103,17 +108,18 @@ def walk(paths: Iterable[str], pattern: str = DEFAULT_GLOB) -> Iterator[Found | 
             yield Unreadable(given_name, _os_reason(error))
             continue
         if stat.S_ISDIR(info.st_mode):
-            yield from _walk_dir(given, "", pattern, set())
+            yield from _walk_dir(given, "", pattern, set(), stat_files)
         elif stat.S_ISREG(info.st_mode):
             yield Found(_clean(given_name), given, info.st_size, info.st_mtime_ns)
         else:
             yield Unreadable(given_name, "not a regular file or folder")
 
 
-def _walk_dir(top: str, prefix: str, pattern: str, visited: set[tuple[int, int]]) -> Iterator[Found | Unreadable]:
+def _walk_dir(top: str, prefix: str, pattern: str, visited: set[tuple[int, int]],
+              stat_files: bool = True) -> Iterator[Found | Unreadable]:
     # A stack of folder listings rather than recursion, so that folders nested
     # thousands deep are walked (in the same depth-first, sorted order).
-    stack = [_listing(top, prefix, pattern, visited)]
+    stack = [_listing(top, prefix, pattern, visited, stat_files)]
     while stack:
         try:
             item = next(stack[-1])
@@ -121,12 +127,13 @@ def _walk_dir(top: str, prefix: str, pattern: str, visited: set[tuple[int, int]]
             stack.pop()
             continue
         if isinstance(item, str):
-            stack.append(_listing(top, item, pattern, visited))
+            stack.append(_listing(top, item, pattern, visited, stat_files))
         else:
             yield item
 
 
-def _listing(top: str, prefix: str, pattern: str, visited: set[tuple[int, int]]) -> Iterator[Found | Unreadable | str]:
+def _listing(top: str, prefix: str, pattern: str, visited: set[tuple[int, int]],
+             stat_files: bool = True) -> Iterator[Found | Unreadable | str]:
     """The candidates in one folder, in name order; a subfolder comes as its relative path (a ``str``) to walk next."""
     here = os.path.join(top, prefix) if prefix else top
     try:
@@ -153,8 +160,11 @@ def _listing(top: str, prefix: str, pattern: str, visited: set[tuple[int, int]])
         if is_dir:
             yield relative
             continue
-        wanted = is_archive_name(entry.name) or fnmatch.fnmatch(entry.name, pattern)
-        if not wanted:
+        archive = is_archive_name(entry.name)
+        if not archive and not _matches(entry.name, pattern):
+            continue
+        if not stat_files and not archive:
+            yield Found(source, entry.path, None, None)  # type: ignore[arg-type]
             continue
         try:
             entry_info = entry.stat()  # follows links
@@ -166,6 +176,20 @@ def _listing(top: str, prefix: str, pattern: str, visited: set[tuple[int, int]])
             yield Unreadable(source, "not a regular file")
             continue
         yield Found(source, entry.path, entry_info.st_size, entry_info.st_mtime_ns)
+
+
+def complete(found: Found) -> Found | Unreadable:
+    """Stat a file found without it: a regular file with its size and mtime, or why not."""
+    if found.size is not None:
+        return found
+    try:
+        info = os.stat(found.path)  # follows links
+    except OSError as error:
+        reason = "broken link" if os.path.islink(found.path) else f"cannot read: {_os_reason(error)}"
+        return Unreadable(found.source, reason)
+    if not stat.S_ISREG(info.st_mode):
+        return Unreadable(found.source, "not a regular file")
+    return Found(found.source, found.path, info.st_size, info.st_mtime_ns)
 
 
 def _clean(path: str) -> str:
