@@ -14,7 +14,6 @@ from pathlib import Path
 import click
 
 from . import export as exporter
-from . import ingest as ingester
 from . import search as searcher
 from . import sources, store
 from .parse import DateError, parse_date_bound
@@ -107,6 +106,8 @@ def ingest(paths: tuple[str, ...], db_path: str, pattern: str, jobs: int | None,
 
         news-archive ingest ~/clippings archive-2019.zip --db news.db
     """
+    from . import ingest as ingester  # imported here: it brings numpy and the analysers along
+
     stderr = sys.stderr
     show_progress = not silent and stderr.isatty()
     progress = ProgressLine(stderr) if show_progress else None
@@ -295,6 +296,7 @@ def serve(db_path: str, host: str, port: int) -> None:
 
         news-archive serve --db news.db --port 8001
     """
+    from . import ingest as ingester
     from .web.app import make_datasette, sample_folder
 
     if not Path(db_path).exists():

@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import datetime, timezone
-from typing import Iterable, NamedTuple, Sequence
+from typing import TYPE_CHECKING, Iterable, NamedTuple, Sequence
 
-from .analysis import Analysis
+if TYPE_CHECKING:  # importing analysis pulls in numpy: not needed to read an archive
+    import numpy as np
 
-import numpy as np
+    from .analysis import Analysis
+
 import sqlite_utils
 
 SCHEMA_VERSION = 2
@@ -193,7 +195,7 @@ class ParsedFile(NamedTuple):
     body: str
     paragraphs: int
     words: int
-    analysis: Analysis | None = None
+    analysis: "Analysis | None" = None
 
 
 class RejectedFile(NamedTuple):
@@ -249,7 +251,7 @@ def save_batch(
     conn = db.conn
     with conn:
         name_ids = name_ids or NameIds(conn)
-        analysed: list[tuple[int, Analysis]] = []
+        analysed: list[tuple[int, "Analysis"]] = []
         existing = _existing_articles(conn, [p.source for p in parsed])
         copies = copies or CopyFinder(conn)
         copies.compact()
@@ -348,7 +350,7 @@ class NameIds:
             self.next_id += 1
         return found
 
-    def ids_of(self, analysis: Analysis | None) -> tuple[int, ...]:
+    def ids_of(self, analysis: "Analysis | None") -> tuple[int, ...]:
         return tuple(self.id_of(name, kind) for name, kind, _ in analysis.names) if analysis else ()
 
     def flush(self) -> None:
@@ -357,7 +359,7 @@ class NameIds:
         self.new = []
 
 
-def _save_analysis(conn: sqlite3.Connection, analysed: list[tuple[int, Analysis]], name_ids: NameIds,
+def _save_analysis(conn: sqlite3.Connection, analysed: "list[tuple[int, Analysis]]", name_ids: NameIds,
                    replace: list[int]) -> None:
     """Names, quotes and sketches of the articles just saved; old ones first removed for changed articles."""
     for chunk in _chunks(replace, _IN_CHUNK):
@@ -418,6 +420,9 @@ class CopyFinder:
     (16 bytes an article), and a hit is confirmed against the full hash."""
 
     def __init__(self, conn: sqlite3.Connection):
+        global np
+        import numpy as np  # only an ingest needs it
+
         self.conn = conn
         ids, keys = [], []
         for article_id, sha in conn.execute("SELECT id, sha256 FROM articles WHERE duplicate_of IS NULL"):
