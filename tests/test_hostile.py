@@ -425,3 +425,20 @@ def test_search_json_is_valid_for_hostile_queries(hostile_db):
     for query in ['"unbalanced', "NEAR(", SCRIPT, "\x00", "🐯"]:
         result = CliRunner().invoke(cli, ["search", query, "--json", "--db", hostile_db])
         assert result.exit_code == 0 and isinstance(json.loads(result.stdout), list)
+
+
+def test_huge_pages_neither_abort_nor_traceback(hostile_db):
+    """A page of 10^12 once made the ranked index allocate for every skipped hit and abort the process."""
+    import subprocess
+    import sys
+
+    result = CliRunner().invoke(cli, ["search", "tiger", "--page", "999999999999", "--db", hostile_db])
+    assert result.exit_code == 2 and "is not in the range 1<=x<=10000" in result.output
+    library = subprocess.run([sys.executable, "-c", (
+        "import sqlite3, sys\n"
+        "from news_archive import search\n"
+        "from news_archive.search_index import SearchIndex\n"
+        "found = search.search(sqlite3.connect(sys.argv[1]), 'tiger', page=10**12, index=SearchIndex.open(sys.argv[1]))\n"
+        "print(found.page, found.total, len(found.hits))\n"), hostile_db], capture_output=True, text=True, timeout=60)
+    assert library.returncode == 0, library.stderr[-500:]
+    assert library.stdout.split() == ["1", "7", "7"]  # the last page there is
