@@ -52,6 +52,9 @@ company", "the ministry") and "they", "we", "it", "I" give no speaker
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
+from itertools import repeat
+from operator import attrgetter, itemgetter
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -87,15 +90,41 @@ _VERBS = (
     "|boasted|lamented|speculated|estimated|read|reads|put it|puts it|went on|goes on|signed off|summed up"
     "|pointed out|concluded|requested|saying|writing|adding|telling|asking"
 )
-_STRONG_VERB = re.compile(rf"\b(?:{_VERBS})\b")
-_VERB = re.compile(rf"\b(?:{_VERBS})\b|\b[a-z]{{3,}}ed\b")
+
+
+def _trie(words: list[str]) -> str:
+    """An alternation of ``words`` as a prefix tree: the same strings, but
+    the regular expression engine reads each character once instead of
+    trying every word in turn. (No word of _VERBS is another one followed by
+    a word boundary, so the match at any place is the same.)"""
+    tree: dict = {}
+    for word in words:
+        node = tree
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        branches = [re.escape(char) + emit(child) for char, child in sorted(node.items()) if char]
+        if "" in node:
+            branches.append("")
+        if len(branches) == 1:
+            return branches[0]
+        return "(?:" + "|".join(branches) + ")"
+
+    return emit(tree)
+
+
+_VERB_TRIE = _trie(sorted(set(_VERBS.split("|"))))
+_STRONG_VERB = re.compile(rf"\b(?:{_VERB_TRIE})\b")
+_VERB = re.compile(rf"\b(?:{_VERB_TRIE})\b|\b[a-z]{{3,}}ed\b")
 _PRONOUNS = frozenset("he she they we it i".split())
 _DETERMINERS = frozenset("the a an one another two three some several many its his her their our".split())
 # After a quotation: up to eight words (the speaker), an optional adverb and
 # the verb: "Dillon affirmed", "25-year-old Dillon Passage recalled",
 # "the disgraced former zoo owner acknowledged", "Joe reportedly wrote".
 _AFTER_SPEAKER_VERB = re.compile(
-    rf"[\s,]*(?P<clause>[^\"“”,;:!?]{{1,90}}?)\s+(?:[a-z]+ly\s+)?(?:{_VERBS}|[a-z]{{3,}}ed)\b"
+    rf"[\s,]*(?P<clause>[^\"“”,;:!?]{{1,90}}?)\s+(?:[a-z]+ly\s+)?(?:{_VERB_TRIE}|[a-z]{{3,}}ed)\b"
 )
 # Or the verb first: "said Gavin Launder, an analyst with ...".
 _AFTER_VERB_SPEAKER = re.compile(
@@ -103,13 +132,14 @@ _AFTER_VERB_SPEAKER = re.compile(
     r"|warned)\s+(?P<clause>[^\"“”,;:.!?]{1,60})"
 )
 # A name followed by its verb: "co-Chairman Alastair Morton said".
-_SPEAKS = re.compile(rf",?\s+(?:[a-z]+ly\s+)?(?:{_VERBS})\b")
+_SPEAKS = re.compile(rf",?\s+(?:[a-z]+ly\s+)?(?:{_VERB_TRIE})\b")
 # An attribution that ends the sentence after a quotation and more words:
 # '"..." based on sales of only a few days, he said.'
 _TRAILING_ATTRIBUTION = re.compile(
     r",\s*(?P<clause>[^,\"“”]{1,60}?)\s+(?:[a-z]+ly\s+)?(?:said|says|added|adds|told|wrote|noted|explained)"
     r"(?:\s+[^,.\"“”]{0,40})?[.!?]?\s*$"
 )
+_TRAILING_ADVERB = re.compile(r"\s+[a-z]+ly\s*$")
 _LEADING_CONJUNCTION = re.compile(
     r"(?:(?:But|And|So|Yet|Then|Later|Now|Earlier|Also|However|Meanwhile|Still|Instead),?\s+)+"
 )
@@ -144,19 +174,32 @@ class _Span:
     closed: bool
 
 
+_LEADING_BLANK = re.compile(r"\s*")
+_LAST_NOT_BLANK = re.compile(r"(?s:.*)\S")  # up to the last character that is not white space
+_END = re.Match.end
+_SPAN = re.Match.span
+
+
+_START = re.Match.start
+_FIRST = itemgetter(0)
+_SECOND = itemgetter(1)
+_new = object.__new__
+_set = object.__setattr__
+
+
 def _paragraphs(text: str) -> list[tuple[int, int]]:
     """(start, end) of each non-empty paragraph, stripped, in order."""
-    spans, start = [], 0
-    for gap in [*_PARAGRAPH_BREAK.finditer(text), None]:
-        end = gap.start() if gap else len(text)
-        chunk = text[start:end]
-        if chunk.strip():
-            left = start + len(chunk) - len(chunk.lstrip())
-            right = start + len(chunk.rstrip())
-            spans.append((left, right))
-        if gap:
-            start = gap.end()
-    return spans
+    gaps = list(map(_SPAN, _PARAGRAPH_BREAK.finditer(text)))
+    starts = [0, *map(_SECOND, gaps)]
+    ends = [*map(_FIRST, gaps), len(text)]
+    # Where each paragraph's text begins and ends, white space left out;
+    # None for a blank one. (Each regular expression reads only the white
+    # space at one end.)
+    lasts = list(map(_LAST_NOT_BLANK.match, repeat(text), starts, ends))
+    firsts = map(_END, map(_LEADING_BLANK.match, repeat(text), starts, ends))
+    if None not in lasts:
+        return list(zip(firsts, map(_END, lasts)))
+    return [(first, last.end()) for first, last in zip(firsts, lasts) if last is not None]
 
 
 def _is_opening(text: str, at: int, start: int) -> bool:
@@ -166,6 +209,12 @@ def _is_opening(text: str, at: int, start: int) -> bool:
 
 _DOUBLE_MARK = re.compile(r'["“”„]')
 _SINGLE_MARK = re.compile(r"['‘’]")
+# A single quote that may open a quotation (see _single_quoted): after white
+# space, an opening bracket or dash, a slash, a colon or a quote mark, or at
+# the very start, and before a letter or digit. Each starts with its mark,
+# which the regular expression engine finds fast.
+_OPENING_STRAIGHT = re.compile(r"'(?<![^\s(\[{—–\-/:\"“”„'‘’]')(?=[^\W_])")
+_OPENING_CURLY = re.compile(r"‘(?<![^\s(\[{—–\-/:\"“”„'‘’]‘)(?=[^\W_])")
 
 
 def _double_quoted(text: str, number: int, start: int, end: int) -> list[_Span]:
@@ -216,7 +265,7 @@ def _single_quoted(text: str, number: int, start: int, end: int, taken: list[_Sp
 
 
 def _clean(inner: str) -> str:
-    cleaned = _SPACE.sub(" ", inner).strip()
+    cleaned = " ".join(inner.split())  # runs of white space made single spaces
     return cleaned[:-1].rstrip() if cleaned.endswith(",") else cleaned
 
 
@@ -226,20 +275,42 @@ def extract_quotes(text: str, mentions: Sequence[names.Mention] | None = None) -
 
     ``mentions`` are ``names.find_mentions(text)`` when the caller has them
     already; otherwise they are found here, only if there is a quotation."""
-    if not _DOUBLE_MARK.search(text) and not _SINGLE_MARK.search(text):
+    double_marks = '"' in text or "“" in text or "”" in text or "„" in text
+    # A single quote opens a quotation only after white space or an opening
+    # mark and before a letter or digit: most articles have apostrophes
+    # ("Japan's") and no such mark, and are done with here.
+    single_marks = bool(("'" in text and _OPENING_STRAIGHT.search(text)) or ("‘" in text and _OPENING_CURLY.search(text)))
+    if not double_marks and not single_marks:
         return []
     paragraphs = _paragraphs(text)
-    found: list[list[_Span]] = []
-    for number, (start, end) in enumerate(paragraphs):
-        double = _double_quoted(text, number, start, end)
-        single = _single_quoted(text, number, start, end, double)
-        found.append(sorted(double + single, key=lambda s: s.open))
-    if not any(found):
+    found: dict[int, list[_Span]] = {}  # paragraph number -> its quoted spans, for paragraphs with any
+    if single_marks:
+        for number, (start, end) in enumerate(paragraphs):
+            double = _double_quoted(text, number, start, end) if double_marks else []
+            single = _single_quoted(text, number, start, end, double)
+            spans = sorted(double + single, key=lambda s: s.open) if single else double
+            if spans:
+                found[number] = spans
+    else:
+        # Only the paragraphs that hold a double quote mark.
+        starts = list(map(_FIRST, paragraphs))
+        for index in sorted(set(map(bisect_right, repeat(starts), map(_START, _DOUBLE_MARK.finditer(text))))):
+            if not index:
+                continue  # (never: a mark is inside a paragraph)
+            start, end = paragraphs[index - 1]
+            spans = _double_quoted(text, index - 1, start, end)
+            if spans:
+                found[index - 1] = spans
+    if not found:
         return []
     resolver = _Resolver(text, paragraphs, mentions)
     quotes: list[Quote] = []
     previous_speaker: str | None = None  # of the last quotation in the paragraph before
-    for number, spans in enumerate(found):
+    previous = -2  # the number of the last paragraph with quotations
+    for number, spans in found.items():
+        if number != previous + 1:
+            previous_speaker = None  # the paragraph before has none
+        previous = number
         groups = _join(text, spans)
         paragraph_speaker: str | None = None
         for group in groups:
@@ -251,10 +322,12 @@ def extract_quotes(text: str, mentions: Sequence[names.Mention] | None = None) -
                     speaker = paragraph_speaker
                 elif _opens_paragraph(text, paragraphs[number][0], first.open) and previous_speaker is not None:
                     speaker = previous_speaker
-            quotation = _clean(" ".join(_SPACE.sub(" ", span.inner).strip() for span in group))
+            quotation = _clean(" ".join([" ".join(span.inner.split()) for span in group]))
             if not quotation or (len(quotation.split()) < _SHORT_QUOTE_WORDS and speaker is None):
                 continue
-            quotes.append(Quote(text=quotation, speaker=speaker, paragraph=number))
+            quote = _new(Quote)
+            _set(quote, "__dict__", {"text": quotation, "speaker": speaker, "paragraph": number})
+            quotes.append(quote)  # Quote(quotation, speaker, number), without the frozen __init__
             if speaker is not None:
                 paragraph_speaker = speaker
                 resolver.focus(last.close, speaker)
@@ -288,40 +361,93 @@ def _join(text: str, spans: list[_Span]) -> list[list[_Span]]:
     return groups
 
 
+_MENTION_START = attrgetter("start")
+
+
 class _Resolver:
     """Finds speakers, with the names of the article and the person in focus."""
 
     def __init__(self, text: str, paragraphs: list[tuple[int, int]], mentions: Sequence[names.Mention] | None):
         self.text = text
         self.paragraphs = paragraphs
+        self._paragraph_starts = [s for s, _ in paragraphs]
+        self._paragraph_end = dict(paragraphs)
+        self._sentence_ends: dict[int, tuple[list[int], list[int]]] = {}
         self.mentions = list(mentions) if mentions is not None else names.find_mentions(text)
-        # Who is in focus, by position: people who begin a sentence, and
-        # named speakers as they are found.
-        self.events: list[tuple[int, str]] = []
-        for mention in self.mentions:
-            if mention.kind == names.PERSON and (
-                self._begins_sentence(mention.start) or _SPEAKS.match(text, mention.end)
-            ):
-                self.events.append((mention.start, mention.name))
+        self._starts = list(map(_MENTION_START, self.mentions))
+        self._sorted = self._starts == sorted(self._starts)
+        # Who is in focus, by position: people who begin a sentence or
+        # speak (worked out when asked), and named speakers as they are found.
+        self._people: list[tuple[int, str]] | None = None
+        self._in_focus_as_person: dict[int, bool] = {}
+        self._speakers: list[tuple[int, str]] = []
 
     def focus(self, at: int, speaker: str) -> None:
-        self.events.append((at, speaker))
+        self._speakers.append((at, speaker))
+
+    def _person_in_focus(self, index: int) -> bool:
+        answer = self._in_focus_as_person.get(index)
+        if answer is None:
+            mention = self.mentions[index]
+            answer = self._in_focus_as_person[index] = mention.kind == names.PERSON and bool(
+                self._begins_sentence(mention.start) or _SPEAKS.match(self.text, mention.end)
+            )
+        return answer
 
     def _in_focus(self, at: int) -> str | None:
+        """The last person in focus before ``at`` (of two at the same place,
+        the one found last)."""
+        if self._sorted:
+            # The people in text order: the last one before ``at`` that
+            # begins a sentence or speaks, read backwards.
+            person = None
+            for index in range(bisect_right(self._starts, at - 1) - 1, -1, -1):
+                if self._person_in_focus(index):
+                    person = self.mentions[index]
+                    break
+            best = (person.start, person.name) if person is not None else None
+            for position, name in self._speakers:
+                if position < at and (best is None or position >= best[0]):
+                    best = (position, name)
+            return best[1] if best else None
+        if self._people is None:
+            self._people = [
+                (mention.start, mention.name)
+                for mention in self.mentions
+                if mention.kind == names.PERSON
+                and (self._begins_sentence(mention.start) or _SPEAKS.match(self.text, mention.end))
+            ]
         best = None
-        for position, name in self.events:
-            if position < at and (best is None or position >= best[0]):
-                best = (position, name)
+        for events in (self._people, self._speakers):
+            for position, name in events:
+                if position < at and (best is None or position >= best[0]):
+                    best = (position, name)
         return best[1] if best else None
 
     def _sentence_start(self, start: int, at: int) -> int:
-        for end in _SENTENCE_END.finditer(self.text, start, at):
-            if not _ABBREVIATED.search(self.text, max(start, end.start() - 5), end.start() + 1):
-                start = end.end()
-        return start
+        """Where the sentence that holds ``at`` begins, no earlier than
+        ``start`` (the start of a paragraph)."""
+        ends = self._sentence_ends.get(start)
+        if ends is None:
+            # Each sentence end of the paragraph: (where the next sentence
+            # begins, how far the end's look-ahead reads). A search that
+            # stops at ``at`` sees only the ends whose look-ahead reads no
+            # further than ``at``.
+            text = self.text
+            stop = self._paragraph_end.get(start, len(text))
+            found = [
+                (end.end(), end.end() + (2 if text[end.end()] in "\"'“‘(" else 1))
+                for end in _SENTENCE_END.finditer(text, start, stop)
+                if not _ABBREVIATED.search(text, max(start, end.start() - 5), end.start() + 1)
+            ]
+            ends = self._sentence_ends[start] = ([b for b, _ in found], [r for _, r in found])
+        begins, reads_to = ends
+        index = bisect_right(reads_to, at)
+        return begins[index - 1] if index else start
 
     def _paragraph_start(self, at: int) -> int:
-        return max((s for s, _ in self.paragraphs if s <= at), default=0)
+        index = bisect_right(self._paragraph_starts, at)
+        return self._paragraph_starts[index - 1] if index else 0
 
     def _begins_sentence(self, at: int) -> bool:
         before = self.text[self._sentence_start(self._paragraph_start(at), at) : at]
@@ -335,7 +461,10 @@ class _Resolver:
         words = clause.split()
         if not words or len(words) > (12 if words[0].lower() in _DETERMINERS else 8):
             return False, None
-        found = [m for m in self.mentions if start <= m.start < end]
+        if self._sorted:
+            found = self.mentions[bisect_right(self._starts, start - 1) : bisect_right(self._starts, end - 1)]
+        else:
+            found = [m for m in self.mentions if start <= m.start < end]
         people = [m for m in found if m.kind == names.PERSON]
         # "spokesman Michel Dufour", "senior vice president John Smith".
         if words[0][0].islower() and people and all(
@@ -431,12 +560,17 @@ class _Resolver:
         text = self.text
         begin = self._sentence_start(start, at)
         # Only the text after an earlier quotation in the same sentence.
-        for mark in range(at - 1, begin - 1, -1):
-            if text[mark] in _DOUBLE:
-                begin = mark + 1
-                break
-        verbs = [*reversed(list(_STRONG_VERB.finditer(text, begin, at)))]
-        verbs += [m for m in reversed(list(_VERB.finditer(text, begin, at))) if m.group() not in _STRONG_WORDS]
+        mark = max(text.rfind('"', begin, at), text.rfind("“", begin, at), text.rfind("”", begin, at),
+                   text.rfind("„", begin, at))
+        if mark >= 0:
+            begin = mark + 1
+        # The attribution verbs from the list, last first, then other verbs
+        # in -ed, last first (one pass: a verb of the list is never part of
+        # a word in -ed, nor the other way round).
+        found = list(_VERB.finditer(text, begin, at))
+        found.reverse()
+        verbs = [m for m in found if m.group() in _STRONG_WORDS]
+        verbs += [m for m in found if m.group() not in _STRONG_WORDS]
         for verb in verbs:
             end = verb.start()
             chunk_start = begin
@@ -453,7 +587,7 @@ class _Resolver:
             if _STRONG_VERB.search(text, chunk_start, end):
                 continue  # the subject of an earlier verb, not of this one
             # Drop an adverb before the verb: "Joe reportedly wrote".
-            trimmed = re.sub(r"\s+[a-z]+ly\s*$", "", chunk).rstrip()
+            trimmed = _TRAILING_ADVERB.sub("", chunk).rstrip()
             ok, who = self._who(chunk_start + len(chunk) - len(chunk.lstrip()), chunk_start + len(trimmed), at)
             if ok:
                 return who if who is not None else _NOBODY
