@@ -305,8 +305,15 @@ def serve(db_path: str, host: str, port: int) -> None:
         with _library_errors(db_path):
             report = ingester.ingest(db_path, [str(sample)], jobs=1)
         click.echo(report.summary(), err=True)
-    with _reader(db_path):
-        pass  # fail early, with a clear message, on a file that is not an archive
+    with _reader(db_path) as conn:
+        outdated = store.schema_outdated(store.sqlite_utils.Database(conn))
+    if outdated:
+        # Before serving, not while: the server itself never writes to the archive.
+        click.echo(f"{db_path} was made by an older news-archive: adding the tables this version needs", err=True)
+        with _library_errors(db_path):
+            writable = store.open_db(db_path)
+            store.ensure_schema(writable)
+            writable.close()
     import uvicorn
     import asyncio
 

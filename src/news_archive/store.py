@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # importing analysis pulls in numpy: not needed to read an ar
 
 import sqlite_utils
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3  # 3: names, quotes, near-duplicates
 FTS_TOKENIZE = "porter unicode61 remove_diacritics 2"
 # Ranked search runs on the tantivy index; FTS5 serves Datasette's table search
 # (which quotes each word) and the fallback. Column detail keeps per-column
@@ -169,6 +169,11 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     with db.conn:
         db.conn.executescript(_FTS_SQL + ";" + _FTS_TRIGGERS + _ANALYSIS_SQL)
     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def schema_outdated(db: sqlite_utils.Database) -> bool:
+    """Whether an older news-archive made this archive (ensure_schema brings it up to date)."""
+    return db.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION
 
 
 def schema_problem(db: sqlite_utils.Database) -> str | None:

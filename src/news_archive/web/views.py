@@ -173,6 +173,12 @@ def guarded(view):
                 return json_response({"ok": False, "error": str(error)}, 400)
             return await error_page(datasette, request, 400, "Bad request", str(error))
         except sqlite3.OperationalError as error:
+            if str(error).startswith("no such table"):
+                message = ("This archive was made by an older news-archive. Run `news-archive ingest` on it "
+                           "(or start it with `news-archive serve`) to bring it up to date.")
+                if wants_json:
+                    return json_response({"ok": False, "error": message}, 503)
+                return await error_page(datasette, request, 503, "Archive needs an upgrade", message)
             if "interrupted" in str(error):
                 if wants_json:
                     return json_response({"ok": False, "error": TOO_SLOW}, 503)
