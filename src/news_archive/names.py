@@ -389,7 +389,8 @@ _PLANS: dict = {}  # key: the character before the run (if any) and the run
 _SPECIAL_PLANS: dict = {}  # plans that also depend on the article
 _ASKED: dict = {}  # run -> words whose lower-case use in the article decides its plan
 _PLAN_CACHE_SIZE = 200_000
-_CACHES = (_PLANS, _SPECIAL_PLANS, _ASKED)  # emptied by eval/speed.py to time a cold start
+_TOKEN_CACHE: dict[str, tuple[str, int, bool]] = {}  # a word of a run -> how it counts
+_CACHES = (_PLANS, _SPECIAL_PLANS, _ASKED, _TOKEN_CACHE)  # emptied by eval/speed.py to time a cold start
 
 _ACRONYM = re.compile(r"\(([A-Z][A-Z0-9.&-]{1,9})\)")  # "(FHLBB)"
 _TICKER_SUFFIX = re.compile(r"[A-Za-z0-9.]*")
@@ -416,23 +417,45 @@ def _plan_tokens(g: str, offset: int) -> list[list[_Token]]:
     """The words of a candidate run, cut where a full stop ends a sentence,
     with offsets plus ``offset``."""
     runs: list[list[_Token]] = [[]]
-    for token in _TOKEN.finditer(g):
-        word, start, end = token.group(), offset + token.start(), offset + token.end()
-        while word[-1] in "-&'’" and not (word[-1] in "'’" and word[-2:-1] == "s" and len(word) > 3):
-            word, end = word[:-1], end - 1
-            if not word:
-                break
-        if not word:
-            continue
-        stop = False
-        if word[-1] == "." and not (
-            word[:-1] in _ABBREVIATIONS or (len(word) == 2 and word[0].isupper()) or "." in word[:-1]
-        ):
-            word, end, stop = word[:-1], end - 1, True
-        runs[-1].append((word, start, end))
-        if stop:
-            runs.append([])
+    raw_words = g.split()
+    if " ".join(raw_words) == g:
+        at = offset  # one space between words: offsets add up
+    else:
+        at = -1
+        raw_words = [token.group() for token in _TOKEN.finditer(g)]
+        starts = [offset + token.start() for token in _TOKEN.finditer(g)]
+    tokens = _TOKEN_CACHE
+    for index, raw in enumerate(raw_words):
+        start = at if at >= 0 else starts[index]
+        found = tokens.get(raw)
+        if found is None:
+            found = tokens[raw] = _token(raw)
+        word, cut, stop = found
+        if word:
+            runs[-1].append((word, start, start + len(raw) - cut))
+            if stop:
+                runs.append([])
+        if at >= 0:
+            at += len(raw) + 1
     return [run for run in runs if run]
+
+
+def _token(word: str) -> tuple[str, int, bool]:
+    """A word of a run as it counts: (the word without trailing marks, how
+    many characters were cut, whether a full stop after it ends a sentence)."""
+    length = len(word)
+    while word[-1] in "-&'’" and not (word[-1] in "'’" and word[-2:-1] == "s" and len(word) > 3):
+        word = word[:-1]
+        if not word:
+            return "", length, False
+    stop = False
+    if word[-1] == "." and not (
+        word[:-1] in _ABBREVIATIONS or (len(word) == 2 and word[0].isupper()) or "." in word[:-1]
+    ):
+        word, stop = word[:-1], True
+    if len(_TOKEN_CACHE) >= 65536:
+        _TOKEN_CACHE.clear()
+    return word, length - len(word), stop
 
 
 def _is_role_word(word: str) -> bool:
@@ -506,7 +529,7 @@ def _plan_run(text: str, offset: int, tokens: list[_Token], lower_case, bracket:
         if len(part) > 1 and part[0][0] in _PLACE_PREFIXES and not _is_org([t[0] for t in part]):
             parts.append(part[:1])
             rest = part[1:]
-            if len(rest) > 1 or not lower_case(rest[0][0]):
+            if len(rest) > 1 or not lower_case(rest[0][0]):  # (a recorder answers None)
                 parts.append(rest)
         else:
             parts.append(part)
@@ -624,24 +647,20 @@ def _plan(key: str, text: str, stop: int, lower_cases: dict) -> tuple:
     bracket = before == "<" and text[stop : stop + 1] == ">"
     asked = _ASKED.get(key)
     if asked is None:
-        words: list[str] = []
-
-        def ask(word: str) -> bool:
-            words.append(word)
-            return False
-
-        if not before or before.isspace():
+        spaced = not before or before.isspace()
+        if spaced:
             # After any white space, or at the start: one plan.
             plan = _PLANS.get(" " + g)
             if plan is not None:
                 _remember(_PLANS, key, plan)
                 return plan
-        plan = _build_plan(g, before, ask, bracket)
+        words: list[str] = []
+        plan = _build_plan(g, before, words.append, bracket)
         asked = tuple(words)
         if not asked and before != "<":
             _remember(_PLANS, key, plan)
-            if not before or before.isspace():
-                _remember(_PLANS, " " + g, plan)
+            if spaced and key[0] != " ":
+                _PLANS[" " + g] = plan
             return plan
         _remember(_ASKED, key, asked)
     # Whether "U.S. Trade" is one name or two depends on whether the article
@@ -752,11 +771,15 @@ _UPPER = re.compile(r"[A-Z]")
 _LOWERCASE = re.compile(r"[a-z]")
 
 
+_NO_UPPER = dict.fromkeys(range(ord("A"), ord("Z") + 1))
+_NO_LOWER = dict.fromkeys(range(ord("a"), ord("z") + 1))
+
+
 def _is_shouting(paragraph: str) -> bool:
     if _LOWERCASE.search(paragraph, 0, 24) and _LOWERCASE.search(paragraph, len(paragraph) - 24):
         return False  # the common case, decided cheaply
-    upper = _UPPER.subn("", paragraph)[1]
-    return upper >= _SHOUTING_MIN_LETTERS and _LOWERCASE.subn("", paragraph)[1] <= upper // 10
+    upper = len(paragraph) - len(paragraph.translate(_NO_UPPER))  # letters A to Z
+    return upper >= _SHOUTING_MIN_LETTERS and len(paragraph) - len(paragraph.translate(_NO_LOWER)) <= upper // 10
 
 
 @lru_cache(maxsize=4096)
