@@ -143,3 +143,43 @@ def test_any_text_gives_well_formed_names(text):
     for mention in mentions:
         assert 0 <= mention.start < mention.end <= len(text) and mention.kind in ("person", "organization", "place")
     assert sum(n.count for n in extract_names(text)) == len(mentions)
+
+
+def _empty_caches():
+    from news_archive import names
+
+    for cache in names._CACHES:
+        cache.clear()
+    for value in vars(names).values():
+        if callable(getattr(value, "cache_clear", None)):
+            value.cache_clear()
+
+
+def test_the_caches_change_nothing():
+    # Runs of words are worked out once and kept (a "plan" per run and the
+    # character before it): what comes out must not depend on what was seen
+    # before, nor on a cache emptied half way.
+    texts = [body("000_733558d17a3f90df.txt"), body("001_00a32e414b8210aa.txt")]
+    _empty_caches()
+    first = [find_mentions(text) for text in texts]
+    assert [find_mentions(text) for text in texts] == first  # everything cached
+    _empty_caches()
+    assert [find_mentions(text) for text in reversed(texts)] == first[::-1]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # The same run after other characters: a space, a line break, a
+        # bracket, a quote mark, a hyphen (the first word then describes).
+        ("Reagan said so.\nReagan said so. (Reagan said so.) \"Reagan said so.\"", [("Reagan", "organization", 4)]),
+        ("The pro-Reagan Congress met. Congress voted.", [("Congress", "organization", 2)]),
+        # An apposition that names a role after a name makes it a person.
+        ("He met Weyrich, an analyst, in Tokyo.", [("Weyrich", "person", 1), ("Tokyo", "place", 1)]),
+        ("He met Weyrich in Tokyo.", [("Weyrich", "organization", 1), ("Tokyo", "place", 1)]),
+        # A ticker in angle brackets is no name; a name in brackets is a company.
+        ("Shares of <IBM> rose. <Woodco Inc> fell.", [("Woodco Inc", "organization", 1)]),
+    ],
+)
+def test_runs_in_their_context(text, expected):
+    assert names_of(text) == expected

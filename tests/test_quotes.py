@@ -151,6 +151,13 @@ def test_paragraph_index_matches_the_parsed_article():
         ),
         ("", []),
         ("No quotations at all here.", []),
+        # Single quotes with no double quote in the article: a quotation
+        # opens after white space and before a letter; apostrophes do not.
+        (
+            "Mary Hart said 'we will win the case in the end' on Monday.",
+            [Quote("we will win the case in the end", "Mary Hart", 0)],
+        ),
+        ("Japan's exporters and the investors' group met. Tokyo's 'big four' said nothing.", []),
     ],
 )
 def test_small_cases(text, expected):

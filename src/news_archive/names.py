@@ -42,11 +42,10 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right as _bisect
-from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import repeat
-from operator import attrgetter, itemgetter, sub
+from operator import add, attrgetter, itemgetter, sub
 from typing import Sequence
 
 from .name_lists import (
@@ -404,10 +403,6 @@ _LEADER_WORDS = ("administration", "government", "cabinet", "presidency")
 # paragraph break, so a run stays inside its paragraph.
 _IN_PARAGRAPH_SPACE = r"(?:(?!\n[ \t]*\n)\s)+"
 _RUN = re.compile(rf"{_WORD}(?:{_IN_PARAGRAPH_SPACE}(?:{_CONNECTOR}{_IN_PARAGRAPH_SPACE})*{_WORD})*")
-# A lower-case letter among the first 24 characters of a paragraph, and
-# among its last 24 (searched from 24 before its end, never across a break).
-_LOWER_NEAR_START = re.compile(r"[^a-z]{0,23}[a-z]")
-_LOWER_NEAR_END = re.compile(r"[a-z](?:(?!\n[ \t]*\n)[^a-z]){0,23}\Z")
 _SKIPPED_BEFORE = "@#'’._"  # and letters and digits: inside a word, a handle, a hashtag or a ticker
 _SENTENCE_GAP = " \t\n\"'“‘([’”-–—"
 _NOT_SENTENCE_END = frozenset({"mr", "mrs", "ms", "dr", "st"})
@@ -827,8 +822,9 @@ def find_mentions(text: str) -> list[Mention]:
     order, each with the canonical name it refers to."""
     starts, ends = _paragraphs(text)
     # Paragraphs in capitals (Reuters headlines) are not mined for names.
-    near_start = list(map(_LOWER_NEAR_START.match, repeat(text), starts, ends))
-    near_end = list(map(_LOWER_NEAR_END.search, repeat(text), map(sub, ends, repeat(24)), ends))
+    lower = _LOWERCASE.search
+    near_start = list(map(lower, repeat(text), starts, map(min, map(add, starts, repeat(24)), ends)))
+    near_end = list(map(lower, repeat(text), map(max, starts, map(sub, ends, repeat(24))), ends))
     shouting: list[tuple[int, int]] = []
     if None in near_start or None in near_end:
         shouting = [
@@ -1197,7 +1193,10 @@ _COUNT_OF = itemgetter(1)
 def count_names(mentions: Sequence[Mention]) -> list[Name]:
     """:func:`extract_names` from mentions already found, so that a caller
     that also wants quotes (which need the mentions) finds them once."""
-    counts = Counter(map(_NAME_AND_KIND, mentions))
+    counts: dict[tuple[str, str], int] = {}
+    get = counts.get
+    for key in map(_NAME_AND_KIND, mentions):
+        counts[key] = get(key, 0) + 1
     # Most mentioned first; the sort is stable, so ties keep the order of
     # first mention.
     return _objects(
