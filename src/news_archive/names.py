@@ -36,6 +36,12 @@ How a name is found:
    rest of the article are counted there, and the company named before the
    first stock ticker ("ULTRAMAR PLC <UMAR.L> 1986 YEAR") is taken as an
    organisation.
+
+How it is made fast enough for ingest (docs/quality.md, "Speed"): one
+regular-expression pass over the body finds the runs; each run, with the
+character before it, is worked out once into a "plan" kept in a bounded
+cache; what depends on the text around a run is read only when needed.
+The output is the same as working each run out where it stands.
 """
 
 from __future__ import annotations
@@ -44,7 +50,7 @@ import re
 from bisect import bisect_right as _bisect
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import repeat
+from itertools import islice, repeat
 from operator import add, attrgetter, itemgetter, sub
 from typing import Sequence
 
@@ -289,24 +295,11 @@ def _split_run(tokens: list[_Token]) -> list[list[_Token]]:
     return result
 
 
-_TICKER_REST = re.compile(r"[A-Za-z0-9.]*>")
 _PLACE_PREFIXES = frozenset({"U.S.", "U.K.", "US", "UK", "EC", "E.C."})
 
 
 _PLACE_BEFORE = frozenset({"town", "city", "village", "port", "province", "state", "island", "region", "district",
                            "county"})  # "the town of Whakatane"
-_LEADER_OF = re.compile(r"['’]?s?\s+(?:administration|government|cabinet|presidency)\b")
-_APPOSITION = re.compile(r",\s+((?:[a-z-]+\s+){0,4}[a-z-]+)")
-
-
-def _role_follows(text: str, end: int) -> bool:
-    """Whether an apposition that names a role follows: ", senior vice
-    president of ...", ", an analyst with ...", ", who ..."."""
-    apposition = _APPOSITION.match(text, end)
-    if not apposition:
-        return False
-    words = apposition.group(1).split()
-    return words[0] == "who" or any(word in PERSON_ROLES for word in words)
 
 
 def _written_in_lower_case(text: str, word: str) -> bool:
@@ -387,16 +380,19 @@ _ALWAYS = 128  # a flag that holds wherever the run is
 _PLANS: dict = {}  # key: the character before the run (if any) and the run
 _SPECIAL_PLANS: dict = {}  # plans that also depend on the article
 _ASKED: dict = {}  # run -> words whose lower-case use in the article decides its plan
-_PLAN_CACHE_SIZE = 200_000
+_PLAN_CACHE_SIZE = 65_536  # about 1 KB a run with what its names need: some 70 MB when full
 _TOKEN_CACHE: dict[str, tuple[str, int, bool]] = {}  # a word of a run -> how it counts
 _CACHES = (_PLANS, _SPECIAL_PLANS, _ASKED, _TOKEN_CACHE)  # emptied by eval/speed.py to time a cold start
 
 _ACRONYM = re.compile(r"\(([A-Z][A-Z0-9.&-]{1,9})\)")  # "(FHLBB)"
 _TICKER_SUFFIX = re.compile(r"[A-Za-z0-9.]*")
+# An apposition that names a role after a run: ", senior vice president of
+# ...", ", an analyst with ...", ", who ...": after the comma, "who" or a role
+# word among the first five lower-case words.
 _ROLE_AFTER = re.compile(
     r",\s+(?:who|(?:[a-z-]+\s+){0,4}(?:" + "|".join(sorted(map(re.escape, PERSON_ROLES), key=len, reverse=True))
     + r"))(?![a-z-])"
-)  # the test of _role_follows in one match
+)
 _LEADER_AFTER = re.compile(r"\s+(?:administration|government|cabinet|presidency)\b")
 _LEADER_WORDS = ("administration", "government", "cabinet", "presidency")
 # Candidate runs over a whole text: white space between words never holds a
@@ -671,7 +667,9 @@ def _plan(key: str, text: str, stop: int, lower_cases: dict) -> tuple:
 
 def _remember(cache: dict, key, value) -> None:
     if len(cache) >= _PLAN_CACHE_SIZE:
-        cache.clear()  # bounded: a long ingest starts again rather than growing
+        # Bounded: the older half goes (a dict keeps the order of insertion).
+        for old in list(islice(cache, _PLAN_CACHE_SIZE // 2)):
+            del cache[old]
     cache[key] = value
 
 
@@ -762,7 +760,6 @@ _TITLE_START = re.compile(r"(?:^|/|\s-\s|-\s|:\s)(?=[A-Z])")
 _SHOUTING_MIN_LETTERS = 4
 
 
-_UPPER = re.compile(r"[A-Z]")
 _LOWERCASE = re.compile(r"[a-z]")
 
 

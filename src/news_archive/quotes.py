@@ -52,7 +52,7 @@ company", "the ministry") and "they", "we", "it", "I" give no speaker
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from itertools import repeat
 from operator import attrgetter, itemgetter
 from dataclasses import dataclass
