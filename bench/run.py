@@ -499,6 +499,8 @@ def _ingest_cmd(ctx: "Run") -> list[str]:
     cmd = [str(ctx.places.cli), "ingest", str(ctx.corpus), "--db", str(ctx.db), "--silent"]
     if ctx.args.jobs:
         cmd += ["--jobs", str(ctx.args.jobs)]
+    if ctx.args.no_analysis:
+        cmd += ["--no-analysis"]
     return cmd
 
 
@@ -829,7 +831,7 @@ def run_size(args, places: Places, label: str, copies: int, snapshot: Snapshot |
     result: dict = {
         "size": label, "copies": copies, "timestamp": stamp, "machine": machine_info(places.work),
         "git": code_info(ctx.snapshot),
-        "settings": {"code": args.code or "work tree", "cache": args.cache, "jobs": args.jobs, "repeats": args.repeats, "rounds": args.rounds,
+        "settings": {"code": args.code or "work tree", "cache": args.cache, "jobs": args.jobs, "no_analysis": args.no_analysis, "repeats": args.repeats, "rounds": args.rounds,
                      "peer": args.peer,
                      "rss_sample_interval_s": 0.05, "work_dir": str(places.work)},
         "limits": LIMITS, "errors": {}, "warnings": [],
@@ -1053,6 +1055,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--code", metavar="REV", default=None,
                         help="measure the committed src/ of REV (e.g. HEAD) instead of the work tree")
     parser.add_argument("--jobs", type=int, default=None, help="pass --jobs N to news-archive ingest")
+    parser.add_argument("--no-analysis", action="store_true",
+                        help="pass --no-analysis to news-archive ingest (no names, quotes or near-duplicates)")
     parser.add_argument("--repeats", type=int, default=5, help="timed repeats of every query (default 5)")
     parser.add_argument("--rounds", type=int, default=1,
                         help="run the ingest and export phases N times and keep the median (default 1)")

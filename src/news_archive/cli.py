@@ -94,7 +94,10 @@ class ProgressLine:
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None,
               help="Worker processes for reading and parsing [default: one per CPU].")
 @click.option("--silent", "-s", is_flag=True, help="No progress bar.")
-def ingest(paths: tuple[str, ...], db_path: str, pattern: str, jobs: int | None, silent: bool) -> None:
+@click.option("--no-analysis", is_flag=True,
+              help="Skip finding names, quotes and near-duplicates (faster; those stay empty for these files).")
+def ingest(paths: tuple[str, ...], db_path: str, pattern: str, jobs: int | None, silent: bool,
+           no_analysis: bool) -> None:
     """Add article files, folders of them, or .tar.gz/.tgz/.zip archives of them.
 
     Folders are walked recursively. Unchanged files are skipped, changed files
@@ -114,7 +117,8 @@ def ingest(paths: tuple[str, ...], db_path: str, pattern: str, jobs: int | None,
     expected = ingester.count_candidates(paths, pattern) if show_progress else None
     with _library_errors(db_path):
         try:
-            report = ingester.ingest(db_path, paths, pattern=pattern, jobs=jobs, progress=progress, expected=expected)
+            report = ingester.ingest(db_path, paths, pattern=pattern, jobs=jobs, progress=progress, expected=expected,
+                                     analyse=not no_analysis)
         finally:
             if progress:
                 progress.close()
