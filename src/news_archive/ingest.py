@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator, Sequence
 
-from . import search_index, similar, sources, store
+from . import names, search_index, similar, sources, store
 from .analysis import analyse_many
 from .parse import ParseError, parse_article
 from .sources import Found, Member, Unreadable
@@ -370,7 +370,22 @@ def process_chunk(chunk: list[Task]) -> ChunkResult:
     if _analyse and result.parsed:
         analyses = analyse_many([p.body for p in result.parsed])
         result.parsed = [p._replace(analysis=a) for p, a in zip(result.parsed, analyses)]
+        if _resident_mb() > WORKER_MEMORY_MB:
+            names.clear_caches()
     return result
+
+
+# The name finder memoises what it has worked out; a worker drops that memory
+# at this size so that the whole ingest stays within its memory budget.
+WORKER_MEMORY_MB = 120
+
+
+def _resident_mb() -> int:
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 2**20
+    except (OSError, ValueError):
+        return 0
 
 
 def parse_bytes(source: str, raw: bytes):

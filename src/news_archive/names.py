@@ -384,6 +384,15 @@ _PLAN_CACHE_SIZE = 65_536  # about 1 KB a run with what its names need: some 70 
 _TOKEN_CACHE: dict[str, tuple[str, int, bool]] = {}  # a word of a run -> how it counts
 _CACHES = (_PLANS, _SPECIAL_PLANS, _ASKED, _TOKEN_CACHE)  # emptied by eval/speed.py to time a cold start
 
+
+def clear_caches() -> None:
+    """Forget everything memoised. A long ingest calls this when a worker grows
+    too big: the caches trade memory for speed, and both are budgeted."""
+    for cache in _CACHES:
+        cache.clear()
+    for function in (_clean, _not_name, _never_alone, _is_org_words, _surface, _title_case, _full, _headline_forms):
+        function.cache_clear()
+
 _ACRONYM = re.compile(r"\(([A-Z][A-Z0-9.&-]{1,9})\)")  # "(FHLBB)"
 _TICKER_SUFFIX = re.compile(r"[A-Za-z0-9.]*")
 # An apposition that names a role after a run: ", senior vice president of

@@ -44,7 +44,7 @@ STATE_VERSION = 3  # 2: names; 3: words unstemmed, forms found at query time
 # readers see new articles soon and a crash loses little indexing work.
 COMMIT_EVERY_DOCS = 200_000
 COMMIT_EVERY_SECONDS = 60.0
-WRITER_HEAP = 128_000_000  # tantivy's indexing memory: the ingest must stay under 500 MB in all
+WRITER_HEAP = 96_000_000  # tantivy's indexing memory: the ingest must stay under 500 MB in all
 
 
 def index_path(db_path: str | os.PathLike) -> Path:

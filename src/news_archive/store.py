@@ -33,7 +33,7 @@ FTS_DETAIL = "column"
 # SQLite allows 32766 bound parameters; stay far below for IN (...) lists.
 _IN_CHUNK = 500
 # A bigger page cache keeps index pages of a large archive in memory while writing.
-WRITE_CACHE_KIB = 64 * 1024
+WRITE_CACHE_KIB = 32 * 1024
 
 
 def open_db(path: str, *, readonly: bool = False) -> sqlite_utils.Database:
