@@ -193,7 +193,7 @@ def _search_ranked(conn, index, result: SearchResult, *, with_timeline: bool, wi
     rows = fetch_rows(conn, ids, "id, date, headline, source, body")
     result.hits = [
         Hit(r[0], r[1], r[2], r[3], make_snippet(
-            search_index.mark_matches(r[4][:SNIPPET_SCAN_CHARS], query, MARK_START, MARK_END)
+            search_index.mark_matches(r[4][:SNIPPET_SCAN_CHARS], query, MARK_START, MARK_END, index)
             if not query.is_empty else r[4], r[2]))
         for r in rows
     ]

@@ -403,11 +403,17 @@ def matched_terms(query: Query) -> tuple[set[str], list[str], list[list[str]]]:
     return singles, prefixes, phrases
 
 
-def mark_matches(text: str, query: Query, start: str, end: str) -> str:
+def mark_matches(text: str, query: Query, start: str, end: str, search_index: "SearchIndex | None" = None) -> str:
     """``text`` with every word the query matched wrapped in ``start``/``end``.
 
-    Words are split and stemmed the way the index does it (the stems are
-    cached), so "prices" marks "price" and "priced" too."""
+    With the index, one regular expression of every indexed form of the
+    query's words finds them in a single pass ("prices" marks price, priced
+    and pricing). Without it, each word of the text is stemmed and compared."""
+    if search_index is not None:
+        pattern = _highlighter(search_index, query)
+        if pattern is None:
+            return text
+        return pattern.sub(lambda m: f"{start}{m.group(0)}{end}", text)
     singles, prefixes, phrases = matched_terms(query)
     words = list(_WORD.finditer(text))
     stems = [stem(w.group(0)) for w in words]
@@ -437,10 +443,36 @@ def mark_matches(text: str, query: Query, start: str, end: str) -> str:
     return "".join(out)
 
 
-def _phrase_word_matches(wanted: str, term: str, word: str) -> bool:
-    if wanted.startswith("*"):
-        return fold(word).startswith(wanted[1:])
-    return wanted == term
+_HIGHLIGHTERS: dict[tuple, "re.Pattern[str] | None"] = {}
+
+
+def _highlighter(search_index: "SearchIndex", query: Query) -> "re.Pattern[str] | None":
+    """One compiled pattern for everything the query matches, cached per index commit."""
+    key = (search_index.generation(), query.groups)
+    if key in _HIGHLIGHTERS:
+        return _HIGHLIGHTERS[key]
+    alternatives = []
+    for term in query.terms():
+        words = [w for w in term.words if fold(w)]
+        if not words:
+            continue
+        pieces = []
+        for position, word in enumerate(words):
+            if term.prefix and position == len(words) - 1:
+                pieces.append(re.escape(fold(word)) + r"[^\W_]*")
+            else:
+                pieces.append("(?:" + "|".join(re.escape(f) for f in word_forms(search_index, word)) + ")")
+        alternatives.append(r"[\W_]+".join(pieces))
+    if not alternatives:
+        pattern = None
+    else:
+        # Longest first, so a phrase wins over its own first word.
+        alternatives.sort(key=len, reverse=True)
+        pattern = re.compile(r"(?<![^\W_])(?:" + "|".join(alternatives) + r")(?![^\W_])", re.IGNORECASE)
+    if len(_HIGHLIGHTERS) > 1000:
+        _HIGHLIGHTERS.clear()
+    _HIGHLIGHTERS[key] = pattern
+    return pattern
 
 
 # --- searching -------------------------------------------------------------------------------------
