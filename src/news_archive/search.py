@@ -7,6 +7,7 @@ exporter and the Datasette plugin share them.
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import html
 import math
@@ -191,12 +192,8 @@ def _search_ranked(conn, index, result: SearchResult, *, with_timeline: bool, wi
         offset = (result.page - 1) * result.per_page
         result.total, ids = search_index.top_ids(index, tq, sort=sort, limit=result.per_page, offset=offset)
     rows = fetch_rows(conn, ids, "id, date, headline, source, body")
-    result.hits = [
-        Hit(r[0], r[1], r[2], r[3], make_snippet(
-            search_index.mark_matches(r[4][:SNIPPET_SCAN_CHARS], query, MARK_START, MARK_END, index)
-            if not query.is_empty else r[4], r[2]))
-        for r in rows
-    ]
+    pattern = search_index.highlighter(index, query)
+    result.hits = [Hit(r[0], r[1], r[2], r[3], window_snippet(r[4], r[2], pattern)) for r in rows]
     if not (with_timeline or with_facets) or not result.total:
         return result
     archive_first, archive_last = archive_span(conn)
@@ -290,6 +287,49 @@ def _facets_from_months(months: dict[str, int]) -> dict[str, list[dict]]:
         "year": [{"value": y, "count": n} for y, n in by_year.items()],
         "month": [{"value": m, "count": months[m]} for m in sorted(months)],
     }
+
+
+SNIPPET_CHARS = 220
+
+
+def window_snippet(body: str, headline: str, pattern: "re.Pattern[str] | None", size: int = SNIPPET_CHARS) -> str:
+    """The passage of about ``size`` characters with the most matches of
+    ``pattern``, with the matches marked. Only the passage is marked, and the
+    matches are found in one pass of the compiled pattern.
+
+    A first paragraph that repeats the headline is skipped when the matches
+    are also elsewhere, so the snippet adds to the headline."""
+    text = body[:SNIPPET_SCAN_CHARS]
+    first, separator, rest = text.partition("\n\n")
+    if separator and " ".join(first.split()) == " ".join(headline.split()):
+        if pattern is None or pattern.search(rest) or not pattern.search(first):
+            text = rest
+    spans = [m.start() for m in pattern.finditer(text)] if pattern is not None else []
+    start = 0
+    if spans:
+        lead = size // 4
+        best, best_count = spans[0], 0
+        for i, position in enumerate(spans):
+            count = bisect.bisect_left(spans, position + size - lead, i) - i
+            if count > best_count:
+                best, best_count = position, count
+        start = max(0, best - lead)
+        if start:  # begin at a word
+            space = text.rfind(" ", 0, start)
+            start = space + 1 if space > start - 30 else start
+    end = min(len(text), start + size)
+    if end < len(text):  # end at a word
+        space = text.rfind(" ", start, end)
+        end = space if space > start + size // 2 else end
+    window = text[start:end]
+    if pattern is not None:
+        window = pattern.sub(_MARKED, window)
+        if window.count(MARK_START) != window.count(MARK_END):  # a match cut by the window's end
+            window += MARK_END
+    return ("… " if start > 0 else "") + " ".join(window.split()) + (" …" if end < len(text) else "")
+
+
+_MARKED = MARK_START + r"\g<0>" + MARK_END
 
 
 def make_snippet(marked_body: str, headline: str, words: int = SNIPPET_WORDS) -> str:

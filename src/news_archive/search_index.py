@@ -410,7 +410,7 @@ def mark_matches(text: str, query: Query, start: str, end: str, search_index: "S
     query's words finds them in a single pass ("prices" marks price, priced
     and pricing). Without it, each word of the text is stemmed and compared."""
     if search_index is not None:
-        pattern = _highlighter(search_index, query)
+        pattern = highlighter(search_index, query)
         if pattern is None:
             return text
         return pattern.sub(lambda m: f"{start}{m.group(0)}{end}", text)
@@ -446,7 +446,7 @@ def mark_matches(text: str, query: Query, start: str, end: str, search_index: "S
 _HIGHLIGHTERS: dict[tuple, "re.Pattern[str] | None"] = {}
 
 
-def _highlighter(search_index: "SearchIndex", query: Query) -> "re.Pattern[str] | None":
+def highlighter(search_index: "SearchIndex", query: Query) -> "re.Pattern[str] | None":
     """One compiled pattern for everything the query matches, cached per index commit."""
     key = (search_index.generation(), query.groups)
     if key in _HIGHLIGHTERS:
