@@ -144,3 +144,13 @@ def test_make_snippet_windows_and_balances_marks():
     assert snippet.count(MARK_START) == snippet.count(MARK_END) == 1
     cut = make_snippet(f"{MARK_START}a b c d e{MARK_END}", "x", words=2)
     assert cut == f"{MARK_START}a b{MARK_END} …"
+
+
+def test_name_facet_estimated_for_huge_result_sets(conn, monkeypatch):
+    import news_archive.search as search_module
+
+    connection, db_path = conn
+    monkeypatch.setattr(search_module, "NAME_FACET_EXACT_LIMIT", 0)
+    result = run_search(connection, "tiger", index=SearchIndex.open(db_path))
+    assert result.names_sample == 16
+    assert all(f["count"] % 16 == 0 for f in result.facets["names"])

@@ -28,6 +28,9 @@ MAX_PER_PAGE = 100
 # kept in snippets); swapped for markup only after the text is escaped.
 MARK_START, MARK_END = "\x02", "\x03"
 SNIPPET_WORDS = 32
+NAME_FACET_SIZE = 15
+# Above this many matches, name facet counts are estimated from a slice of them.
+NAME_FACET_EXACT_LIMIT = 20_000
 # Snippets are looked for in the first this many characters of a body: a
 # 50 MB article must not make a search scan (and mark) all of it.
 SNIPPET_SCAN_CHARS = 100_000
@@ -70,6 +73,7 @@ class SearchResult:
     facets: dict[str, list[dict]] = field(default_factory=dict)  # {"year": [{"value", "count"}], ...}
     names: tuple[int, ...] = ()  # only articles mentioning all of these (name ids)
     folded: int = 0  # hits left out of this page because an earlier hit is a version of the same story
+    names_sample: int = 0  # when set, name facet counts are estimates from 1 in this many matches
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -197,7 +201,8 @@ def _search_ranked(conn, index, result: SearchResult, *, with_timeline: bool, wi
     if not (with_timeline or with_facets) or not result.total:
         return result
     archive_first, archive_last = archive_span(conn)
-    summary = search_index.overview(index, tq)
+    exact_names = result.total <= NAME_FACET_EXACT_LIMIT
+    summary = search_index.overview(index, tq, names=NAME_FACET_SIZE if exact_names else 0)
     if since or until:
         first, last = max(since or archive_first, archive_first), min(until or archive_last, archive_last)
     else:
@@ -213,7 +218,13 @@ def _search_ranked(conn, index, result: SearchResult, *, with_timeline: bool, wi
         )
     if with_facets:
         result.facets = _facets_from_months(months)
-        result.facets["names"] = name_facets(conn, summary["names"])
+        if exact_names:
+            result.facets["names"] = name_facets(conn, summary["names"])
+        else:
+            # Counting names over hundreds of thousands of matches costs more than the
+            # search itself: count them in one slice of the matches and scale up.
+            result.facets["names"] = name_facets(conn, search_index.sampled_names(index, tq, NAME_FACET_SIZE))
+            result.names_sample = search_index.SAMPLE_SLICES
     return result
 
 
@@ -292,41 +303,49 @@ def _facets_from_months(months: dict[str, int]) -> dict[str, list[dict]]:
 SNIPPET_CHARS = 220
 
 
-def window_snippet(body: str, headline: str, pattern: "re.Pattern[str] | None", size: int = SNIPPET_CHARS) -> str:
+def window_snippet(body: str, headline: str, pattern, size: int = SNIPPET_CHARS) -> str:
     """The passage of about ``size`` characters with the most matches of
-    ``pattern``, with the matches marked. Only the passage is marked, and the
-    matches are found in one pass of the compiled pattern.
+    ``pattern``, with the matches marked. The text is scanned once.
 
     A first paragraph that repeats the headline is skipped when the matches
     are also elsewhere, so the snippet adds to the headline."""
     text = body[:SNIPPET_SCAN_CHARS]
-    first, separator, rest = text.partition("\n\n")
-    if separator and " ".join(first.split()) == " ".join(headline.split()):
-        if pattern is None or pattern.search(rest) or not pattern.search(first):
-            text = rest
-    spans = [m.start() for m in pattern.finditer(text)] if pattern is not None else []
-    start = 0
+    spans = [m.span() for m in pattern.finditer(text)] if pattern is not None else []
+    floor = 0
+    first_break = text.find("\n\n")
+    if first_break != -1 and " ".join(text[:first_break].split()) == " ".join(headline.split()):
+        if not spans or spans[-1][0] > first_break:  # matches beyond the headline, or none at all
+            floor = first_break + 2
+            spans = [span for span in spans if span[0] >= floor]
+    start = floor
     if spans:
+        starts = [s for s, _ in spans]
         lead = size // 4
-        best, best_count = spans[0], 0
-        for i, position in enumerate(spans):
-            count = bisect.bisect_left(spans, position + size - lead, i) - i
+        best, best_count = starts[0], 0
+        for i, position in enumerate(starts):
+            count = bisect.bisect_left(starts, position + size - lead, i) - i
             if count > best_count:
                 best, best_count = position, count
-        start = max(0, best - lead)
-        if start:  # begin at a word
-            space = text.rfind(" ", 0, start)
+        start = max(floor, best - lead)
+        if start > floor:  # begin at a word
+            space = text.rfind(" ", floor, start)
             start = space + 1 if space > start - 30 else start
     end = min(len(text), start + size)
     if end < len(text):  # end at a word
         space = text.rfind(" ", start, end)
         end = space if space > start + size // 2 else end
-    window = text[start:end]
-    if pattern is not None:
-        window = pattern.sub(_MARKED, window)
-        if window.count(MARK_START) != window.count(MARK_END):  # a match cut by the window's end
-            window += MARK_END
-    return ("… " if start > 0 else "") + " ".join(window.split()) + (" …" if end < len(text) else "")
+    pieces, last = [], start
+    for s, e in spans:
+        if s >= end:
+            break
+        if e <= start:
+            continue
+        s, e = max(s, start), min(e, end)
+        pieces += [text[last:s], MARK_START, text[s:e], MARK_END]
+        last = e
+    pieces.append(text[last:end])
+    window = " ".join("".join(pieces).split())
+    return ("… " if start > floor else "") + window + (" …" if end < len(text) else "")
 
 
 _MARKED = MARK_START + r"\g<0>" + MARK_END

@@ -39,7 +39,10 @@ from .store import IndexRow
 ANALYZER = "news"
 HEADLINE_BOOST = 4.0
 STATE_FILE = "news_archive_state.json"
-STATE_VERSION = 3  # 2: names; 3: words unstemmed, forms found at query time
+STATE_VERSION = 4  # 2: names; 3: words unstemmed, forms found at query time; 4: sample
+# Articles fall into SAMPLE_SLICES slices by id; slice 0 stands for all of them
+# when counting names over hundreds of thousands of matches.
+SAMPLE_SLICES = 16
 # Commit (publish) fed documents at least this often during a long ingest, so
 # readers see new articles soon and a crash loses little indexing work.
 COMMIT_EVERY_DOCS = 200_000
@@ -71,6 +74,7 @@ def _schema() -> tantivy.Schema:
     builder.add_text_field("headline", tokenizer_name=ANALYZER, index_option="position")
     builder.add_text_field("body", tokenizer_name=ANALYZER, index_option="position")
     builder.add_integer_field("names", indexed=True, fast=True)  # ids in the names table, many per article
+    builder.add_integer_field("sample", indexed=True)  # id % SAMPLE_SLICES
     return builder.build()
 
 
@@ -114,9 +118,12 @@ class SearchIndex:
         if not (path / "meta.json").exists() or not (path / STATE_FILE).exists():
             raise IndexUnavailable(f"no search index at {path}")
         try:
-            return cls(path, tantivy.Index.open(str(path)))
+            opened = cls(path, tantivy.Index.open(str(path)))
         except (ValueError, OSError) as error:
             raise IndexUnavailable(f"cannot open the search index at {path}: {error}") from None
+        if opened.state().get("version") != STATE_VERSION:
+            raise IndexUnavailable(f"the search index at {path} was built by another version; an ingest rebuilds it")
+        return opened
 
     @classmethod
     def create(cls, db_path: str | os.PathLike) -> "SearchIndex":
@@ -188,7 +195,7 @@ class Feeder:
                 self.writer.delete_documents_by_term("id", row.id)
             self.writer.add_document(tantivy.Document(
                 id=row.id, day=day_number(row.date), month=month_number(row.date),
-                headline=row.headline, body=row.body, names=list(row.names),
+                headline=row.headline, body=row.body, names=list(row.names), sample=row.id % SAMPLE_SLICES,
             ))
             self.pending += 1
 
@@ -413,7 +420,7 @@ def mark_matches(text: str, query: Query, start: str, end: str, search_index: "S
         pattern = highlighter(search_index, query)
         if pattern is None:
             return text
-        return pattern.sub(lambda m: f"{start}{m.group(0)}{end}", text)
+        return pattern.sub(start + r"\g<0>" + end, text)
     singles, prefixes, phrases = matched_terms(query)
     words = list(_WORD.finditer(text))
     stems = [stem(w.group(0)) for w in words]
@@ -468,11 +475,46 @@ def highlighter(search_index: "SearchIndex", query: Query) -> "re.Pattern[str] |
     else:
         # Longest first, so a phrase wins over its own first word.
         alternatives.sort(key=len, reverse=True)
-        pattern = re.compile(r"(?<![^\W_])(?:" + "|".join(alternatives) + r")(?![^\W_])", re.IGNORECASE)
+        pattern = _Highlighter(r"(?<![^\W_])(?:" + "|".join(alternatives) + r")(?![^\W_])")
     if len(_HIGHLIGHTERS) > 1000:
         _HIGHLIGHTERS.clear()
     _HIGHLIGHTERS[key] = pattern
     return pattern
+
+
+class _Highlighter:
+    """A pattern of lower-case word forms, matched against lower-cased text: far
+    cheaper than a case-insensitive match. Offsets still fit the original text,
+    except where lower-casing changes a text's length (then case-insensitive)."""
+
+    def __init__(self, pattern: str):
+        self.exact = re.compile(pattern)
+        self.folding = re.compile(pattern, re.IGNORECASE)
+
+    def _on(self, text: str) -> tuple["re.Pattern[str]", str]:
+        lower = text.lower()
+        return (self.exact, lower) if len(lower) == len(text) else (self.folding, text)
+
+    def finditer(self, text: str):
+        pattern, target = self._on(text)
+        return pattern.finditer(target)
+
+    def search(self, text: str):
+        pattern, target = self._on(text)
+        return pattern.search(target)
+
+    def sub(self, replacement: str, text: str) -> str:
+        pattern, target = self._on(text)
+        if target is text:
+            return pattern.sub(replacement, text)
+        # Mark the original text at the places found in its lower-case copy.
+        marked, last = [], 0
+        start, end = replacement.split(r"\g<0>")
+        for match in pattern.finditer(target):
+            marked += [text[last:match.start()], start, text[match.start():match.end()], end]
+            last = match.end()
+        marked.append(text[last:])
+        return "".join(marked)
 
 
 # --- searching -------------------------------------------------------------------------------------
@@ -519,19 +561,30 @@ def histogram(search_index: SearchIndex, tq: tantivy.Query, unit: str) -> dict[s
 
 def overview(search_index: SearchIndex, tq: tantivy.Query, names: int = 15) -> dict:
     """In one pass over the matches: their first and last day, matches per month,
-    and the most mentioned names."""
-    found = search_index.searcher().aggregate(tq, {
+    and (when ``names``) the most mentioned names."""
+    spec = {
         "span": {"stats": {"field": "day"}},
         "months": {"histogram": {"field": "month", "interval": 1, "min_doc_count": 1}},
-        "names": {"terms": {"field": "names", "size": names}},
-    })
+    }
+    if names:
+        spec["names"] = {"terms": {"field": "names", "size": names}}
+    found = search_index.searcher().aggregate(tq, spec)
     span = found["span"]
     return {
         "first": day_iso(int(span["min"])) if span.get("count") else None,
         "last": day_iso(int(span["max"])) if span.get("count") else None,
         "months": {month_key(int(b["key"])): int(b["doc_count"]) for b in found["months"]["buckets"]},
-        "names": [(int(b["key"]), int(b["doc_count"])) for b in found["names"]["buckets"]],
+        "names": [(int(b["key"]), int(b["doc_count"])) for b in found["names"]["buckets"]] if names else [],
     }
+
+
+def sampled_names(search_index: SearchIndex, tq: tantivy.Query, size: int = 15) -> list[tuple[int, int]]:
+    """Estimated counts of the most mentioned names, from one slice of the matches."""
+    sliced = tantivy.Query.boolean_query([
+        (tantivy.Occur.Must, tq),
+        (tantivy.Occur.Must, tantivy.Query.term_query(search_index.schema, "sample", 0)),
+    ])
+    return [(name_id, count * SAMPLE_SLICES) for name_id, count in top_names(search_index, sliced, size)]
 
 
 def top_names(search_index: SearchIndex, tq: tantivy.Query, size: int = 15) -> list[tuple[int, int]]:

@@ -309,6 +309,7 @@ def _result_json(datasette, request, params: SearchParams, result: search.Search
             for hit in result.hits
         ],
         "names": params.names,
+        "names_sample": result.names_sample or None,
         "folded": result.folded,
         "timeline_unit": result.timeline_unit,
         "timeline": result.timeline,
