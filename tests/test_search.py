@@ -8,7 +8,7 @@ from conftest import write_article
 from news_archive.ingest import ingest
 from news_archive.query import parse_query
 from news_archive.search import (
-    MARK_END, MARK_START, iter_matches, make_snippet, marked_html, timeline, timeline_unit,
+    MARK_END, MARK_START, iter_matches, make_snippet, marked_html, timeline, timeline_unit, window_snippet,
 )
 from news_archive.search import PHRASE_FALLBACK_NOTE
 from news_archive.search import search as run_search
@@ -144,6 +144,18 @@ def test_make_snippet_windows_and_balances_marks():
     assert snippet.count(MARK_START) == snippet.count(MARK_END) == 1
     cut = make_snippet(f"{MARK_START}a b c d e{MARK_END}", "x", words=2)
     assert cut == f"{MARK_START}a b{MARK_END} …"
+
+
+def test_window_snippet_prefers_a_passage_with_every_query_word():
+    import re
+
+    filler = " ".join(f"w{i}" for i in range(60))
+    body = f"Dillon said. Dillon wrote. Dillon noted. {filler} Dillon filed for divorce. {filler}"
+    snippet = window_snippet(body, "Headline", re.compile(r"(?i)\b(?:dillon|divorce)\b"), size=80)
+    assert f"{MARK_START}Dillon{MARK_END} filed for {MARK_START}divorce{MARK_END}" in snippet
+    assert snippet.startswith("… ")
+    plain = window_snippet(body, "Headline", re.compile(r"(?i)\bdillon\b"), size=80)
+    assert plain.startswith(f"{MARK_START}Dillon{MARK_END} said.")  # the densest passage when one word is asked for
 
 
 def test_name_facet_estimated_for_huge_result_sets(conn, monkeypatch):
