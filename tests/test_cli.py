@@ -4,6 +4,7 @@ import csv
 import io
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -189,6 +190,9 @@ def test_stats(archive, tmp_path):
     assert "rejected    6" in text
     assert "  2020-06          5  ########################################" in text
     assert "rejected files\n  ambiguous_date.txt: date '06/09/2020' is ambiguous" in text
+    names_line = re.search(r"^names       (\d+) (person|people), (\d+) organisations?, (\d+) places?$", text, re.M)
+    assert names_line and (names_line[1] == "1") == (names_line[2] == "person")
+    assert re.search(r"^similar     \d+ stor(y|ies) with near-duplicate versions \(\d+ articles?\)$", text, re.M)
 
 
 def test_serve_ingests_the_sample_when_there_is_no_archive(tmp_path):

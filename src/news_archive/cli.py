@@ -257,10 +257,11 @@ def stats(as_json: bool, db_path: str) -> None:
     click.echo(f"articles    {data['articles']:,} ({data['originals']:,} originals, {data['duplicates']:,} exact duplicates)")
     click.echo(f"words       {data['words']:,}")
     click.echo(f"dates       {data['first_date'] or '-'} to {data['last_date'] or '-'}")
-    click.echo(f"similar     {data['near_duplicate_clusters']:,} stories with near-duplicate versions"
-               f" ({data['articles_in_clusters']:,} articles)")
+    stories = _count(data["near_duplicate_clusters"], "story", "stories")
+    click.echo(f"similar     {stories} with near-duplicate versions ({_count(data['articles_in_clusters'], 'article')})")
     names = data["names"]
-    click.echo(f"names       {names['person']:,} people, {names['organization']:,} organisations, {names['place']:,} places")
+    click.echo(f"names       {_count(names['person'], 'person', 'people')}, "
+               f"{_count(names['organization'], 'organisation')}, {_count(names['place'], 'place')}")
     click.echo(f"quotes      {data['quotes']:,} ({data['quotes_attributed']:,} with a speaker)")
     click.echo(f"rejected    {data['rejected']:,}")
     click.echo(f"last ingest {data['last_ingest'] or '-'}")
@@ -331,6 +332,10 @@ def serve(db_path: str, host: str, port: int) -> None:
 
 
 # --- shared plumbing ---------------------------------------------------------------------
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n:,} {one if n == 1 else many or one + 's'}"
 
 
 def _ranked_index(db_path: str) -> SearchIndex | None:
