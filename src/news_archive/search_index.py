@@ -20,6 +20,7 @@ queued, so a killed ingest leaves nothing behind for long.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -90,6 +91,7 @@ def month_number(iso: str) -> int:
     return int(iso[:4]) * 12 + int(iso[5:7]) - 1
 
 
+@functools.lru_cache(maxsize=4096)
 def month_key(number: int) -> str:
     return f"{number // 12:04d}-{number % 12 + 1:02d}"
 
