@@ -209,3 +209,24 @@ def test_serve_ingests_the_sample_when_there_is_no_archive(tmp_path):
     finally:
         process.terminate()
         process.wait(10)
+
+
+def test_a_reader_that_stops_early_gets_no_error_message(tmp_path):
+    """`news-archive export | head -1`: the rest is dropped quietly, with no traceback or error line.
+    The output is far bigger than a pipe's buffer, so the writer does meet the closed pipe."""
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for number in range(300):
+        write_article(folder, f"{number:03d}.txt", f" date 2020-01-{number % 28 + 1:02d} Tiger story {number}\n\n"
+                      + "The tiger walked through the long grass of the reserve. " * 40 + "\n")
+    db = str(tmp_path / "many.db")
+    shell("ingest", str(folder), "--db", db, "--no-analysis")
+    for command in (["export"], ["export", "--format", "json"], ["export", "--format", "csv"]):
+        process = subprocess.Popen([sys.executable, "-m", "news_archive.cli", *command, "--db", db],
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        first = process.stdout.readline()
+        process.stdout.close()
+        stderr = process.stderr.read().decode()
+        process.wait(timeout=60)
+        assert first.strip()
+        assert "Traceback" not in stderr and "Error" not in stderr, (command, stderr)

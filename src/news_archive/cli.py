@@ -224,11 +224,22 @@ def export(query, since, until, fmt, sort, include_duplicates, output, db_path) 
         news-archive export cocoa --since 1987-03-01 --format csv -o cocoa.csv
     """
     with _reader(db_path) as conn:
+        if fmt == "ndjson":
+            # Each row arrives as SQLite's UTF-8 JSON text and is written as it is.
+            conn.text_factory = bytes
         rows = searcher.iter_matches(conn, query, since=since, until=until, sort=sort,
                                      include_duplicates=include_duplicates,
                                      index=_ranked_index(db_path) if query.strip() else None,
                                      as_json=fmt != "csv")
-        if output == "-":
+        if fmt == "ndjson":
+            if output == "-":
+                sys.stdout.flush()
+                written = exporter.write_ndjson_bytes(rows, sys.stdout.buffer)
+                sys.stdout.buffer.flush()
+            else:
+                with open(output, "wb") as binary_out:
+                    written = exporter.write_ndjson_bytes(rows, binary_out)
+        elif output == "-":
             written = exporter.write(rows, fmt, sys.stdout, searcher.EXPORT_COLUMNS)
         else:
             with open(output, "w", encoding="utf-8", newline="") as out:
@@ -368,7 +379,7 @@ def _library_errors(db_path: str):
     """Library and database failures become one clear line and exit status 1."""
     try:
         yield
-    except click.ClickException:
+    except (click.ClickException, BrokenPipeError):
         raise
     except sqlite3.DatabaseError as error:
         raise click.ClickException(f"{db_path}: {error}") from None
@@ -379,12 +390,9 @@ def _library_errors(db_path: str):
 
 
 def main() -> None:
-    try:
-        cli()
-    except BrokenPipeError:
-        # The reader of our output went away (e.g. `| head`): not an error.
-        sys.stderr.close()
-        sys.exit(0)
+    # A reader that goes away (`| head`) raises BrokenPipeError, which _library_errors lets
+    # through; click then ends the command quietly with status 1, as it does for any EPIPE.
+    cli()
 
 
 if __name__ == "__main__":

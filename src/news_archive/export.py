@@ -95,6 +95,19 @@ def write(rows: Iterable[dict | str], fmt: str, out: IO[str], columns: Iterable[
     return written
 
 
+def write_ndjson_bytes(rows: Iterable[bytes], out: IO[bytes]) -> int:
+    """NDJSON from rows that are already UTF-8 JSON objects (SQLite's json_object
+    read with ``text_factory = bytes``): no decoding into str and encoding back,
+    which was a fifth of a million-article export. Returns how many rows were written."""
+    written = 0
+    iterator = iter(rows)
+    while batch := list(islice(iterator, 1000)):
+        batch.append(b"")
+        out.write(b"\n".join(batch))
+        written += len(batch) - 1
+    return written
+
+
 def _write_ndjson(rows: Iterable[dict | str], out: IO[str]) -> int:
     """The fast path for the default format: a thousand lines per write."""
     written = 0
