@@ -8,6 +8,7 @@ exporter and the Datasette plugin share them.
 from __future__ import annotations
 
 import calendar
+import concurrent.futures
 import functools
 import html
 import math
@@ -189,20 +190,25 @@ def _search_ranked(conn, index, result: SearchResult, *, with_timeline: bool, wi
     if tq is None:
         return result
     sort = result.sort if (result.sort != "relevance" or not query.is_empty) else "newest"
-    offset = (result.page - 1) * result.per_page
-    result.total, ids = search_index.top_ids(index, tq, sort=sort, limit=result.per_page, offset=offset)
-    if result.total and offset >= result.total:
-        result.page = result.pages
+    # The aggregation over every match (span, months) runs on another thread while this one
+    # ranks, reads rows and cuts snippets: tantivy releases the GIL, so on two cores a search
+    # of 100,000 matches takes the longer of the two, not their sum.
+    pending = _AGGREGATING.submit(_aggregate, index, tq, with_facets) if (with_timeline or with_facets) else None
+    try:
         offset = (result.page - 1) * result.per_page
         result.total, ids = search_index.top_ids(index, tq, sort=sort, limit=result.per_page, offset=offset)
-    rows = fetch_rows(conn, ids, "id, date, headline, source, body")
-    pattern = search_index.highlighter(index, query)
-    result.hits = [Hit(r[0], r[1], r[2], r[3], window_snippet(r[4], r[2], pattern)) for r in rows]
-    if not (with_timeline or with_facets) or not result.total:
+        if result.total and offset >= result.total:
+            result.page = result.pages
+            offset = (result.page - 1) * result.per_page
+            result.total, ids = search_index.top_ids(index, tq, sort=sort, limit=result.per_page, offset=offset)
+        rows = fetch_rows(conn, ids, "id, date, headline, source, body")
+        pattern = search_index.highlighter(index, query)
+        result.hits = [Hit(r[0], r[1], r[2], r[3], window_snippet(r[4], r[2], pattern)) for r in rows]
+    finally:
+        summary = pending.result() if pending is not None else None
+    if summary is None or not result.total:
         return result
     archive_first, archive_last = archive_span(conn)
-    exact_names = result.total <= NAME_FACET_EXACT_LIMIT
-    summary = search_index.overview(index, tq, names=NAME_FACET_SIZE if exact_names else 0)
     if since or until:
         first, last = max(since or archive_first, archive_first), min(until or archive_last, archive_last)
     else:
@@ -218,14 +224,29 @@ def _search_ranked(conn, index, result: SearchResult, *, with_timeline: bool, wi
         )
     if with_facets:
         result.facets = _facets_from_months(months)
-        if exact_names:
-            result.facets["names"] = name_facets(conn, summary["names"])
+        result.facets["names"] = name_facets(conn, summary["names"])
+        if summary["names_sampled"]:
+            result.names_sample = search_index.SAMPLE_SLICES
+    return result
+
+
+def _aggregate(index, tq, with_names: bool) -> dict:
+    """First and last day, matches per month and (``with_names``) the most mentioned names."""
+    summary = search_index.overview(index, tq, names=0)
+    summary["names_sampled"] = False
+    if with_names:
+        if sum(summary["months"].values()) <= NAME_FACET_EXACT_LIMIT:
+            summary["names"] = search_index.top_names(index, tq, NAME_FACET_SIZE)
         else:
             # Counting names over hundreds of thousands of matches costs more than the
             # search itself: count them in one slice of the matches and scale up.
-            result.facets["names"] = name_facets(conn, search_index.sampled_names(index, tq, NAME_FACET_SIZE))
-            result.names_sample = search_index.SAMPLE_SLICES
-    return result
+            summary["names"] = search_index.sampled_names(index, tq, NAME_FACET_SIZE)
+            summary["names_sampled"] = True
+    return summary
+
+
+# Threads for the aggregations that run beside a search (see _search_ranked).
+_AGGREGATING = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="news-archive-aggregate")
 
 
 def name_facets(conn: sqlite3.Connection, counted: list[tuple[int, int]]) -> list[dict]:
