@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import tarfile
@@ -21,6 +22,15 @@ SAMPLE = ROOT / "data"
 SHARED = ROOT.parent / "shared"
 REUTERS = SHARED / "corpora" / "reuters21578"
 ARTIFACTS = ROOT / "test-artifacts"
+
+
+def rows(db_path: str, sql: str, args=()) -> list[tuple]:
+    """The rows of one query, on a connection of its own (closed again at once)."""
+    conn = sqlite3.connect(db_path)
+    try:
+        return conn.execute(sql, args).fetchall()
+    finally:
+        conn.close()
 
 
 def write_article(folder: Path, name: str, text: str | bytes) -> Path:

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from conftest import Server, corpus_or_skip
+from conftest import corpus_or_skip
 
 pytestmark = pytest.mark.browser
 

@@ -27,19 +27,11 @@ from pathlib import Path
 import pytest
 
 from consistency import check_archive, index_state, ranked_ids
-from conftest import write_article
+from conftest import rows, write_article
 from news_archive.ingest import ingest
 
 HERE = Path(__file__).parent
 GOOD, COPIES, BAD = 1000, 40, 30
-
-
-def rows(db_path, sql, args=()):
-    conn = sqlite3.connect(db_path)
-    try:
-        return conn.execute(sql, args).fetchall()
-    finally:
-        conn.close()
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import random
 import re
-import sqlite3
 import subprocess
 import sys
 import time
@@ -24,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from consistency import check_archive
-from conftest import write_article
+from conftest import rows, write_article
 from news_archive import sources
 from news_archive.ingest import ingest
 from news_archive.parse import parse_article
@@ -34,14 +33,6 @@ FUZZ_FILES = int(os.environ.get("NEWS_ARCHIVE_FUZZ_FILES", "3000"))
 BIG_ARTICLE_MB = int(os.environ.get("NEWS_ARCHIVE_BIG_ARTICLE_MB", "3"))
 EXAMPLES = int(os.environ.get("NEWS_ARCHIVE_HYPOTHESIS_EXAMPLES", "300"))
 SUMMARY = re.compile(r"ingested (\d+), updated (\d+), unchanged (\d+), duplicates (\d+), rejected (\d+)")
-
-
-def rows(db_path, sql, args=()):
-    conn = sqlite3.connect(db_path)
-    try:
-        return conn.execute(sql, args).fetchall()
-    finally:
-        conn.close()
 
 
 def cli(*args, timeout=300):

@@ -4,27 +4,14 @@ import io
 import os
 import shutil
 import signal
-import sqlite3
 import subprocess
 import sys
 import tarfile
-import time
 import zipfile
-from pathlib import Path
 
-import pytest
-
-from conftest import FIXTURES, SAMPLE, write_article
+from conftest import FIXTURES, SAMPLE, rows, write_article
 from news_archive import store
 from news_archive.ingest import ingest
-
-
-def rows(db_path, sql, args=()):
-    conn = sqlite3.connect(db_path)
-    try:
-        return conn.execute(sql, args).fetchall()
-    finally:
-        conn.close()
 
 
 def test_sample_articles_become_rows(db_path):

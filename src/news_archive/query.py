@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 MAX_QUERY_CHARS = 1000
 MAX_TERMS = 64

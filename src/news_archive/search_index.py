@@ -279,7 +279,6 @@ def _batches(cursor: sqlite3.Cursor, size: int = 2000) -> Iterator[list]:
 
 # --- queries -------------------------------------------------------------------------------------
 
-_WORD = re.compile(r"[^\W_]+")
 _STEMMING = _analyzer(stem=True)
 _FOLDING = _analyzer(stem=False)
 
@@ -296,10 +295,6 @@ def fold(word: str) -> str:
     """One word as the index holds it: lower-case ASCII."""
     terms = _FOLDING.analyze(word)
     return terms[0] if terms else ""
-
-
-def _term_tokens(term: Term) -> list[str]:
-    return [t for w in term.words for t in _STEMMING.analyze(w)]
 
 
 # Word forms are found at query time: the index holds words as written (folded
@@ -389,67 +384,6 @@ def to_tantivy(
     if all(occur == tantivy.Occur.MustNot for occur, _ in clauses):
         clauses.append((tantivy.Occur.Must, tantivy.Query.all_query()))
     return tantivy.Query.boolean_query(clauses)
-
-
-def matched_terms(query: Query) -> tuple[set[str], list[str], list[list[str]]]:
-    """What to highlight: single index terms, prefixes, and phrases (as term lists)."""
-    singles: set[str] = set()
-    prefixes: list[str] = []
-    phrases: list[list[str]] = []
-    for term in query.terms():
-        if term.prefix:
-            words = [fold(w) for w in term.words]
-            if len(words) == 1:
-                prefixes.append(words[0])
-            else:
-                phrases.append([stem(w) for w in words[:-1]] + ["*" + words[-1]])
-            continue
-        tokens = _term_tokens(term)
-        if len(tokens) == 1:
-            singles.add(tokens[0])
-        elif tokens:
-            phrases.append(tokens)
-    return singles, prefixes, phrases
-
-
-def mark_matches(text: str, query: Query, start: str, end: str, search_index: "SearchIndex | None" = None) -> str:
-    """``text`` with every word the query matched wrapped in ``start``/``end``.
-
-    With the index, one regular expression of every indexed form of the
-    query's words finds them in a single pass ("prices" marks price, priced
-    and pricing). Without it, each word of the text is stemmed and compared."""
-    if search_index is not None:
-        pattern = highlighter(search_index, query)
-        if pattern is None:
-            return text
-        return pattern.sub(start + r"\g<0>" + end, text)
-    singles, prefixes, phrases = matched_terms(query)
-    words = list(_WORD.finditer(text))
-    stems = [stem(w.group(0)) for w in words]
-    spans: list[tuple[int, int]] = []
-    for i, term in enumerate(stems):
-        if term in singles or (prefixes and any(fold(words[i].group(0)).startswith(p) for p in prefixes)):
-            spans.append((words[i].start(), words[i].end()))
-    for phrase in phrases:
-        n = len(phrase)
-        for i in range(len(stems) - n + 1):
-            if all(_phrase_word_matches(phrase[k], stems[i + k], words[i + k].group(0)) for k in range(n)):
-                spans.append((words[i].start(), words[i + n - 1].end()))
-    if not spans:
-        return text
-    spans.sort()
-    merged = [list(spans[0])]
-    for s, e in spans[1:]:
-        if s <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], e)
-        else:
-            merged.append([s, e])
-    out, last = [], 0
-    for s, e in merged:
-        out += [text[last:s], start, text[s:e], end]
-        last = e
-    out.append(text[last:])
-    return "".join(out)
 
 
 _HIGHLIGHTERS: dict[tuple, "re.Pattern[str] | None"] = {}
