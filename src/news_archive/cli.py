@@ -223,28 +223,19 @@ def export(query, since, until, fmt, sort, include_duplicates, output, db_path) 
 
         news-archive export cocoa --since 1987-03-01 --format csv -o cocoa.csv
     """
-    with _reader(db_path) as conn:
-        if fmt == "ndjson":
-            # Each row arrives as SQLite's UTF-8 JSON text and is written as it is.
+    as_bytes = fmt == "ndjson"  # each row arrives as SQLite's UTF-8 JSON text and is written as it is
+    with _reader(db_path) as conn, _output(output, as_bytes) as out:
+        if as_bytes:
             conn.text_factory = bytes
         rows = searcher.iter_matches(conn, query, since=since, until=until, sort=sort,
                                      include_duplicates=include_duplicates,
                                      index=_ranked_index(db_path) if query.strip() else None,
                                      as_json=fmt != "csv")
-        if fmt == "ndjson":
-            if output == "-":
-                sys.stdout.flush()
-                written = exporter.write_ndjson_bytes(rows, sys.stdout.buffer)
-                sys.stdout.buffer.flush()
-            else:
-                with open(output, "wb") as binary_out:
-                    written = exporter.write_ndjson_bytes(rows, binary_out)
-        elif output == "-":
-            written = exporter.write(rows, fmt, sys.stdout, searcher.EXPORT_COLUMNS)
+        if as_bytes:
+            written = exporter.write_ndjson_bytes(rows, out)
         else:
-            with open(output, "w", encoding="utf-8", newline="") as out:
-                written = exporter.write(rows, fmt, out, searcher.EXPORT_COLUMNS)
-    click.echo(f"exported {written:,} article{'' if written == 1 else 's'}", err=True)
+            written = exporter.write(rows, fmt, out, searcher.EXPORT_COLUMNS)
+    click.echo(f"exported {_count(written, 'article')}", err=True)
 
 
 # --- stats ----------------------------------------------------------------------------
@@ -347,6 +338,20 @@ def serve(db_path: str, host: str, port: int) -> None:
 
 def _count(n: int, one: str, many: str | None = None) -> str:
     return f"{n:,} {one if n == 1 else many or one + 's'}"
+
+
+@contextlib.contextmanager
+def _output(path: str, as_bytes: bool):
+    """The file to write to (``-``: standard output), in bytes or text."""
+    if path != "-":
+        with open(path, "wb") if as_bytes else open(path, "w", encoding="utf-8", newline="") as out:
+            yield out
+    elif as_bytes:
+        sys.stdout.flush()
+        yield sys.stdout.buffer
+        sys.stdout.buffer.flush()
+    else:
+        yield sys.stdout
 
 
 def _ranked_index(db_path: str) -> SearchIndex | None:

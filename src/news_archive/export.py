@@ -74,9 +74,8 @@ def chunks(rows: Iterable[dict], fmt: str, columns: Iterable[str]) -> Iterator[s
 
 
 def write(rows: Iterable[dict | str], fmt: str, out: IO[str], columns: Iterable[str]) -> int:
-    """Write every row to ``out``; return how many rows were written."""
-    if fmt == "ndjson":
-        return _write_ndjson(rows, out)
+    """Write every row to ``out``; return how many rows were written. (The command
+    line writes NDJSON of SQLite-built rows with :func:`write_ndjson_bytes`.)"""
     written = 0
 
     def counted() -> Iterator[dict | str]:
@@ -97,26 +96,13 @@ def write(rows: Iterable[dict | str], fmt: str, out: IO[str], columns: Iterable[
 
 def write_ndjson_bytes(rows: Iterable[bytes], out: IO[bytes]) -> int:
     """NDJSON from rows that are already UTF-8 JSON objects (SQLite's json_object
-    read with ``text_factory = bytes``): no decoding into str and encoding back,
-    which was a fifth of a million-article export. Returns how many rows were written."""
+    read with ``text_factory = bytes``), a thousand lines per write: no decoding into
+    str and encoding back, which was a fifth of a million-article export. Returns how
+    many rows were written."""
     written = 0
     iterator = iter(rows)
     while batch := list(islice(iterator, 1000)):
         batch.append(b"")
         out.write(b"\n".join(batch))
         written += len(batch) - 1
-    return written
-
-
-def _write_ndjson(rows: Iterable[dict | str], out: IO[str]) -> int:
-    """The fast path for the default format: a thousand lines per write."""
-    written = 0
-    iterator = iter(rows)
-    while batch := list(islice(iterator, 1000)):
-        if isinstance(batch[0], str):
-            out.write("\n".join(batch))  # type: ignore[arg-type]
-            out.write("\n")
-        else:
-            out.write("".join(_as_json(row) + "\n" for row in batch))
-        written += len(batch)
     return written

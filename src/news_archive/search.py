@@ -232,8 +232,8 @@ def _search_ranked(conn, index, result: SearchResult, *, with_timeline: bool, wi
 
 def _aggregate(index, tq, with_names: bool) -> dict:
     """First and last day, matches per month and (``with_names``) the most mentioned names."""
-    summary = search_index.overview(index, tq, names=0)
-    summary["names_sampled"] = False
+    summary = search_index.overview(index, tq)
+    summary["names"], summary["names_sampled"] = [], False
     if with_names:
         if sum(summary["months"].values()) <= NAME_FACET_EXACT_LIMIT:
             summary["names"] = search_index.top_names(index, tq, NAME_FACET_SIZE)

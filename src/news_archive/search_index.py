@@ -495,22 +495,18 @@ def histogram(search_index: SearchIndex, tq: tantivy.Query, unit: str) -> dict[s
     return {day_iso(int(b["key"])): int(b["doc_count"]) for b in buckets}
 
 
-def overview(search_index: SearchIndex, tq: tantivy.Query, names: int = 15) -> dict:
-    """In one pass over the matches: their first and last day, matches per month,
-    and (when ``names``) the most mentioned names."""
+def overview(search_index: SearchIndex, tq: tantivy.Query) -> dict:
+    """In one pass over the matches: their first and last day, and matches per month."""
     spec = {
         "span": {"stats": {"field": "day"}},
         "months": {"histogram": {"field": "month", "interval": 1, "min_doc_count": 1}},
     }
-    if names:
-        spec["names"] = {"terms": {"field": "names", "size": names}}
     found = search_index.searcher().aggregate(tq, spec)
     span = found["span"]
     return {
         "first": day_iso(int(span["min"])) if span.get("count") else None,
         "last": day_iso(int(span["max"])) if span.get("count") else None,
         "months": {month_key(int(b["key"])): int(b["doc_count"]) for b in found["months"]["buckets"]},
-        "names": [(int(b["key"]), int(b["doc_count"])) for b in found["names"]["buckets"]] if names else [],
     }
 
 
@@ -527,14 +523,6 @@ def top_names(search_index: SearchIndex, tq: tantivy.Query, size: int = 15) -> l
     """The names most often mentioned among the matches: (name id, articles)."""
     buckets = search_index.searcher().aggregate(tq, {"n": {"terms": {"field": "names", "size": size}}})["n"]["buckets"]
     return [(int(b["key"]), int(b["doc_count"])) for b in buckets]
-
-
-def day_span(search_index: SearchIndex, tq: tantivy.Query) -> tuple[str | None, str | None]:
-    """The first and last date among the matches."""
-    stats = search_index.searcher().aggregate(tq, {"s": {"stats": {"field": "day"}}})["s"]
-    if not stats.get("count"):
-        return None, None
-    return day_iso(int(stats["min"])), day_iso(int(stats["max"]))
 
 
 def more_like_this(search_index: SearchIndex, headline: str, body: str, exclude: Sequence[int], limit: int) -> list[int]:
