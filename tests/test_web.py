@@ -234,3 +234,17 @@ async def test_quotes_search(ds):
     assert by_speaker["total"] >= 5 and all(q["speaker"] == "Joe Exotic" for q in by_speaker["quotes"])
     html = (await ds.client.get("/quotes?q=%22unbalanced")).text
     assert "a closing quote was missing" in html
+
+
+def test_timeline_axis_labels_only_whole_counts():
+    import re
+
+    from news_archive.web.charts import timeline_svg
+
+    def ticks(peak):
+        svg = str(timeline_svg([{"period": "2021-03-29", "count": peak, "all": 5}], unit="day"))
+        return re.findall(r'<text class="tick"[^>]*>([^<]*)</text>', svg)
+
+    assert ticks(1) == ["0", "1"]  # not 0, 0, 1: half an article is no label
+    assert ticks(7) == ["0", "7"]
+    assert ticks(12) == ["0", "6", "12"]

@@ -50,8 +50,10 @@ def timeline_svg(
     ]
     for fraction in (0.0, 0.5, 1.0):
         y = PAD_TOP + plot_h * (1 - fraction)
-        tick = _format_value(peak * fraction, share)
         parts.append(f'<line class="grid" x1="{PAD_LEFT}" x2="{WIDTH - 4}" y1="{y:.1f}" y2="{y:.1f}"/>')
+        if not share and (peak * fraction) % 1:
+            continue  # half of an odd count is no count of articles: the line stays, unlabelled
+        tick = _format_value(peak * fraction, share)
         parts.append(f'<text class="tick" x="{PAD_LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">{escape(tick)}</text>')
     for i, (point, value) in enumerate(zip(points, values)):
         height = plot_h * value / peak
