@@ -43,6 +43,27 @@ def write_article(folder: Path, name: str, text: str | bytes) -> Path:
     return path
 
 
+_STORY = (
+    "Dock workers at the northern harbour walked out on Tuesday after talks on pay and shift patterns broke down,"
+    " leaving container ships waiting offshore. The union said the strike would last until the port authority"
+    " offered a new agreement, while shipping companies warned that exports of grain, timber and machinery"
+    " would be delayed by at least a week. Port officials said talks could resume on {day}."
+)
+
+
+def write_story_versions(folder: Path) -> Path:
+    """1.txt to 6.txt, dated 2020-05-01 to 2020-05-05, all mentioning the harbour:
+    1, 3 and 5 are near-identical versions of one story, 2, 4 and 6 other stories."""
+    days = ["2020-05-01", "2020-05-02", "2020-05-03", "2020-05-03", "2020-05-04", "2020-05-05"]
+    for number, day in enumerate(days, start=1):
+        if number % 2:
+            body = _STORY.format(day=("Friday", "Monday", "Thursday")[number // 2])
+        else:
+            body = f"Harbour report number {number}: a ferry route reopened and {number} fishing boats came in."
+        write_article(folder, f"{number}.txt", f" date {day} Harbour story {number}\n\n{body}\n")
+    return folder
+
+
 @pytest.fixture
 def db_path(tmp_path) -> str:
     return str(tmp_path / "news.db")

@@ -12,7 +12,7 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-from conftest import FIXTURES, SAMPLE, write_article
+from conftest import FIXTURES, SAMPLE, write_article, write_story_versions
 from news_archive.cli import cli
 
 
@@ -125,12 +125,25 @@ def test_search_json_and_dates(archive):
     result = shell("search", "tiger", "--json", "--since", "2020-02", "--db", archive)
     assert json.loads(result.stdout) == [{
         "id": 2, "date": "2020-02-20", "headline": "Zoo budget approved",
-        "snippet": "The zoo gets a new <mark>tiger</mark> enclosure.", "source": "b.txt",
+        "snippet": "The zoo gets a new <mark>tiger</mark> enclosure.", "source": "b.txt", "similar_versions": 0,
     }]
     bad = shell("search", "tiger", "--since", "notadate", "--db", archive)
     assert bad.returncode == 2
     assert "Invalid value for '--since': cannot read a date in 'notadate'" in bad.stderr
     assert "Traceback" not in bad.stderr
+
+
+def test_search_lists_each_story_once(tmp_path):
+    db = str(tmp_path / "v.db")
+    assert shell("ingest", "-s", str(write_story_versions(tmp_path / "in")), "--db", db).returncode == 0
+    first = shell("search", "harbour", "--sort", "oldest", "-n", "2", "--db", db)
+    second = shell("search", "harbour", "--sort", "oldest", "-n", "2", "--page", "2", "--db", db)
+    assert re.findall(r"Harbour story \d.*", first.stdout) == ["Harbour story 1  [1]  (+2 similar versions)",
+                                                             "Harbour story 2  [2]"]
+    assert re.findall(r"Harbour story \d.*", second.stdout) == ["Harbour story 4  [4]", "Harbour story 6  [6]"]
+    assert first.stderr == "1-2 of 6 matches (1 other version of stories listed left out) for: harbour\n"
+    listed = json.loads(shell("search", "harbour", "--json", "--sort", "oldest", "--db", db).stdout)
+    assert [(r["id"], r["similar_versions"]) for r in listed] == [(1, 2), (2, 0), (4, 0), (6, 0)]
 
 
 @pytest.mark.parametrize("query", ['"unbalanced', "AND", "*", "NEAR(", "'; DROP TABLE articles; --", "-tiger", ""])

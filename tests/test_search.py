@@ -4,7 +4,7 @@ import sqlite3
 
 import pytest
 
-from conftest import write_article
+from conftest import write_article, write_story_versions
 from news_archive.ingest import ingest
 from news_archive.query import parse_query
 from news_archive.search import (
@@ -166,3 +166,39 @@ def test_name_facet_estimated_for_huge_result_sets(conn, monkeypatch):
     result = run_search(connection, "tiger", index=SearchIndex.open(db_path))
     assert result.names_sample == 16
     assert all(f["count"] % 16 == 0 for f in result.facets["names"])
+
+
+@pytest.fixture(scope="module")
+def versions_db(tmp_path_factory):
+    """One story in three near-identical versions, between three other harbour stories."""
+    folder = write_story_versions(tmp_path_factory.mktemp("versions"))
+    db_path = str(tmp_path_factory.mktemp("db") / "v.db")
+    ingest(db_path, [str(folder)], jobs=1)
+    connection = sqlite3.connect(db_path)
+    yield connection, SearchIndex.open(db_path)
+    connection.close()
+
+
+def test_versions_of_a_story_are_folded_across_pages(versions_db):
+    conn, index = versions_db
+    assert conn.execute("SELECT count(*) FROM clusters").fetchone()[0] == 3
+    sources = {i: s for i, s in conn.execute("SELECT id, source FROM articles")}
+    pages = [run_search(conn, "harbour", sort="oldest", per_page=2, page=n, index=index) for n in (1, 2, 3)]
+    listed = [[sources[hit.id] for hit in result.hits] for result in pages]
+    # Without folding across pages, version 3.txt would open page 2 after 1.txt was listed on page 1.
+    assert listed == [["1.txt", "2.txt"], ["4.txt", "6.txt"], ["4.txt", "6.txt"]]
+    first, second, past_the_end = pages
+    assert (first.total, first.stories, first.pages) == (6, 4, 2)
+    assert first.hits[0].similar_versions == 2
+    assert (first.folded, second.folded) == (1, 1)  # 3.txt within page 1's span, 5.txt within page 2's
+    assert past_the_end.page == 2
+
+
+def test_deep_pages_fold_within_the_page(versions_db, monkeypatch):
+    import news_archive.search as search_module
+
+    conn, index = versions_db
+    monkeypatch.setattr(search_module, "FOLD_DEPTH", 1)
+    result = run_search(conn, "harbour", sort="oldest", per_page=3, page=1, index=index)
+    # The page of matches 1-3 loses version 3 and is not topped up.
+    assert [hit.id for hit in result.hits] == [1, 2] and result.folded == 1 and result.stories is None

@@ -185,19 +185,21 @@ def search(query, since, until, limit, page, sort, as_json, db_path) -> None:
         stdout_is_tty = sys.stdout.isatty()
         start, end = ("\x1b[1;33m", "\x1b[0m") if stdout_is_tty else ("**", "**")
         for hit in result.hits:
-            click.echo(f"{hit.date}  {click.style(hit.headline, bold=True)}  [{hit.id}]")
+            versions = f"  (+{_count(hit.similar_versions, 'similar version')})" if hit.similar_versions else ""
+            click.echo(f"{hit.date}  {click.style(hit.headline, bold=True)}  [{hit.id}]{versions}")
             click.echo(f"    {' '.join(hit.snippet_text(start, end).split())}")
             click.echo(f"    {hit.source}")
             click.echo()
     first = (result.page - 1) * result.per_page + 1
     shown = f"{first}-{first + len(result.hits) - 1} of " if result.hits else ""
     understood = result.query.describe() or "(all articles)"
-    click.echo(f"{shown}{result.total:,} matches for: {understood}", err=True)
+    folded = f" ({_count(result.folded, 'other version')} of stories listed left out)" if result.folded else ""
+    click.echo(f"{shown}{result.total:,} matches{folded} for: {understood}", err=True)
 
 
 def _hit_json(hit: searcher.Hit) -> dict:
     return {"id": hit.id, "date": hit.date, "headline": hit.headline, "snippet": hit.snippet_html(),
-            "source": hit.source}
+            "source": hit.source, "similar_versions": hit.similar_versions}
 
 
 # --- export -------------------------------------------------------------------------

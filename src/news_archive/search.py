@@ -38,6 +38,11 @@ SNIPPET_SCAN_CHARS = 100_000
 # Deeper pages are not served: an offset of millions makes the ranked index
 # allocate for every skipped hit (and aborted the process beyond ~10^10).
 MAX_PAGE = 10_000
+# Later versions of a story (a near-duplicate cluster) are left out of the results
+# in favour of its best-ranked version, across pages, among the first this many
+# matches: page 2 does not repeat a story of page 1. Deeper pages fold within the
+# page only.
+FOLD_DEPTH = 2_000
 # Headline matches count more than body matches.
 BM25 = "bm25(articles_fts, 4.0, 1.0)"
 
@@ -73,13 +78,15 @@ class SearchResult:
     timeline: list[dict] = field(default_factory=list)  # {"period", "count", "all"}
     facets: dict[str, list[dict]] = field(default_factory=dict)  # {"year": [{"value", "count"}], ...}
     names: tuple[int, ...] = ()  # only articles mentioning all of these (name ids)
-    folded: int = 0  # hits left out of this page because an earlier hit is a version of the same story
+    folded: int = 0  # matches in this page's span left out because a version of the same story ranks higher
+    stories: int | None = None  # results after folding, when every match was looked at
     names_sample: int = 0  # when set, name facet counts are estimates from 1 in this many matches
     notes: list[str] = field(default_factory=list)
 
     @property
     def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
+        shown = self.total if self.stories is None else self.stories
+        return max(1, math.ceil(shown / self.per_page))
 
 
 def marked_html(snippet: str) -> str:
@@ -195,12 +202,15 @@ def _search_ranked(conn, index, result: SearchResult, *, with_timeline: bool, wi
     # of 100,000 matches takes the longer of the two, not their sum.
     pending = _AGGREGATING.submit(_aggregate, index, tq, with_facets) if (with_timeline or with_facets) else None
     try:
-        offset = (result.page - 1) * result.per_page
-        result.total, ids = search_index.top_ids(index, tq, sort=sort, limit=result.per_page, offset=offset)
-        if result.total and offset >= result.total:
-            result.page = result.pages
+        if result.page * result.per_page <= FOLD_DEPTH:
+            ids = _story_page(conn, index, tq, sort, result)
+        else:
             offset = (result.page - 1) * result.per_page
             result.total, ids = search_index.top_ids(index, tq, sort=sort, limit=result.per_page, offset=offset)
+            if result.total and offset >= result.total:
+                result.page = result.pages
+                offset = (result.page - 1) * result.per_page
+                result.total, ids = search_index.top_ids(index, tq, sort=sort, limit=result.per_page, offset=offset)
         rows = fetch_rows(conn, ids, "id, date, headline, source, body")
         pattern = search_index.highlighter(index, query)
         result.hits = [Hit(r[0], r[1], r[2], r[3], window_snippet(r[4], r[2], pattern)) for r in rows]
@@ -259,14 +269,62 @@ def name_facets(conn: sqlite3.Connection, counted: list[tuple[int, int]]) -> lis
     return [{"value": i, "name": known[i][0], "kind": known[i][1], "count": n} for i, n in counted if i in known]
 
 
+def _story_page(conn: sqlite3.Connection, index, tq, sort: str, result: SearchResult) -> list[int]:
+    """The ids of one page of stories: matches in rank order, each story's later
+    versions left out. Sets the total, the folded count and, when every match was
+    looked at, the number of stories (clamping the page to the last one)."""
+    wanted = result.page * result.per_page
+    limit = min(FOLD_DEPTH, max(2 * wanted, 50))
+    while True:
+        result.total, ids = search_index.top_ids(index, tq, sort=sort, limit=limit, offset=0)
+        clusters = clusters_of(conn, ids)
+        stories: list[int] = []
+        folded_by_position: list[int] = []  # versions left out before each story
+        shown: set[int] = set()
+        folded = 0
+        for article_id in ids:
+            cluster = clusters.get(article_id)
+            if cluster is not None:
+                if cluster[0] in shown:
+                    folded += 1
+                    continue
+                shown.add(cluster[0])
+            stories.append(article_id)
+            folded_by_position.append(folded)
+        complete = len(ids) >= result.total
+        if len(stories) >= wanted or complete or limit >= FOLD_DEPTH:
+            break
+        limit = min(FOLD_DEPTH, 2 * limit)
+    if complete:
+        result.stories = len(stories)
+        result.page = min(result.page, result.pages)
+    start = (result.page - 1) * result.per_page
+    page = stories[start : start + result.per_page]
+    if page:
+        # The versions left out among the matches this page spans (up to the next page's first story).
+        end = start + len(page)
+        result.folded = (folded if end >= len(stories) else folded_by_position[end]) - folded_by_position[start]
+    return page
+
+
+def clusters_of(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, tuple[int, int]]:
+    """article id -> (its story's cluster id, versions in the cluster), for the ids in a cluster."""
+    found: dict[int, tuple[int, int]] = {}
+    for start in range(0, len(ids), 500):
+        part = list(ids[start : start + 500])
+        found.update((a, (c, size)) for a, c, size in conn.execute(
+            f"SELECT article_id, cluster_id, size FROM clusters WHERE article_id IN ({', '.join('?' * len(part))})",
+            part))
+    return found
+
+
 def _fold_versions(conn: sqlite3.Connection, result: SearchResult) -> SearchResult:
     """Mark each hit with how many other versions of its story there are, and
-    fold later versions on the same page into the first one shown."""
+    fold later versions on the same page into the first one shown (ranked
+    pages arrive folded already, see _story_page)."""
     if not result.hits:
         return result
-    ids = [hit.id for hit in result.hits]
-    clusters = {a: (c, size) for a, c, size in conn.execute(
-        f"SELECT article_id, cluster_id, size FROM clusters WHERE article_id IN ({', '.join('?' * len(ids))})", ids)}
+    clusters = clusters_of(conn, [hit.id for hit in result.hits])
     shown: set[int] = set()
     kept = []
     for hit in result.hits:

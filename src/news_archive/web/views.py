@@ -293,6 +293,7 @@ def _result_json(datasette, request, params: SearchParams, result: search.Search
         "until": params.until,
         "sort": result.sort,
         "total": result.total,
+        "stories": result.stories,
         "page": result.page,
         "pages": result.pages,
         "per_page": result.per_page,
