@@ -236,7 +236,7 @@ async def test_quotes_search(ds):
     assert "a closing quote was missing" in html
 
 
-def test_timeline_axis_labels_only_whole_counts():
+async def test_timeline_axis_labels_only_whole_counts():  # async only for the module's asyncio mark
     import re
 
     from news_archive.web.charts import timeline_svg

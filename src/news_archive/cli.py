@@ -315,7 +315,7 @@ def serve(db_path: str, host: str, port: int) -> None:
             report = ingester.ingest(db_path, [str(sample)], jobs=1)
         click.echo(report.summary(), err=True)
     with _reader(db_path) as conn:
-        outdated = store.schema_outdated(store.sqlite_utils.Database(conn))
+        outdated = store.schema_outdated(conn)
     if outdated:
         # Before serving, not while: the server itself never writes to the archive.
         click.echo(f"{db_path} was made by an older news-archive: adding the tables this version needs", err=True)
@@ -371,14 +371,14 @@ def _reader(db_path: str):
     if not Path(db_path).exists():
         raise click.ClickException(f"no archive at {db_path}: run `news-archive ingest PATH --db {db_path}` first")
     with _library_errors(db_path):
-        db = store.open_db(db_path, readonly=True)
-        problem = store.schema_problem(db)
-        if problem:
-            raise click.ClickException(f"{db_path} is {problem}")
+        conn = store.connect_readonly(db_path)
         try:
-            yield db.conn
+            problem = store.schema_problem(conn)
+            if problem:
+                raise click.ClickException(f"{db_path} is {problem}")
+            yield conn
         finally:
-            db.close()
+            conn.close()
 
 
 @contextlib.contextmanager

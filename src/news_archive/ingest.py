@@ -219,7 +219,7 @@ def _candidate_chunks(db_path: str, paths: Sequence[str], pattern: str) -> Itera
     for item in sources.walk(paths, pattern, stat_files=False):
         if isinstance(item, Found) and item.is_archive:
             if ledger is None:
-                ledger = store.open_db(db_path, readonly=True).conn
+                ledger = store.connect_readonly(db_path)
             if chunk:
                 yield chunk
                 chunk = []
@@ -321,7 +321,7 @@ _analyse = True
 
 def _worker_init(db_path: str, analyse: bool = True) -> None:
     global _ledger, _analyse
-    _ledger = store.open_db(db_path, readonly=True).conn
+    _ledger = store.connect_readonly(db_path)
     _analyse = analyse
 
 

@@ -15,7 +15,6 @@ import re
 from dataclasses import dataclass
 from datetime import date as Date
 
-from dateutil import parser as dateutil_parser
 
 HEADLINE_MAX = 160
 
@@ -151,7 +150,10 @@ def _to_iso(span: str, form: str) -> str:
     else:
         dayfirst = form == "day-month-year"
     # The regexes guarantee year, month and day are present, so dateutil's
-    # default fill-in never supplies a missing part.
+    # default fill-in never supplies a missing part. Imported here: plain ISO
+    # dates, and commands that read no dates, need no general date parser.
+    from dateutil import parser as dateutil_parser
+
     try:
         parsed = dateutil_parser.parse(
             span.rstrip(",;:."),

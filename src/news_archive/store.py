@@ -17,12 +17,11 @@ import sqlite3
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Iterable, NamedTuple, Sequence
 
-if TYPE_CHECKING:  # importing analysis pulls in numpy: not needed to read an archive
+if TYPE_CHECKING:  # numpy and sqlite-utils take a sixth of a second to import: only writing needs them
     import numpy as np
+    import sqlite_utils
 
     from .analysis import Analysis
-
-import sqlite_utils
 
 SCHEMA_VERSION = 3  # 3: names, quotes, near-duplicates
 FTS_TOKENIZE = "porter unicode61 remove_diacritics 2"
@@ -36,13 +35,18 @@ _IN_CHUNK = 500
 WRITE_CACHE_KIB = 32 * 1024
 
 
-def open_db(path: str, *, readonly: bool = False) -> sqlite_utils.Database:
-    """Open the archive database. WAL mode lets readers (the web server) keep
-    answering while an ingest writes."""
-    if readonly:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
-        conn.execute("PRAGMA busy_timeout = 10000")
-        return sqlite_utils.Database(conn)
+def connect_readonly(path: str) -> sqlite3.Connection:
+    """A read-only connection to the archive (readers never need sqlite-utils)."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+    conn.execute("PRAGMA busy_timeout = 10000")
+    return conn
+
+
+def open_db(path: str) -> sqlite_utils.Database:
+    """Open the archive database for writing. WAL mode lets readers (the web
+    server) keep answering while an ingest writes."""
+    import sqlite_utils
+
     conn = sqlite3.connect(path, check_same_thread=False)
     db = sqlite_utils.Database(conn)
     db.execute("PRAGMA busy_timeout = 10000")
@@ -171,14 +175,15 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
-def schema_outdated(db: sqlite_utils.Database) -> bool:
+def schema_outdated(conn: sqlite3.Connection) -> bool:
     """Whether an older news-archive made this archive (ensure_schema brings it up to date)."""
-    return db.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION
+    return conn.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION
 
 
-def schema_problem(db: sqlite_utils.Database) -> str | None:
+def schema_problem(conn: sqlite3.Connection) -> str | None:
     """Why this database is not a news archive, or None if it is one."""
-    missing = [t for t in ("articles", "articles_fts", "rejects", "source_files") if not db[t].exists()]
+    tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    missing = [t for t in ("articles", "articles_fts", "rejects", "source_files") if t not in tables]
     if missing:
         return f"not a news archive (no {', '.join(missing)} table)"
     return None

@@ -21,7 +21,7 @@ from .. import browse, export, search
 from ..parse import DateError, parse_date_bound
 from ..query import MAX_QUERY_CHARS, parse_query
 from ..search_index import IndexUnavailable, SearchIndex
-from ..store import open_db
+from ..store import connect_readonly
 from . import atom
 from .charts import period_label, timeline_svg
 
@@ -441,7 +441,7 @@ async def search_export(request, datasette):
         def produce():
             # Our own read-only connection: one cursor walks every match,
             # which Datasette's shared, time-limited connections cannot do.
-            conn = open_db(db.path, readonly=True).conn
+            conn = connect_readonly(db.path)
             try:
                 rows = search.iter_matches(conn, params.q, since=params.since, until=params.until, sort=sort,
                                            index=index, as_json=fmt == "ndjson")
