@@ -163,9 +163,21 @@ def test_name_facet_estimated_for_huge_result_sets(conn, monkeypatch):
 
     connection, db_path = conn
     monkeypatch.setattr(search_module, "NAME_FACET_EXACT_LIMIT", 0)
+    monkeypatch.setattr(search_module, "NAME_FACET_SAMPLE_SIZE", 0)
     result = run_search(connection, "tiger", index=SearchIndex.open(db_path))
     assert result.names_sample == 16
     assert all(f["count"] % 16 == 0 for f in result.facets["names"])
+    monkeypatch.setattr(search_module, "NAME_FACET_SAMPLE_SIZE", 2)  # 4 tiger articles: 1 in 2 holds 2
+    result = run_search(connection, "tiger", index=SearchIndex.open(db_path))
+    assert result.names_sample == 2
+    assert all(f["count"] % 2 == 0 for f in result.facets["names"])
+
+
+def test_name_sample_rate_keeps_a_thousand_matches():
+    from news_archive.search import name_sample_rate
+
+    assert [name_sample_rate(n) for n in (50, 2_000, 2_001, 4_000, 9_300, 20_000, 60_000, 1_000_000)] == [
+        1, 1, 2, 4, 8, 16, 16, 16]
 
 
 @pytest.fixture(scope="module")
@@ -202,3 +214,17 @@ def test_deep_pages_fold_within_the_page(versions_db, monkeypatch):
     result = run_search(conn, "harbour", sort="oldest", per_page=3, page=1, index=index)
     # The page of matches 1-3 loses version 3 and is not topped up.
     assert [hit.id for hit in result.hits] == [1, 2] and result.folded == 1 and result.stories is None
+
+
+@pytest.mark.parametrize("since, until", [("2020-02-01", "2020-03-05"), ("2020-01-15", None), (None, "2020-02-20")])
+def test_date_ranges_match_the_same_either_way(conn, monkeypatch, since, until):
+    import news_archive.search_index as index_module
+
+    connection, db_path = conn
+    index = SearchIndex.open(db_path)
+    found = []
+    for share in (0.0, 1.0):  # by checking each match's day, then through the index of days
+        monkeypatch.setattr(index_module, "NARROW_RANGE_SHARE", share)
+        result = run_search(connection, "tiger", since=since, until=until, sort="oldest", index=index)
+        found.append(([hit.id for hit in result.hits], result.total, result.timeline))
+    assert found[0] == found[1] and found[0][1] > 0

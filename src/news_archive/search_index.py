@@ -113,6 +113,7 @@ class SearchIndex:
         index.register_tokenizer(ANALYZER, _analyzer(stem=False))
         self._checked = 0.0
         self._meta_mtime = 0
+        self._day_span: tuple[int, tuple[int, int] | None] | None = None  # (generation, span)
 
     @classmethod
     def open(cls, db_path: str | os.PathLike) -> "SearchIndex":
@@ -173,6 +174,16 @@ class SearchIndex:
         """Changes whenever a new commit is visible: a cache key."""
         self.searcher()
         return self._meta_mtime
+
+    def day_span(self) -> tuple[int, int] | None:
+        """The first and last day numbers in the index (None when it is empty), once per commit."""
+        generation = self.generation()
+        cached = self._day_span
+        if cached is None or cached[0] != generation:
+            found = self.searcher().aggregate(tantivy.Query.all_query(), {"s": {"stats": {"field": "day"}}})["s"]
+            span = (int(found["min"]), int(found["max"])) if found.get("count") else None
+            self._day_span = cached = (generation, span)
+        return cached[1]
 
 
 # --- feeding ---------------------------------------------------------------------------------
@@ -375,15 +386,33 @@ def to_tantivy(
         if excluded is not None:
             clauses.append((tantivy.Occur.MustNot, excluded))
     if since or until:
-        clauses.append((tantivy.Occur.Must, tantivy.Query.range_query(
-            schema, "day", tantivy.FieldType.Integer,
-            day_number(since) if since else None, day_number(until) if until else None,
-        )))
+        clauses.append((tantivy.Occur.Must, _day_range(search_index, since, until)))
     if not clauses:
         return tantivy.Query.all_query()
     if all(occur == tantivy.Occur.MustNot for occur, _ in clauses):
         clauses.append((tantivy.Occur.Must, tantivy.Query.all_query()))
     return tantivy.Query.boolean_query(clauses)
+
+
+# A date range finds its articles one of two ways: through the index of days, which
+# collects every article of the range first (cheap when the range holds a small share
+# of the archive), or by checking the day of each match of the words (cheap when it holds
+# most of it). On the 1M-article benchmark, "reserv" in one month of 50 years: 2.9 ms the
+# second way, 0.5 ms the first; in 41 of the 50 years: 5.6 ms against 17 ms.
+NARROW_RANGE_SHARE = 0.25
+
+
+def _day_range(search_index: "SearchIndex", since: str | None, until: str | None) -> tantivy.Query:
+    low = day_number(since) if since else None
+    high = day_number(until) if until else None
+    span = search_index.day_span()
+    narrow = False
+    if span is not None:
+        first, last = span
+        covered = min(high if high is not None else last, last) - max(low if low is not None else first, first) + 1
+        narrow = covered <= NARROW_RANGE_SHARE * (last - first + 1)
+    return tantivy.Query.range_query(search_index.schema, "day", tantivy.FieldType.Integer, low, high,
+                                     use_inverted_index=narrow)
 
 
 _HIGHLIGHTERS: dict[tuple, "re.Pattern[str] | None"] = {}
@@ -457,18 +486,20 @@ class _Highlighter:
 
 
 def top_ids(
-    search_index: SearchIndex, tq: tantivy.Query, *, sort: str, limit: int, offset: int
-) -> tuple[int, list[int]]:
-    """The total number of matches and the ids of one page of them."""
+    search_index: SearchIndex, tq: tantivy.Query, *, sort: str, limit: int, offset: int, count: bool = True
+) -> tuple[int | None, list[int]]:
+    """The total number of matches (None when not ``count``) and the ids of one
+    page of them. Without the count, ranking can skip blocks of documents that
+    cannot reach the top: ask for it only when nothing else counts the matches."""
     searcher = search_index.searcher()
     if sort == "relevance":
-        result = searcher.search(tq, limit, count=True, offset=offset)
+        result = searcher.search(tq, limit, count=count, offset=offset)
     else:
         order = tantivy.Order.Asc if sort == "oldest" else tantivy.Order.Desc
-        result = searcher.search(tq, limit, count=True, offset=offset, order_by_field="day", order=order)
+        result = searcher.search(tq, limit, count=count, offset=offset, order_by_field="day", order=order)
     addresses = [address for _, address in result.hits]
     ids = searcher.fast_field_values("id", addresses) if addresses else []
-    return result.count or 0, list(ids)
+    return (result.count or 0) if count else None, list(ids)
 
 
 def all_ids(search_index: SearchIndex, tq: tantivy.Query, *, sort: str = "oldest") -> list[int]:
@@ -496,7 +527,7 @@ def histogram(search_index: SearchIndex, tq: tantivy.Query, unit: str) -> dict[s
 
 
 def overview(search_index: SearchIndex, tq: tantivy.Query) -> dict:
-    """In one pass over the matches: their first and last day, and matches per month."""
+    """In one pass over the matches: how many, their first and last day, and matches per month."""
     spec = {
         "span": {"stats": {"field": "day"}},
         "months": {"histogram": {"field": "month", "interval": 1, "min_doc_count": 1}},
@@ -504,19 +535,25 @@ def overview(search_index: SearchIndex, tq: tantivy.Query) -> dict:
     found = search_index.searcher().aggregate(tq, spec)
     span = found["span"]
     return {
+        "count": int(span.get("count") or 0),
         "first": day_iso(int(span["min"])) if span.get("count") else None,
         "last": day_iso(int(span["max"])) if span.get("count") else None,
         "months": {month_key(int(b["key"])): int(b["doc_count"]) for b in found["months"]["buckets"]},
     }
 
 
-def sampled_names(search_index: SearchIndex, tq: tantivy.Query, size: int = 15) -> list[tuple[int, int]]:
-    """Estimated counts of the most mentioned names, from one slice of the matches."""
-    sliced = tantivy.Query.boolean_query([
-        (tantivy.Occur.Must, tq),
-        (tantivy.Occur.Must, tantivy.Query.term_query(search_index.schema, "sample", 0)),
-    ])
-    return [(name_id, count * SAMPLE_SLICES) for name_id, count in top_names(search_index, sliced, size)]
+def sampled_names(search_index: SearchIndex, tq: tantivy.Query, size: int = 15,
+                  one_in: int = SAMPLE_SLICES) -> list[tuple[int, int]]:
+    """Estimated counts of the most mentioned names, from 1 in ``one_in`` of the
+    matches (a power of two up to SAMPLE_SLICES): the slices 0 .. SAMPLE_SLICES/one_in - 1."""
+    last_slice = SAMPLE_SLICES // one_in - 1
+    if last_slice == 0:
+        in_sample = tantivy.Query.term_query(search_index.schema, "sample", 0)
+    else:
+        in_sample = tantivy.Query.range_query(search_index.schema, "sample", tantivy.FieldType.Integer, 0, last_slice,
+                                              use_inverted_index=True)
+    sliced = tantivy.Query.boolean_query([(tantivy.Occur.Must, tq), (tantivy.Occur.Must, in_sample)])
+    return [(name_id, count * one_in) for name_id, count in top_names(search_index, sliced, size)]
 
 
 def top_names(search_index: SearchIndex, tq: tantivy.Query, size: int = 15) -> list[tuple[int, int]]:
