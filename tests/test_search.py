@@ -115,6 +115,8 @@ def test_timeline_units():
     assert timeline_unit("2020-01-01", "2020-03-01") == "day"
     assert timeline_unit("2020-01-01", "2021-06-01") == "week"
     assert timeline_unit("2020-01-01", "2023-01-01") == "month"
+    assert timeline_unit("1987-02-26", "2006-12-31") == "month"
+    assert timeline_unit("1987-02-26", "2036-12-31") == "year"
 
 
 def test_paging_past_the_end_shows_the_last_page(search):

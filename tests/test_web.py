@@ -248,3 +248,15 @@ async def test_timeline_axis_labels_only_whole_counts():  # async only for the m
     assert ticks(1) == ["0", "1"]  # not 0, 0, 1: half an article is no label
     assert ticks(7) == ["0", "7"]
     assert ticks(12) == ["0", "6", "12"]
+
+
+async def test_long_timelines_count_years_and_keep_the_last_label_inside():  # async only for the module's mark
+    import re
+
+    from news_archive.web.charts import timeline_svg
+
+    points = [{"period": str(year), "count": 1, "all": 2} for year in range(1987, 2037)]
+    svg = str(timeline_svg(points, unit="year"))
+    labels = re.findall(r'<text class="axis" x="([\d.]+)" y="[\d.]+" text-anchor="(\w+)">([^<]*)</text>', svg)
+    assert labels[0][2] == "1987" and labels[-1] == ("718.0", "end", "2036")
+    assert all(anchor == "middle" for _, anchor, _ in labels[:-1])

@@ -233,7 +233,12 @@ def _search_ranked(conn, index, result: SearchResult, *, with_timeline: bool, wi
         first, last = summary["first"], summary["last"]
     unit = timeline_unit(first, last)
     months = summary["months"]
-    counts = months if unit == "month" else search_index.histogram(index, tq, unit)
+    if unit == "month":
+        counts = months
+    elif unit == "year":
+        counts = _years_of(months)
+    else:
+        counts = search_index.histogram(index, tq, unit)
     if with_timeline:
         result.timeline_unit = unit
         result.timeline = _timeline_points(
@@ -389,10 +394,16 @@ def _all_counts_ranked(index, unit: str, low: str, high: str) -> dict[str, int]:
     return _ALL_COUNTS_CACHE[key]
 
 
-def _facets_from_months(months: dict[str, int]) -> dict[str, list[dict]]:
+def _years_of(months: dict[str, int]) -> dict[str, int]:
+    """Counts per month ("1987-03") added up per year ("1987"), in date order."""
     by_year: dict[str, int] = {}
     for month in sorted(months):
         by_year[month[:4]] = by_year.get(month[:4], 0) + months[month]
+    return by_year
+
+
+def _facets_from_months(months: dict[str, int]) -> dict[str, list[dict]]:
+    by_year = _years_of(months)
     return {
         "year": [{"value": y, "count": n} for y, n in by_year.items()],
         "month": [{"value": m, "count": months[m]} for m in sorted(months)],
@@ -520,7 +531,8 @@ _BUCKETS = {
 
 
 def timeline_unit(first: str | None, last: str | None) -> str:
-    """Days for a short range, weeks for a medium one, months otherwise."""
+    """Days for a short range, weeks for a medium one, months for up to twenty
+    years (240 bars), years beyond."""
     if not first or not last:
         return "month"
     days = (Date.fromisoformat(last) - Date.fromisoformat(first)).days
@@ -528,7 +540,9 @@ def timeline_unit(first: str | None, last: str | None) -> str:
         return "day"
     if days <= 2 * 366:
         return "week"
-    return "month"
+    if days <= 20 * 366:
+        return "month"
+    return "year"
 
 
 def timeline(

@@ -514,7 +514,12 @@ def all_ids(search_index: SearchIndex, tq: tantivy.Query, *, sort: str = "oldest
 
 
 def histogram(search_index: SearchIndex, tq: tantivy.Query, unit: str) -> dict[str, int]:
-    """Matches per day, week (keyed by its Monday) or month."""
+    """Matches per day, week (keyed by its Monday), month or year."""
+    if unit == "year":
+        by_year: dict[str, int] = {}
+        for month, count in histogram(search_index, tq, "month").items():
+            by_year[month[:4]] = by_year.get(month[:4], 0) + count
+        return by_year
     if unit == "month":
         spec = {"histogram": {"field": "month", "interval": 1, "min_doc_count": 1}}
     else:

@@ -76,7 +76,10 @@ def timeline_svg(
     for i in _label_positions(len(points)):
         x = PAD_LEFT + i * slot + slot / 2
         text = _axis_label(points[i]["period"], unit)
-        parts.append(f'<text class="axis" x="{x:.1f}" y="{HEIGHT - 6}" text-anchor="middle">{escape(text)}</text>')
+        anchor = "middle"
+        if x + 3.5 * len(text) > WIDTH:  # centred, a label by the right edge would be cut off
+            x, anchor = WIDTH - 2, "end"
+        parts.append(f'<text class="axis" x="{x:.1f}" y="{HEIGHT - 6}" text-anchor="{anchor}">{escape(text)}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
 
