@@ -236,7 +236,7 @@ def _search_ranked(conn, index, result: SearchResult, *, with_timeline: bool, wi
     if unit == "month":
         counts = months
     elif unit == "year":
-        counts = _years_of(months)
+        counts = search_index.years_of(months)
     else:
         counts = search_index.histogram(index, tq, unit)
     if with_timeline:
@@ -302,20 +302,7 @@ def _story_page(conn: sqlite3.Connection, index, tq, sort: str, result: SearchRe
         total, ids = search_index.top_ids(index, tq, sort=sort, limit=limit, offset=0, count=count)
         if total is not None:
             result.total = total
-        clusters = clusters_of(conn, ids)
-        stories: list[int] = []
-        folded_by_position: list[int] = []  # versions left out before each story
-        shown: set[int] = set()
-        folded = 0
-        for article_id in ids:
-            cluster = clusters.get(article_id)
-            if cluster is not None:
-                if cluster[0] in shown:
-                    folded += 1
-                    continue
-                shown.add(cluster[0])
-            stories.append(article_id)
-            folded_by_position.append(folded)
+        stories, folded_by_position, folded = _first_versions(ids, clusters_of(conn, ids))
         complete = len(ids) < limit or (total is not None and len(ids) >= total)
         if len(stories) >= wanted or complete or limit >= FOLD_DEPTH:
             break
@@ -330,6 +317,25 @@ def _story_page(conn: sqlite3.Connection, index, tq, sort: str, result: SearchRe
         end = start + len(page)
         result.folded = (folded if end >= len(stories) else folded_by_position[end]) - folded_by_position[start]
     return page
+
+
+def _first_versions(ids: Sequence[int], clusters: dict[int, tuple[int, int]]) -> tuple[list[int], list[int], int]:
+    """``ids`` in order with each story's later versions left out; for each id kept, how
+    many versions were left out before it; and how many were left out in all."""
+    kept: list[int] = []
+    folded_before: list[int] = []
+    shown: set[int] = set()
+    folded = 0
+    for article_id in ids:
+        cluster = clusters.get(article_id)
+        if cluster is not None:
+            if cluster[0] in shown:
+                folded += 1
+                continue
+            shown.add(cluster[0])
+        kept.append(article_id)
+        folded_before.append(folded)
+    return kept, folded_before, folded
 
 
 def clusters_of(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, tuple[int, int]]:
@@ -350,17 +356,13 @@ def _fold_versions(conn: sqlite3.Connection, result: SearchResult) -> SearchResu
     if not result.hits:
         return result
     clusters = clusters_of(conn, [hit.id for hit in result.hits])
-    shown: set[int] = set()
-    kept = []
-    for hit in result.hits:
-        cluster_id, size = clusters.get(hit.id, (None, 1))
-        if cluster_id is not None and cluster_id in shown:
-            result.folded += 1
-            continue
-        if cluster_id is not None:
-            shown.add(cluster_id)
-        kept.append(replace(hit, similar_versions=size - 1, cluster_id=cluster_id))
-    result.hits = kept
+    kept, _, folded = _first_versions([hit.id for hit in result.hits], clusters)
+    result.folded += folded
+    by_id = {hit.id: hit for hit in result.hits}
+    result.hits = []
+    for article_id in kept:
+        cluster_id, size = clusters.get(article_id, (None, 1))
+        result.hits.append(replace(by_id[article_id], similar_versions=size - 1, cluster_id=cluster_id))
     return result
 
 
@@ -394,16 +396,8 @@ def _all_counts_ranked(index, unit: str, low: str, high: str) -> dict[str, int]:
     return _ALL_COUNTS_CACHE[key]
 
 
-def _years_of(months: dict[str, int]) -> dict[str, int]:
-    """Counts per month ("1987-03") added up per year ("1987"), in date order."""
-    by_year: dict[str, int] = {}
-    for month in sorted(months):
-        by_year[month[:4]] = by_year.get(month[:4], 0) + months[month]
-    return by_year
-
-
 def _facets_from_months(months: dict[str, int]) -> dict[str, list[dict]]:
-    by_year = _years_of(months)
+    by_year = search_index.years_of(months)
     return {
         "year": [{"value": y, "count": n} for y, n in by_year.items()],
         "month": [{"value": m, "count": months[m]} for m in sorted(months)],

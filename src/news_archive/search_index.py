@@ -516,10 +516,7 @@ def all_ids(search_index: SearchIndex, tq: tantivy.Query, *, sort: str = "oldest
 def histogram(search_index: SearchIndex, tq: tantivy.Query, unit: str) -> dict[str, int]:
     """Matches per day, week (keyed by its Monday), month or year."""
     if unit == "year":
-        by_year: dict[str, int] = {}
-        for month, count in histogram(search_index, tq, "month").items():
-            by_year[month[:4]] = by_year.get(month[:4], 0) + count
-        return by_year
+        return years_of(histogram(search_index, tq, "month"))
     if unit == "month":
         spec = {"histogram": {"field": "month", "interval": 1, "min_doc_count": 1}}
     else:
@@ -529,6 +526,14 @@ def histogram(search_index: SearchIndex, tq: tantivy.Query, unit: str) -> dict[s
     if unit == "month":
         return {month_key(int(b["key"])): int(b["doc_count"]) for b in buckets}
     return {day_iso(int(b["key"])): int(b["doc_count"]) for b in buckets}
+
+
+def years_of(months: dict[str, int]) -> dict[str, int]:
+    """Counts per month ("1987-03") added up per year ("1987"), in date order."""
+    by_year: dict[str, int] = {}
+    for month in sorted(months):
+        by_year[month[:4]] = by_year.get(month[:4], 0) + months[month]
+    return by_year
 
 
 def overview(search_index: SearchIndex, tq: tantivy.Query) -> dict:
