@@ -262,3 +262,11 @@ def test_ranked_index_is_rebuilt_when_missing(db_path, articles_dir):
     report = ingest(db_path, [str(articles_dir)], jobs=1)
     assert report.summary() == "ingested 0, updated 0, unchanged 50, duplicates 0, rejected 0"
     assert index_ids(db_path) == list(range(1, 51))
+
+
+def test_ingest_gives_back_the_garbage_collectors_pace(tmp_path):
+    import gc
+
+    before = gc.get_threshold()
+    ingest(str(tmp_path / "gc.db"), [str(SAMPLE)], jobs=1)
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
