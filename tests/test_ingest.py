@@ -270,3 +270,19 @@ def test_ingest_gives_back_the_garbage_collectors_pace(tmp_path):
     before = gc.get_threshold()
     ingest(str(tmp_path / "gc.db"), [str(SAMPLE)], jobs=1)
     assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+
+
+def test_a_copy_that_becomes_an_original_gets_its_names_and_quotes(db_path, articles_dir):
+    text = ' date 2020-06-09 Wire story\n\n"We will win the vote," said Jane Smith, a senator from Ohio.\n'
+    write_article(articles_dir, "a.txt", text)
+    write_article(articles_dir, "b.txt", text)  # a copy: not analysed while it is one
+    ingest(db_path, [str(articles_dir)], jobs=1)
+    assert rows(db_path, "SELECT article_id, speaker FROM quotes") == [(1, "Jane Smith")]
+    (articles_dir / "a.txt").write_text(" date 2020-06-09 Rewritten\n\nNothing quoted now.\n")
+    os.utime(articles_dir / "a.txt", ns=(0, 5_000_000_000))
+    ingest(db_path, [str(articles_dir)], jobs=1)
+    assert rows(db_path, "SELECT id, duplicate_of FROM articles ORDER BY id") == [(1, None), (2, None)]
+    assert rows(db_path, "SELECT article_id, speaker FROM quotes") == [(2, "Jane Smith")]
+    names = rows(db_path, "SELECT n.name FROM article_names m JOIN names n ON n.id = m.name_id"
+                          " WHERE m.article_id = 2 ORDER BY n.name")
+    assert names == [("Jane Smith",), ("Ohio",)]

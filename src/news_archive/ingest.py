@@ -120,7 +120,7 @@ def ingest(
         feeder = search_index.Feeder(search_index.SearchIndex.create(db_path))
         feeder.catch_up(db.conn)
     report = IngestReport()
-    writer = _BatchWriter(db, feeder, store.utc_now(), report)
+    writer = _BatchWriter(db, feeder, store.utc_now(), report, analyse)
     jobs = jobs or os.cpu_count() or 1
     chunks = _candidate_chunks(db_path, paths, pattern)
     pending = ChunkResult()
@@ -159,8 +159,8 @@ class _BatchWriter:
     """Saves batches on a thread of its own, so that SQLite (which releases the
     GIL) works while this process takes in the next results from the workers."""
 
-    def __init__(self, db, feeder, now: str, report: IngestReport):
-        self.db, self.feeder, self.now, self.report = db, feeder, now, report
+    def __init__(self, db, feeder, now: str, report: IngestReport, analyse: bool = True):
+        self.db, self.feeder, self.now, self.report, self.analyse = db, feeder, now, report, analyse
         self.copies: store.CopyFinder | None = None
         self.name_ids: store.NameIds | None = None
         self.queue: queue.Queue = queue.Queue(maxsize=2)
@@ -200,7 +200,7 @@ class _BatchWriter:
             self.copies = store.CopyFinder(self.db.conn)
             self.name_ids = store.NameIds(self.db.conn)
         saved = store.save_batch(self.db, item.parsed, item.rejected, item.seen, now=self.now, copies=self.copies,
-                                 name_ids=self.name_ids)
+                                 name_ids=self.name_ids, analyse=self.analyse)
         report = self.report
         report.ingested += saved.ingested
         report.updated += saved.updated

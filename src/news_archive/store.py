@@ -255,8 +255,11 @@ def save_batch(
     now: str | None = None,
     copies: CopyFinder | None = None,
     name_ids: NameIds | None = None,
+    analyse: bool = True,
 ) -> SaveResult:
-    """Write one batch in one transaction: a crash leaves all of it or none of it."""
+    """Write one batch in one transaction: a crash leaves all of it or none of it.
+    With ``analyse``, a copy that the batch makes an original (its original changed)
+    is analysed here: copies are not analysed while they are copies."""
     now = now or utc_now()
     conn = db.conn
     with conn:
@@ -317,6 +320,8 @@ def save_batch(
             # Changed files can make or break copies anywhere: the search index hears of each.
             affected = _mark_duplicates(conn, changed_hashes)
             to_unindex.extend(affected)
+            if analyse:
+                _analyse_promoted(conn, affected, {article_id for article_id, _ in analysed}, name_ids)
             conn.executemany("INSERT OR IGNORE INTO index_queue (id) VALUES (?)", [(i,) for i in set(to_unindex)])
         for chunk in _chunks([p.source for p in parsed], _IN_CHUNK):
             conn.execute(f"DELETE FROM rejects WHERE source IN ({_marks(chunk)})", chunk)
@@ -400,6 +405,22 @@ def _save_analysis(conn: sqlite3.Connection, analysed: "list[tuple[int, Analysis
     conn.executemany('INSERT INTO quotes_fts (rowid, "quote", "speaker") VALUES (?, ?, ?)',
                      [(q[0], q[5], q[3]) for q in said])
     conn.executemany("INSERT OR REPLACE INTO sketches (article_id, signature) VALUES (?, ?)", sketches)
+
+
+def _analyse_promoted(conn: sqlite3.Connection, affected: list[int], analysed: set[int], name_ids: NameIds) -> None:
+    """Names, quotes and sketches of the articles among ``affected`` that are now
+    originals and were not analysed in this batch (rare: their original changed)."""
+    wanted = [article_id for article_id in affected if article_id not in analysed]
+    promoted: list[tuple[int, str]] = []
+    for chunk in _chunks(wanted, _IN_CHUNK):
+        promoted += conn.execute(
+            f"SELECT id, body FROM articles WHERE id IN ({_marks(chunk)}) AND duplicate_of IS NULL", chunk)
+    if promoted:
+        from .analysis import analyse_many  # numpy: only an ingest needs it
+
+        found = analyse_many([body for _, body in promoted])
+        _save_analysis(conn, [(article_id, a) for (article_id, _), a in zip(promoted, found)], name_ids,
+                       replace=[article_id for article_id, _ in promoted])
 
 
 def record_container(db: sqlite_utils.Database, source: str, size: int, mtime_ns: int) -> None:
