@@ -212,10 +212,12 @@ def name_view(conn: sqlite3.Connection, name_id: int, index=None, page: int = 1,
     view = found[0]
     if index is not None:
         tq = search_index.to_tantivy(index, Query(""), None, None, names=[name_id])
-        total, _ = search_index.top_ids(index, tq, sort="newest", limit=1, offset=0)
-        page, pages = _page(page, total, per_page)
-        _, ids = search_index.top_ids(index, tq, sort="newest", limit=per_page, offset=(page - 1) * per_page)
+        # One pass over the mentions gives the months and, added up, the total.
         months = search_index.histogram(index, tq, "month")
+        total = sum(months.values())
+        page, pages = _page(page, total, per_page)
+        _, ids = search_index.top_ids(index, tq, sort="newest", limit=per_page, offset=(page - 1) * per_page,
+                                      count=False)
     else:  # without the ranked index: a scan of article_names (slow on a big archive, but right)
         mentioned = "SELECT article_id FROM article_names WHERE name_id = ?"
         total = conn.execute(f"SELECT count(*) FROM ({mentioned})", (name_id,)).fetchone()[0]

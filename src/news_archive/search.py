@@ -233,10 +233,11 @@ def _search_ranked(conn, index, result: SearchResult, *, with_timeline: bool, wi
         first, last = summary["first"], summary["last"]
     unit = timeline_unit(first, last)
     months = summary["months"]
+    years = search_index.years_of(months)
     if unit == "month":
         counts = months
     elif unit == "year":
-        counts = search_index.years_of(months)
+        counts = years
     else:
         counts = search_index.histogram(index, tq, unit)
     if with_timeline:
@@ -246,7 +247,10 @@ def _search_ranked(conn, index, result: SearchResult, *, with_timeline: bool, wi
             lambda low, high: _all_counts_ranked(index, unit, low, high),
         )
     if with_facets:
-        result.facets = _facets_from_months(months)
+        result.facets = {
+            "year": [{"value": y, "count": n} for y, n in years.items()],
+            "month": [{"value": m, "count": months[m]} for m in sorted(months)],
+        }
         result.facets["names"] = name_facets(conn, summary["names"])
         result.names_sample = summary["names_sampled"]
     return result
@@ -394,14 +398,6 @@ def _all_counts_ranked(index, unit: str, low: str, high: str) -> dict[str, int]:
         everything = search_index.to_tantivy(index, parse_query(""), low, high)
         _ALL_COUNTS_CACHE[key] = search_index.histogram(index, everything, unit)
     return _ALL_COUNTS_CACHE[key]
-
-
-def _facets_from_months(months: dict[str, int]) -> dict[str, list[dict]]:
-    by_year = search_index.years_of(months)
-    return {
-        "year": [{"value": y, "count": n} for y, n in by_year.items()],
-        "month": [{"value": m, "count": months[m]} for m in sorted(months)],
-    }
 
 
 SNIPPET_CHARS = 220
