@@ -148,8 +148,13 @@ def ingest(
         writer.finish()
     if feeder:
         feeder.catch_up(db.conn)  # articles changed by this run were queued
-        feeder.close()
-    report.near_duplicates = similar.update(db.conn)
+        feeder.commit()
+    # Near-duplicates are looked for while the index's last merges run on their own threads.
+    try:
+        report.near_duplicates = similar.update(db.conn)
+    finally:
+        if feeder:
+            feeder.close()
     db.close()
     report.seconds = time.monotonic() - started
     return report
