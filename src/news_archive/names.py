@@ -52,7 +52,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import islice, repeat
 from operator import add, attrgetter, itemgetter, sub
-from typing import Sequence
+from typing import Iterable, Sequence
 
 from .name_lists import (
     DEMONYMS,
@@ -109,6 +109,7 @@ _WORD = r"[A-Z][A-Za-z0-9.'’&-]*"
 _CONNECTOR = r"(?:of|and|for|the|on|de|du|des|la|le|van|von|der|den|da|di|del|dos|das|zur|zu|ter|bin|ibn|al|y|&)"
 _CANDIDATE = re.compile(rf"{_WORD}(?:\s+(?:{_CONNECTOR}\s+)*{_WORD})*")
 _TOKEN = re.compile(r"\S+")
+_ALNUM_RUN = re.compile(r"[^\W_]+")  # letters and digits as str.isalnum() knows them
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 _TICKER_BODY = re.compile(r"<[A-Za-z0-9.]{1,10}>")
 _PARENTHESISED_ACRONYM = re.compile(r"\s*\(([A-Z][A-Z0-9.&-]{1,9})\)")
@@ -638,7 +639,10 @@ def _plan(key: str, text: str, stop: int, lower_cases: dict) -> tuple:
     it, if any), for an occurrence that ends at ``stop`` in ``text``."""
     before = key[0]
     if "A" <= before <= "Z":
-        before, g = "", key  # the run starts the text
+        # The run starts the text: planned as after a space. Flags for what comes
+        # before it then find nothing there, and the plan holds after a space too
+        # (planned without those flags and shared, it once left them out there).
+        before, g = " ", key
     else:
         g = key[1:]
         if before.isalnum() or before in _SKIPPED_BEFORE:
@@ -685,8 +689,22 @@ def _remember(cache: dict, key, value) -> None:
 def _lower_case(text: str, word: str, cache: dict) -> bool:
     answer = cache.get(word)
     if answer is None:
-        answer = cache[word] = _written_in_lower_case(text, word)
+        lower = word.lower()
+        if len(text) > _WORD_SET_FROM and lower.isalnum():
+            # In a long text, searching it once for each of thousands of words
+            # is quadratic: its words are gathered once instead.
+            words = cache.get(_ALL_WORDS)
+            if words is None:
+                words = cache[_ALL_WORDS] = frozenset(_ALNUM_RUN.findall(text))
+            answer = lower in words
+        else:
+            answer = _written_in_lower_case(text, word)
+        cache[word] = answer
     return answer
+
+
+_WORD_SET_FROM = 200_000  # characters of text
+_ALL_WORDS = " words"  # the key of that set in the cache (no word holds a space)
 
 
 # --- flags read in the article, only when needed ------------------------------
@@ -848,7 +866,7 @@ def find_mentions(text: str) -> list[Mention]:
 
     # Candidate runs, each read through its plan.
     plans = _PLANS
-    lower_cases: dict[str, bool] = {}
+    lower_cases: dict = {}  # word -> whether the text also writes it in lower case (see _lower_case)
     pieces: list[tuple] = []  # (start of the run, its end, spec)
     named: list[tuple] = []  # (end of the run, name of its last piece) for "(FHLBB)"
     runs = _RUN.finditer
@@ -991,14 +1009,13 @@ def _resolve(
             groups[spec[_SURFACE]] = [spec[_COUNT], spec, piece]
         else:
             group.append(piece)
-    # (name, kind, word count, words without possessives, those bare, initials, one-word short forms)
-    full: list[tuple] = []
+    full = _FullNames()
     canonical_of: dict[str, tuple[str, str]] = {}
     # Longest first (ties in order of first mention), so that every short
     # form can find its full name.
     for group in sorted(groups.values(), key=_FIRST, reverse=True):
         spec = group[1]
-        target = _longer_form(spec[_SHORT], spec[_WORDS], full, acronyms) if full else None
+        target = _longer_form(spec[_SHORT], spec[_WORDS], full, acronyms) if full.entries else None
         if target is None:
             if spec[_HEAD_ALONE]:
                 continue  # "International", "National" alone name nothing
@@ -1071,19 +1088,71 @@ def _full(name: str, kind: str) -> tuple:
     return name, kind, len(clean), clean, bare, (_initials(clean), _initials(bare)), singles
 
 
-def _longer_form(short: tuple, words: tuple[str, ...], full: list[tuple], acronyms: dict[str, str]) -> tuple[str, str] | None:
+class _FullNames:
+    """The full names found so far, longest first, as entries of (name, kind, word
+    count, words without possessives, those bare, initials, one-word short forms).
+    Past a few dozen, they are indexed by what :func:`_longer_form` matches on: a
+    long text (a book in one file) names thousands, and trying each of them for
+    every name made finding names quadratic (a 4 MB text took 73 s)."""
+
+    __slots__ = ("entries", "indexed", "by_name", "by_first", "by_single", "by_initials")
+
+    def __init__(self, entries: Iterable[tuple] = ()):
+        self.entries: list[tuple] = []
+        self.indexed = False
+        self.by_name: dict[str, int] = {}  # name -> its first entry
+        self.by_first: dict[str, list[int]] = {}  # first word -> entries, in order
+        self.by_single: dict[str, list[int]] = {}  # one-word short form -> entries
+        self.by_initials: dict[str, list[int]] = {}  # initials -> entries
+        for entry in entries:
+            self.append(entry)
+
+    def append(self, entry: tuple) -> None:
+        self.entries.append(entry)
+        if self.indexed:
+            self._index(len(self.entries) - 1)
+        elif len(self.entries) > _INDEX_NAMES_FROM:
+            self.indexed = True
+            for at in range(len(self.entries)):
+                self._index(at)
+
+    def _index(self, at: int) -> None:
+        entry = self.entries[at]
+        self.by_name.setdefault(entry[0], at)
+        self.by_first.setdefault(entry[3][0], []).append(at)
+        for single in dict.fromkeys(entry[6]):
+            self.by_single.setdefault(single, []).append(at)
+        for initials in dict.fromkeys(entry[5]):
+            self.by_initials.setdefault(initials, []).append(at)
+
+
+_INDEX_NAMES_FROM = 32  # full names; below this, trying each costs less than indexing them
+
+
+def _longer_form(short: tuple, words: tuple[str, ...], full: _FullNames, acronyms: dict[str, str]) -> tuple[str, str] | None:
     """The full name (and kind) that ``words`` is a short form of, if any.
     ``full`` is longest first; the closest match wins: "Celanese" is
-    "Celanese Corp" before it is "Celanese Fibers Inc"."""
+    "Celanese Corp" before it is "Celanese Fibers Inc". When ``full`` is
+    indexed, only the entries its indexes offer are tried: no other can match."""
     surface, bare, single, is_place, acronym = short
+    entries = full.entries
     if surface in acronyms:
-        for name, kind, *_ in full:
-            if acronyms[surface] == name:
-                return name, kind
+        name = acronyms[surface]
+        at = full.by_name.get(name) if full.indexed else next(
+            (at for at, entry in enumerate(entries) if entry[0] == name), None)
+        if at is not None:
+            return entries[at][0], entries[at][1]
     if single is not None:
         # One word: only names of more words, that hold it where their kind
         # says, or whose initials it is.
-        for entry in reversed(full):
+        if not full.indexed:
+            candidates: Sequence[int] = range(len(entries))
+        else:
+            candidates = full.by_single.get(single, ())
+            if acronym is not None and acronym in full.by_initials:
+                candidates = sorted({*candidates, *full.by_initials[acronym]})
+        for at in reversed(candidates):
+            entry = entries[at]
             if single in entry[6]:
                 kind = entry[1]
                 if kind is not ORGANIZATION:
@@ -1093,24 +1162,19 @@ def _longer_form(short: tuple, words: tuple[str, ...], full: list[tuple], acrony
             if acronym is not None and entry[1] is ORGANIZATION and not is_place and acronym in entry[5]:
                 return entry[0], entry[1]
         return None
+    # More words: every match below starts with the same word.
     count = len(words)
-    for name, kind, long_count, long_clean, long_bare, initials, _ in reversed(full):
+    for at in reversed(full.by_first.get(words[0], ()) if full.indexed else range(len(entries))):
+        name, kind, long_count, long_clean, long_bare, initials, _ = entries[at]
         if long_count <= count:
             continue
         if kind == PERSON:
-            if single is not None:
-                if single == long_clean[0] or single == long_clean[-1]:
-                    return name, kind
-            elif count == 2 and words[0] == long_clean[0] and words[1] == long_clean[-1]:
+            if count == 2 and words[0] == long_clean[0] and words[1] == long_clean[-1]:
                 return name, kind
         elif kind == ORGANIZATION:
             if is_place:
                 continue
             if long_clean[:count] == words or (len(bare) < count and long_bare == bare):
-                return name, kind
-            if single and single in long_bare and single not in _DEMONYMS_CASED:
-                return name, kind
-            if acronym and acronym in initials:
                 return name, kind
         elif long_clean[:count] == words:
             return name, kind
@@ -1125,6 +1189,55 @@ def _headline_forms(written: str, name: str, kind: str) -> tuple[str, ...]:
     return tuple(form.upper() for form in {written, name, bare} if len(form) > 1 and form.upper() not in _NOT_NAMES_CASED)
 
 
+_FIND_EACH_LIMIT = 4096  # forms times headlines, above which forms are found by their first word
+
+
+def _each_form_found(text: str, start: int, end: int, ranked_forms) -> list[tuple[int, int, int]]:
+    """(rank, start, stop) of each whole-word occurrence of each form in
+    ``text[start:end]``, in the order of the ranks, then from the left."""
+    found = []
+    find = text.find
+    for rank, form in ranked_forms:
+        at = find(form, start, end)
+        while at >= 0:
+            stop = at + len(form)
+            if (at == 0 or not text[at - 1].isalnum()) and (stop == len(text) or not text[stop].isalnum()):
+                found.append((rank, at, stop))
+            at = find(form, at + 1, end)
+    return found
+
+
+class _FormsByFirstWord:
+    """Forms (ranked by their position in a list) found where a word starts that
+    is their first word: one look-up per word of a headline, not one search per form."""
+
+    def __init__(self, forms: list[str]):
+        self.by_first_word: dict[str, list[tuple[int, str]]] = {}
+        self.others: list[tuple[int, str]] = []  # forms that start with neither a letter nor a digit
+        for rank, form in enumerate(forms):
+            first = _ALNUM_RUN.match(form)
+            if first is None:
+                self.others.append((rank, form))
+            else:
+                self.by_first_word.setdefault(first.group(), []).append((rank, form))
+
+    def occurrences(self, text: str, start: int, end: int) -> list[tuple[int, int, int]]:
+        """As :func:`_each_form_found` gives them."""
+        found = []
+        for word in _ALNUM_RUN.finditer(text, start, end):
+            at = word.start()
+            if at and text[at - 1].isalnum():
+                continue  # the headline starts inside a word
+            run = word.group() if word.end() < end else _ALNUM_RUN.match(text, at).group()
+            for rank, form in self.by_first_word.get(run, ()):
+                stop = at + len(form)
+                if stop <= end and text.startswith(form, at) and (stop == len(text) or not text[stop].isalnum()):
+                    found.append((rank, at, stop))
+        found += _each_form_found(text, start, end, self.others)
+        found.sort()
+        return found
+
+
 def _headline_mentions(text: str, spans: list[tuple[int, int]], body: list[dict], written: list[str]) -> list[dict]:
     found: list[dict] = []
     forms: dict[str, tuple[str, str]] = {}
@@ -1133,24 +1246,25 @@ def _headline_mentions(text: str, spans: list[tuple[int, int]], body: list[dict]
             if form not in forms:
                 forms[form] = said[1:]
     longest_first = sorted(forms, key=len, reverse=True)
-    find = text.find
+    # Looking for every form in every headline is quadratic in a long text
+    # (thousands of names, hundreds of headlines): there, forms are found by
+    # their first word instead.
+    by_word = _FormsByFirstWord(longest_first) if len(longest_first) * len(spans) > _FIND_EACH_LIMIT else None
+    organizations: _FullNames | None = None  # for headlines with a ticker, built once
     for start, end in spans:
         # Nothing inside angle brackets is matched: "<ACME>" is a ticker.
         brackets = list(map(_SPAN, _ANGLE_BRACKETS.finditer(text, start, end))) if "<" in text else []
         taken: list[tuple[int, int]] = list(brackets)
-        for form in longest_first:
-            at = find(form, start, end)
-            while at >= 0:
-                stop = at + len(form)
-                if (
-                    (at == 0 or not text[at - 1].isalnum())
-                    and (stop == len(text) or not text[stop].isalnum())
-                    and not any(s < stop and at < e for s, e in taken)
-                ):
-                    name, kind = forms[form]
-                    found.append({"start": at, "end": stop, "name": name, "kind": kind})
-                    taken.append((at, stop))
-                at = find(form, at + 1, end)
+        # Every whole-word occurrence of a form, longest forms first, then from the left.
+        if by_word is None:
+            occurrences = _each_form_found(text, start, end, enumerate(longest_first))
+        else:
+            occurrences = by_word.occurrences(text, start, end)
+        for rank, at, stop in occurrences:
+            if not any(s < stop and at < e for s, e in taken):
+                name, kind = forms[longest_first[rank]]
+                found.append({"start": at, "end": stop, "name": name, "kind": kind})
+                taken.append((at, stop))
         if not brackets:
             continue  # no ticker, no name in brackets
         taken = taken[len(brackets) :]
@@ -1173,10 +1287,12 @@ def _headline_mentions(text: str, spans: list[tuple[int, int]], body: list[dict]
                 name = _title_case(tuple(words))
                 if name.upper() not in _NOT_NAMES_CASED:
                     # "COGNITIVE <CSAI>" is the body's "Cognitive Systems Inc".
-                    full = [_full(m["name"], m["kind"]) for m in body if m["kind"] == ORGANIZATION]
-                    full.sort(key=lambda entry: -entry[2])
+                    if organizations is None:
+                        full = [_full(m["name"], m["kind"]) for m in body if m["kind"] == ORGANIZATION]
+                        full.sort(key=lambda entry: -entry[2])
+                        organizations = _FullNames(full)
                     words = tuple(name.split())
-                    known = _longer_form(_short_form(words), words, full, {})
+                    known = _longer_form(_short_form(words), words, organizations, {})
                     name, kind = known if known else (name, ORGANIZATION)
                     found.append({"start": head_start, "end": head_start + len(head), "name": name, "kind": kind})
     return found

@@ -381,6 +381,8 @@ class _Resolver:
         self._people: list[tuple[int, str]] | None = None
         self._in_focus_as_person: dict[int, bool] = {}
         self._speakers: list[tuple[int, str]] = []
+        # A name, and each word of a name -> the first mention with it (built when asked).
+        self._first_with: dict[str, str] | None = None
 
     def focus(self, at: int, speaker: str) -> None:
         self._speakers.append((at, speaker))
@@ -509,10 +511,13 @@ class _Resolver:
         if not kept or not all(w[0].isupper() for w in kept) or kept[0] in ("He", "She", "They", "We", "It", "I"):
             return False, None
         written = re.sub(r"['’]s?$", "", " ".join(kept).rstrip("."))
-        for mention in self.mentions:
-            if mention.name == written or written in mention.name.split():
-                return True, mention.name
-        return True, written
+        if self._first_with is None:
+            # Looked up, not searched for: a long text has tens of thousands of mentions.
+            self._first_with = {}
+            for mention in self.mentions:
+                for key in (mention.name, *mention.name.split()):
+                    self._first_with.setdefault(key, mention.name)
+        return True, self._first_with.get(written, written)
 
     def speaker(self, first: _Span, group: list[_Span]) -> tuple[str | None, bool]:
         """(speaker, whether the quotation itself is attributed)."""
