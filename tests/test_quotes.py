@@ -189,3 +189,18 @@ def test_any_text_gives_well_formed_quotes(text):
     for quote in extract_quotes(text):
         assert quote.text and quote.text == quote.text.strip()
         assert 0 <= quote.paragraph < len(paragraphs)
+
+
+def test_he_said_in_a_long_text_goes_to_the_speaker_just_before():
+    # Hundreds of stories in one text: each "he said" belongs to the person named
+    # in its own story, found among all the speakers before it (kept sorted).
+    given_names = ["John", "Peter", "David", "Michael", "Robert", "James", "William", "Richard"]
+    family_names = ["Walker", "Turner", "Parker", "Hughes", "Morgan", "Bennett", "Foster", "Harris", "Reed", "Price"]
+    people = [f"{given} {family}" for given in given_names for family in family_names]
+    stories = [
+        f'"Prices will rise this year," said {person}, who runs a mill in the valley.'
+        f' "We are ready for it," he said on Monday.'
+        for person in people * 3
+    ]
+    quotes = extract_quotes("\n\n".join(stories))
+    assert [q.speaker for q in quotes] == [person for person in people * 3 for _ in range(2)]

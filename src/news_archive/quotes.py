@@ -52,7 +52,7 @@ company", "the ministry") and "they", "we", "it", "I" give no speaker
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right, insort
 from itertools import repeat
 from operator import attrgetter, itemgetter
 from dataclasses import dataclass
@@ -380,12 +380,13 @@ class _Resolver:
         # speak (worked out when asked), and named speakers as they are found.
         self._people: list[tuple[int, str]] | None = None
         self._in_focus_as_person: dict[int, bool] = {}
-        self._speakers: list[tuple[int, str]] = []
+        # Named speakers as found: (position, how many were found before, name), kept sorted.
+        self._speakers: list[tuple[int, int, str]] = []
         # A name, and each word of a name -> the first mention with it (built when asked).
         self._first_with: dict[str, str] | None = None
 
     def focus(self, at: int, speaker: str) -> None:
-        self._speakers.append((at, speaker))
+        insort(self._speakers, (at, len(self._speakers), speaker))
 
     def _person_in_focus(self, index: int) -> bool:
         answer = self._in_focus_as_person.get(index)
@@ -408,10 +409,7 @@ class _Resolver:
                     person = self.mentions[index]
                     break
             best = (person.start, person.name) if person is not None else None
-            for position, name in self._speakers:
-                if position < at and (best is None or position >= best[0]):
-                    best = (position, name)
-            return best[1] if best else None
+            return self._speaker_after(best, at)
         if self._people is None:
             self._people = [
                 (mention.start, mention.name)
@@ -420,10 +418,20 @@ class _Resolver:
                 and (self._begins_sentence(mention.start) or _SPEAKS.match(self.text, mention.end))
             ]
         best = None
-        for events in (self._people, self._speakers):
-            for position, name in events:
-                if position < at and (best is None or position >= best[0]):
-                    best = (position, name)
+        for position, name in self._people:
+            if position < at and (best is None or position >= best[0]):
+                best = (position, name)
+        return self._speaker_after(best, at)
+
+    def _speaker_after(self, best: tuple[int, str] | None, at: int) -> str | None:
+        """The named speaker found last at the last position before ``at``, if that
+        is not before ``best`` (a person's position and name); else ``best``'s name.
+        Looked up in the sorted speakers: a long text has thousands."""
+        last = bisect_left(self._speakers, (at,)) - 1
+        if last >= 0:
+            position, _, name = self._speakers[last]
+            if best is None or position >= best[0]:
+                return name
         return best[1] if best else None
 
     def _sentence_start(self, start: int, at: int) -> int:
