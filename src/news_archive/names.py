@@ -1186,7 +1186,9 @@ def _headline_forms(written: str, name: str, kind: str) -> tuple[str, ...]:
     """The forms, in capitals, under which a name found in the body is looked
     for in a capitals headline."""
     bare = " ".join(_bare(name.split())) if kind == ORGANIZATION else name
-    return tuple(form.upper() for form in {written, name, bare} if len(form) > 1 and form.upper() not in _NOT_NAMES_CASED)
+    # In this order, not a set's: forms of equal length are tried in it, the same in every process.
+    forms = dict.fromkeys((written, name, bare))
+    return tuple(form.upper() for form in forms if len(form) > 1 and form.upper() not in _NOT_NAMES_CASED)
 
 
 _FIND_EACH_LIMIT = 4096  # forms times headlines, above which forms are found by their first word
