@@ -198,7 +198,7 @@ class Feeder:
             self.writer = search_index.index.writer(heap_size=WRITER_HEAP, num_threads=1)
         except ValueError as error:
             raise IndexUnavailable(f"the search index is busy (is another ingest running?): {error}") from None
-        self.max_id = int(search_index.state().get("max_id", 0))
+        self.max_id = self.committed_max_id = int(search_index.state().get("max_id", 0))
         self.pending = 0
         self.last_commit = time.monotonic()
 
@@ -226,6 +226,7 @@ class Feeder:
     def commit(self) -> None:
         self.writer.commit()
         self.search_index._write_state({"version": STATE_VERSION, "max_id": self.max_id})
+        self.committed_max_id = self.max_id
         self.pending = 0
         self.last_commit = time.monotonic()
 
@@ -265,7 +266,9 @@ class Feeder:
         return done
 
     def close(self) -> None:
-        self.commit()
+        """Commit what is not committed yet, and wait for the merges running in the background."""
+        if self.pending or self.max_id != self.committed_max_id:
+            self.commit()
         self.writer.wait_merging_threads()
 
 

@@ -22,6 +22,7 @@ import sqlite3
 from bisect import bisect_right
 from collections import defaultdict
 from datetime import date as Date
+from functools import lru_cache
 
 import numpy as np
 
@@ -37,11 +38,13 @@ def _sketch_rows(conn: sqlite3.Connection, first: str, last: str) -> list[tuple[
         " WHERE a.date BETWEEN ? AND ? AND a.duplicate_of IS NULL",
         (first, last),
     ).fetchall()
-    ordinals: dict[str, int] = {}  # many articles a day: each date is converted once
-    return [
-        (article_id, ordinals.get(day) or ordinals.setdefault(day, Date.fromisoformat(day).toordinal()), signature)
-        for article_id, day, signature in rows
-    ]
+    return [(article_id, _day_number(day), signature) for article_id, day, signature in rows]
+
+
+@lru_cache(maxsize=1 << 16)
+def _day_number(day: str) -> int:
+    """An ISO date as a day number, converted once per date: an archive has many articles a day."""
+    return Date.fromisoformat(day).toordinal()
 
 
 def update(conn: sqlite3.Connection) -> int:
@@ -73,7 +76,7 @@ def update(conn: sqlite3.Connection) -> int:
 def _group_by_day(rows) -> dict[int, set[int]]:
     grouped: dict[int, set[int]] = defaultdict(set)
     for day, article_id in rows:
-        grouped[Date.fromisoformat(day).toordinal()].add(article_id)
+        grouped[_day_number(day)].add(article_id)
     return grouped
 
 
