@@ -188,6 +188,17 @@ def test_export_to_a_closed_pipe_is_quiet(archive):
     assert "Traceback" not in result.stderr
 
 
+def test_export_starts_without_the_ranked_index(archive):
+    """An export of everything needs SQLite only: tantivy, the ranked search, numpy and
+    the date parser stay unimported (they cost about 0.1 s of every export's start)."""
+    heavy = ("tantivy", "numpy", "dateutil", "news_archive.search", "news_archive.search_index")
+    script = ("import sys; from news_archive.cli import main; sys.argv = ['news-archive', 'export', '--db', sys.argv[1]]\n"
+              "try:\n    main()\nexcept SystemExit:\n    pass\n"
+              f"print('imported:', [m for m in {heavy!r} if m in sys.modules], file=sys.stderr)")
+    result = subprocess.run([sys.executable, "-c", script, archive], capture_output=True, text=True)
+    assert len(result.stdout.splitlines()) == 3
+    assert "imported: []" in result.stderr
+
 def test_stats(archive, tmp_path):
     data = json.loads(shell("stats", "--json", "--db", archive).stdout)
     assert {k: data[k] for k in ("articles", "originals", "duplicates", "first_date", "last_date", "rejected")} == {

@@ -14,11 +14,10 @@ from pathlib import Path
 import click
 
 from . import export as exporter
-from . import search as searcher
-from . import sources, store
-from .parse import DateError, parse_date_bound
-from .search_index import IndexUnavailable, SearchIndex
-from .stats import archive_stats
+from . import matches, sources, store
+
+# The rest of the library is imported by the commands that use it: `export` and
+# `stats` start without tantivy, the ranked search and the date parser (about 0.1 s).
 
 DEFAULT_DB = "news.db"
 EXIT_REJECTED = 2
@@ -137,6 +136,8 @@ def _date_option(name: str, end: bool):
     def convert(ctx, param, value):
         if value is None or value == "":
             return None
+        from .parse import DateError, parse_date_bound
+
         try:
             return parse_date_bound(value, end=end)
         except DateError as error:
@@ -157,11 +158,11 @@ until_option = _date_option("--until", end=True)
 @click.argument("query")
 @since_option
 @until_option
-@click.option("--limit", "-n", type=click.IntRange(1, searcher.MAX_PER_PAGE), default=20, show_default=True,
+@click.option("--limit", "-n", type=click.IntRange(1, matches.MAX_PER_PAGE), default=20, show_default=True,
               help="How many results.")
-@click.option("--page", type=click.IntRange(1, searcher.MAX_PAGE), default=1, show_default=True,
+@click.option("--page", type=click.IntRange(1, matches.MAX_PAGE), default=1, show_default=True,
               help="Which page of results.")
-@click.option("--sort", type=click.Choice(searcher.SORTS), default="relevance", show_default=True)
+@click.option("--sort", type=click.Choice(matches.SORTS), default="relevance", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array instead of text.")
 @db_option
 def search(query, since, until, limit, page, sort, as_json, db_path) -> None:
@@ -174,6 +175,8 @@ def search(query, since, until, limit, page, sort, as_json, db_path) -> None:
 
         news-archive search '"interest rates" bundesbank -dollar' --since 1987-03
     """
+    from . import search as searcher
+
     with _reader(db_path) as conn:
         result = searcher.search(conn, query, since=since, until=until, sort=sort, page=page, per_page=limit,
                                  with_timeline=False, with_facets=False, index=_ranked_index(db_path))
@@ -197,7 +200,7 @@ def search(query, since, until, limit, page, sort, as_json, db_path) -> None:
     click.echo(f"{shown}{result.total:,} matches{folded} for: {understood}", err=True)
 
 
-def _hit_json(hit: searcher.Hit) -> dict:
+def _hit_json(hit) -> dict:
     return {"id": hit.id, "date": hit.date, "headline": hit.headline, "snippet": hit.snippet_html(),
             "source": hit.source, "similar_versions": hit.similar_versions}
 
@@ -210,7 +213,7 @@ def _hit_json(hit: searcher.Hit) -> dict:
 @since_option
 @until_option
 @click.option("--format", "fmt", type=click.Choice(exporter.FORMATS), default="ndjson", show_default=True)
-@click.option("--sort", type=click.Choice(searcher.SORTS), default="oldest", show_default=True)
+@click.option("--sort", type=click.Choice(matches.SORTS), default="oldest", show_default=True)
 @click.option("--include-duplicates", is_flag=True, help="Also export exact copies of other articles.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default="-",
               help="Write to this file instead of standard output.")
@@ -229,14 +232,14 @@ def export(query, since, until, fmt, sort, include_duplicates, output, db_path) 
     with _reader(db_path) as conn, _output(output, as_bytes) as out:
         if as_bytes:
             conn.text_factory = bytes
-        rows = searcher.iter_matches(conn, query, since=since, until=until, sort=sort,
+        rows = matches.iter_matches(conn, query, since=since, until=until, sort=sort,
                                      include_duplicates=include_duplicates,
                                      index=_ranked_index(db_path) if query.strip() else None,
                                      as_json=fmt != "csv")
         if as_bytes:
             written = exporter.write_ndjson_bytes(rows, out)
         else:
-            written = exporter.write(rows, fmt, out, searcher.EXPORT_COLUMNS)
+            written = exporter.write(rows, fmt, out, matches.EXPORT_COLUMNS)
     click.echo(f"exported {_count(written, 'article')}", err=True)
 
 
@@ -253,6 +256,8 @@ def stats(as_json: bool, db_path: str) -> None:
 
         news-archive stats --json | jq .per_year
     """
+    from .stats import archive_stats
+
     with _reader(db_path) as conn:
         data = archive_stats(conn)
     if as_json:
@@ -356,8 +361,10 @@ def _output(path: str, as_bytes: bool):
         yield sys.stdout
 
 
-def _ranked_index(db_path: str) -> SearchIndex | None:
+def _ranked_index(db_path: str):
     """The fast search index, or None (with a note) to search with FTS5 alone."""
+    from .search_index import IndexUnavailable, SearchIndex
+
     try:
         return SearchIndex.open(db_path)
     except IndexUnavailable:

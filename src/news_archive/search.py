@@ -19,12 +19,13 @@ from datetime import date as Date
 from typing import Iterator, Sequence
 
 from . import search_index
+# SORTS, the page limits, EXPORT_COLUMNS and iter_matches stay importable from here.
+from .matches import (  # noqa: F401
+    DEFAULT_PER_PAGE, EXPORT_COLUMNS, MAX_PAGE, MAX_PER_PAGE, SORTS, filters, iter_matches, order_by,
+)
 from .query import Query, parse_query
 
-SORTS = ("relevance", "newest", "oldest")
 PHRASE_FALLBACK_NOTE = "without the fast search index, the words of a phrase are matched anywhere in the article"
-DEFAULT_PER_PAGE = 20
-MAX_PER_PAGE = 100
 # Sentinels that cannot occur in article text (control characters are not
 # kept in snippets); swapped for markup only after the text is escaped.
 MARK_START, MARK_END = "\x02", "\x03"
@@ -39,16 +40,11 @@ NAME_FACET_SAMPLE_SIZE = 1_000
 # Snippets are looked for in the first this many characters of a body: a
 # 50 MB article must not make a search scan (and mark) all of it.
 SNIPPET_SCAN_CHARS = 100_000
-# Deeper pages are not served: an offset of millions makes the ranked index
-# allocate for every skipped hit (and aborted the process beyond ~10^10).
-MAX_PAGE = 10_000
 # Later versions of a story (a near-duplicate cluster) are left out of the results
 # in favour of its best-ranked version, across pages, among the first this many
 # matches: page 2 does not repeat a story of page 1. Deeper pages fold within the
 # page only.
 FOLD_DEPTH = 2_000
-# Headline matches count more than body matches.
-BM25 = "bm25(articles_fts, 4.0, 1.0)"
 
 
 @dataclass(frozen=True)
@@ -109,41 +105,6 @@ def _strip_controls(text: str) -> str:
     return _CONTROLS.sub("", text)
 
 
-def _filters(
-    query: Query, since: str | None, until: str | None, *, include_duplicates: bool = False,
-    names: Sequence[int] = (),
-) -> tuple[str, str, list]:
-    """FROM and WHERE clauses shared by results, counts, timelines and exports.
-    Exact duplicates are left out unless asked for: their first copy stands for them."""
-    where = [] if include_duplicates else ["a.duplicate_of IS NULL"]
-    args: list = []
-    expression = query.fts(phrases=False)
-    if expression:
-        source = "articles_fts JOIN articles a ON a.id = articles_fts.rowid"
-        where.insert(0, "articles_fts MATCH ?")
-        args.append(expression)
-    else:
-        source = "articles a"
-    if since:
-        where.append("a.date >= ?")
-        args.append(since)
-    if until:
-        where.append("a.date <= ?")
-        args.append(until)
-    for name_id in names:
-        where.append("EXISTS (SELECT 1 FROM article_names n WHERE n.article_id = a.id AND n.name_id = ?)")
-        args.append(name_id)
-    return source, " AND ".join(where) or "1", args
-
-
-def _order(query: Query, sort: str) -> str:
-    if sort == "relevance" and not query.is_empty:
-        return f"{BM25}, a.date DESC"
-    if sort == "oldest":
-        return "a.date ASC, a.id ASC"
-    return "a.date DESC, a.id DESC"
-
-
 def search(
     conn: sqlite3.Connection,
     q: str | Query | None,
@@ -176,14 +137,14 @@ def search(
         return _fold_versions(conn, result)
     if query.has_phrases:
         result.notes.append(PHRASE_FALLBACK_NOTE)
-    source, where, args = _filters(query, since, until, names=result.names)
+    source, where, args = filters(query, since, until, names=result.names)
     result.total = conn.execute(f"SELECT count(*) FROM {source} WHERE {where}", args).fetchone()[0]
     if result.total and (page - 1) * per_page >= result.total:
         page = result.page = result.pages
     marked_body = "highlight(articles_fts, 1, char(2), char(3))" if not query.is_empty else "a.body"
     rows = conn.execute(
         f"SELECT a.id, a.date, a.headline, a.source, {marked_body} FROM {source} WHERE {where}"
-        f" ORDER BY {_order(query, sort)} LIMIT ? OFFSET ?",
+        f" ORDER BY {order_by(query, sort)} LIMIT ? OFFSET ?",
         [*args, per_page, (page - 1) * per_page],
     )
     result.hits = [Hit(id_, date, headline, src, make_snippet(body, headline)) for id_, date, headline, src, body in rows]
@@ -506,7 +467,7 @@ def make_snippet(marked_body: str, headline: str, words: int = SNIPPET_WORDS) ->
 
 def count(conn: sqlite3.Connection, q: str | Query | None, since: str | None = None, until: str | None = None) -> int:
     query = q if isinstance(q, Query) else parse_query(q)
-    source, where, args = _filters(query, since, until)
+    source, where, args = filters(query, since, until)
     return conn.execute(f"SELECT count(*) FROM {source} WHERE {where}", args).fetchone()[0]
 
 
@@ -548,7 +509,7 @@ def timeline(
     """Matches per period, with every period between the first and last match
     present (zero where nothing matched) and the number of all articles in it,
     so that a chart can show counts or shares."""
-    source, where, args = _filters(query, since, until, names=names)
+    source, where, args = filters(query, since, until, names=names)
     if unit is None:
         first, last = conn.execute(f"SELECT min(a.date), max(a.date) FROM {source} WHERE {where}", args).fetchone()
         unit = timeline_unit(since or first, until or last) if first else "month"
@@ -636,7 +597,7 @@ def _periods_between(first: str, last: str, unit: str) -> tuple[str, ...]:
 def facets(conn: sqlite3.Connection, query: Query, since: str | None, until: str | None,
            names: Sequence[int] = ()) -> dict[str, list[dict]]:
     """Counts of matches per year and per month, in date order, and the names most mentioned."""
-    source, where, args = _filters(query, since, until, names=names)
+    source, where, args = filters(query, since, until, names=names)
     by_month = conn.execute(
         f"SELECT a.month, count(*) FROM {source} WHERE {where} GROUP BY a.month ORDER BY a.month", args
     ).fetchall()
@@ -653,59 +614,3 @@ def facets(conn: sqlite3.Connection, query: Query, since: str | None, until: str
         "month": [{"value": m, "count": n} for m, n in by_month],
         "names": name_facets(conn, top),
     }
-
-
-# --- streaming every match -----------------------------------------------------------
-
-EXPORT_COLUMNS = (
-    "id", "source", "date", "headline", "body", "paragraphs", "words", "sha256", "ingested_at", "updated_at",
-    "duplicate_of",
-)
-
-
-def iter_matches(
-    conn: sqlite3.Connection,
-    q: str | Query | None,
-    *,
-    since: str | None = None,
-    until: str | None = None,
-    sort: str = "oldest",
-    include_duplicates: bool = False,
-    index: "search_index.SearchIndex | None" = None,
-    as_json: bool = False,
-) -> Iterator[dict] | Iterator[str]:
-    """Every matching article with all its stored fields, one at a time: dicts,
-    or with ``as_json`` JSON objects as text, built by SQLite (several times
-    faster than encoding in Python, which matters for a million articles).
-
-    With a ranked search index the matches are the ones the search page counts;
-    without one (or with no query) they come straight from SQLite."""
-    query = q if isinstance(q, Query) else parse_query(q)
-    if query.is_empty and query.text.strip():
-        return
-    columns = _JSON_OBJECT if as_json else ", ".join(f"a.{c}" for c in EXPORT_COLUMNS)
-    if index is not None and not query.is_empty and not include_duplicates:
-        tq = search_index.to_tantivy(index, query, since, until)
-        ids = search_index.all_ids(index, tq, sort=sort) if tq is not None else []
-        for start in range(0, len(ids), 500):
-            part = ids[start : start + 500]
-            marks = ", ".join("?" * len(part))
-            found = dict(conn.execute(f"SELECT a.id, {columns} FROM articles a WHERE a.id IN ({marks})", part)
-                         if as_json else
-                         ((row[0], row[1:]) for row in conn.execute(
-                             f"SELECT a.id, {columns} FROM articles a WHERE a.id IN ({marks})", part)))
-            for article_id in part:
-                if article_id in found:
-                    yield found[article_id] if as_json else dict(zip(EXPORT_COLUMNS, found[article_id]))
-        return
-    source, where, args = _filters(query, since, until, include_duplicates=include_duplicates)
-    cursor = conn.execute(f"SELECT {columns} FROM {source} WHERE {where} ORDER BY {_order(query, sort)}", args)
-    while True:
-        rows = cursor.fetchmany(1000)
-        if not rows:
-            return
-        for row in rows:
-            yield row[0] if as_json else dict(zip(EXPORT_COLUMNS, row))
-
-
-_JSON_OBJECT = "json_object(" + ", ".join(f"'{c}', a.{c}" for c in EXPORT_COLUMNS) + ")"

@@ -18,6 +18,7 @@ from datasette.utils import sqlite_timelimit
 from datasette.utils.asgi import AsgiStream, Response
 
 from .. import browse, export, search
+from ..matches import MAX_PAGE
 from ..parse import DateError, parse_date_bound
 from ..query import MAX_QUERY_CHARS, parse_query
 from ..search_index import IndexUnavailable, SearchIndex
@@ -34,7 +35,6 @@ SECURITY_HEADERS = {
     "referrer-policy": "same-origin",
     "x-frame-options": "DENY",
 }
-MAX_PAGE = 10_000
 # Request limits (README, "Exposing the server"). Our pages answer 503 after
 # VIEW_TIME_LIMIT_SECONDS (their SQL stops after sql_time_limit_ms anyway), and
 # at most MAX_EXPORTS streamed exports run at once; more get 503 and Retry-After.

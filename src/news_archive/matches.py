@@ -1,0 +1,117 @@
+"""Every match of a query straight from SQLite: the filters and orders that results,
+counts, timelines and exports share, and a stream of every matching article.
+
+Kept apart from :mod:`news_archive.search` so that an export, which needs no ranked
+index, starts without importing tantivy and the snippet machinery (the command line
+starts about 0.1 s sooner).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import TYPE_CHECKING, Iterator, Sequence
+
+from .query import Query, parse_query
+
+if TYPE_CHECKING:
+    from .search_index import SearchIndex
+
+SORTS = ("relevance", "newest", "oldest")
+DEFAULT_PER_PAGE = 20
+MAX_PER_PAGE = 100
+# Deeper pages are not served: an offset of millions makes the ranked index
+# allocate for every skipped hit (and aborted the process beyond ~10^10).
+MAX_PAGE = 10_000
+# Headline matches count more than body matches.
+BM25 = "bm25(articles_fts, 4.0, 1.0)"
+
+
+def filters(
+    query: Query, since: str | None, until: str | None, *, include_duplicates: bool = False,
+    names: Sequence[int] = (),
+) -> tuple[str, str, list]:
+    """FROM and WHERE clauses shared by results, counts, timelines and exports.
+    Exact duplicates are left out unless asked for: their first copy stands for them."""
+    where = [] if include_duplicates else ["a.duplicate_of IS NULL"]
+    args: list = []
+    expression = query.fts(phrases=False)
+    if expression:
+        source = "articles_fts JOIN articles a ON a.id = articles_fts.rowid"
+        where.insert(0, "articles_fts MATCH ?")
+        args.append(expression)
+    else:
+        source = "articles a"
+    if since:
+        where.append("a.date >= ?")
+        args.append(since)
+    if until:
+        where.append("a.date <= ?")
+        args.append(until)
+    for name_id in names:
+        where.append("EXISTS (SELECT 1 FROM article_names n WHERE n.article_id = a.id AND n.name_id = ?)")
+        args.append(name_id)
+    return source, " AND ".join(where) or "1", args
+
+
+def order_by(query: Query, sort: str) -> str:
+    if sort == "relevance" and not query.is_empty:
+        return f"{BM25}, a.date DESC"
+    if sort == "oldest":
+        return "a.date ASC, a.id ASC"
+    return "a.date DESC, a.id DESC"
+
+
+EXPORT_COLUMNS = (
+    "id", "source", "date", "headline", "body", "paragraphs", "words", "sha256", "ingested_at", "updated_at",
+    "duplicate_of",
+)
+
+
+def iter_matches(
+    conn: sqlite3.Connection,
+    q: str | Query | None,
+    *,
+    since: str | None = None,
+    until: str | None = None,
+    sort: str = "oldest",
+    include_duplicates: bool = False,
+    index: SearchIndex | None = None,
+    as_json: bool = False,
+) -> Iterator[dict] | Iterator[str]:
+    """Every matching article with all its stored fields, one at a time: dicts,
+    or with ``as_json`` JSON objects as text, built by SQLite (several times
+    faster than encoding in Python, which matters for a million articles).
+
+    With a ranked search index the matches are the ones the search page counts;
+    without one (or with no query) they come straight from SQLite."""
+    query = q if isinstance(q, Query) else parse_query(q)
+    if query.is_empty and query.text.strip():
+        return
+    columns = _JSON_OBJECT if as_json else ", ".join(f"a.{c}" for c in EXPORT_COLUMNS)
+    if index is not None and not query.is_empty and not include_duplicates:
+        from . import search_index  # already imported by whoever opened the index
+
+        tq = search_index.to_tantivy(index, query, since, until)
+        ids = search_index.all_ids(index, tq, sort=sort) if tq is not None else []
+        for start in range(0, len(ids), 500):
+            part = ids[start : start + 500]
+            marks = ", ".join("?" * len(part))
+            found = dict(conn.execute(f"SELECT a.id, {columns} FROM articles a WHERE a.id IN ({marks})", part)
+                         if as_json else
+                         ((row[0], row[1:]) for row in conn.execute(
+                             f"SELECT a.id, {columns} FROM articles a WHERE a.id IN ({marks})", part)))
+            for article_id in part:
+                if article_id in found:
+                    yield found[article_id] if as_json else dict(zip(EXPORT_COLUMNS, found[article_id]))
+        return
+    source, where, args = filters(query, since, until, include_duplicates=include_duplicates)
+    cursor = conn.execute(f"SELECT {columns} FROM {source} WHERE {where} ORDER BY {order_by(query, sort)}", args)
+    while True:
+        rows = cursor.fetchmany(1000)
+        if not rows:
+            return
+        for row in rows:
+            yield row[0] if as_json else dict(zip(EXPORT_COLUMNS, row))
+
+
+_JSON_OBJECT = "json_object(" + ", ".join(f"'{c}', a.{c}" for c in EXPORT_COLUMNS) + ")"
