@@ -19,6 +19,7 @@ the same transaction as the pairs, so a killed run is resumed.
 from __future__ import annotations
 
 import sqlite3
+from array import array
 from bisect import bisect_right
 from collections import defaultdict
 from datetime import date as Date
@@ -54,13 +55,11 @@ def update(conn: sqlite3.Connection) -> int:
     queued = [r[0] for r in conn.execute("SELECT id FROM similar_queue")]
     if top <= checked_to and not queued:
         return 0
-    pending = {
-        day: ids for day, ids in _group_by_day(conn.execute(
-            "SELECT a.date, a.id FROM articles a JOIN sketches s ON s.article_id = a.id"
-            " WHERE (a.id > ? OR a.id IN (SELECT id FROM similar_queue)) AND a.duplicate_of IS NULL",
-            (checked_to,),
-        )).items()
-    }
+    pending = _pending(conn.execute(
+        "SELECT a.date, a.id FROM articles a JOIN sketches s ON s.article_id = a.id"
+        " WHERE (a.id > ? OR a.id IN (SELECT id FROM similar_queue)) AND a.duplicate_of IS NULL",
+        (checked_to,),
+    ))
     pairs = _find_pairs(conn, pending)
     with conn:
         conn.executemany(
@@ -73,11 +72,16 @@ def update(conn: sqlite3.Connection) -> int:
     return len(pairs)
 
 
-def _group_by_day(rows) -> dict[int, set[int]]:
-    grouped: dict[int, set[int]] = defaultdict(set)
+def _pending(rows) -> tuple[np.ndarray, np.ndarray]:
+    """The day numbers and ids of the articles to check, in order of day: two
+    arrays of 8 bytes an article (for a million articles 15 MB, where a dict of sets took 85 MB)."""
+    days, ids = array("q"), array("q")
     for day, article_id in rows:
-        grouped[_day_number(day)].add(article_id)
-    return grouped
+        days.append(_day_number(day))
+        ids.append(article_id)
+    day_numbers = np.frombuffer(days, dtype=np.int64)
+    order = np.argsort(day_numbers, kind="stable")
+    return day_numbers[order], np.frombuffer(ids, dtype=np.int64)[order]
 
 
 # Pending days are taken this many at a time: each block's sketches (with the
@@ -86,16 +90,18 @@ def _group_by_day(rows) -> dict[int, set[int]]:
 BLOCK_DAYS = 90
 
 
-def _find_pairs(conn: sqlite3.Connection, pending: dict[int, set[int]]) -> list[tuple[int, int, float]]:
-    """Compare each pending article with every sketched article dated within the
-    window: two articles are candidates when they share a band key."""
+def _find_pairs(conn: sqlite3.Connection, pending: tuple[np.ndarray, np.ndarray]) -> list[tuple[int, int, float]]:
+    """Compare each pending article (day numbers and ids, by day) with every
+    sketched article dated within the window: two articles are candidates when
+    they share a band key."""
+    pending_days, pending_ids = pending
     found: dict[tuple[int, int], float] = {}
-    for block in _blocks(sorted(pending)):
+    for block in _blocks(np.unique(pending_days).tolist()):
         loaded = _load_block(conn, block[0] - WINDOW_DAYS, block[-1] + WINDOW_DAYS)
         if loaded is None:
             continue
         ids, days, keys, signatures = loaded
-        wanted = np.fromiter((i for day in block for i in pending[day]), dtype=np.int64)
+        wanted = pending_ids[np.searchsorted(pending_days, block[0]) : np.searchsorted(pending_days, block[-1], "right")]
         is_pending = np.isin(ids, wanted)
         candidates: dict[tuple[int, int], tuple[int, int]] = {}  # pair of ids -> their rows
         for band in range(keys.shape[1]):
