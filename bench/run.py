@@ -792,7 +792,8 @@ def compile_code(python: str, src: Path) -> None:
     """Byte-compile the measured code first, as `pip install` does, so that no
     process starts by compiling it: with PYTHONDONTWRITEBYTECODE set, as on the
     machine of the first runs, every process (the CLI, each worker, the server)
-    compiled the package's source again, 0.05-0.1 s each time."""
+    compiled the package's source again (an export at 21k: about 0.03 s of its
+    0.3 s of CPU)."""
     subprocess.run([python, "-m", "compileall", "-q", str(src)], check=True)
 
 
