@@ -207,7 +207,7 @@ def _signature_matrix(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     return signatures, kept
 
 
-def _band_key_matrix(signatures: np.ndarray) -> np.ndarray:
+def band_key_matrix(signatures: np.ndarray) -> np.ndarray:
     """Band keys for a (NUM_PERM, n) uint32 signature matrix, as (n, BANDS) int64."""
     values = signatures.T.astype(np.uint64).reshape(-1, BANDS, ROWS)
     low = values[:, :, 0] | (values[:, :, 1] << np.uint64(32))
@@ -225,7 +225,7 @@ def sketch_many(texts: Sequence[str]) -> list[tuple[tuple[int, ...], list[int]]]
     results: list[tuple[tuple[int, ...], list[int]]] = [((), [])] * len(texts)
     if kept.size:
         signatures = matrix.T.tolist()
-        keys = _band_key_matrix(matrix).tolist()
+        keys = band_key_matrix(matrix).tolist()
         for index, sig, band in zip(kept.tolist(), signatures, keys):
             results[index] = (tuple(sig), band)
     return results
@@ -245,7 +245,7 @@ def band_keys(sig: Sequence[int]) -> list[int]:
     if len(sig) != NUM_PERM:
         raise ValueError(f"a signature has {NUM_PERM} values, not {len(sig)}")
     matrix = np.array(sig, dtype=np.uint32).reshape(NUM_PERM, 1)
-    return _band_key_matrix(matrix)[0].tolist()
+    return band_key_matrix(matrix)[0].tolist()
 
 
 def similarity(sig_a: Sequence[int], sig_b: Sequence[int]) -> float:

@@ -52,7 +52,7 @@ def update(conn: sqlite3.Connection) -> int:
     """Find near-duplicates of every article not yet checked; return how many pairs were added."""
     checked_to = int((conn.execute("SELECT value FROM meta WHERE key = ?", (CHECKED_KEY,)).fetchone() or ["0"])[0])
     top = conn.execute("SELECT max(id) FROM articles").fetchone()[0] or 0
-    queued = [r[0] for r in conn.execute("SELECT id FROM similar_queue")]
+    queued = conn.execute("SELECT EXISTS (SELECT 1 FROM similar_queue)").fetchone()[0]
     if top <= checked_to and not queued:
         return 0
     pending = _pending(conn.execute(
@@ -96,12 +96,12 @@ def _find_pairs(conn: sqlite3.Connection, pending: tuple[np.ndarray, np.ndarray]
     they share a band key."""
     pending_days, pending_ids = pending
     found: dict[tuple[int, int], float] = {}
-    for block in _blocks(np.unique(pending_days).tolist()):
-        loaded = _load_block(conn, block[0] - WINDOW_DAYS, block[-1] + WINDOW_DAYS)
+    for first_day, last_day in _blocks(np.unique(pending_days).tolist()):
+        loaded = _load_block(conn, first_day - WINDOW_DAYS, last_day + WINDOW_DAYS)
         if loaded is None:
             continue
         ids, days, keys, signatures = loaded
-        wanted = pending_ids[np.searchsorted(pending_days, block[0]) : np.searchsorted(pending_days, block[-1], "right")]
+        wanted = pending_ids[np.searchsorted(pending_days, first_day) : np.searchsorted(pending_days, last_day, "right")]
         is_pending = np.isin(ids, wanted)
         candidates: dict[tuple[int, int], tuple[int, int]] = {}  # pair of ids -> their rows
         for band in range(keys.shape[1]):
@@ -139,14 +139,14 @@ def _find_pairs(conn: sqlite3.Connection, pending: tuple[np.ndarray, np.ndarray]
     return [(a, b, s) for (a, b), s in sorted(found.items()) if s >= near_duplicates.NEAR_DUPLICATE_THRESHOLD]
 
 
-def _blocks(days: list[int]) -> list[list[int]]:
-    """Sorted days cut into blocks spanning at most BLOCK_DAYS days each."""
-    blocks: list[list[int]] = []
+def _blocks(days: list[int]) -> list[tuple[int, int]]:
+    """Sorted days cut into blocks spanning at most BLOCK_DAYS days each: (first day, last day)."""
+    blocks: list[tuple[int, int]] = []
     for day in days:
         if blocks and day - blocks[-1][0] < BLOCK_DAYS:
-            blocks[-1].append(day)
+            blocks[-1] = (blocks[-1][0], day)
         else:
-            blocks.append([day])
+            blocks.append((day, day))
     return blocks
 
 
@@ -157,7 +157,7 @@ def _load_block(conn: sqlite3.Connection, first: int, last: int):
     if not rows:
         return None
     signatures = np.frombuffer(b"".join(sig for _, _, sig in rows), dtype="<u4").reshape(len(rows), -1)
-    keys = np.asarray(near_duplicates._band_key_matrix(signatures.T), dtype=np.int64)
+    keys = np.asarray(near_duplicates.band_key_matrix(signatures.T), dtype=np.int64)
     ids = np.fromiter((article_id for article_id, _, _ in rows), dtype=np.int64, count=len(rows))
     days = np.fromiter((day for _, day, _ in rows), dtype=np.int64, count=len(rows))
     return ids, days, keys, signatures
