@@ -2,7 +2,7 @@
 """Draw ingest time and search latency against corpus size as one SVG.
 
 Reads the result files bench/run.py writes (by default bench/results/*.json,
-sizes 21k, 208k and 1M only), takes the newest result of each size, and writes
+sizes 21k, 208k and 1M only, not `--no-analysis` runs), takes the newest result of each size, and writes
 docs/benchmarks-chart.svg.
 Hand-written SVG: no plotting library.
 
@@ -32,8 +32,11 @@ FONT = "font-family='system-ui, -apple-system, Segoe UI, sans-serif'"
 OURS, FLOOR, REINGEST, PEER, LIMIT = "#1a5fb4", "#77767b", "#c64600", "#813d9c", "#c01c28"
 
 
-def load(paths: list[Path]) -> list[dict]:
-    """The newest complete-enough result per size, smallest corpus first."""
+def load(paths: list[Path], everything: bool = True) -> list[dict]:
+    """The newest complete-enough result per size, smallest corpus first.
+
+    Without ``everything``, runs that left work out (``--no-analysis``) are
+    passed over: the chart is of the ingest a user gets."""
     newest: dict[str, dict] = {}
     for path in paths:
         try:
@@ -42,6 +45,8 @@ def load(paths: list[Path]) -> list[dict]:
             print(f"skipping {path}: {error}", file=sys.stderr)
             continue
         if not result.get("files"):
+            continue
+        if not everything and result.get("settings", {}).get("no_analysis"):
             continue
         size = result["size"]
         if size not in newest or result["timestamp"] > newest[size]["timestamp"]:
@@ -225,8 +230,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-o", "--output", type=Path, default=OUTPUT, help=f"SVG to write (default: {OUTPUT})")
     args = parser.parse_args(argv)
     paths = args.results or sorted(RESULTS_DIR.glob("*.json"))
-    results = load(paths)
-    if not args.results:  # quick runs of other sizes (3x, ...) stay out of the docs' chart
+    # Files named on the command line are charted as they are; by default runs without the
+    # analysis and quick runs of other sizes (3x, ...) stay out of the docs' chart.
+    results = load(paths, everything=bool(args.results))
+    if not args.results:
         results = [r for r in results if r["size"] in STANDARD_SIZES]
     if not results:
         print(f"no results to chart (looked at {len(paths)} files): run bench/run.py first", file=sys.stderr)
