@@ -115,6 +115,24 @@ def names_of(text: str) -> list[tuple[str, str, int]]:
             " on some Oldsmobile cars.",
             [("General Motors Corp", "organization", 2), ("Oldsmobile", "organization", 2)],
         ),
+        # A place that starts with a demonym keeps it; a demonym alone still
+        # goes ("Saudi officials"); "government" after a place leaves it a place.
+        (
+            "Saudi Arabia will cut output, Saudi officials said. Tankers in the Persian Gulf and"
+            " the U.S. government were warned.",
+            [("Saudi Arabia", "place", 1), ("Persian Gulf", "place", 1), ("U.S.", "place", 1)],
+        ),
+        # "and" inside a known organisation's name; its short form resolves
+        # to the full name the article uses.
+        (
+            "Standard and Poor's Corp cut the rating of Gulf and Western Inc, and Standard and Poor's said"
+            " Duff and Phelps agreed.",
+            [
+                ("Standard and Poor's Corp", "organization", 2),
+                ("Gulf and Western Inc", "organization", 1),
+                ("Duff and Phelps", "organization", 1),
+            ],
+        ),
         ("", []),
         ("nothing capitalised here at all.", []),
     ],

@@ -59,6 +59,7 @@ from .name_lists import (
     GIVEN_NAMES,
     NOT_NAMES,
     ORG_HEADS,
+    ORG_NAMES,
     ORG_SUFFIXES,
     PERSON_ROLES,
     PERSON_TITLES,
@@ -187,6 +188,8 @@ def _is_org_words(words: tuple[str, ...]) -> bool:
     last = _clean(words[-1]).lower()
     if last in ORG_SUFFIXES or last.rstrip(".") in ORG_SUFFIXES:
         return True
+    if " ".join(words).lower() in ORG_NAMES:  # "Standard and Poor's", "Cable and Wireless"
+        return True
     for connector in ("of", "on", "for"):
         if connector in words[1:-1]:
             head = words[words.index(connector) - 1].lower()
@@ -227,6 +230,8 @@ def _joins_two_names(tokens: list[_Token]) -> bool:
     for index in range(1, len(words) - 1):
         if words[index] not in ("and", "&", "of"):
             continue
+        if " ".join(words[index - 1 : index + 2]).lower() in ORG_NAMES:
+            continue  # "Gulf and Western Inc": one name, though "Gulf" alone is a place
         left = words[:index]
         if _bare(left) != left or " ".join(left).lower() in PLACES:
             return True
@@ -518,8 +523,8 @@ def _plan_run(text: str, offset: int, tokens: list[_Token], lower_case, bracket:
     # "Vittorio Cassoni, senior vice president of ...", "Gavin Launder, an analyst".
     if last_end == end_of_run:
         role |= _RF
-    if single and text[first_end:] in ("", "'", "’"):
-        role |= _LD
+    if single and text[first_end:] in ("", "'", "’") and not _is_place([_clean(tokens[0][0])]):
+        role |= _LD  # "Reagan administration", but "U.S. government" is still a place
 
     if single:
         spec = _plan_piece(text, offset, tokens, person=role, org=bracketed, place=place)
@@ -561,13 +566,15 @@ def _plan_piece(text: str, offset: int, part: list[_Token], *, person: int, org:
         part = part[1:]
     words = [t[0] for t in part]
     if _is_org(words):
-        words[-1] = _clean(words[-1])
+        if " ".join(words).lower() not in ORG_NAMES:  # "Poor's" is part of the name
+            words[-1] = _clean(words[-1])
     else:
         words = [_clean(w) for w in words]
-        # "Japanese officials", "Canadian division", "West German": not names.
-        while words and words[0] in _DEMONYMS_CASED:
+        # "Japanese officials", "Canadian division", "West German": not names;
+        # "Saudi Arabia" and "Dominican Republic" are.
+        while words and words[0] in _DEMONYMS_CASED and not _is_place(words):
             words, part = words[1:], part[1:]
-        if words and all(w in _DEMONYMS_CASED or w in _COMPASS for w in words):
+        if words and all(w in _DEMONYMS_CASED or w in _COMPASS for w in words) and not _is_place(words):
             return None
     if not words or (len(words) == 1 and _never_alone(words[0])):
         return None
@@ -1015,7 +1022,7 @@ def _resolve(
     # form can find its full name.
     for group in sorted(groups.values(), key=_FIRST, reverse=True):
         spec = group[1]
-        target = _longer_form(spec[_SHORT], spec[_WORDS], full, acronyms) if full.entries else None
+        target = _longer_form(spec[_SHORT], spec[_CLEAN], full, acronyms) if full.entries else None
         if target is None:
             if spec[_HEAD_ALONE]:
                 continue  # "International", "National" alone name nothing
