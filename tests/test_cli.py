@@ -254,3 +254,38 @@ def test_a_reader_that_stops_early_gets_no_error_message(tmp_path):
         process.wait(timeout=60)
         assert first.strip()
         assert "Traceback" not in stderr and "Error" not in stderr, (command, stderr)
+
+
+def test_analyse_fills_in_an_archive_ingested_without_analysis(db_path, tmp_path):
+    shell("ingest", str(SAMPLE), "--db", db_path, "--no-analysis")
+    assert run("stats", "--db", db_path).output.count("0 (0 with a speaker)") == 1
+    first = shell("analyse", "--db", db_path)
+    assert first.returncode == 0 and first.stdout == ""
+    assert re.fullmatch(r"analysed 2 articles: \d+ name mentions, 46 quotations, 0 new near-duplicate pairs;"
+                        r" 0 names no longer mentioned \(\d+\.\ds, [\d,]+ articles/s\)\n", first.stderr), first.stderr
+    assert "quotes      46 (46 with a speaker)" in run("stats", "--db", db_path).output
+    again = shell("analyse", "--db", db_path)
+    assert again.stderr.startswith("analysed 0 articles: 0 name mentions, 0 quotations,")
+    every = shell("analyse", "--all", "--db", db_path)
+    assert every.returncode == 0 and every.stderr.startswith("analysed 2 articles:")
+    missing = shell("analyse", "--db", str(tmp_path / "nothing.db"))
+    assert missing.returncode == 1 and "no archive at" in missing.stderr and "Traceback" not in missing.stderr
+    assert not (tmp_path / "nothing.db").exists()
+
+
+def test_a_second_writer_is_told_the_index_is_busy(db_path):
+    shell("ingest", str(SAMPLE), "--db", db_path)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time; from news_archive import search_index as s;"
+         " f = s.Feeder(s.SearchIndex.open(sys.argv[1])); print('held', flush=True); time.sleep(60)", db_path],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        for command in (["ingest", str(SAMPLE)], ["analyse"]):
+            result = shell(*command, "--db", db_path)
+            assert result.returncode == 1, command
+            assert "is locked by another ingest or analysis of this archive" in result.stderr
+            assert "Traceback" not in result.stderr
+    finally:
+        holder.kill()
+        holder.wait()

@@ -4,14 +4,15 @@ import io
 import os
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import tarfile
 import zipfile
 
-from conftest import FIXTURES, SAMPLE, rows, write_article
+from conftest import FIXTURES, SAMPLE, rows, write_article, write_story_versions
 from news_archive import store
-from news_archive.ingest import ingest
+from news_archive.ingest import analyse_archive, articles_to_analyse, ingest
 
 
 def test_sample_articles_become_rows(db_path):
@@ -286,3 +287,76 @@ def test_a_copy_that_becomes_an_original_gets_its_names_and_quotes(db_path, arti
     names = rows(db_path, "SELECT n.name FROM article_names m JOIN names n ON n.id = m.name_id"
                           " WHERE m.article_id = 2 ORDER BY n.name")
     assert names == [("Jane Smith",), ("Ohio",)]
+
+
+def _index_name_counts(db_path: str) -> dict[int, int]:
+    """Articles per name id, as the ranked index counts them for name facets."""
+    import tantivy
+
+    from news_archive.search_index import SearchIndex
+
+    found = SearchIndex.open(db_path).searcher().aggregate(
+        tantivy.Query.all_query(), {"n": {"terms": {"field": "names", "size": 10_000}}})
+    return {int(bucket["key"]): bucket["doc_count"] for bucket in found["n"]["buckets"]}
+
+
+def _analysis_tables(db_path: str) -> tuple:
+    return (
+        rows(db_path, "SELECT m.article_id, n.name, n.kind, m.mentions FROM article_names m"
+                      " JOIN names n ON n.id = m.name_id ORDER BY 1, 2, 3"),
+        rows(db_path, "SELECT article_id, paragraph, speaker, quote, speaker_id IS NOT NULL FROM quotes ORDER BY 1, 2, 4"),
+        rows(db_path, "SELECT article_id, similar_id FROM similar_articles ORDER BY 1, 2"),
+        rows(db_path, "SELECT article_id, cluster_id, size FROM clusters ORDER BY 1"),
+        rows(db_path, "SELECT count(*) FROM quotes_fts WHERE quotes_fts MATCH 'harbour OR win OR tiger'"),
+    )
+
+
+def test_analysing_later_gives_what_ingest_gives(tmp_path):
+    folder = write_story_versions(tmp_path / "stories")
+    shutil.copytree(SAMPLE, folder / "seed")
+    write_article(folder, "quote.txt", ' date 2020-05-02 Vote\n\n"We will win the vote," said Jane Smith of Ohio.\n')
+    analysed_at_ingest, analysed_later = str(tmp_path / "a.db"), str(tmp_path / "b.db")
+    ingest(analysed_at_ingest, [str(folder)], jobs=1)
+    ingest(analysed_later, [str(folder)], jobs=1, analyse=False)
+    assert rows(analysed_later, "SELECT count(*) FROM article_names")[0][0] == 0
+    assert articles_to_analyse(sqlite3.connect(analysed_later)) == list(range(1, 10))
+
+    report = analyse_archive(analysed_later, jobs=1)
+
+    assert report.analysed == 9 and report.quotes == rows(analysed_later, "SELECT count(*) FROM quotes")[0][0]
+    assert report.near_duplicates == 3 and report.names_dropped == 0
+    expected = _analysis_tables(analysed_at_ingest)
+    assert expected[0] and expected[1] and expected[2]  # names, quotes and near-duplicates to compare
+    assert _analysis_tables(analysed_later) == expected
+    names_in_sql = dict(rows(analysed_later, "SELECT name_id, count(*) FROM article_names GROUP BY name_id"))
+    assert _index_name_counts(analysed_later) == names_in_sql  # name facets and name pages see them
+    # What is left to do is what holds nothing after any analysis: short reports with no name.
+    left = articles_to_analyse(sqlite3.connect(analysed_later))
+    assert left == articles_to_analyse(sqlite3.connect(analysed_at_ingest)) == [2, 4, 6]
+    again = analyse_archive(analysed_later, jobs=1)
+    assert again.analysed == 3 and again.names == again.quotes == 0
+    assert _analysis_tables(analysed_later) == expected
+
+
+def test_analysing_everything_again_replaces_what_an_older_analysis_found(db_path, articles_dir):
+    write_article(articles_dir, "a.txt", ' date 2020-06-09 Oil\n\n"Prices will rise," said Jane Smith in Saudi Arabia.\n')
+    write_article(articles_dir, "b.txt", " date 2020-06-10 Grain\n\nWheat exports from Canada rose.\n")
+    ingest(db_path, [str(articles_dir)], jobs=1)
+    fresh = _analysis_tables(db_path)
+    # What an older version might have found: a wrong name, a lost quote, a name of no article.
+    conn = sqlite3.connect(db_path)
+    with conn:
+        conn.execute("INSERT INTO names (id, name, kind) VALUES (900, 'Arabia', 'organization')")
+        conn.execute("INSERT INTO names (id, name, kind) VALUES (901, 'Nobody', 'person')")
+        conn.execute("INSERT INTO article_names (article_id, name_id, mentions) VALUES (1, 900, 1)")
+        conn.execute("DELETE FROM quotes")
+    conn.close()
+    nothing_to_do = analyse_archive(db_path, jobs=1)  # every article holds something
+    assert nothing_to_do.analysed == 0 and nothing_to_do.names_dropped == 1  # "Nobody"
+
+    report = analyse_archive(db_path, everything=True, jobs=1)
+
+    assert report.analysed == 2 and report.names_dropped == 1  # "Arabia"
+    assert _analysis_tables(db_path) == fresh
+    assert rows(db_path, "SELECT count(*) FROM names WHERE id IN (900, 901)") == [(0,)]
+    assert 900 not in _index_name_counts(db_path)

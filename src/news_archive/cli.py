@@ -59,8 +59,9 @@ def cli() -> None:
 class ProgressLine:
     """Count, rate and ETA on one self-rewriting stderr line."""
 
-    def __init__(self, stream) -> None:
+    def __init__(self, stream, verb: str = "ingest", unit: str = "files") -> None:
         self.stream = stream
+        self.verb, self.unit = verb, unit
         self.started = time.monotonic()
         self.last_drawn = 0.0
 
@@ -71,14 +72,14 @@ class ProgressLine:
         self.last_drawn = now
         elapsed = max(now - self.started, 1e-6)
         rate = done / elapsed
-        line = f"ingest: {done:,} files, {rate:,.0f} files/s"
+        line = f"{self.verb}: {done:,} {self.unit}, {rate:,.0f} {self.unit}/s"
         if expected:
             shown = min(done, expected)
             fraction = shown / expected
             bar = "#" * int(fraction * 24)
             eta = (expected - shown) / rate if rate else 0
             line = (
-                f"ingest [{bar:<24}] {shown:,}/{expected:,} {fraction:4.0%}  {rate:,.0f} files/s"
+                f"{self.verb} [{bar:<24}] {shown:,}/{expected:,} {fraction:4.0%}  {rate:,.0f} {self.unit}/s"
                 f"  ETA {int(eta) // 60}:{int(eta) % 60:02d}"
             )
         self.stream.write("\r" + line + "\x1b[K")
@@ -98,7 +99,7 @@ class ProgressLine:
               help="Worker processes for reading and parsing [default: one per CPU].")
 @click.option("--silent", "-s", is_flag=True, help="No progress bar.")
 @click.option("--no-analysis", is_flag=True,
-              help="Skip finding names, quotes and near-duplicates (faster; those stay empty for these files).")
+              help="Skip finding names, quotes and near-duplicates (faster; `news-archive analyse` adds them later).")
 def ingest(paths: tuple[str, ...], db_path: str, pattern: str, jobs: int | None, silent: bool,
            no_analysis: bool) -> None:
     """Add article files, folders of them, or .tar.gz/.tgz/.zip archives of them.
@@ -118,7 +119,7 @@ def ingest(paths: tuple[str, ...], db_path: str, pattern: str, jobs: int | None,
     show_progress = not silent and stderr.isatty()
     progress = ProgressLine(stderr) if show_progress else None
     expected = ingester.count_candidates(paths, pattern) if show_progress else None
-    with _library_errors(db_path):
+    with _library_errors(db_path), _index_errors():
         try:
             report = ingester.ingest(db_path, paths, pattern=pattern, jobs=jobs, progress=progress, expected=expected,
                                      analyse=not no_analysis)
@@ -131,6 +132,56 @@ def ingest(paths: tuple[str, ...], db_path: str, pattern: str, jobs: int | None,
     click.echo(f"{report.summary()} ({report.seconds:.1f}s, {rate:,.0f} files/s)", err=True)
     if report.rejected:
         sys.exit(EXIT_REJECTED)
+
+
+@cli.command()
+@db_option
+@click.option("--all", "everything", is_flag=True,
+              help="Analyse every article again, not only those without names, quotes or a sketch.")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None,
+              help="Worker processes [default: one per CPU].")
+@click.option("--silent", "-s", is_flag=True, help="No progress bar.")
+def analyse(db_path: str, everything: bool, jobs: int | None, silent: bool) -> None:
+    """Find names, quotes and near-duplicates in articles already in the archive.
+
+    By default only the articles that hold none of them are analysed: those
+    ingested with --no-analysis (and very short ones, which are quick). With
+    --all every article is analysed again, which is what an upgrade of
+    news-archive needs to apply its better analysis to an existing archive.
+    What the articles held before is replaced, and names no article mentions
+    any more are dropped. Safe to interrupt: run it again to finish.
+
+    Example:
+
+        news-archive ingest big-folder/ --no-analysis && news-archive analyse
+    """
+    from . import ingest as ingester
+
+    if not Path(db_path).exists():
+        raise click.ClickException(f"no archive at {db_path}: run `news-archive ingest PATH --db {db_path}` first")
+    stderr = sys.stderr
+    progress = ProgressLine(stderr, verb="analyse", unit="articles") if not silent and stderr.isatty() else None
+    with _library_errors(db_path), _index_errors():
+        conn = store.connect_readonly(db_path)
+        try:
+            problem = store.schema_problem(conn)
+        finally:
+            conn.close()
+        if problem:
+            raise click.ClickException(f"{db_path} is {problem}")
+        try:
+            report = ingester.analyse_archive(db_path, everything=everything, jobs=jobs, progress=progress)
+        finally:
+            if progress:
+                progress.close()
+    rate = report.analysed / report.seconds if report.seconds else 0
+    click.echo(
+        f"analysed {_count(report.analysed, 'article')}: {_count(report.names, 'name mention')},"
+        f" {_count(report.quotes, 'quotation')}, {_count(report.near_duplicates, 'new near-duplicate pair')};"
+        f" {_count(report.names_dropped, 'name')} no longer mentioned"
+        f" ({report.seconds:.1f}s, {rate:,.0f} articles/s)",
+        err=True,
+    )
 
 
 # --- search ------------------------------------------------------------------------
@@ -405,6 +456,17 @@ def _library_errors(db_path: str):
         raise click.ClickException(f"{error.filename or db_path}: {error.strerror or error}") from None
     except KeyboardInterrupt:
         raise click.ClickException("interrupted; everything saved before this point is kept") from None
+
+
+@contextlib.contextmanager
+def _index_errors():
+    """The ranked index held by another writer: one clear line, not a traceback."""
+    from .search_index import IndexUnavailable  # only commands that write import it
+
+    try:
+        yield
+    except IndexUnavailable as error:
+        raise click.ClickException(str(error)) from None
 
 
 def main() -> None:

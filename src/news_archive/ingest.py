@@ -160,6 +160,111 @@ def ingest(
     return report
 
 
+@dataclass
+class AnalysisReport:
+    analysed: int = 0  # articles analysed
+    names: int = 0  # name mentions found in them (one per article and name)
+    quotes: int = 0
+    near_duplicates: int = 0  # pairs found afterwards
+    names_dropped: int = 0  # names no article mentions any more
+    seconds: float = 0.0
+
+
+def articles_to_analyse(conn: sqlite3.Connection, everything: bool = False) -> list[int]:
+    """Ids of the originals to analyse: all of them, or those that hold no names,
+    no quotes and no sketch (ingested with --no-analysis, or too short to hold any;
+    the latter are quick to do again)."""
+    if everything:
+        return [i for (i,) in conn.execute("SELECT id FROM articles WHERE duplicate_of IS NULL ORDER BY id")]
+    return [i for (i,) in conn.execute(
+        "SELECT id FROM articles a WHERE duplicate_of IS NULL"
+        " AND NOT EXISTS (SELECT 1 FROM sketches s WHERE s.article_id = a.id)"
+        " AND NOT EXISTS (SELECT 1 FROM article_names n WHERE n.article_id = a.id)"
+        " AND NOT EXISTS (SELECT 1 FROM quotes q WHERE q.article_id = a.id) ORDER BY id")]
+
+
+@_collecting_less_often
+def analyse_archive(
+    db_path: str,
+    *,
+    everything: bool = False,
+    jobs: int | None = None,
+    progress: Progress | None = None,
+    ranked_index: bool = True,
+) -> AnalysisReport:
+    """Find names, quotes and near-duplicates in articles already in the archive:
+    those ingested with ``--no-analysis``, or with ``everything`` every original
+    (after an upgrade of news-archive whose analysis finds more). What the articles
+    held before is replaced; the ranked index learns their new names."""
+    started = time.monotonic()
+    db = store.open_db(db_path)
+    store.ensure_schema(db)
+    conn = db.conn
+    feeder = None
+    if ranked_index:
+        feeder = search_index.Feeder(search_index.SearchIndex.create(db_path))
+        feeder.catch_up(conn)
+    report = AnalysisReport()
+    try:
+        wanted = articles_to_analyse(conn, everything)
+        name_ids = store.NameIds(conn)
+        chunks = [wanted[at : at + CHUNK_FILES] for at in range(0, len(wanted), CHUNK_FILES)]
+        batch: list[tuple[int, object]] = []
+        for analysed in _analyse_chunks(chunks, db_path, jobs or os.cpu_count() or 1):
+            batch += analysed
+            if len(batch) >= BATCH_FILES:
+                _save_reanalysis(conn, batch, name_ids, report)
+                batch = []
+            if progress:
+                progress(report.analysed + len(batch), len(wanted))
+        _save_reanalysis(conn, batch, name_ids, report)
+        if feeder:
+            feeder.catch_up(conn)  # the analysed articles were queued for it with their new names
+            feeder.commit()
+        report.near_duplicates = similar.update(conn)
+        with conn:
+            report.names_dropped = store.drop_unused_names(conn)
+    finally:
+        if feeder:
+            feeder.close()
+        db.close()
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _save_reanalysis(conn: sqlite3.Connection, batch: list, name_ids: store.NameIds, report: AnalysisReport) -> None:
+    if not batch:
+        return
+    with conn:
+        store.replace_analysis(conn, batch, name_ids)
+    report.analysed += len(batch)
+    report.names += sum(len(analysis.names) for _, analysis in batch)
+    report.quotes += sum(len(analysis.quotes) for _, analysis in batch)
+
+
+def _analyse_chunks(chunks: list[list[int]], db_path: str, jobs: int) -> Iterator[list]:
+    """Analyse chunks of article ids in worker processes (one in this process for
+    little work), in order; each worker reads the bodies itself."""
+    if jobs <= 1 or sum(len(chunk) for chunk in chunks) < POOL_THRESHOLD:
+        _worker_init(db_path)
+        yield from map(analyse_stored, chunks)
+        return
+    context = multiprocessing.get_context("fork")
+    with context.Pool(jobs, initializer=_worker_init, initargs=(db_path,)) as pool:
+        yield from pool.imap(analyse_stored, chunks)
+
+
+def analyse_stored(ids: list[int]) -> list:
+    """(id, Analysis) of stored articles (runs in a worker)."""
+    assert _ledger is not None
+    marks = ", ".join("?" * len(ids))
+    rows = _ledger.execute(f"SELECT id, body FROM articles WHERE id IN ({marks}) ORDER BY id", ids).fetchall()
+    found = list(zip([article_id for article_id, _ in rows], analyse_many([body for _, body in rows])))
+    if _resident_mb() > WORKER_MEMORY_MB:
+        names.clear_caches()
+    return found
+
+
 class _BatchWriter:
     """Saves batches on a thread of its own, so that SQLite (which releases the
     GIL) works while this process takes in the next results from the workers."""

@@ -197,7 +197,9 @@ class Feeder:
         try:
             self.writer = search_index.index.writer(heap_size=WRITER_HEAP, num_threads=1)
         except ValueError as error:
-            raise IndexUnavailable(f"the search index is busy (is another ingest running?): {error}") from None
+            raise IndexUnavailable(
+                f"{search_index.path} is locked by another ingest or analysis of this archive;"
+                " run this again when it has finished") from None
         self.max_id = self.committed_max_id = int(search_index.state().get("max_id", 0))
         self.pending = 0
         self.last_commit = time.monotonic()

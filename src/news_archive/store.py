@@ -407,6 +407,26 @@ def _save_analysis(conn: sqlite3.Connection, analysed: "list[tuple[int, Analysis
     conn.executemany("INSERT OR REPLACE INTO sketches (article_id, signature) VALUES (?, ?)", sketches)
 
 
+def replace_analysis(conn: sqlite3.Connection, analysed: "list[tuple[int, Analysis]]", name_ids: NameIds) -> None:
+    """Names, quotes and sketches of stored articles analysed again (inside the
+    caller's transaction): the old ones go, near-duplicates are looked for again,
+    and the ranked index is told of their names."""
+    ids = [article_id for article_id, _ in analysed]
+    _save_analysis(conn, analysed, name_ids, replace=ids)
+    conn.executemany("INSERT OR IGNORE INTO index_queue (id) VALUES (?)", [(i,) for i in ids])
+
+
+def drop_unused_names(conn: sqlite3.Connection) -> int:
+    """Delete names that no article mentions and no quotation is attributed to
+    (after analysis changed them); return how many."""
+    # Uncorrelated IN: each list is read once (article_names has no index on
+    # name_id, so a NOT EXISTS per name would read the table once per name).
+    return conn.execute(
+        "DELETE FROM names WHERE id NOT IN (SELECT name_id FROM article_names)"
+        " AND id NOT IN (SELECT speaker_id FROM quotes WHERE speaker_id IS NOT NULL)"
+    ).rowcount
+
+
 def _analyse_promoted(conn: sqlite3.Connection, affected: list[int], analysed: set[int], name_ids: NameIds) -> None:
     """Names, quotes and sketches of the articles among ``affected`` that are now
     originals and were not analysed in this batch (rare: their original changed)."""
