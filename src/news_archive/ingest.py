@@ -249,9 +249,19 @@ def _analyse_chunks(chunks: list[list[int]], db_path: str, jobs: int) -> Iterato
         _worker_init(db_path)
         yield from map(analyse_stored, chunks)
         return
+    # At most a few chunks ahead of the writer, so that results never pile up in memory.
+    window = threading.BoundedSemaphore(jobs * 4)
+
+    def throttled() -> Iterator[list[int]]:
+        for chunk in chunks:
+            window.acquire()
+            yield chunk
+
     context = multiprocessing.get_context("fork")
     with context.Pool(jobs, initializer=_worker_init, initargs=(db_path,)) as pool:
-        yield from pool.imap(analyse_stored, chunks)
+        for result in pool.imap(analyse_stored, throttled()):
+            window.release()
+            yield result
 
 
 def analyse_stored(ids: list[int]) -> list:
