@@ -360,3 +360,19 @@ def test_analysing_everything_again_replaces_what_an_older_analysis_found(db_pat
     assert _analysis_tables(db_path) == fresh
     assert rows(db_path, "SELECT count(*) FROM names WHERE id IN (900, 901)") == [(0,)]
     assert 900 not in _index_name_counts(db_path)
+
+
+def test_analysing_later_in_worker_processes(tmp_path):
+    folder = tmp_path / "many"
+    people = ["Jane Smith", "Peter Donis", "Carole Baskin", "James Baker"]
+    for number in range(700):  # enough for a pool of workers
+        person = people[number % 4]
+        write_article(folder, f"{number:03d}.txt",
+                      f" date 2020-01-{number % 28 + 1:02d} Report {number}\n\n\"Trade will grow by {number} tonnes,\""
+                      f" said {person}, a minister from Canada, in Paris on Tuesday.\n")
+    at_ingest, later = str(tmp_path / "a.db"), str(tmp_path / "b.db")
+    ingest(at_ingest, [str(folder)], jobs=2)
+    ingest(later, [str(folder)], jobs=2, analyse=False)
+    report = analyse_archive(later, jobs=2)
+    assert report.analysed == 700 and report.quotes == 700
+    assert _analysis_tables(later) == _analysis_tables(at_ingest)
