@@ -133,6 +133,8 @@ def names_of(text: str) -> list[tuple[str, str, int]]:
                 ("Duff and Phelps", "organization", 1),
             ],
         ),
+        # A legal form's full stop ends the sentence and the name.
+        ("It bought Acme Inc. Analysts said the price was fair.", [("Acme Inc", "organization", 1)]),
         ("", []),
         ("nothing capitalised here at all.", []),
     ],

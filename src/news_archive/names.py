@@ -97,6 +97,7 @@ class Mention:
 # --- finding candidates -----------------------------------------------------
 
 # Abbreviations that keep their full stop inside a name.
+_LEGAL_FORMS_WRITTEN = frozenset({"Inc", "Corp", "Co", "Ltd", "Bros"})
 _ABBREVIATIONS = frozenset(
     "Inc Corp Co Ltd Bros Jr Sr St Mt Ft Mr Mrs Ms Dr Prof Gen Gov Sen Rep Col Capt Lt Sgt Adm Rev Calif Fla Conn "
     "Mass Colo Tex Ill Mich Minn Wash Ore Ariz Okla Kan Kans Neb Nev Tenn Wis Wyo Mont Ala Ark Del Ind Ky La Md Miss "
@@ -459,6 +460,10 @@ def _token(word: str) -> tuple[str, int, bool]:
         word[:-1] in _ABBREVIATIONS or (len(word) == 2 and word[0].isupper()) or "." in word[:-1]
     ):
         word, stop = word[:-1], True
+    elif word[-1] == "." and word[:-1] in _LEGAL_FORMS_WRITTEN:
+        # "Acme Inc. Analysts said": the full stop after a legal form ends the
+        # name, and almost always the sentence ("Acme Inc. Analysts" was a name).
+        stop = True
     if len(_TOKEN_CACHE) >= 65536:
         _TOKEN_CACHE.clear()
     return word, length - len(word), stop
