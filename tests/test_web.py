@@ -260,3 +260,32 @@ async def test_long_timelines_count_years_and_keep_the_last_label_inside():  # a
     labels = re.findall(r'<text class="axis" x="([\d.]+)" y="[\d.]+" text-anchor="(\w+)">([^<]*)</text>', svg)
     assert labels[0][2] == "1987" and labels[-1] == ("718.0", "end", "2036")
     assert all(anchor == "middle" for _, anchor, _ in labels[:-1])
+
+
+async def test_exports_and_feeds_keep_the_name_filter_of_the_page(ds):
+    """What the page shows is what its export links give: "All 2 as NDJSON" is those 2."""
+    everything = (await ds.client.get("/search.json?q=tiger")).json()
+    name = next(f for f in everything["facets"]["names"] if f["count"] < everything["total"])
+    page = (await ds.client.get(f"/search.json?q=tiger&name={name['value']}")).json()
+    shown = {r["id"] for r in page["results"]}
+    assert page["total"] == name["count"] == len(shown)
+    ndjson = await ds.client.get(f"/search.ndjson?q=tiger&name={name['value']}")
+    assert {json.loads(line)["id"] for line in ndjson.text.splitlines()} == shown
+    table = csv.DictReader(io.StringIO((await ds.client.get(f"/search.csv?q=tiger&name={name['value']}")).text))
+    assert {int(row["id"]) for row in table} == shown
+    feed = ElementTree.fromstring((await ds.client.get(f"/search.atom?q=tiger&name={name['value']}")).content)
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    assert len(feed.findall("a:entry", ns)) == len(shown)
+    assert feed.find("a:title", ns).text.endswith(f"mentioning {name['name']}")
+    # Without a query, the name alone filters too (the SQLite path).
+    alone = await ds.client.get(f"/search.ndjson?name={name['value']}")
+    assert len(alone.text.splitlines()) == (await ds.client.get(f"/search.json?name={name['value']}")).json()["total"]
+
+
+async def test_exports_say_what_they_are_of(ds):
+    response = await ds.client.get("/search.ndjson?q=tiger&since=2020")
+    disposition = response.headers["content-disposition"]
+    assert disposition.startswith('attachment; filename="news-archive-search-') and disposition.endswith('Z.ndjson"')
+    assert response.headers["x-news-archive-search"].endswith("/search?q=tiger&since=2020-01-01&sort=oldest")
+    assert response.headers["x-news-archive-exported-at"].endswith("Z")
+    assert (await ds.client.get("/search.csv?q=tiger")).headers["content-disposition"].endswith('Z.csv"')

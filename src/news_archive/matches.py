@@ -77,10 +77,12 @@ def iter_matches(
     include_duplicates: bool = False,
     index: SearchIndex | None = None,
     as_json: bool = False,
+    names: Sequence[int] = (),
 ) -> Iterator[dict] | Iterator[str]:
     """Every matching article with all its stored fields, one at a time: dicts,
     or with ``as_json`` JSON objects as text, built by SQLite (several times
     faster than encoding in Python, which matters for a million articles).
+    ``names``: only articles that mention every one of these name ids.
 
     With a ranked search index the matches are the ones the search page counts;
     without one (or with no query) they come straight from SQLite."""
@@ -91,7 +93,7 @@ def iter_matches(
     if index is not None and not query.is_empty and not include_duplicates:
         from . import search_index  # already imported by whoever opened the index
 
-        tq = search_index.to_tantivy(index, query, since, until)
+        tq = search_index.to_tantivy(index, query, since, until, names)
         ids = search_index.all_ids(index, tq, sort=sort) if tq is not None else []
         for start in range(0, len(ids), 500):
             part = ids[start : start + 500]
@@ -104,7 +106,7 @@ def iter_matches(
                 if article_id in found:
                     yield found[article_id] if as_json else dict(zip(EXPORT_COLUMNS, found[article_id]))
         return
-    source, where, args = filters(query, since, until, include_duplicates=include_duplicates)
+    source, where, args = filters(query, since, until, include_duplicates=include_duplicates, names=names)
     cursor = conn.execute(f"SELECT {columns} FROM {source} WHERE {where} ORDER BY {order_by(query, sort)}", args)
     while True:
         rows = cursor.fetchmany(1000)

@@ -412,9 +412,16 @@ async def search_export(request, datasette):
     index = ranked_index(datasette)
     sort = params.sort if params.sort in ("newest", "oldest") else "oldest"
     content_type = "application/x-ndjson; charset=utf-8" if fmt == "ndjson" else "text/csv; charset=utf-8"
-    headers = {"x-content-type-options": "nosniff"}
-    if fmt == "csv":
-        headers["content-disposition"] = 'attachment; filename="news-archive-search.csv"'
+    # Provenance: a file name that says when, and headers that say what was asked for,
+    # so that a saved export can be traced back to its search.
+    exported_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    headers = {
+        "x-content-type-options": "nosniff",
+        "content-disposition": f'attachment; filename="news-archive-search-{exported_at.replace(":", "")}.{fmt}"',
+        "x-news-archive-search": datasette.absolute_url(
+            request, make_url(datasette, "/search", **params.url_params(sort=sort, page=None))),
+        "x-news-archive-exported-at": exported_at,
+    }
     columns = search.EXPORT_COLUMNS
     running = getattr(datasette, "_news_archive_exports", 0)
     if running >= MAX_EXPORTS:
@@ -444,7 +451,7 @@ async def search_export(request, datasette):
             conn = connect_readonly(db.path)
             try:
                 rows = search.iter_matches(conn, params.q, since=params.since, until=params.until, sort=sort,
-                                           index=index, as_json=fmt == "ndjson")
+                                           index=index, as_json=fmt == "ndjson", names=params.names)
                 batch: list[str] = []
                 for piece in export.chunks(rows, fmt, columns):
                     batch.append(piece)
@@ -504,10 +511,13 @@ async def search_atom(request, datasette):
     params = SearchParams.from_request(request)
     params.sort, params.page = "newest", 1
     result = await run(datasette, search.search, params.q, since=params.since, until=params.until, sort="newest",
-                       per_page=FEED_SIZE, with_timeline=False, with_facets=False, index=ranked_index(datasette))
+                       per_page=FEED_SIZE, with_timeline=False, with_facets=False, index=ranked_index(datasette),
+                       names=params.names)
     page_url = datasette.absolute_url(request, make_url(datasette, "/search", **params.url_params(sort=None)))
+    chosen = await run(datasette, _names_by_id, params.names) if params.names else []
+    mentioning = f" mentioning {' and '.join(n['name'] for n in chosen)}" if chosen else ""
     feed = atom.feed(
-        title=f"News archive: {result.query.describe() or 'latest articles'}",
+        title=f"News archive: {result.query.describe() or 'latest articles'}{mentioning}",
         feed_url=datasette.absolute_url(request, request.full_path),
         page_url=page_url,
         entries=[
