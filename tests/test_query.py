@@ -24,6 +24,8 @@ from news_archive.query import MAX_TERMS, parse_query
     ("AND", None, "", ("ignored 'AND': not something to search for here",)),
     ("*", None, "", ("ignored '*': not something to search for here",)),
     ("OR tiger OR", '"tiger"', "tiger", ("ignored 'OR': not something to search for here",)),
+    ("tiger AND", '"tiger"', "tiger", ("ignored 'AND': not something to search for here",)),
+    ("tiger AND AND king", '"tiger" AND "king"', "tiger king", ("ignored 'AND': not something to search for here",)),
     ("-lion", None, "", ("a search cannot only exclude words: add a word to look for",)),
     ("a* b", '"a" AND "b"', "a b", ("'a*' is too short to search as a prefix; searched for the word itself",)),
     ("", None, "", ()),

@@ -109,9 +109,12 @@ def parse_query(text: str | None) -> Query:
     excluded: list[Term] = []
     join_next = False  # an OR was just seen
     negate_next = False  # a NOT was just seen
+    and_next = False  # an AND was just seen: one with nothing after it is ignored
     ignored: list[str] = []
     for token in _TOKEN.finditer(text):
         negative = bool(token.group("neg"))
+        if token.group("word") != "AND":
+            and_next = False
         if token.group("word") is not None:
             raw = token.group("word")
             if raw == "OR":
@@ -121,8 +124,9 @@ def parse_query(text: str | None) -> Query:
                     ignored.append(raw)
                 continue
             if raw == "AND":  # words are joined by AND anyway
-                if join_next or not groups:
+                if join_next or not groups or and_next:
                     ignored.append(raw)
+                and_next = True
                 continue
             if raw == "NOT":
                 negate_next = True
@@ -160,6 +164,8 @@ def parse_query(text: str | None) -> Query:
         ignored.append("OR")
     if negate_next:
         ignored.append("NOT")
+    if and_next and "AND" not in ignored:
+        ignored.append("AND")
     if ignored:
         shown = ", ".join(f"'{x}'" for x in dict.fromkeys(ignored))
         notes.append(f"ignored {shown}: not something to search for here")
