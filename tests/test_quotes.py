@@ -140,8 +140,12 @@ def test_paragraph_index_matches_the_parsed_article():
         ('"Prices will rise next year," the company said.', [Quote("Prices will rise next year", None, 0)]),
         # A scare quote of one or two words with nobody saying it is dropped.
         ('The board adopted a so-called "poison pill" plan.', []),
-        # Apostrophes are not quotes.
+        # Apostrophes are not quotes, even typed as a double quote (Reuters did).
         ("Joe's lawyers and the investors' group met on Tuesday.", []),
+        (
+            'Qatar"s OPEC quota is 285,000 bpd, Mary Hart said. "It will not change," she said.',
+            [Quote("It will not change", "Mary Hart", 0)],
+        ),
         # A quotation left open at the end of a paragraph ends there; the
         # next paragraph continues the same speaker.
         (

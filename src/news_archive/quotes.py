@@ -229,6 +229,8 @@ def _double_quoted(text: str, number: int, start: int, end: int) -> list[_Span]:
         elif char == _CLOSE_DOUBLE:
             opening = False
         else:  # a straight quote: which way round depends on what is beside it
+            if _is_apostrophe(text, at, start, end):
+                continue
             opening = depth == 0 or (_is_opening(text, at, start) and at + 1 < end and not text[at + 1].isspace())
             if depth > 0 and (at + 1 >= end or text[at + 1].isspace() or text[at + 1] in ",.;:!?)"):
                 opening = False
@@ -243,6 +245,15 @@ def _double_quoted(text: str, number: int, start: int, end: int) -> list[_Span]:
     if depth > 0:
         spans.append(_Span(number, opened, end, text[opened + 1 : end], False))
     return spans
+
+
+def _is_apostrophe(text: str, at: int, start: int, end: int) -> bool:
+    """A straight double quote typed for an apostrophe, as Reuters sometimes
+    did: "Qatar"s OPEC quota", "QATAR"S BANKS"."""
+    return (
+        at > start and text[at - 1].isalpha() and at + 1 < end and text[at + 1] in "sS"
+        and (at + 2 >= end or not text[at + 2].isalnum())
+    )
 
 
 def _single_quoted(text: str, number: int, start: int, end: int, taken: list[_Span]) -> list[_Span]:
