@@ -133,6 +133,11 @@ def names_of(text: str) -> list[tuple[str, str, int]]:
                 ("Duff and Phelps", "organization", 1),
             ],
         ),
+        # A title "of" something, then the person: the person is a person.
+        (
+            "Chancellor of the Exchequer Nigel Lawson met Secretary of State George Shultz.",
+            [("Exchequer", "organization", 1), ("Nigel Lawson", "person", 1), ("George Shultz", "person", 1)],
+        ),
         # A legal form's full stop ends the sentence and the name.
         ("It bought Acme Inc. Analysts said the price was fair.", [("Acme Inc", "organization", 1)]),
         ("", []),

@@ -341,11 +341,46 @@ def _title_split(part: list[_Token]) -> tuple[list[_Token], list[_Token]] | None
     ):
         return None  # "General Motors Corp", but not "Lawyer David Steel"
     after = part[last_title + 1 :]
-    if len(after) > 4 or any(t[0].lower() in _JOINING for t in after):
+    if any(t[0].lower() in _JOINING for t in after):
+        return _title_of_split(part[:last_title], after)
+    if len(after) > 4:
         return None
     if after[-1][0].lower().rstrip(".") in _LEGAL_SUFFIXES or _is_place([t[0] for t in after]):
         return None
     return part[:last_title], after
+
+
+def _title_of_split(before: list[_Token], after: list[_Token]) -> tuple[list[_Token], list[_Token]] | None:
+    """A title "of" something, then a person: "Chancellor of the Exchequer Nigel
+    Lawson", "Secretary of State George Shultz", "president of Chrysler Corp Lee
+    Iacocca". The person is the last two or three words when they start with a
+    given name or an initial; what the title is of stands in for what precedes it
+    (kept when it is an organisation: "Chrysler Corp")."""
+    joining = max(i for i, t in enumerate(after) if t[0].lower() in _JOINING)
+    tail = after[joining + 1 :]
+    start = _person_at_end(tail)
+    return None if start is None else ((before or tail[:start]), tail[start:])
+
+
+def _person_at_end(part: list[_Token]) -> int | None:
+    """Where a person's name of two or three words, starting with a given name
+    or an initial, ends ``part`` after something else ("Exchequer Nigel Lawson")."""
+    for start in range(max(1, len(part) - 3), len(part) - 1):
+        first = part[start][0]
+        if (first.lower() in GIVEN_NAMES or _is_initial(first)) and not any(
+            t[0].lower() in _CONNECTORS for t in part[start:]
+        ):
+            return start
+    return None
+
+
+def _follows_title_of(tokens: list[_Token], part: list[_Token]) -> bool:
+    """Whether ``part`` comes right after a title and "of" ("the") in its run:
+    "Chancellor of the Exchequer ...", "Secretary of State ..."."""
+    at = next((i for i, t in enumerate(tokens) if t[1] == part[0][1]), 0)
+    if at >= 1 and tokens[at - 1][0] == "the":
+        at -= 1
+    return at >= 2 and tokens[at - 1][0] == "of" and tokens[at - 2][0].lower() in PERSON_TITLES
 
 
 # Words of NOT_NAMES as written with a capital (and in capitals), and those
@@ -552,6 +587,14 @@ def _plan_run(text: str, offset: int, tokens: list[_Token], lower_case, bracket:
                 part = part[1:]
         if not part:
             continue
+        if number and len(part) > 2 and _follows_title_of(tokens, part):
+            start = _person_at_end(part)
+            if start is not None:
+                head = part[:start]
+                if _is_org([t[0] for t in head]):
+                    specs.append(_plan_piece(text, offset, head, person=0, org=True, place=0))
+                specs.append(_plan_piece(text, offset, part[start:], person=_ALWAYS, org=False, place=0))
+                continue
         split = _title_split(part)
         if split is not None:
             head, after = split
