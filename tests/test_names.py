@@ -138,6 +138,9 @@ def names_of(text: str) -> list[tuple[str, str, int]]:
             "Chancellor of the Exchequer Nigel Lawson met Secretary of State George Shultz.",
             [("Exchequer", "organization", 1), ("Nigel Lawson", "person", 1), ("George Shultz", "person", 1)],
         ),
+        # Economic figures and credit ratings are not organisations; "Moody's" keeps its "'s".
+        ("Japan's GNP and GDP rose, and the debt kept its AA rating from Moody's.",
+         [("Japan", "place", 1), ("Moody's", "organization", 1)]),
         # A legal form's full stop ends the sentence and the name.
         ("It bought Acme Inc. Analysts said the price was fair.", [("Acme Inc", "organization", 1)]),
         ("", []),

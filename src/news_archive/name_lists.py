@@ -197,7 +197,7 @@ ORG_NAMES = _words("""
 Standard and Poor's, Cable and Wireless, Duff and Phelps, Gulf and Western, Wagner and Brown,
 Harper and Row, Procter and Gamble, Johnson and Johnson, Marks and Spencer, Dun and Bradstreet,
 Black and Decker, Bausch and Lomb, Ernst and Whinney, Brown and Root, Simon and Schuster,
-Barnes and Noble, Smith and Nephew
+Barnes and Noble, Smith and Nephew, Moody's, Lloyd's
 """)
 
 # Words that end a place's name: "Bay of Plenty", "North Island".
@@ -242,7 +242,8 @@ II, III, IV, VI, VII, VIII, IX, XI, XII, Reuter, Reuters, REUTER, Note, NOTE, Sh
 Rev, Avg, Qtr, Qtly, Div, Pay, Record, Mths, Oper, Dlrs, Dlr, Mln, Pct, Cts, Vs, Sales, Year,
 Period, Loss, Profit, Income, Earnings, Turnover, Tax, Total, Mr, Mrs, Ms, Dr, Co, Inc, Corp, Ltd,
 Company, Group, Corporation, Chapter, Section, Article, Rule, Item, Schedule, Phase, Class, Series,
-Tier, Stage, Part, Exhibit, Appendix, MW, KW, GW, BPD, DWT, Months, Weeks, Days, Years, Quarter, Quarters, Half
+Tier, Stage, Part, Exhibit, Appendix, MW, KW, GW, BPD, DWT, Months, Weeks, Days, Years, Quarter, Quarters, Half,
+GNP, GDP, ECU, ECUs, AAA, AA
 """) - frozenset({"reuters"})
 
 # Lower-cased given names, for telling a person ("Dillon Passage") from an
