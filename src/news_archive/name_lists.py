@@ -63,7 +63,8 @@ East Asia, South Asia, Central Asia, West Africa, East Africa, North Africa, Sou
 Sub-Saharan Africa, Western Europe, Eastern Europe, Central Europe, West Bank, Gaza, Gaza Strip,
 Sinai, Golan Heights, Suez Canal, Panama Canal, Strait of Hormuz, Hormuz, Amazon, Andes, Alps,
 Himalayas, Sahara, Rhine, Danube, Thames, Mississippi River, Great Lakes, Wall Street, Silicon Valley,
-Hollywood, Manhattan, Brooklyn, Long Island, Riviera, Patagonia, Kurdistan, Arctic, Antarctic
+Hollywood, Manhattan, Brooklyn, Long Island, Riviera, Patagonia, Kurdistan, Arctic, Antarctic,
+New England, West Berlin, East Berlin, Pacific Northwest
 """)
 
 CITIES = _words("""
@@ -243,7 +244,7 @@ Rev, Avg, Qtr, Qtly, Div, Pay, Record, Mths, Oper, Dlrs, Dlr, Mln, Pct, Cts, Vs,
 Period, Loss, Profit, Income, Earnings, Turnover, Tax, Total, Mr, Mrs, Ms, Dr, Co, Inc, Corp, Ltd,
 Company, Group, Corporation, Chapter, Section, Article, Rule, Item, Schedule, Phase, Class, Series,
 Tier, Stage, Part, Exhibit, Appendix, MW, KW, GW, BPD, DWT, Months, Weeks, Days, Years, Quarter, Quarters, Half,
-GNP, GDP, ECU, ECUs, AAA, AA
+GNP, GDP, ECU, ECUs, AAA, AA, BBB, FOB, CDs, Treasuries, Eurodollar, Eurodollars
 """) - frozenset({"reuters"})
 
 # Lower-cased given names, for telling a person ("Dillon Passage") from an

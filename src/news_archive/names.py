@@ -393,6 +393,11 @@ _DEMONYMS_CASED = frozenset(w.capitalize() for w in DEMONYMS)
 _COMPASS = frozenset({"North", "South", "East", "West"})
 
 
+def _is_demonym(word: str) -> bool:
+    """"Japanese", and adjectives of two sides: "U.S.-Japanese", "Soviet-American"."""
+    return word in _DEMONYMS_CASED or ("-" in word and word.rsplit("-", 1)[1] in _DEMONYMS_CASED)
+
+
 # --- plans: what one run of capitalised words gives, worked out once --------
 #
 # A candidate run ("Treasury Secretary James Baker") gives the same pieces
@@ -618,11 +623,11 @@ def _plan_piece(text: str, offset: int, part: list[_Token], *, person: int, org:
             words[-1] = _clean(words[-1])
     else:
         words = [_clean(w) for w in words]
-        # "Japanese officials", "Canadian division", "West German": not names;
-        # "Saudi Arabia" and "Dominican Republic" are.
-        while words and words[0] in _DEMONYMS_CASED and not _is_place(words):
+        # "Japanese officials", "Canadian division", "West German", "U.S.-Japanese
+        # trade": not names; "Saudi Arabia" and "Dominican Republic" are.
+        while words and _is_demonym(words[0]) and not _is_place(words):
             words, part = words[1:], part[1:]
-        if words and all(w in _DEMONYMS_CASED or w in _COMPASS for w in words) and not _is_place(words):
+        if words and all(_is_demonym(w) or w in _COMPASS for w in words) and not _is_place(words):
             return None
     if not words or (len(words) == 1 and _never_alone(words[0])):
         return None
