@@ -141,6 +141,9 @@ def names_of(text: str) -> list[tuple[str, str, int]]:
         # Economic figures and credit ratings are not organisations; "Moody's" keeps its "'s".
         ("Japan's GNP and GDP rose, and the debt kept its AA rating from Moody's.",
          [("Japan", "place", 1), ("Moody's", "organization", 1)]),
+        # A role word before a place does not make it a person.
+        ("The chief U.S. concerns were raised by spokesman Tom Brown.",
+         [("U.S.", "place", 1), ("Tom Brown", "person", 1)]),
         # Adjectives of two sides are not names.
         ("The U.S.-Japanese talks moved to West Berlin.", [("West Berlin", "place", 1)]),
         # A legal form's full stop ends the sentence and the name.

@@ -631,6 +631,8 @@ def _plan_piece(text: str, offset: int, part: list[_Token], *, person: int, org:
             return None
     if not words or (len(words) == 1 and _never_alone(words[0])):
         return None
+    if person and _is_place(words):
+        person = 0  # a role word before a place ("the chief U.S. concerns") does not make it a person
     if words[-1].endswith(".") and words[-1][:-1].isalpha() and words[-1][:-1].lower() in ORG_SUFFIXES:
         words[-1] = words[-1][:-1]  # "Corp." at the end of a sentence
     start, end = part[0][1], part[-1][2]
