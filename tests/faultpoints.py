@@ -1,6 +1,6 @@
 """An ingest that stops dead at a chosen point, so that a test can kill -9 it there.
 
-    python tests/faultpoints.py POINT NTH DB PATH... [--jobs N]
+    python tests/faultpoints.py POINT NTH DB PATH... [--jobs N] [--pause-after-commit SECONDS]
 
 When the ingest reaches POINT for the NTH time it prints ``at POINT`` and
 sleeps; the caller then sends SIGKILL (to the process group, so that worker
@@ -20,6 +20,8 @@ Points:
 
 Batches are small (100 files, in chunks of 50) and the ranked index commits every 150
 documents, so that every point is reached several times in a small corpus.
+``--pause-after-commit`` spreads the commits out in time, so that a reader that looks
+once a second (a running ``serve``) can see the archive grow on a fast machine too.
 """
 
 from __future__ import annotations
@@ -85,6 +87,8 @@ def commit(self):
     self.writer.commit()
     reached("index-commit")
     _commit(self)
+    if pause_after_commit:
+        time.sleep(pause_after_commit)
 
 
 def saved_up_to(self, max_id):
@@ -117,6 +121,11 @@ jobs = 1
 if "--jobs" in arguments:
     at = arguments.index("--jobs")
     jobs = int(arguments[at + 1])
+    del arguments[at : at + 2]
+pause_after_commit = 0.0
+if "--pause-after-commit" in arguments:
+    at = arguments.index("--pause-after-commit")
+    pause_after_commit = float(arguments[at + 1])
     del arguments[at : at + 2]
 db_path, paths = arguments[0], arguments[1:]
 report = ingest_module.ingest(db_path, paths, jobs=jobs)

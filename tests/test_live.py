@@ -40,8 +40,11 @@ def test_the_server_answers_throughout_an_ingest_and_shows_new_articles(tmp_path
 
         reader = threading.Thread(target=read_slowly, daemon=True)
         reader.start()
-        # The ingest: small batches, and the ranked index committed every 150 articles (tests/faultpoints.py).
-        child = subprocess.Popen([sys.executable, str(HERE / "faultpoints.py"), "none", "0", db, str(folder)],
+        # The ingest: small batches, and the ranked index committed every 150 articles (tests/faultpoints.py),
+        # with a pause after each commit: the server looks for new commits once a second, and on a fast
+        # machine all 20 commits could otherwise fall within one second.
+        child = subprocess.Popen([sys.executable, str(HERE / "faultpoints.py"), "none", "0", db, str(folder),
+                                  "--pause-after-commit", "0.25"],
                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         client = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
         paths = ["/search.json?q=fresh", "/search?q=fresh+report", "/", "/article/1", "/search.json?since=2019",
