@@ -18,7 +18,7 @@ import sqlite3
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Iterator, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 from . import names, search_index, similar, sources, store
 from .analysis import analyse_many
@@ -146,18 +146,24 @@ def ingest(
         writer.submit(pending)
     finally:
         writer.finish()
-    if feeder:
-        feeder.catch_up(db.conn)  # articles changed by this run were queued
-        feeder.commit()
-    # Near-duplicates are looked for while the index's last merges run on their own threads.
-    try:
-        report.near_duplicates = similar.update(db.conn)
-    finally:
-        if feeder:
-            feeder.close()
+    report.near_duplicates = _finish(db.conn, feeder)
     db.close()
     report.seconds = time.monotonic() - started
     return report
+
+
+def _finish(conn: sqlite3.Connection, feeder: "search_index.Feeder | None") -> int:
+    """Index what was queued for the ranked index (changed or analysed articles), then
+    look for near-duplicates while the index's last merges run on their own threads;
+    close the index writer. Returns the near-duplicate pairs found."""
+    if feeder:
+        feeder.catch_up(conn)
+        feeder.commit()
+    try:
+        return similar.update(conn)
+    finally:
+        if feeder:
+            feeder.close()
 
 
 @dataclass
@@ -218,14 +224,13 @@ def analyse_archive(
             if progress:
                 progress(report.analysed + len(batch), len(wanted))
         _save_reanalysis(conn, batch, name_ids, report)
-        if feeder:
-            feeder.catch_up(conn)  # the analysed articles were queued for it with their new names
-            feeder.commit()
-        report.near_duplicates = similar.update(conn)
+        # The analysed articles were queued for the ranked index with their new names.
+        finishing, feeder = feeder, None
+        report.near_duplicates = _finish(conn, finishing)
         with conn:
             report.names_dropped = store.drop_unused_names(conn)
     finally:
-        if feeder:
+        if feeder:  # stopped before the end: what was saved stays queued for the next run
             feeder.close()
         db.close()
     report.seconds = time.monotonic() - started
@@ -249,19 +254,7 @@ def _analyse_chunks(chunks: list[list[int]], db_path: str, jobs: int) -> Iterato
         _worker_init(db_path)
         yield from map(analyse_stored, chunks)
         return
-    # At most a few chunks ahead of the writer, so that results never pile up in memory.
-    window = threading.BoundedSemaphore(jobs * 4)
-
-    def throttled() -> Iterator[list[int]]:
-        for chunk in chunks:
-            window.acquire()
-            yield chunk
-
-    context = multiprocessing.get_context("fork")
-    with context.Pool(jobs, initializer=_worker_init, initargs=(db_path,)) as pool:
-        for result in pool.imap(analyse_stored, throttled()):
-            window.release()
-            yield result
+    yield from _in_pool(analyse_stored, chunks, jobs, (db_path,))
 
 
 def analyse_stored(ids: list[int]) -> list:
@@ -440,7 +433,13 @@ def _run(items: Iterator, db_path: str, jobs: int, expected: int | None, analyse
         for item in items:
             yield process_chunk(item) if isinstance(item, list) else item
         return
-    # The pool's feeder thread would otherwise read the whole walk into memory.
+    yield from _in_pool(_process_any, items, jobs, (db_path, analyse))
+
+
+def _in_pool(function, items: Iterable, jobs: int, init_args: tuple) -> Iterator:
+    """``function`` of each item in ``jobs`` worker processes, results in order. At most a
+    few items are handed out ahead of the results taken: the pool's feeder thread would
+    otherwise read every item (a whole walk) into memory, and results could pile up."""
     window = threading.BoundedSemaphore(jobs * 4)
 
     def throttled() -> Iterator:
@@ -449,8 +448,8 @@ def _run(items: Iterator, db_path: str, jobs: int, expected: int | None, analyse
             yield item
 
     context = multiprocessing.get_context("fork")
-    with context.Pool(jobs, initializer=_worker_init, initargs=(db_path, analyse)) as pool:
-        for result in pool.imap(_process_any, throttled()):
+    with context.Pool(jobs, initializer=_worker_init, initargs=init_args) as pool:
+        for result in pool.imap(function, throttled()):
             window.release()
             yield result
 
