@@ -145,7 +145,8 @@ def analyse(db_path: str, everything: bool, jobs: int | None, silent: bool) -> N
     """Find names, quotes and near-duplicates in articles already in the archive.
 
     By default only the articles that hold none of them are analysed: those
-    ingested with --no-analysis (and very short ones, which are quick). With
+    ingested with --no-analysis (one in which nothing is found is not looked
+    at again until it changes). With
     --all every article is analysed again, which is what an upgrade of
     news-archive needs to apply its better analysis to an existing archive.
     What the articles held before is replaced, and names no article mentions

@@ -178,15 +178,16 @@ class AnalysisReport:
 
 def articles_to_analyse(conn: sqlite3.Connection, everything: bool = False) -> list[int]:
     """Ids of the originals to analyse: all of them, or those that hold no names,
-    no quotes and no sketch (ingested with --no-analysis, or too short to hold any;
-    the latter are quick to do again)."""
+    no quotes and no sketch (ingested with --no-analysis, or with too little text to
+    hold any, which an earlier ``analyse`` remembers in ``analysed_empty``)."""
     if everything:
         return [i for (i,) in conn.execute("SELECT id FROM articles WHERE duplicate_of IS NULL ORDER BY id")]
     return [i for (i,) in conn.execute(
         "SELECT id FROM articles a WHERE duplicate_of IS NULL"
         " AND NOT EXISTS (SELECT 1 FROM sketches s WHERE s.article_id = a.id)"
         " AND NOT EXISTS (SELECT 1 FROM article_names n WHERE n.article_id = a.id)"
-        " AND NOT EXISTS (SELECT 1 FROM quotes q WHERE q.article_id = a.id) ORDER BY id")]
+        " AND NOT EXISTS (SELECT 1 FROM quotes q WHERE q.article_id = a.id)"
+        " AND NOT EXISTS (SELECT 1 FROM analysed_empty e WHERE e.article_id = a.id) ORDER BY id")]
 
 
 @_collecting_less_often

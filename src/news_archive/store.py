@@ -117,6 +117,9 @@ CREATE TABLE IF NOT EXISTS clusters (
   size INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS similar_queue (id INTEGER PRIMARY KEY);
+-- Articles that `news-archive analyse` found nothing in (no name, quote or sketch), so that the next
+-- run need not look again; an article that changes leaves it.
+CREATE TABLE IF NOT EXISTS analysed_empty (article_id INTEGER PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 """
 
@@ -379,7 +382,7 @@ def _save_analysis(conn: sqlite3.Connection, analysed: "list[tuple[int, Analysis
     """Names, quotes and sketches of the articles just saved; old ones first removed for changed articles."""
     for chunk in _chunks(replace, _IN_CHUNK):
         marks = _marks(chunk)
-        for table in ("article_names", "quotes", "sketches"):
+        for table in ("article_names", "quotes", "sketches", "analysed_empty"):
             conn.execute(f"DELETE FROM {table} WHERE article_id IN ({marks})", chunk)
         conn.execute(f"DELETE FROM similar_articles WHERE article_id IN ({marks}) OR similar_id IN ({marks})",
                      chunk + chunk)
@@ -414,6 +417,8 @@ def replace_analysis(conn: sqlite3.Connection, analysed: "list[tuple[int, Analys
     ids = [article_id for article_id, _ in analysed]
     _save_analysis(conn, analysed, name_ids, replace=ids)
     conn.executemany("INSERT OR IGNORE INTO index_queue (id) VALUES (?)", [(i,) for i in ids])
+    conn.executemany("INSERT INTO analysed_empty (article_id) VALUES (?)",
+                     [(i,) for i, found in analysed if not (found.names or found.quotes or found.signature)])
 
 
 def drop_unused_names(conn: sqlite3.Connection) -> int:

@@ -79,6 +79,7 @@ def metadata(database: str) -> dict:
                     "sketches": {"hidden": True},
                     "similar_queue": {"hidden": True},
                     "index_queue": {"hidden": True},
+                    "analysed_empty": {"hidden": True},
                     "meta": {"hidden": True},
                 },
             }
