@@ -144,6 +144,9 @@ def names_of(text: str) -> list[tuple[str, str, int]]:
         # A role word before a place does not make it a person.
         ("The chief U.S. concerns were raised by spokesman Tom Brown.",
          [("U.S.", "place", 1), ("Tom Brown", "person", 1)]),
+        # "and Co" belongs to the firm, also in a run that joins two firms.
+        ("It was managed by Janney Montgomery Scott Inc and Woolcott and Co Inc, an underwriter.",
+         [("Janney Montgomery Scott Inc", "organization", 1), ("Woolcott and Co Inc", "organization", 1)]),
         # Adjectives of two sides are not names.
         ("The U.S.-Japanese talks moved to West Berlin.", [("West Berlin", "place", 1)]),
         # A legal form's full stop ends the sentence and the name.

@@ -241,6 +241,9 @@ def _joins_two_names(tokens: list[_Token]) -> bool:
     return False
 
 
+_AND_FIRM = frozenset({"co", "company", "cos", "sons"})  # "Woolcott and Co Inc", "Alex. Brown and Sons"
+
+
 def _split_tokens(tokens: list[_Token]) -> list[list[_Token]]:
     """Split one candidate run into names: at "and" unless the run is an
     organisation, then at the other connectors unless the part is an
@@ -249,8 +252,11 @@ def _split_tokens(tokens: list[_Token]) -> list[list[_Token]]:
         runs = [tokens]
     else:
         runs, current = [], []
-        for token in tokens:
-            if token[0] in ("and", "&"):
+        for index, token in enumerate(tokens):
+            # "... Inc and Woolcott and Co Inc": the "and" before a "Co" is part of a firm's name.
+            if token[0] in ("and", "&") and not (
+                index + 1 < len(tokens) and tokens[index + 1][0].lower().rstrip(".") in _AND_FIRM
+            ):
                 runs.append(current)
                 current = []
             else:
