@@ -158,18 +158,11 @@ def analyse(db_path: str, everything: bool, jobs: int | None, silent: bool) -> N
     """
     from . import ingest as ingester
 
-    if not Path(db_path).exists():
-        raise click.ClickException(f"no archive at {db_path}: run `news-archive ingest PATH --db {db_path}` first")
+    with _reader(db_path):
+        pass  # an archive is there: analyse would otherwise make an empty one
     stderr = sys.stderr
     progress = ProgressLine(stderr, verb="analyse", unit="articles") if not silent and stderr.isatty() else None
     with _library_errors(db_path), _index_errors():
-        conn = store.connect_readonly(db_path)
-        try:
-            problem = store.schema_problem(conn)
-        finally:
-            conn.close()
-        if problem:
-            raise click.ClickException(f"{db_path} is {problem}")
         try:
             report = ingester.analyse_archive(db_path, everything=everything, jobs=jobs, progress=progress)
         finally:
