@@ -289,3 +289,29 @@ def test_a_second_writer_is_told_the_index_is_busy(db_path):
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_search_and_export_by_name(db_path, tmp_path):
+    shell("ingest", str(SAMPLE), "--db", db_path)
+    found = shell("search", "tiger", "--name", "cardi b", "--db", db_path)
+    assert found.returncode == 0
+    assert found.stderr.endswith("1-1 of 1 matches for: tiger, mentioning Cardi B (person)\n")
+    assert found.stdout.startswith("2020-06-09")
+    alone = shell("export", "--name", "Cardi B", "--name", "Netflix", "--db", db_path)
+    assert [json.loads(line)["id"] for line in alone.stdout.splitlines()] == [1]
+    missing = shell("export", "--name", "Cardi", "-o", str(tmp_path / "out.ndjson"), "--db", db_path)
+    assert missing.returncode == 1 and "Traceback" not in missing.stderr
+    assert "no person, organisation or place called 'Cardi' in this archive; close: Cardi B (person)" in missing.stderr
+    assert not (tmp_path / "out.ndjson").exists()
+    # The same words as two kinds: the kind of more articles, with a note; NAME:kind chooses.
+    conn = sqlite3.connect(db_path)
+    with conn:
+        conn.execute("INSERT INTO names (id, name, kind) VALUES (900, 'Cardi B', 'organization')")
+        conn.execute("INSERT INTO article_names (article_id, name_id, mentions) VALUES (2, 900, 1)")
+        conn.execute("INSERT INTO article_names (article_id, name_id, mentions) VALUES (1, 900, 1)")
+    conn.close()
+    either = shell("export", "--name", "Cardi B", "--db", db_path)
+    assert "note: 'Cardi B' is taken as the organization (2 articles); it is also a person in 1 article" \
+        in either.stderr
+    chosen = shell("export", "--name", "Cardi B:person", "--db", db_path)
+    assert [json.loads(line)["id"] for line in chosen.stdout.splitlines()] == [1] and "note" not in chosen.stderr

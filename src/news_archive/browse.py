@@ -203,6 +203,28 @@ def article(conn: sqlite3.Connection, article_id: int) -> dict | None:
 # --- names and quotes -----------------------------------------------------------------------
 
 
+def names_called(conn: sqlite3.Connection, text: str, kind: str | None = None) -> list[dict]:
+    """The names written ``text`` (case aside), of ``kind`` if given, in the order of their ids."""
+    sql = "SELECT id, name, kind FROM names WHERE name = ? COLLATE NOCASE"
+    args: list = [text]
+    if kind:
+        sql += " AND kind = ?"
+        args.append(kind)
+    return _rows(conn, sql + " ORDER BY id", args)
+
+
+def articles_naming(conn: sqlite3.Connection, name_id: int) -> int:
+    """How many articles mention a name (a scan of article_names: for the odd question, not for pages)."""
+    return conn.execute("SELECT count(*) FROM article_names WHERE name_id = ?", (name_id,)).fetchone()[0]
+
+
+def names_like(conn: sqlite3.Connection, text: str, limit: int = 5) -> list[dict]:
+    """Names that start with ``text`` or hold it as a word (case aside): suggestions for a miss."""
+    like = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return _rows(conn, "SELECT id, name, kind FROM names WHERE name LIKE ? ESCAPE '\\' OR name LIKE ? ESCAPE '\\'"
+                       " ORDER BY length(name), name LIMIT ?", (like + "%", "% " + like + "%", limit))
+
+
 def name_view(conn: sqlite3.Connection, name_id: int, index=None, page: int = 1, per_page: int = 25) -> dict | None:
     """A person, organisation or place: the articles that mention it (newest first),
     mentions per month, and the quotations attributed to it."""

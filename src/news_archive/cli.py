@@ -204,7 +204,7 @@ until_option = _date_option("--until", end=True)
 
 # Unknown options are taken as the query, so `search -lion tiger` works without `--`.
 @cli.command(context_settings={"ignore_unknown_options": True})
-@click.argument("query")
+@click.argument("query", required=False, default="")
 @since_option
 @until_option
 @click.option("--limit", "-n", type=click.IntRange(1, matches.MAX_PER_PAGE), default=20, show_default=True,
@@ -213,8 +213,11 @@ until_option = _date_option("--until", end=True)
               help="Which page of results.")
 @click.option("--sort", type=click.Choice(matches.SORTS), default="relevance", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array instead of text.")
+@click.option("--name", "names", multiple=True, metavar="NAME",
+              help="Only articles that mention this person, organisation or place (repeat for all of several);"
+                   " NAME:kind picks one kind, e.g. 'Saudi Arabia:place'.")
 @db_option
-def search(query, since, until, limit, page, sort, as_json, db_path) -> None:
+def search(query, since, until, limit, page, sort, as_json, names, db_path) -> None:
     """Search the archive, best matches first.
 
     Words must all match; "quoted phrases" match exactly; OR between words
@@ -227,8 +230,10 @@ def search(query, since, until, limit, page, sort, as_json, db_path) -> None:
     from . import search as searcher
 
     with _reader(db_path) as conn:
+        chosen = _names_given(conn, names)
         result = searcher.search(conn, query, since=since, until=until, sort=sort, page=page, per_page=limit,
-                                 with_timeline=False, with_facets=False, index=_ranked_index(db_path))
+                                 with_timeline=False, with_facets=False, index=_ranked_index(db_path),
+                                 names=[n["id"] for n in chosen])
     for note in result.notes:
         click.echo(f"note: {note}", err=True)
     if as_json:
@@ -244,7 +249,11 @@ def search(query, since, until, limit, page, sort, as_json, db_path) -> None:
             click.echo()
     first = (result.page - 1) * result.per_page + 1
     shown = f"{first}-{first + len(result.hits) - 1} of " if result.hits else ""
-    understood = result.query.describe() or "(all articles)"
+    understood = result.query.describe()
+    if chosen:
+        mentioning = "mentioning " + " and ".join(f"{n['name']} ({n['kind']})" for n in chosen)
+        understood = f"{understood}, {mentioning}" if understood else f"articles {mentioning}"
+    understood = understood or "(all articles)"
     folded = f" ({_count(result.folded, 'other version')} of stories listed left out)" if result.folded else ""
     click.echo(f"{shown}{result.total:,} matches{folded} for: {understood}", err=True)
 
@@ -264,10 +273,13 @@ def _hit_json(hit) -> dict:
 @click.option("--format", "fmt", type=click.Choice(exporter.FORMATS), default="ndjson", show_default=True)
 @click.option("--sort", type=click.Choice(matches.SORTS), default="oldest", show_default=True)
 @click.option("--include-duplicates", is_flag=True, help="Also export exact copies of other articles.")
+@click.option("--name", "names", multiple=True, metavar="NAME",
+              help="Only articles that mention this person, organisation or place (repeat for all of several);"
+                   " NAME:kind picks one kind.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default="-",
               help="Write to this file instead of standard output.")
 @db_option
-def export(query, since, until, fmt, sort, include_duplicates, output, db_path) -> None:
+def export(query, since, until, fmt, sort, include_duplicates, names, output, db_path) -> None:
     """Export every matching article (all of them without a QUERY), with all fields.
 
     Streams: any number of articles in constant memory. CSV cells that a
@@ -278,13 +290,15 @@ def export(query, since, until, fmt, sort, include_duplicates, output, db_path) 
         news-archive export cocoa --since 1987-03-01 --format csv -o cocoa.csv
     """
     as_bytes = fmt == "ndjson"  # each row arrives as SQLite's UTF-8 JSON text and is written as it is
+    with _reader(db_path) as conn:
+        name_ids = [n["id"] for n in _names_given(conn, names)]  # before the output file: a bad name makes none
     with _reader(db_path) as conn, _output(output, as_bytes) as out:
         if as_bytes:
             conn.text_factory = bytes
         rows = matches.iter_matches(conn, query, since=since, until=until, sort=sort,
                                      include_duplicates=include_duplicates,
                                      index=_ranked_index(db_path) if query.strip() else None,
-                                     as_json=fmt != "csv")
+                                     as_json=fmt != "csv", names=name_ids)
         if as_bytes:
             written = exporter.write_ndjson_bytes(rows, out)
         else:
@@ -450,6 +464,42 @@ def _library_errors(db_path: str):
         raise click.ClickException(f"{error.filename or db_path}: {error.strerror or error}") from None
     except KeyboardInterrupt:
         raise click.ClickException("interrupted; everything saved before this point is kept") from None
+
+
+_KINDS = {"person": "person", "organization": "organization", "organisation": "organization", "place": "place"}
+
+
+def _names_given(conn: sqlite3.Connection, names: tuple[str, ...]) -> list[dict]:
+    """The names given with --name ({id, name, kind}), or a clear error that says what the archive holds.
+    A name as written wins over other capitalisations ("OPEC" over "Opec")."""
+    if not names:
+        return []  # and browse (which brings the ranked index along) stays unimported
+    from . import browse
+
+    chosen = []
+    for given in names:
+        text, kind = given.strip(), None
+        if ":" in text and text.rsplit(":", 1)[1].strip().lower() in _KINDS:
+            text, kind = text.rsplit(":", 1)[0].strip(), _KINDS[text.rsplit(":", 1)[1].strip().lower()]
+        found = browse.names_called(conn, text, kind)
+        found = [n for n in found if n["name"] == text] or found
+        if not found:
+            close = browse.names_like(conn, text)
+            hint = "; close: " + ", ".join(f"{n['name']} ({n['kind']})" for n in close) if close else ""
+            raise click.ClickException(f"no {kind or 'person, organisation or place'} called {text!r}"
+                                       f" in this archive{hint}")
+        if len({n["kind"] for n in found}) > 1:
+            # The same words as several kinds ("OPEC", now and then taken for a person): the kind of
+            # the most articles, and a note on the others.
+            counts = {n["id"]: browse.articles_naming(conn, n["id"]) for n in found}
+            found.sort(key=lambda n: -counts[n["id"]])
+            others = ", ".join(f"{'an' if n['kind'][0] in 'aeiou' else 'a'} {n['kind']} in"
+                               f" {_count(counts[n['id']], 'article')}" for n in found[1:])
+            click.echo(f"note: {found[0]['name']!r} is taken as the {found[0]['kind']} ("
+                       f"{_count(counts[found[0]['id']], 'article')}); it is also {others}:"
+                       f" --name '{found[0]['name']}:KIND' chooses", err=True)
+        chosen.append(found[0])
+    return chosen
 
 
 @contextlib.contextmanager
