@@ -292,17 +292,17 @@ def export(query, since, until, fmt, sort, include_duplicates, names, output, db
     as_bytes = fmt == "ndjson"  # each row arrives as SQLite's UTF-8 JSON text and is written as it is
     with _reader(db_path) as conn:
         name_ids = [n["id"] for n in _names_given(conn, names)]  # before the output file: a bad name makes none
-    with _reader(db_path) as conn, _output(output, as_bytes) as out:
-        if as_bytes:
-            conn.text_factory = bytes
-        rows = matches.iter_matches(conn, query, since=since, until=until, sort=sort,
-                                     include_duplicates=include_duplicates,
-                                     index=_ranked_index(db_path) if query.strip() else None,
-                                     as_json=fmt != "csv", names=name_ids)
-        if as_bytes:
-            written = exporter.write_ndjson_bytes(rows, out)
-        else:
-            written = exporter.write(rows, fmt, out, matches.EXPORT_COLUMNS)
+        with _output(output, as_bytes) as out:
+            if as_bytes:
+                conn.text_factory = bytes
+            rows = matches.iter_matches(conn, query, since=since, until=until, sort=sort,
+                                         include_duplicates=include_duplicates,
+                                         index=_ranked_index(db_path) if query.strip() else None,
+                                         as_json=fmt != "csv", names=name_ids)
+            if as_bytes:
+                written = exporter.write_ndjson_bytes(rows, out)
+            else:
+                written = exporter.write(rows, fmt, out, matches.EXPORT_COLUMNS)
     click.echo(f"exported {_count(written, 'article')}", err=True)
 
 
@@ -479,8 +479,9 @@ def _names_given(conn: sqlite3.Connection, names: tuple[str, ...]) -> list[dict]
     chosen = []
     for given in names:
         text, kind = given.strip(), None
-        if ":" in text and text.rsplit(":", 1)[1].strip().lower() in _KINDS:
-            text, kind = text.rsplit(":", 1)[0].strip(), _KINDS[text.rsplit(":", 1)[1].strip().lower()]
+        before, _, after = text.rpartition(":")
+        if before and after.strip().lower() in _KINDS:
+            text, kind = before.strip(), _KINDS[after.strip().lower()]
         found = browse.names_called(conn, text, kind)
         found = [n for n in found if n["name"] == text] or found
         if not found:

@@ -110,15 +110,7 @@ def ingest(
     """Ingest every article file under ``paths`` into the archive at ``db_path``,
     and bring the ranked search index beside it up to date."""
     started = time.monotonic()
-    db = store.open_db(db_path)
-    store.ensure_schema(db)
-    # Checkpoint (copy the WAL into the database, with an fsync) every 64 MB
-    # rather than every 4 MB: the same pages are copied far fewer times.
-    db.execute("PRAGMA wal_autocheckpoint = 16384")
-    feeder = None
-    if ranked_index:
-        feeder = search_index.Feeder(search_index.SearchIndex.create(db_path))
-        feeder.catch_up(db.conn)
+    db, feeder = _open_for_writing(db_path, ranked_index)
     report = IngestReport()
     writer = _BatchWriter(db, feeder, store.utc_now(), report, analyse)
     jobs = jobs or os.cpu_count() or 1
@@ -150,6 +142,21 @@ def ingest(
     db.close()
     report.seconds = time.monotonic() - started
     return report
+
+
+def _open_for_writing(db_path: str, ranked_index: bool) -> tuple:
+    """The archive, its schema brought up to date, and (with ``ranked_index``) the
+    ranked index's single writer, caught up with whatever a killed run left behind."""
+    db = store.open_db(db_path)
+    store.ensure_schema(db)
+    # Checkpoint (copy the WAL into the database, with an fsync) every 64 MB
+    # rather than every 4 MB: the same pages are copied far fewer times.
+    db.execute("PRAGMA wal_autocheckpoint = 16384")
+    feeder = None
+    if ranked_index:
+        feeder = search_index.Feeder(search_index.SearchIndex.create(db_path))
+        feeder.catch_up(db.conn)
+    return db, feeder
 
 
 def _finish(conn: sqlite3.Connection, feeder: "search_index.Feeder | None") -> int:
@@ -204,13 +211,8 @@ def analyse_archive(
     (after an upgrade of news-archive whose analysis finds more). What the articles
     held before is replaced; the ranked index learns their new names."""
     started = time.monotonic()
-    db = store.open_db(db_path)
-    store.ensure_schema(db)
+    db, feeder = _open_for_writing(db_path, ranked_index)
     conn = db.conn
-    feeder = None
-    if ranked_index:
-        feeder = search_index.Feeder(search_index.SearchIndex.create(db_path))
-        feeder.catch_up(conn)
     report = AnalysisReport()
     try:
         wanted = articles_to_analyse(conn, everything)
