@@ -383,3 +383,77 @@ def test_analysing_later_in_worker_processes(tmp_path):
     report = analyse_archive(later, jobs=2)
     assert report.analysed == 700 and report.quotes == 700
     assert _analysis_tables(later) == _analysis_tables(at_ingest)
+
+
+def _names_by_article(db_path: str) -> list[tuple]:
+    return rows(db_path, "SELECT m.article_id, n.name, n.kind, m.mentions FROM article_names m"
+                         " JOIN names n ON n.id = m.name_id ORDER BY 1, 2")
+
+
+def test_one_name_however_written_is_one_entry(db_path, articles_dir):
+    write_article(articles_dir, "a.txt", " date 2020-06-09 Oil\n\nOfficials of Opec met in Vienna. The U.S. and"
+                                         " Opec disagree, the United States said.\n")
+    write_article(articles_dir, "b.txt", " date 2020-06-10 Oil again\n\nOPEC ministers met in Vienna on Monday."
+                                         " US officials said the USA would wait.\n")
+    ingest(db_path, [str(articles_dir)], jobs=1)
+    # Shown as the archive spells it: a well-known name by its usual spelling.
+    assert rows(db_path, "SELECT name, kind FROM names WHERE name IN ('Opec', 'OPEC', 'U.S.', 'US', 'USA',"
+                         " 'United States') ORDER BY name") == [("OPEC", "organization"), ("United States", "place")]
+    assert _names_by_article(db_path) == [
+        (1, "OPEC", "organization", 2), (1, "United States", "place", 2), (1, "Vienna", "place", 1),
+        (2, "OPEC", "organization", 1), (2, "United States", "place", 2), (2, "Vienna", "place", 1),
+    ]
+    # The ranked index holds each article's name once, so a name facet counts articles.
+    opec = rows(db_path, "SELECT id FROM names WHERE name = 'OPEC'")[0][0]
+    assert _index_name_counts(db_path)[opec] == 2
+
+
+def test_a_name_first_seen_in_capitals_is_shown_as_written_later(db_path, articles_dir):
+    write_article(articles_dir, "a.txt", " date 2020-06-09 Mining\n\nA unit of RIO TINTO-ZINC CORP PLC said on"
+                                         " Monday it would close.\n")
+    ingest(db_path, [str(articles_dir)], jobs=1)
+    assert rows(db_path, "SELECT name FROM names") == [("RIO TINTO-ZINC CORP PLC",)]
+    write_article(articles_dir, "b.txt", " date 2020-06-10 Mining\n\nRio Tinto-Zinc Corp PLC said on Tuesday"
+                                         " it would not close.\n")
+    ingest(db_path, [str(articles_dir)], jobs=1)
+    assert rows(db_path, "SELECT id, name FROM names") == [(1, "Rio Tinto-Zinc Corp PLC")]
+    assert rows(db_path, "SELECT article_id, name_id FROM article_names ORDER BY 1") == [(1, 1), (2, 1)]
+
+
+def test_an_archive_of_version_3_gets_its_spellings_joined(db_path, articles_dir):
+    """Before version 4 every spelling was an entry of its own: upgrading joins them,
+    adds up mentions, moves quotations and queues the articles for the ranked index."""
+    write_article(articles_dir, "a.txt", ' date 2020-06-09 Chemicals\n\n"We will cut output," Karl Schmidt said in'
+                                         " Vienna. BASF AG agreed.\n")
+    write_article(articles_dir, "b.txt", " date 2020-06-10 Chemicals again\n\nBasf AG met in Vienna and the U.S."
+                                         " waited. The United States said nothing.\n")
+    ingest(db_path, [str(articles_dir)], jobs=1)
+    first = _names_by_article(db_path)
+    assert (2, "BASF AG", "organization", 1) in first and (2, "United States", "place", 2) in first
+    # Make it as version 3 left it: each spelling its own name.
+    conn = sqlite3.connect(db_path)
+    with conn:
+        basf, weber, states = (conn.execute("SELECT id FROM names WHERE name = ?", (name,)).fetchone()[0]
+                               for name in ("BASF AG", "Karl Schmidt", "United States"))
+        conn.execute("UPDATE names SET name = 'U.S.' WHERE id = ?", (states,))
+        conn.execute("UPDATE names SET name = 'KARL SCHMIDT' WHERE id = ?", (weber,))
+        conn.execute("INSERT INTO names (id, name, kind) VALUES (100, 'Basf AG', 'organization'),"
+                     " (101, 'United States', 'place'), (102, 'Karl Schmidt', 'person')")
+        conn.execute("UPDATE article_names SET name_id = 100 WHERE article_id = 2 AND name_id = ?", (basf,))
+        conn.execute("UPDATE article_names SET mentions = 1 WHERE article_id = 2 AND name_id = ?", (states,))
+        conn.execute("INSERT INTO article_names VALUES (2, 101, 1)")
+        conn.execute("UPDATE quotes SET speaker_id = 102")
+        conn.execute("PRAGMA user_version = 3")
+    conn.close()
+
+    from news_archive.ingest import upgrade
+
+    upgrade(db_path)
+
+    assert rows(db_path, "PRAGMA user_version") == [(store.SCHEMA_VERSION,)]
+    assert _names_by_article(db_path) == first
+    assert rows(db_path, "SELECT id FROM names WHERE id >= 100") == []
+    assert rows(db_path, "SELECT speaker, speaker_id FROM quotes") == [("Karl Schmidt", weber)]
+    assert rows(db_path, "SELECT count(*) FROM index_queue") == [(0,)]  # the ranked index caught up
+    counts = _index_name_counts(db_path)
+    assert counts[basf] == 2 and counts[states] == 1 and 100 not in counts and 101 not in counts

@@ -273,3 +273,32 @@ def test_a_long_text_gives_what_plain_searching_gives(monkeypatch):
     assert "Kakakaka Lokakaka" in {name for name, _ in found}
     # The headlines' mentions were found too: each company's capitals in its headline.
     assert sum(1 for m in indexed if text[m.start : m.end].isupper() and m.kind == "organization") >= 1000
+
+
+# --- one name however written (name_identity) --------------------------------------
+
+from news_archive.name_identity import name_key, shown_spelling, spelled_better  # noqa: E402
+
+
+def test_spellings_of_one_name_share_a_key_within_a_kind():
+    assert name_key("OPEC", "organization") == name_key("Opec", "organization")
+    assert name_key("BASF AG", "organization") == name_key("Basf AG", "organization")
+    united_states = {name_key(n, "place") for n in ("U.S.", "US", "u.s.", "USA", "United States", "U.S.A.")}
+    assert len(united_states) == 1
+    assert name_key("Fed", "organization") == name_key("Federal Reserve", "organization")
+    # Kinds stay apart, and a spelling is only another one of its own kind.
+    assert name_key("Washington", "person") != name_key("Washington", "place")
+    assert name_key("US", "organization") != name_key("United States", "organization")
+    assert name_key("America", "place") != name_key("United States", "place")
+    assert name_key("Opec", "organization") != name_key("OPEC Fund", "organization")
+
+
+def test_the_shown_spelling_and_a_better_one():
+    assert shown_spelling("u.s.", "place") == "United States"
+    assert shown_spelling("IMF", "organization") == "International Monetary Fund"
+    assert shown_spelling("Acme Corp", "organization") is None
+    assert spelled_better("Rio Tinto-Zinc Corp PLC", "RIO TINTO-ZINC CORP PLC")
+    assert spelled_better("Petrobras", "PETROBRAS")
+    assert not spelled_better("Opec", "OPEC")  # acronyms are no headline in capitals
+    assert not spelled_better("Basf AG", "BASF AG")
+    assert not spelled_better("Banctexas Group Inc", "BancTexas Group Inc")  # the first spelling stays

@@ -10,6 +10,7 @@ import sqlite3
 from collections import Counter
 
 from . import search_index
+from .name_identity import shown_spelling
 from .query import Query, Term
 
 ARTICLE_COLUMNS = ("id", "date", "headline", "source", "body", "paragraphs", "words", "sha256", "ingested_at",
@@ -204,9 +205,15 @@ def article(conn: sqlite3.Connection, article_id: int) -> dict | None:
 
 
 def names_called(conn: sqlite3.Connection, text: str, kind: str | None = None) -> list[dict]:
-    """The names written ``text`` (case aside), of ``kind`` if given, in the order of their ids."""
-    sql = "SELECT id, name, kind FROM names WHERE name = ? COLLATE NOCASE"
-    args: list = [text]
+    """The names written ``text`` (case aside, or as another spelling of them: "U.S." for
+    the United States), of ``kind`` if given, in the order of their ids."""
+    spellings = [text]
+    for of_kind in (kind,) if kind else ("person", "organization", "place"):
+        shown = shown_spelling(text, of_kind)
+        if shown and shown not in spellings:
+            spellings.append(shown)
+    sql = f"SELECT id, name, kind FROM names WHERE name COLLATE NOCASE IN ({', '.join('?' * len(spellings))})"
+    args: list = spellings
     if kind:
         sql += " AND kind = ?"
         args.append(kind)

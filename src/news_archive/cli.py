@@ -386,11 +386,9 @@ def serve(db_path: str, host: str, port: int) -> None:
         outdated = store.schema_outdated(conn)
     if outdated:
         # Before serving, not while: the server itself never writes to the archive.
-        click.echo(f"{db_path} was made by an older news-archive: adding the tables this version needs", err=True)
-        with _library_errors(db_path):
-            writable = store.open_db(db_path)
-            store.ensure_schema(writable)
-            writable.close()
+        click.echo(f"{db_path} was made by an older news-archive: bringing it up to date", err=True)
+        with _library_errors(db_path), _index_errors():
+            ingester.upgrade(db_path)
     import uvicorn
     import asyncio
 

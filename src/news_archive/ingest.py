@@ -159,6 +159,17 @@ def _open_for_writing(db_path: str, ranked_index: bool) -> tuple:
     return db, feeder
 
 
+def upgrade(db_path: str) -> None:
+    """Bring an archive made by an older news-archive up to date: its schema, and its
+    ranked index (if it has one) with whatever the schema's upgrade queued for it."""
+    db, feeder = _open_for_writing(db_path, search_index.index_path(db_path).exists())
+    try:
+        if feeder:
+            feeder.close()
+    finally:
+        db.close()
+
+
 def _finish(conn: sqlite3.Connection, feeder: "search_index.Feeder | None") -> int:
     """Index what was queued for the ranked index (changed or analysed articles), then
     look for near-duplicates while the index's last merges run on their own threads;

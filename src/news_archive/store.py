@@ -17,13 +17,15 @@ import sqlite3
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Iterable, NamedTuple, Sequence
 
+from .name_identity import name_key, shown_spelling, spelled_better
+
 if TYPE_CHECKING:  # numpy and sqlite-utils take a sixth of a second to import: only writing needs them
     import numpy as np
     import sqlite_utils
 
     from .analysis import Analysis
 
-SCHEMA_VERSION = 3  # 3: names, quotes, near-duplicates
+SCHEMA_VERSION = 4  # 3: names, quotes, near-duplicates; 4: one entry per name however written
 FTS_TOKENIZE = "porter unicode61 remove_diacritics 2"
 # Ranked search runs on the tantivy index; FTS5 serves Datasette's table search
 # (which quotes each word) and the fallback. Column detail keeps per-column
@@ -173,9 +175,57 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         "CREATE INDEX IF NOT EXISTS idx_articles_duplicate_of ON articles(duplicate_of)"
         " WHERE duplicate_of IS NOT NULL"
     )
+    version = db.execute("PRAGMA user_version").fetchone()[0]
     with db.conn:
         db.conn.executescript(_FTS_SQL + ";" + _FTS_TRIGGERS + _ANALYSIS_SQL)
+    if 0 < version < 4:
+        with db.conn:
+            join_same_names(db.conn)
     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def join_same_names(conn: sqlite3.Connection) -> int:
+    """Make names that are one name (name_identity: "OPEC" and "Opec", "U.S." and
+    "United States") one entry, as version 4 saves them: their articles' mentions
+    are added up under the first one's id, their quotations follow, and the
+    articles are queued for the ranked index, which holds their name ids.
+    Returns how many entries went. Inside the caller's transaction."""
+    groups: dict[tuple[str, str], list[tuple[int, str]]] = {}
+    for name_id, name, kind in conn.execute("SELECT id, name, kind FROM names ORDER BY id"):
+        groups.setdefault(name_key(name, kind), []).append((name_id, name))
+    joined: list[tuple[int, int]] = []  # (old id, the id it joins)
+    shown: list[tuple[str, int]] = []
+    for (_, kind), members in groups.items():
+        keep, name = members[0]
+        better = shown_spelling(name, kind)
+        for other_id, other in members[1:]:
+            joined.append((other_id, keep))
+            if not better and spelled_better(other, name):
+                name = other
+        name = better or name
+        if name != members[0][1]:
+            shown.append((name, keep))
+    if not joined and not shown:
+        return 0
+    conn.execute("CREATE TEMP TABLE joined_names (old_id INTEGER PRIMARY KEY, new_id INTEGER NOT NULL)")
+    try:
+        conn.executemany("INSERT INTO joined_names VALUES (?, ?)", joined)
+        # One pass over article_names each (it has no index on name_id).
+        conn.execute("CREATE TEMP TABLE moved_mentions AS SELECT a.article_id, j.new_id AS name_id, a.mentions"
+                     " FROM article_names a JOIN joined_names j ON j.old_id = a.name_id")
+        conn.execute("DELETE FROM article_names WHERE name_id IN (SELECT old_id FROM joined_names)")
+        conn.execute("INSERT INTO article_names (article_id, name_id, mentions)"
+                     " SELECT article_id, name_id, sum(mentions) FROM moved_mentions WHERE true GROUP BY 1, 2"
+                     " ON CONFLICT (article_id, name_id) DO UPDATE SET mentions = mentions + excluded.mentions")
+        conn.execute("INSERT OR IGNORE INTO index_queue (id) SELECT DISTINCT article_id FROM moved_mentions")
+        conn.execute("UPDATE quotes SET speaker_id = (SELECT new_id FROM joined_names WHERE old_id = speaker_id)"
+                     " WHERE speaker_id IN (SELECT old_id FROM joined_names)")
+        conn.execute("DELETE FROM names WHERE id IN (SELECT old_id FROM joined_names)")
+        conn.executemany("UPDATE names SET name = ? WHERE id = ?", shown)
+    finally:
+        conn.execute("DROP TABLE IF EXISTS temp.moved_mentions")
+        conn.execute("DROP TABLE temp.joined_names")
+    return len(joined)
 
 
 def schema_outdated(conn: sqlite3.Connection) -> bool:
@@ -351,30 +401,52 @@ def save_batch(
 
 
 class NameIds:
-    """Ids of names, kept in memory for the length of an ingest; new names get new ids."""
+    """Ids of names, kept in memory for the length of an ingest; new names get new ids.
+    Spellings that are one name (see name_identity) share an id."""
 
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
-        self.ids = {(name, kind): i for i, name, kind in conn.execute("SELECT id, name, kind FROM names")}
+        self.ids: dict[tuple[str, str], int] = {}  # as written -> id
+        self.by_key: dict[tuple[str, str], tuple[int, str]] = {}  # name_key -> (id, shown name)
+        for i, name, kind in conn.execute("SELECT id, name, kind FROM names ORDER BY id"):
+            self.ids[name, kind] = i
+            self.by_key.setdefault(name_key(name, kind), (i, name))
         self.next_id = max(self.ids.values(), default=0) + 1
         self.new: list[tuple[int, str, str]] = []
+        self.renamed: dict[int, tuple[str, str]] = {}  # id -> (shown name, kind) from now on
 
     def id_of(self, name: str, kind: str) -> int:
-        key = (name, kind)
-        found = self.ids.get(key)
+        found = self.ids.get((name, kind))
         if found is None:
-            found = self.ids[key] = self.next_id
-            self.new.append((found, name, kind))
-            self.next_id += 1
+            found = self.ids[name, kind] = self._id_of_key(name, kind)
         return found
 
+    def _id_of_key(self, name: str, kind: str) -> int:
+        key = name_key(name, kind)
+        known = self.by_key.get(key)
+        if known is None:
+            shown = shown_spelling(name, kind) or name
+            known = self.by_key[key] = (self.next_id, shown)
+            self.new.append((self.next_id, shown, kind))
+            self.next_id += 1
+        elif spelled_better(name, known[1]) and not shown_spelling(name, kind):
+            known = self.by_key[key] = (known[0], name)
+            self.renamed[known[0]] = (name, kind)
+        return known[0]
+
     def ids_of(self, analysis: "Analysis | None") -> tuple[int, ...]:
-        return tuple(self.id_of(name, kind) for name, kind, _ in analysis.names) if analysis else ()
+        if not analysis:
+            return ()
+        return tuple(dict.fromkeys(self.id_of(name, kind) for name, kind, _ in analysis.names))
 
     def flush(self) -> None:
         """Write the names first seen since the last flush (inside the caller's transaction)."""
         self.conn.executemany("INSERT INTO names (id, name, kind) VALUES (?, ?, ?)", self.new)
         self.new = []
+        if self.renamed:
+            self.conn.executemany("UPDATE names SET name = ? WHERE id = ?",
+                                  [(name, i) for i, (name, _) in self.renamed.items()])
+            self.renamed = {}
 
 
 def _save_analysis(conn: sqlite3.Connection, analysed: "list[tuple[int, Analysis]]", name_ids: NameIds,
@@ -391,11 +463,13 @@ def _save_analysis(conn: sqlite3.Connection, analysed: "list[tuple[int, Analysis
     next_quote = (conn.execute("SELECT max(id) FROM quotes").fetchone()[0] or 0) + 1
     for article_id, analysis in analysed:
         people = {}
+        counted: dict[int, int] = {}  # name id -> mentions: "U.S." and "United States" are one name
         for name, kind, count in analysis.names:
             name_id = name_ids.id_of(name, kind)
-            mentions.append((article_id, name_id, count))
+            counted[name_id] = counted.get(name_id, 0) + count
             if kind == "person":
                 people[name] = name_id
+        mentions.extend((article_id, name_id, count) for name_id, count in counted.items())
         for paragraph, speaker, text in analysis.quotes:
             said.append((next_quote, article_id, paragraph, speaker, people.get(speaker or ""), text))
             next_quote += 1

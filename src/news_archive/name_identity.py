@@ -1,0 +1,70 @@
+"""Which written names are one name in the archive.
+
+The name finder reports a name as the article writes it. Across articles the
+same organisation or country is written several ways: in other capitals
+("OPEC" and "Opec", "BASF AG" and "Basf AG"), or by another well-known
+spelling ("U.S.", "US", "USA" and "United States"). The archive keeps one
+entry for each, so that its page, its facet count and a filter by it take in
+every article. Names of different kinds stay apart ("Washington" the person
+and the place).
+
+Small and free of the name finder's lists: the store, which every reader
+imports, asks it for the identity of each name it saves.
+"""
+
+from __future__ import annotations
+
+
+def _spellings(kind: str, table: dict[str, tuple[str, ...]]) -> dict[tuple[str, str], str]:
+    return {(other.casefold(), kind): shown for shown, others in table.items() for other in (shown, *others)}
+
+
+# Shown name -> other spellings of it, written by hand for English-language news.
+# Only spellings that name nothing else: "America" (also the continent) and
+# "Holland" (also a province) are left as they are.
+SAME_PLACES = _spellings("place", {
+    "United States": ("U.S.", "U.S", "US", "USA", "U.S.A.", "U.S.A", "United States of America"),
+    "Britain": ("U.K.", "U.K", "UK", "United Kingdom"),
+    "Soviet Union": ("USSR", "U.S.S.R.", "U.S.S.R"),
+    "United Arab Emirates": ("UAE", "U.A.E.", "U.A.E"),
+})
+SAME_ORGANIZATIONS = _spellings("organization", {
+    "European Community": ("EC", "E.C.", "EEC", "E.E.C.", "European Economic Community", "European Communities"),
+    "European Union": ("EU", "E.U."),
+    "International Monetary Fund": ("IMF", "I.M.F."),
+    "General Agreement on Tariffs and Trade": ("GATT",),
+    "OPEC": ("O.P.E.C.", "Organization of Petroleum Exporting Countries",
+             "Organisation of Petroleum Exporting Countries"),
+    "OECD": ("O.E.C.D.", "Organisation for Economic Co-operation and Development",
+             "Organisation for Economic Cooperation and Development",
+             "Organization for Economic Cooperation and Development",
+             "Organization for Economic Co-operation and Development"),
+    "NATO": ("North Atlantic Treaty Organization", "North Atlantic Treaty Organisation"),
+    "United Nations": ("UN", "U.N."),
+    "World Bank": ("International Bank for Reconstruction and Development",),
+    "Federal Reserve": ("Fed", "U.S. Federal Reserve", "Federal Reserve System"),
+    "Securities and Exchange Commission": ("SEC", "S.E.C.", "U.S. Securities and Exchange Commission"),
+    "U.S. Agriculture Department": ("USDA", "U.S.D.A.", "U.S. Department of Agriculture"),
+})
+SAME_NAMES = {**SAME_PLACES, **SAME_ORGANIZATIONS}
+
+
+def name_key(name: str, kind: str) -> tuple[str, str]:
+    """What two names share when they are one: the shown spelling, case aside, and the kind."""
+    folded = name.casefold()
+    shown = SAME_NAMES.get((folded, kind))
+    return (shown.casefold() if shown else folded), kind
+
+
+def shown_spelling(name: str, kind: str) -> str | None:
+    """The spelling the archive shows for a name with well-known other spellings, else None."""
+    return SAME_NAMES.get((name.casefold(), kind))
+
+
+def spelled_better(new: str, old: str) -> bool:
+    """Whether ``new`` should be shown instead of ``old`` (the same name in other capitals):
+    only when ``old`` is in capitals throughout, as in a headline, with a word too long
+    for an acronym, and ``new`` is not ("RIO TINTO-ZINC CORP PLC" gives way to
+    "Rio Tinto-Zinc Corp PLC", "BASF AG" stays). Otherwise the first spelling stays:
+    an archive's names do not change under its readers for every new way of writing them."""
+    return old.isupper() and not new.isupper() and any(len(word) > 5 for word in old.split())
