@@ -122,6 +122,18 @@ def names_of(text: str) -> list[tuple[str, str, int]]:
             " the U.S. government were warned.",
             [("Saudi Arabia", "place", 1), ("Persian Gulf", "place", 1), ("U.S.", "place", 1)],
         ),
+        # A demonym begins an organisation's name of three words or more; before a
+        # person or a title it only describes.
+        (
+            "The European Monetary System held, Texan H. Ross Perot said. Nigerian Oil Minister"
+            " Rilwanu Lukman flew Thai Airways International.",
+            [
+                ("European Monetary System", "organization", 1),
+                ("H. Ross Perot", "person", 1),
+                ("Rilwanu Lukman", "person", 1),
+                ("Thai Airways International", "organization", 1),
+            ],
+        ),
         # "and" inside a known organisation's name; its short form resolves
         # to the full name the article uses.
         (

@@ -609,7 +609,7 @@ def _plan_run(text: str, offset: int, tokens: list[_Token], lower_case, bracket:
         split = _title_split(part)
         if split is not None:
             head, after = split
-            if head and _is_org([t[0] for t in head]):
+            if head and _is_org([t[0] for t in head]) and not _portfolio(head, part[len(head)][0]):
                 specs.append(_plan_piece(text, offset, head, person=0, org=True, place=0))
             specs.append(_plan_piece(text, offset, after, person=_ALWAYS, org=False, place=0))
         else:
@@ -617,6 +617,39 @@ def _plan_run(text: str, offset: int, tokens: list[_Token], lower_case, bracket:
             specs.append(_plan_piece(text, offset, part, person=role if first else 0, org=bracketed,
                                      place=place if first else 0))
     return [spec for spec in specs if spec is not None]
+
+
+_MINISTERS = frozenset({"minister", "secretary"})
+# Words that end organisations' names ("Mobil Oil") and, before a minister, name
+# what the minister is for ("Oil Minister"), unlike "Treasury Secretary".
+_SECTORS = frozenset({"oil", "gas", "energy", "petroleum", "mining", "mines", "minerals", "steel", "power",
+                      "shipping", "insurance", "communications", "telecommunications", "chemicals", "electronics"})
+
+
+def _portfolio(head: list[_Token], title: str) -> bool:
+    """Whether ``head`` before a minister is a portfolio, perhaps with its country
+    ("Oil Minister", "Nigerian Oil Minister"), not an organisation ("British
+    Petroleum Chairman", "Treasury Secretary")."""
+    return (
+        title.lower() in _MINISTERS
+        and head[-1][0].lower() in _SECTORS
+        and (len(head) == 1 or (len(head) == 2 and _is_demonym(head[0][0])))
+    )
+
+
+def _demonym_names_too(words: list[str]) -> bool:
+    """Whether the demonym that begins ``words`` (two more words at least) is part of
+    an organisation's name ("European Monetary System") rather than a description of
+    a person or place ("Texan H. Ross Perot", "Nigerian Oil Minister", "Southern
+    California")."""
+    rest = words[1:]
+    return not (
+        _is_demonym(rest[0])
+        or _is_place(rest)
+        or rest[0].lower() in GIVEN_NAMES
+        or _is_initial(rest[0])
+        or any(w.lower().rsplit("-", 1)[-1] in _TITLES_OR_ROLES for w in rest)  # "Vice-Premier"
+    )
 
 
 def _plan_piece(text: str, offset: int, part: list[_Token], *, person: int, org: bool, place: int) -> tuple | None:
@@ -632,6 +665,8 @@ def _plan_piece(text: str, offset: int, part: list[_Token], *, person: int, org:
         # "Japanese officials", "Canadian division", "West German", "U.S.-Japanese
         # trade": not names; "Saudi Arabia" and "Dominican Republic" are.
         while words and _is_demonym(words[0]) and not _is_place(words):
+            if len(words) > 2 and _demonym_names_too(words):
+                break  # "European Monetary System", "Thai Airways International"
             words, part = words[1:], part[1:]
         if words and all(_is_demonym(w) or w in _COMPASS for w in words) and not _is_place(words):
             return None
