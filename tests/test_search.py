@@ -230,3 +230,34 @@ def test_date_ranges_match_the_same_either_way(conn, monkeypatch, since, until):
         result = run_search(connection, "tiger", since=since, until=until, sort="oldest", index=index)
         found.append(([hit.id for hit in result.hits], result.total, result.timeline))
     assert found[0] == found[1] and found[0][1] > 0
+
+
+def test_related_names_share_a_surname_or_begin_alike(tmp_path):
+    from news_archive import browse, search_index
+    from news_archive.ingest import ingest
+
+    folder = tmp_path / "articles"
+    write_article(folder, "a.txt", " date 2020-01-02 Ratings\n\nMoody's Investors Service Inc cut Texaco Inc."
+                                   " President Ronald Reagan said nothing.\n")
+    write_article(folder, "b.txt", " date 2020-01-03 Ratings\n\nAnalysts at Moody's said Standard and Poor's Corp"
+                                   " agreed. Nancy Reagan flew to Texaco Inc.\n")
+    write_article(folder, "c.txt", " date 2020-01-04 Ratings\n\nMoody's Investors Service Inc met Neil Young."
+                                   " Standard Oil agreed, President Reagan said.\n")
+    db = str(tmp_path / "r.db")
+    ingest(db, [str(folder)], jobs=1)
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    index = search_index.SearchIndex.open(db)
+
+    def related(name, kind):
+        return [(r["name"], r["articles"]) for r in browse.related_names(conn, name, kind, index)]
+
+    assert related("Moody's", "organization") == [("Moody's Investors Service Inc", 2)]
+    assert related("Moody's Investors Service Inc", "organization") == [("Moody's", 1)]
+    # Cut only between two words of a name: "Standard" is not a shorter "Standard and Poor's Corp".
+    assert related("Standard and Poor's Corp", "organization") == []
+    assert related("Reagan", "person") == [("Nancy Reagan", 1), ("Ronald Reagan", 1)]
+    assert related("Ronald Reagan", "person") == [("Nancy Reagan", 1), ("Reagan", 1)]  # ties by name
+    assert related("Young", "person") == [("Neil Young", 1)]
+    # Without the ranked index: no counts, by name.
+    assert [r["name"] for r in browse.related_names(conn, "Reagan", "person")] == ["Nancy Reagan", "Ronald Reagan"]

@@ -211,6 +211,11 @@ async def test_name_page_and_json(ds, sample_db):
     assert (data["name"], data["kind"], data["total"]) == ("Dillon Passage", "person", 2)
     assert [a["date"] for a in data["articles"]] == ["2021-03-29", "2020-06-09"]
     assert (await ds.client.get("/name/987654")).status_code == 404
+    # The article's misspelling of the name is one click away, with its count.
+    misspelt = name_id(sample_db, "Dillion Passage")
+    assert data["related"] == [{"id": misspelt, "name": "Dillion Passage", "kind": "person", "articles": 1}]
+    assert ('<h2 id="related-heading">Same surname</h2>' in html
+            and f'<a href="/name/{misspelt}">Dillion Passage</a> <span class="count">1</span>' in html)
 
 
 async def test_search_name_facets_and_filter(ds, sample_db):

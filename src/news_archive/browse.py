@@ -227,9 +227,52 @@ def articles_naming(conn: sqlite3.Connection, name_id: int) -> int:
 
 def names_like(conn: sqlite3.Connection, text: str, limit: int = 5) -> list[dict]:
     """Names that start with ``text`` or hold it as a word (case aside): suggestions for a miss."""
-    like = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    like = _like(text)
     return _rows(conn, "SELECT id, name, kind FROM names WHERE name LIKE ? ESCAPE '\\' OR name LIKE ? ESCAPE '\\'"
                        " ORDER BY length(name), name LIMIT ?", (like + "%", "% " + like + "%", limit))
+
+
+RELATED_NAMES = 12
+_JOINING = frozenset({"and", "&", "of", "for", "on", "the", "in", "at", "to"})
+
+
+def related_names(conn: sqlite3.Connection, name: str, kind: str, index=None) -> list[dict]:
+    """Other names of the same kind that may be the same one, for a reader to follow: for
+    a person, those with the same surname ("Reagan", "Ronald Reagan", "Nancy Reagan"); for
+    an organisation or place, the longer and shorter names that begin with the same words
+    ("Moody's", "Moody's Investors Service Inc"). Most mentioned first, when the ranked
+    index can count them."""
+    words = name.split()
+    if kind == "person":
+        surname = words[-1]
+        found = _rows(conn, "SELECT id, name, kind FROM names WHERE kind = 'person' AND (name = ? OR name LIKE ?"
+                            " ESCAPE '\\') AND name != ? LIMIT 200", (surname, "% " + _like(surname), name))
+        # LIKE is blind to case; a surname is not ("Young", "young")
+        found = [r for r in found if r["name"] == surname or r["name"].endswith(" " + surname)]
+    else:
+        # Cut or joined only between two words of a name, never at "and", "of" ("Standard"
+        # is not a shorter "Standard and Poor's", "Bank of England and Fed" no longer one).
+        shorter = [" ".join(words[:n]) for n in range(1, len(words)) if words[n].lower() not in _JOINING]
+        marks = ", ".join("?" * len(shorter))
+        # Longer names by a range of the (name, kind) index: "Moody's " <= name < "Moody's!".
+        found = _rows(conn, "SELECT id, name, kind FROM names WHERE kind = ? AND ("
+                            f"name IN ({marks or 'NULL'}) OR (name >= ? AND name < ?)) LIMIT 200",
+                      (kind, *shorter, name + " ", name + "!"))
+        found = [r for r in found if len(r["name"]) > 1  # "A" of "A and P" names nothing
+                 and (len(r["name"]) < len(name) or r["name"][len(name) + 1:].split()[0].lower() not in _JOINING)]
+    if index is not None and found:
+        counts = search_index.articles_naming(index, [r["id"] for r in found])
+        for r in found:
+            r["articles"] = counts[r["id"]]
+        found = [r for r in found if r["articles"]]
+        found.sort(key=lambda r: (-r["articles"], r["name"]))
+    else:
+        found.sort(key=lambda r: r["name"])
+    return found[:RELATED_NAMES]
+
+
+def _like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def name_view(conn: sqlite3.Connection, name_id: int, index=None, page: int = 1, per_page: int = 25) -> dict | None:
@@ -269,6 +312,7 @@ def name_view(conn: sqlite3.Connection, name_id: int, index=None, page: int = 1,
             " WHERE q.speaker_id = ? ORDER BY a.date DESC, q.id LIMIT 50",
             (name_id,),
         ),
+        related=related_names(conn, view["name"], view["kind"], index),
     )
     return view
 

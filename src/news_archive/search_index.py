@@ -577,6 +577,13 @@ def top_names(search_index: SearchIndex, tq: tantivy.Query, size: int = 15) -> l
     return [(int(b["key"]), int(b["doc_count"])) for b in buckets]
 
 
+def articles_naming(search_index: SearchIndex, name_ids: Sequence[int]) -> dict[int, int]:
+    """How many articles mention each of ``name_ids`` (exact: deleted documents left out)."""
+    searcher, schema = search_index.searcher(), search_index.schema
+    return {name_id: searcher.search(tantivy.Query.term_query(schema, "names", name_id), 1, count=True).count or 0
+            for name_id in name_ids}
+
+
 def more_like_this(search_index: SearchIndex, headline: str, body: str, exclude: Sequence[int], limit: int) -> list[int]:
     """Ids of the articles sharing the most distinctive terms of this text."""
     schema = search_index.schema
