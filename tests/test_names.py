@@ -134,6 +134,33 @@ def names_of(text: str) -> list[tuple[str, str, int]]:
                 ("Thai Airways International", "organization", 1),
             ],
         ),
+        # Firms of partners written with commas are one name; a person "of" a firm and
+        # the firm are two; a date after "on" ends a name.
+        (
+            "Analysts at Goldman, Sachs and Co and Merrill Lynch, Pierce, Fenner and Smith Inc agreed."
+            " Maria Ramirez of Drexel Burnham Lambert Inc said Sears, Roebuck and Co on Monday cut prices"
+            " in Britain, France and Italy.",
+            [
+                ("Goldman Sachs and Co", "organization", 1),
+                ("Merrill Lynch Pierce Fenner and Smith Inc", "organization", 1),
+                ("Maria Ramirez", "person", 1),
+                ("Drexel Burnham Lambert Inc", "organization", 1),
+                ("Sears Roebuck and Co", "organization", 1),
+                ("Britain", "place", 1),
+                ("France", "place", 1),
+                ("Italy", "place", 1),
+            ],
+        ),
+        # Two firms joined by "and" are cut there only: the other "and" belongs to a name.
+        (
+            "It hired Drexel Burnham Lambert Inc and Donaldson, Lufkin and Jenrette Securities Corp, said"
+            " the Securities and Exchange Commission.",
+            [
+                ("Drexel Burnham Lambert Inc", "organization", 1),
+                ("Donaldson Lufkin and Jenrette Securities Corp", "organization", 1),
+                ("Securities and Exchange Commission", "organization", 1),
+            ],
+        ),
         # "and" inside a known organisation's name; its short form resolves
         # to the full name the article uses.
         (
@@ -314,3 +341,10 @@ def test_the_shown_spelling_and_a_better_one():
     assert not spelled_better("Opec", "OPEC")  # acronyms are no headline in capitals
     assert not spelled_better("Basf AG", "BASF AG")
     assert not spelled_better("Banctexas Group Inc", "BancTexas Group Inc")  # the first spelling stays
+
+
+def test_a_firm_of_partners_is_found_where_it_is_written():
+    text = "Analysts at Goldman, Sachs and Co agreed, as did Kidder,\nPeabody and Co Inc, it said."
+    found = [(text[m.start:m.end], m.name) for m in find_mentions(text)]
+    assert found == [("Goldman, Sachs and Co", "Goldman Sachs and Co"),
+                     ("Kidder,\nPeabody and Co Inc", "Kidder Peabody and Co Inc")]

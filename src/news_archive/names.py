@@ -226,29 +226,55 @@ def _joins_two_names(tokens: list[_Token]) -> bool:
     """Whether an organisation-looking run is two names joined by a
     connector: "Ford Motor Co and Ford Motor Credit Co", "Tangent Inc of
     Dallas", "Switzerland and the Community", "the United Nations and the
-    International Monetary Fund"."""
+    International Monetary Fund", "Peter Greenbaum of Smith Barney Inc"."""
+    return _joining_at(tokens) is not None
+
+
+def _joining_at(tokens: list[_Token]) -> int | None:
+    """Where the connector is that joins two names in an organisation-looking run."""
     words = [t[0] for t in tokens]
     for index in range(1, len(words) - 1):
         if words[index] not in ("and", "&", "of"):
             continue
         if " ".join(words[index - 1 : index + 2]).lower() in ORG_NAMES:
             continue  # "Gulf and Western Inc": one name, though "Gulf" alone is a place
-        left = words[:index]
+        left, right = words[:index], words[index + 1 :]
+        if words[index] == "of" and _bare(right) != right and " ".join(_bare(right)).lower() in PLACES:
+            continue  # "Ford Motor Co of Canada Ltd", "Anglo American Corp of South Africa Ltd": one firm
         if _bare(left) != left or " ".join(left).lower() in PLACES:
-            return True
+            return index
         if words[index] == "and" and words[index + 1] == "the":
-            return True
-    return False
+            return index
+        if _looks_like_person(left) and right[0].lower().rstrip(".") not in _AND_PARTNERS:
+            return index  # "Peter Greenbaum of Smith Barney Inc", "Asher Edelman and Dominion Textiles Inc"
+    return None
+
+
+def _looks_like_person(words: list[str]) -> bool:
+    """Two or three words that start with a given name or an initial and hold no
+    organisation word: "Peter Greenbaum", "J. Paul Getty"."""
+    return (
+        1 < len(words) <= 3
+        and (words[0].lower() in GIVEN_NAMES or _is_initial(words[0]))
+        and not _is_org(words)
+        and not any(w.lower() in ORG_HEADS or w.lower() in _CONNECTORS for w in words)
+    )
 
 
 _AND_FIRM = frozenset({"co", "company", "cos", "sons"})  # "Woolcott and Co Inc", "Alex. Brown and Sons"
+_AND_PARTNERS = _AND_FIRM | {"associates", "assoc", "partners", "son", "c", "development"}  # "Len M. House and Associates"
 
 
 def _split_tokens(tokens: list[_Token]) -> list[list[_Token]]:
     """Split one candidate run into names: at "and" unless the run is an
     organisation, then at the other connectors unless the part is an
     organisation or place, at possessives, at words that are never names."""
-    if _is_org([t[0] for t in tokens]) and not _joins_two_names(tokens):
+    if _is_org([t[0] for t in tokens]):
+        joining = _joining_at(tokens)
+        if joining is not None:
+            # Two names: each side as a run of its own ("Drexel Burnham Lambert Inc" and
+            # "Donaldson Lufkin and Jenrette Securities Corp").
+            return _split_tokens(tokens[:joining]) + _split_tokens(tokens[joining + 1 :])
         runs = [tokens]
     else:
         runs, current = [], []
@@ -270,7 +296,12 @@ def _split_tokens(tokens: list[_Token]) -> list[list[_Token]]:
 
 def _split_run(tokens: list[_Token]) -> list[list[_Token]]:
     words = [t[0] for t in tokens]
-    whole = (_is_org(words) and not _joins_two_names(tokens)) or _is_place(words)
+    if _is_org(words) and words[-1] not in ("and", "&", "of"):
+        joining = _joining_at(tokens)
+        if joining is not None:
+            # Two names: each side as a run of its own ("Maria Ramirez" of "Drexel Burnham Lambert Inc").
+            return _split_run(tokens[:joining]) + _split_run(tokens[joining + 1 :])
+    whole = _is_org(words) or _is_place(words)
     pieces: list[list[_Token]] = []
     current: list[_Token] = []
     for index, token in enumerate(tokens):
@@ -466,6 +497,11 @@ _SENTENCE_GAP = " \t\n\"'“‘([’”-–—"
 _NOT_SENTENCE_END = frozenset({"mr", "mrs", "ms", "dr", "st"})
 
 
+_WHEN = frozenset({"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January",
+                   "February", "March", "April", "May", "June", "July", "August", "September", "October",
+                   "November", "December"})
+
+
 def _plan_tokens(g: str, offset: int) -> list[list[_Token]]:
     """The words of a candidate run, cut where a full stop ends a sentence,
     with offsets plus ``offset``."""
@@ -478,7 +514,13 @@ def _plan_tokens(g: str, offset: int) -> list[list[_Token]]:
         raw_words = [token.group() for token in _TOKEN.finditer(g)]
         starts = [offset + token.start() for token in _TOKEN.finditer(g)]
     tokens = _TOKEN_CACHE
+    last = len(raw_words) - 1
     for index, raw in enumerate(raw_words):
+        if raw == "on" and index < last and raw_words[index + 1].rstrip(".,") in _WHEN:
+            runs.append([])  # "Sears, Roebuck and Co on Monday": a date ends the name
+            if at >= 0:
+                at += len(raw) + 1
+            continue
         start = at if at >= 0 else starts[index]
         found = tokens.get(raw)
         if found is None:
@@ -944,9 +986,60 @@ def _paragraphs(text: str) -> tuple[list[int], list[int]]:
     return [0, *map(_END_OF, breaks)], [*map(_START_OF, breaks), len(text)]
 
 
+# Firms named after partners with commas between them, which would otherwise
+# be cut at each comma ("Goldman, Sachs and Co" gave "Goldman"): capitalised
+# words or pairs joined by commas, the last by "and", then a legal form
+# ("Kidder, Peabody and Co Inc"); or "and" a legal form ("Toomay, Mathis and
+# Associates"); or three or more joined by commas alone, then a legal form
+# ("Rothschild, Unterberg, Towbin Inc"). The pattern starts at the first comma
+# (a comma is quick to look for; a capital is not): the first partner is read
+# backwards from there.
+_PARTNER = r"[A-Z][a-z]+(?:[ \n][A-Z][a-z]+)?"  # a line may break anywhere
+_LEGAL_AFTER = r"(?=[ \n](?:and[ \n])?(?:Co|Cos|Company|Inc|Corp|Associates|Securities|Sons|Ltd)\b)"
+_COMMA_FIRM_TAIL = re.compile(  # a literal "," first: the regex engine then skips ahead to each
+    rf",[ \n]{_PARTNER}(?:(?:,[ \n]{_PARTNER})*(?:,?[ \n](?:and|&)[ \n]{_PARTNER}{_LEGAL_AFTER}"
+    rf"|,?[ \n](?:and|&)[ \n](?:Co|Company|Associates|Sons)\b)|(?:,[ \n]{_PARTNER})+{_LEGAL_AFTER})"
+)
+_FIRST_PARTNER = re.compile(rf"\b{_PARTNER}$")
+
+
+def _without_partner_commas(text: str) -> str:
+    """``text`` with the commas inside firms of partners made spaces, so that each
+    firm is one run of words (offsets stay as they are)."""
+    spans = []
+    for match in _COMMA_FIRM_TAIL.finditer(text):
+        tail_start = match.start()
+        first = _FIRST_PARTNER.search(text, max(0, tail_start - 24), tail_start)
+        if first is None:
+            continue
+        firm = text[first.start() : match.end()]
+        partners = [" ".join(p.split()) for p in re.split(r",|\s(?:and|&)\s", firm) if p.strip()]
+        # Not a list of places, demonyms or sentence words ("In Britain, Sears and Co").
+        if any(p.lower() in PLACES or _is_demonym(p) or (_not_name(p.split()[0]) and p.lower() not in _AND_FIRM)
+               for p in partners):
+            continue
+        # A legal form inside is the end of one firm in a list of them ("Asia Inc, Sogen Corp");
+        # a given name begins a person ("said Peter Smith, Jones and Co's partner").
+        if any(w.lower() in _LEGAL_SUFFIXES for p in partners[:-1] for w in p.split()) or any(
+                " " in p and p.split()[0].lower() in GIVEN_NAMES for p in partners):
+            continue
+        spans.append((first.start(), match.end()))
+    if not spans:
+        return text
+    pieces, at = [], 0
+    for start, end in spans:
+        pieces.append(text[at:start])
+        pieces.append(text[start:end].replace(",", " "))  # "Goldman  Sachs and Co": one run
+        at = end
+    pieces.append(text[at:])
+    return "".join(pieces)
+
+
 def find_mentions(text: str) -> list[Mention]:
     """Every mention of a person, organisation or place in ``text``, in text
     order, each with the canonical name it refers to."""
+    if ", " in text:
+        text = _without_partner_commas(text)
     starts, ends = _paragraphs(text)
     # Paragraphs in capitals (Reuters headlines) are not mined for names.
     lower = _LOWERCASE.search
