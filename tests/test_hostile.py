@@ -101,6 +101,7 @@ HOSTILE_QUERIES = [
     "since=notadate", "since=9999-99-99", "since=0000-01-01", "until=-1", "since=2020-02-30", "since=2021&until=2020",
     "since=" + "9" * 5000, "sort=bogus", "sort=%00", "timeline=%3Cscript%3E", "unknown=1", "_sort=x",
     "q=a&q=b&page=1&page=2", "name=abc", "name=-1", "name=" + "9" * 30, "speaker=" + quote(SCRIPT), "&&&==", "%",
+    "kind=" + quote(SCRIPT), "kind=%00", "kind=place&q=%25", "q=_&kind=person",
 ]
 
 
@@ -161,6 +162,7 @@ async def test_hostile_text_and_names_are_escaped_on_every_page(ds, hostile_db):
     article = hostile_id(hostile_db)
     pages = [p for p in route_examples(article) if not p.endswith((".json", ".csv", ".ndjson", ".atom"))]
     pages += [f"/search?q={q}" for q in ("tiger", "script", "img", "keeper", "hyperlink", quote(SCRIPT))]
+    pages += ["/names", "/names?q=" + quote(SCRIPT), "/names?kind=" + quote(SCRIPT)]
     pages += ["/search?since=2020-06-11&until=2020-06-15", "/archive/2020/06/11", f"/article/{article}",
               "/hostile/articles", f"/hostile/articles/{article}", "/hostile/articles?_search=tiger",
               "/hostile?sql=select+headline,+source+from+articles"]

@@ -261,3 +261,25 @@ def test_related_names_share_a_surname_or_begin_alike(tmp_path):
     assert related("Young", "person") == [("Neil Young", 1)]
     # Without the ranked index: no counts, by name.
     assert [r["name"] for r in browse.related_names(conn, "Reagan", "person")] == ["Nancy Reagan", "Ronald Reagan"]
+
+
+def test_names_directory_is_the_same_without_the_ranked_index(tmp_path):
+    from news_archive import browse, search_index
+
+    folder = write_story_versions(tmp_path / "stories")
+    write_article(folder, "extra.txt", " date 2020-05-02 Vote\n\nJane Smith of Ohio and John Smith met in Ohio.\n")
+    db = str(tmp_path / "n.db")
+    ingest(db, [str(folder)], jobs=1)
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    index = search_index.SearchIndex.open(db)
+    for text, kind in (("", None), ("", "person"), ("smi", None), ("ohio", "place"), ("nothing", None)):
+        ranked = browse.names_directory(conn, text, kind, index=index, per_page=3)
+        scanned = browse.names_directory(conn, text, kind, index=None, per_page=3)
+        assert ranked == scanned, (text, kind)
+    found = browse.names_directory(conn, "smi", None, index=index)
+    assert [(n["name"], n["articles"]) for n in found["names"]] == [("Jane Smith", 1), ("John Smith", 1)]
+    # Paged: the second page of people starts where the first ends.
+    first = browse.names_directory(conn, "", "person", 1, index, per_page=1)
+    second = browse.names_directory(conn, "", "person", 2, index, per_page=1)
+    assert first["pages"] == first["total"] >= 2 and first["names"] != second["names"]

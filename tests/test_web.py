@@ -218,6 +218,29 @@ async def test_name_page_and_json(ds, sample_db):
             and f'<a href="/name/{misspelt}">Dillion Passage</a> <span class="count">1</span>' in html)
 
 
+async def test_names_directory(ds, sample_db):
+    everyone = (await ds.client.get("/names.json")).json()
+    counts = [n["articles"] for n in everyone["names"]]
+    assert everyone["total"] == len(counts) > 10 and counts == sorted(counts, reverse=True)
+    dillon = name_id(sample_db, "Dillon Passage")
+    assert everyone["names"][0]["articles"] == 2
+    assert {"id": dillon, "name": "Dillon Passage", "kind": "person", "articles": 2,
+            "url": f"http://localhost/name/{dillon}"} in everyone["names"]
+    people = (await ds.client.get("/names.json?kind=person")).json()
+    assert people["total"] < everyone["total"] and {n["kind"] for n in people["names"]} == {"person"}
+    # A word of the name, as typed: any word, any case; the most mentioned first.
+    found = (await ds.client.get("/names.json?q=pass")).json()
+    assert [(n["name"], n["articles"]) for n in found["names"]] == [("Dillon Passage", 2), ("Dillion Passage", 1)]
+    assert (await ds.client.get("/names.json?q=passage&kind=place")).json()["total"] == 0
+    odd = (await ds.client.get("/names.json?kind=planet")).json()
+    assert odd["total"] == everyone["total"] and "is not one of" in odd["notes"][0]
+    html = (await ds.client.get("/names?q=pass")).text
+    assert f'<a href="/name/{dillon}" class="person">Dillon Passage</a>' in html and "2</td>" in html
+    assert '<a href="/names">Names</a>' in html  # in the site's menu
+    name_page = (await ds.client.get(f"/name/{dillon}")).text
+    assert '<a href="/names?kind=person">person</a>' in name_page
+
+
 async def test_search_name_facets_and_filter(ds, sample_db):
     data = (await ds.client.get("/search.json?q=tiger")).json()
     names = {f["name"]: f for f in data["facets"]["names"]}

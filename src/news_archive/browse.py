@@ -232,6 +232,66 @@ def names_like(conn: sqlite3.Connection, text: str, limit: int = 5) -> list[dict
                        " ORDER BY length(name), name LIMIT ?", (like + "%", "% " + like + "%", limit))
 
 
+NAMES_PER_PAGE = 50
+NAME_MATCHES = 500  # names a typed text may match; the most mentioned of them are listed
+
+
+def names_directory(conn: sqlite3.Connection, text: str = "", kind: str | None = None, page: int = 1,
+                    index=None, per_page: int = NAMES_PER_PAGE) -> dict:
+    """The archive's people, organisations and places, the most mentioned first: all of
+    them (of ``kind`` if given), or those with a word that starts with ``text``."""
+    text = " ".join(text.split())
+    kinds = [kind] if kind else ["person", "organization", "place"]
+    if text:
+        like = _like(text)
+        found = _rows(conn, f"SELECT id, name, kind FROM names WHERE kind IN ({', '.join('?' * len(kinds))})"
+                            " AND (name LIKE ? ESCAPE '\\' OR name LIKE ? ESCAPE '\\') LIMIT ?",
+                      (*kinds, like + "%", "% " + like + "%", NAME_MATCHES))
+        counts = _articles_naming(conn, [r["id"] for r in found], index)
+        for r in found:
+            r["articles"] = counts.get(r["id"], 0)
+        found = sorted((r for r in found if r["articles"]), key=lambda r: (-r["articles"], r["name"]))
+        total = len(found)
+        page, pages = _page(page, total, per_page)
+        listed = found[(page - 1) * per_page : page * per_page]
+        limited = total >= NAME_MATCHES
+    else:
+        ranked = _most_named(conn, index)
+        shown = {r["id"]: r for r in _rows(conn, f"SELECT id, name, kind FROM names WHERE kind IN"
+                                                 f" ({', '.join('?' * len(kinds))})", kinds)} if kind else None
+        if shown is not None:
+            ranked = [(i, n) for i, n in ranked if i in shown]
+        total = len(ranked)
+        page, pages = _page(page, total, per_page)
+        part = ranked[(page - 1) * per_page : page * per_page]
+        ids = [i for i, _ in part]
+        rows = {r["id"]: r for r in _rows(
+            conn, f"SELECT id, name, kind FROM names WHERE id IN ({', '.join('?' * len(ids))})", ids)} if ids else {}
+        listed = [{**rows[i], "articles": n} for i, n in part if i in rows]
+        limited = index is not None and len(_most_named(conn, index)) >= search_index.MOST_NAMED
+    return {"q": text, "kind": kind, "total": total, "page": page, "pages": pages, "names": listed,
+            "limited": limited}
+
+
+def _most_named(conn: sqlite3.Connection, index) -> list[tuple[int, int]]:
+    if index is not None:
+        return index.most_named()
+    # Without the ranked index: a scan of article_names (slow on a big archive, but right).
+    return list(conn.execute("SELECT name_id, count(*) FROM article_names m JOIN articles a ON a.id = m.article_id"
+                             " WHERE a.duplicate_of IS NULL GROUP BY name_id ORDER BY 2 DESC, 1 LIMIT ?",
+                             (search_index.MOST_NAMED,)))
+
+
+def _articles_naming(conn: sqlite3.Connection, ids: list[int], index) -> dict[int, int]:
+    if not ids:
+        return {}
+    if index is not None:
+        return search_index.articles_naming(index, ids)
+    marks = ", ".join("?" * len(ids))
+    return dict(conn.execute(f"SELECT name_id, count(*) FROM article_names m JOIN articles a ON a.id = m.article_id"
+                             f" WHERE a.duplicate_of IS NULL AND name_id IN ({marks}) GROUP BY name_id", ids))
+
+
 RELATED_NAMES = 12
 _JOINING = frozenset({"and", "&", "of", "for", "on", "the", "in", "at", "to"})
 

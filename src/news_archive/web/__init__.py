@@ -34,6 +34,8 @@ def register_routes(datasette):
         (r"^/name/(?P<id>[0-9]{1,18})$", views.name_page),
         (r"^/name/(?P<id>[0-9]{1,18})\.json$", views.name_json),
         (r"^/name/.*$", views.not_found),
+        (r"^/names$", views.names_page),
+        (r"^/names\.json$", views.names_json),
         (r"^/quotes$", views.quotes_page),
         (r"^/quotes\.json$", views.quotes_json),
         (r"^/help$", views.help_page),

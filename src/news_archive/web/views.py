@@ -702,6 +702,40 @@ async def name_json(request, datasette):
     return json_response(view)
 
 
+NAME_KINDS = {"person": "People", "organization": "Organisations", "place": "Places"}
+
+
+async def _names(request, datasette) -> tuple[dict, list[str]]:
+    text = (request.args.get("q") or "")[:200]
+    kind = request.args.get("kind") or None
+    notes = []
+    if kind and kind not in NAME_KINDS:
+        notes.append(f"kind {kind[:40]!r} is not one of {', '.join(NAME_KINDS)}: names of every kind are listed")
+        kind = None
+    found = await run(datasette, browse.names_directory, text, kind, _page_arg(request), ranked_index(datasette))
+    return found, notes
+
+
+@guarded
+async def names_page(request, datasette):
+    found, notes = await _names(request, datasette)
+    q, kind = found["q"], found["kind"]
+    return await render(datasette, request, "news_names.html", {
+        "found": found, "notes": notes, "kinds": NAME_KINDS,
+        "json_url": make_url(datasette, "/names.json", q=q, kind=kind, page=found["page"] if found["page"] > 1 else None),
+        "kind_url": lambda k: make_url(datasette, "/names", q=q, kind=k),
+        "page_url": lambda page: make_url(datasette, "/names", q=q, kind=kind, page=page if page > 1 else None),
+    })
+
+
+@guarded
+async def names_json(request, datasette):
+    found, notes = await _names(request, datasette)
+    base = datasette.absolute_url(request, datasette.urls.path("/name/"))
+    found["names"] = [{**row, "url": f"{base}{row['id']}"} for row in found["names"]]
+    return json_response({**found, "notes": notes})
+
+
 async def _quotes(request, datasette) -> tuple[dict, str, str | None]:
     q = (request.args.get("q") or "")[: MAX_QUERY_CHARS * 2]
     speaker = (request.args.get("speaker") or "")[:200] or None
