@@ -219,6 +219,25 @@ def test_stats(archive, tmp_path):
     assert re.search(r"^similar     \d+ stor(y|ies) with near-duplicate versions \(\d+ articles?\)$", text, re.M)
 
 
+def test_names_lists_the_most_mentioned_or_those_typed(tmp_path):
+    db = str(tmp_path / "n.db")
+    shell("ingest", str(SAMPLE), "--db", db)
+    listed = shell("names", "--db", db, "-n", "3")
+    lines = listed.stdout.splitlines()
+    assert listed.returncode == 0 and len(lines) == 3
+    counts = [int(line.split()[0]) for line in lines]
+    assert counts == sorted(counts, reverse=True) and counts[0] == 2
+    assert re.fullmatch(r"1-3 of the \d+ most mentioned names; the number is how many articles mention each\n",
+                        listed.stderr)
+    typed = shell("names", "pass", "--kind", "person", "--db", db)
+    assert [" ".join(line.split()[:3]) for line in typed.stdout.splitlines()] == ["2 Dillon Passage", "1 Dillion Passage"]
+    assert typed.stderr.startswith("1-2 of 2 people with a word starting with 'pass'")
+    data = json.loads(shell("names", "exotic", "--json", "--db", db).stdout)
+    assert [(n["name"], n["kind"], n["articles"]) for n in data] == [("Joe Exotic", "person", 2)]
+    bad = shell("names", "--kind", "planet", "--db", db)
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+
+
 def test_serve_ingests_the_sample_when_there_is_no_archive(tmp_path):
     from conftest import free_port
 

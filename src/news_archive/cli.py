@@ -306,6 +306,48 @@ def export(query, since, until, fmt, sort, include_duplicates, names, output, db
     click.echo(f"exported {_count(written, 'article')}", err=True)
 
 
+# --- names ----------------------------------------------------------------------------
+
+
+@cli.command(name="names")
+@click.argument("text", required=False, default="")
+@click.option("--kind", type=click.Choice(["person", "organization", "place"]), default=None,
+              help="Only names of this kind.")
+@click.option("--limit", "-n", type=click.IntRange(1, 10_000), default=25, show_default=True,
+              help="How many names.")
+@click.option("--page", type=click.IntRange(1, matches.MAX_PAGE), default=1, show_default=True,
+              help="Which page of names.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array instead of text.")
+@db_option
+def names_command(text: str, kind: str | None, limit: int, page: int, as_json: bool, db_path: str) -> None:
+    """The people, organisations and places the articles mention, the most
+    mentioned first: all of them, or those with a word starting with TEXT.
+
+    Example:
+
+        news-archive names volck --kind person
+    """
+    from .browse import names_directory
+
+    with _reader(db_path) as conn:
+        found = names_directory(conn, text, kind, page, _ranked_index(db_path), per_page=limit)
+    if as_json:
+        click.echo(json.dumps(found["names"], ensure_ascii=False, indent=2))
+    else:
+        width = max((len(f"{n['articles']:,}") for n in found["names"]), default=1)
+        for n in found["names"]:
+            click.echo(f"{n['articles']:>{width},}  {n['name']}  ({n['kind']}, id {n['id']})")
+    first = (found["page"] - 1) * limit + 1
+    shown = f"{first}-{first + len(found['names']) - 1} of " if found["names"] else ""
+    plural = {"person": "people", "organization": "organisations", "place": "places"}.get(kind or "", "names")
+    if found["q"]:
+        more = " (the first found: type more of the name to narrow it)" if found["limited"] else ""
+        what = f"{found['total']:,} {plural} with a word starting with {found['q']!r}{more}"
+    else:
+        what = f"the {found['total']:,} most mentioned {plural}"
+    click.echo(f"{shown}{what}; the number is how many articles mention each", err=True)
+
+
 # --- stats ----------------------------------------------------------------------------
 
 
