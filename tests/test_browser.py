@@ -81,6 +81,30 @@ def test_timeline_toggle_facets_and_keyboard(server, page, artifacts):
     page.screenshot(path=str(artifacts / "home.png"), full_page=True)
 
 
+def test_names_directory_to_a_name_and_its_other_names(server, page, artifacts):
+    page.goto(server.url + "/")
+    page.get_by_role("link", name="Names", exact=True).click()
+    page.wait_for_url(re.compile(r"/names$"))
+    first = page.locator(".names-table tbody tr").first
+    assert first.locator("td").first.inner_text() == "United States"  # "U.S.", "US" and "USA" are one name
+    page.get_by_role("link", name="People", exact=True).click()
+    page.wait_for_url(re.compile(r"kind=person"))
+    assert set(page.locator(".names-table tbody td:nth-child(2)").all_inner_texts()) == {"person"}
+    page.get_by_label("Find a name").fill("reagan")
+    page.get_by_role("button", name="Find names").click()
+    page.wait_for_url(re.compile(r"q=reagan&kind=person"))
+    page.screenshot(path=str(artifacts / "names.png"), full_page=True)
+    page.get_by_role("link", name="Reagan", exact=True).click()
+    page.wait_for_url(re.compile(r"/name/\d+$"))
+    assert page.locator("h1").inner_text() == "Reagan"
+    # The same surname, with counts, one click away.
+    assert page.locator("#related-heading").text_content() == "Same surname"
+    page.locator(".related-names a", has_text="Ronald Reagan").click()
+    page.wait_for_url(re.compile(r"/name/\d+$"))
+    assert page.locator("h1").inner_text() == "Ronald Reagan"
+    page.screenshot(path=str(artifacts / "name.png"), full_page=True)
+
+
 def test_browse_by_date_and_narrow_screen(server, browser, artifacts):
     context = browser.new_context(viewport={"width": 390, "height": 844})
     page = context.new_page()
