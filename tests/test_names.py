@@ -151,6 +151,17 @@ def names_of(text: str) -> list[tuple[str, str, int]]:
                 ("Italy", "place", 1),
             ],
         ),
+        # Adjectives alone, a rank and currencies' countries: "Republican", "State" are no names;
+        # "N.Z." is a place; a chamber is an organisation; "Third World" keeps its first word.
+        (
+            "Republican leaders and the Minister of State met the Chamber of Commerce and Industry"
+            " about Third World debt of 30 mln N.Z. Dlrs.",
+            [
+                ("Chamber of Commerce and Industry", "organization", 1),
+                ("Third World", "place", 1),
+                ("N.Z.", "place", 1),
+            ],
+        ),
         # Two firms joined by "and" are cut there only: the other "and" belongs to a name.
         (
             "It hired Drexel Burnham Lambert Inc and Donaldson, Lufkin and Jenrette Securities Corp, said"
@@ -335,6 +346,7 @@ def test_spellings_of_one_name_share_a_key_within_a_kind():
 def test_the_shown_spelling_and_a_better_one():
     assert shown_spelling("u.s.", "place") == "United States"
     assert shown_spelling("IMF", "organization") == "International Monetary Fund"
+    assert shown_spelling("N.Z.", "place") == "New Zealand"
     assert shown_spelling("Acme Corp", "organization") is None
     assert spelled_better("Rio Tinto-Zinc Corp PLC", "RIO TINTO-ZINC CORP PLC")
     assert spelled_better("Petrobras", "PETROBRAS")

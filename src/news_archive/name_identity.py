@@ -27,6 +27,8 @@ SAME_PLACES = _spellings("place", {
     "Britain": ("U.K.", "U.K", "UK", "United Kingdom"),
     "Soviet Union": ("USSR", "U.S.S.R.", "U.S.S.R"),
     "United Arab Emirates": ("UAE", "U.A.E.", "U.A.E"),
+    "Hong Kong": ("H.K.",),
+    "New Zealand": ("N.Z.",),
 })
 SAME_ORGANIZATIONS = _spellings("organization", {
     "European Community": ("EC", "E.C.", "EEC", "E.E.C.", "European Economic Community", "European Communities"),

@@ -34,7 +34,7 @@ Thailand, Togo, Tonga, Trinidad, Trinidad and Tobago, Tunisia, Turkey, Turkmenis
 United Arab Emirates, UAE, United Kingdom, U.K., U.K, UK, Britain, Great Britain, England, Scotland, Wales,
 Northern Ireland, United States, U.S., U.S, US, USA, U.S.A., America, Uruguay, USSR, U.S.S.R., Uzbekistan,
 Vanuatu, Vatican, Venezuela, Vietnam, West Germany, Yemen, North Yemen, South Yemen, Yugoslavia,
-Zaire, Zambia, Zimbabwe, Rhodesia, Kampuchea, Ceylon, Formosa
+Zaire, Zambia, Zimbabwe, Rhodesia, Kampuchea, Ceylon, Formosa, H.K., N.Z.
 """)
 
 US_STATES = _words("""
@@ -64,7 +64,7 @@ Sub-Saharan Africa, Western Europe, Eastern Europe, Central Europe, West Bank, G
 Sinai, Golan Heights, Suez Canal, Panama Canal, Strait of Hormuz, Hormuz, Amazon, Andes, Alps,
 Himalayas, Sahara, Rhine, Danube, Thames, Mississippi River, Great Lakes, Wall Street, Silicon Valley,
 Hollywood, Manhattan, Brooklyn, Long Island, Riviera, Patagonia, Kurdistan, Arctic, Antarctic,
-New England, West Berlin, East Berlin, Pacific Northwest
+New England, West Berlin, East Berlin, Pacific Northwest, Third World
 """)
 
 CITIES = _words("""
@@ -187,7 +187,7 @@ Studios, Pictures, Records, Magazine, Review, Monitor, Daily, Weekly, Telegraph,
 Co-operative, Syndicate, Consortium, Cartel, Alliance, Coalition, Front, Movement, Secretariat,
 Cabinet, Government, Legislature, Diet, Commons, Lords, Directorate, Inspectorate, Tribunal,
 Airport, Port, Exchequer, Institution, Center, Centre, Clinic, School, Museum, Library, Laboratory,
-Academy, Observatory, Ministries, Authorities
+Academy, Observatory, Ministries, Authorities, Chamber, Chambers
 """)
 
 # Organisations whose names join two words with "and" and need no legal form,
@@ -212,7 +212,7 @@ Heights, Hills, Springs, Falls, Beach, Harbor, Harbour, Cape, Mount, Mt., Forest
 ORG_HEADS = _words("""
 Bank, Ministry, Department, Commission, Council, Committee, Association, Institute, University,
 Federation, Organization, Organisation, Agency, Board, Bureau, Office, Court, Union, League,
-Society, Fund, Federal, National, International, Royal, Imperial, First, General
+Society, Fund, Federal, National, International, Royal, Imperial, First, General, Chamber
 """)
 
 # Capitalised words that are never a name on their own.

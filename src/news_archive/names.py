@@ -153,6 +153,9 @@ def _not_name(word: str) -> bool:
 _PARTY_STATE = re.compile(r"^[DRI]-[A-Z][a-z]+\.?$")  # "(D-Mass)"
 
 
+_NEVER_ALONE = frozenset({"State", "States"})
+
+
 @lru_cache(maxsize=65536)
 def _never_alone(word: str) -> bool:
     """Words that are not a name on their own: one letter, a code, "The", a title
@@ -164,6 +167,7 @@ def _never_alone(word: str) -> bool:
         or word.lower() in PERSON_TITLES
         or (word.endswith("s") and word[:-1] in _DEMONYMS_CASED)
         or bool(_PARTY_STATE.match(word))
+        or word in _NEVER_ALONE  # "Minister of State for Finance"
     )
 
 
@@ -595,6 +599,8 @@ def _plan_run(text: str, offset: int, tokens: list[_Token], lower_case, bracket:
     while tokens and (_not_name(tokens[0][0]) or tokens[0][0].lower() in _CONNECTORS):
         if org_run and tokens[0][0] in _KEEP_IN_ORG and len(tokens) > 1:
             break
+        if " ".join(t[0] for t in tokens).lower() in PLACES:
+            break  # "Third World"
         tokens = tokens[1:]
     if not tokens:
         return []
@@ -661,6 +667,9 @@ def _plan_run(text: str, offset: int, tokens: list[_Token], lower_case, bracket:
     return [spec for spec in specs if spec is not None]
 
 
+# Adjectives that alone describe ("Republican leaders"); "Labour" or "Conservatives" alone name a party.
+_PARTY_ADJECTIVES = frozenset({"Republican", "Democratic", "Congressional", "Presidential", "Parliamentary",
+                               "Ministerial"})
 _MINISTERS = frozenset({"minister", "secretary"})
 # Words that end organisations' names ("Mobil Oil") and, before a minister, name
 # what the minister is for ("Oil Minister"), unlike "Treasury Secretary".
@@ -712,6 +721,8 @@ def _plan_piece(text: str, offset: int, part: list[_Token], *, person: int, org:
             words, part = words[1:], part[1:]
         if words and all(_is_demonym(w) or w in _COMPASS for w in words) and not _is_place(words):
             return None
+        if len(words) == 1 and words[0] in _PARTY_ADJECTIVES:
+            return None  # "Republican leaders", "Congressional testimony"
     if not words or (len(words) == 1 and _never_alone(words[0])):
         return None
     if person and _is_place(words):
