@@ -348,11 +348,13 @@ def test_the_shown_spelling_and_a_better_one():
     assert shown_spelling("IMF", "organization") == "International Monetary Fund"
     assert shown_spelling("N.Z.", "place") == "New Zealand"
     assert shown_spelling("Acme Corp", "organization") is None
-    assert spelled_better("Rio Tinto-Zinc Corp PLC", "RIO TINTO-ZINC CORP PLC")
-    assert spelled_better("Petrobras", "PETROBRAS")
-    assert not spelled_better("Opec", "OPEC")  # acronyms are no headline in capitals
-    assert not spelled_better("Basf AG", "BASF AG")
-    assert not spelled_better("Banctexas Group Inc", "BancTexas Group Inc")  # the first spelling stays
+    assert spelled_better("Rio Tinto-Zinc Corp PLC", "RIO TINTO-ZINC CORP PLC", "organization")
+    assert spelled_better("Petrobras", "PETROBRAS", "organization")
+    assert not spelled_better("Opec", "OPEC", "organization")  # acronyms are no headline in capitals
+    assert not spelled_better("Basf AG", "BASF AG", "organization")
+    assert spelled_better("Peru", "PERU", "place") and spelled_better("Reagan", "REAGAN", "person")
+    assert not spelled_better("PERU", "Peru", "place")
+    assert not spelled_better("Banctexas Group Inc", "BancTexas Group Inc", "organization")  # the first spelling stays
 
 
 def test_a_firm_of_partners_is_found_where_it_is_written():

@@ -63,10 +63,14 @@ def shown_spelling(name: str, kind: str) -> str | None:
     return SAME_NAMES.get((name.casefold(), kind))
 
 
-def spelled_better(new: str, old: str) -> bool:
+def spelled_better(new: str, old: str, kind: str) -> bool:
     """Whether ``new`` should be shown instead of ``old`` (the same name in other capitals):
-    only when ``old`` is in capitals throughout, as in a headline, with a word too long
-    for an acronym, and ``new`` is not ("RIO TINTO-ZINC CORP PLC" gives way to
-    "Rio Tinto-Zinc Corp PLC", "BASF AG" stays). Otherwise the first spelling stays:
-    an archive's names do not change under its readers for every new way of writing them."""
-    return old.isupper() and not new.isupper() and any(len(word) > 5 for word in old.split())
+    only when ``old`` is in capitals throughout, as in a headline, and ``new`` is not. A
+    person or place in capitals is always a headline's ("REAGAN", "PERU"); an
+    organisation only with a word too long for an acronym ("RIO TINTO-ZINC CORP PLC" gives
+    way to "Rio Tinto-Zinc Corp PLC", "BASF AG" and "OPEC" stay). Otherwise the first
+    spelling stays: an archive's names do not change under its readers for every new way
+    of writing them."""
+    if not old.isupper() or new.isupper():
+        return False
+    return kind != "organization" or any(len(word) > 5 for word in old.split())

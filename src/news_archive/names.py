@@ -101,7 +101,7 @@ _LEGAL_FORMS_WRITTEN = frozenset({"Inc", "Corp", "Co", "Ltd", "Bros"})
 _ABBREVIATIONS = frozenset(
     "Inc Corp Co Ltd Bros Jr Sr St Mt Ft Mr Mrs Ms Dr Prof Gen Gov Sen Rep Col Capt Lt Sgt Adm Rev Calif Fla Conn "
     "Mass Colo Tex Ill Mich Minn Wash Ore Ariz Okla Kan Kans Neb Nev Tenn Wis Wyo Mont Ala Ark Del Ind Ky La Md Miss "
-    "Mo Pa Va Vt Ga Ont Que".split()
+    "Mo Pa Va Vt Ga Ont Que Alex Wm Chas Thos Geo Jas".split()  # "Alex. Brown and Sons"
 )
 # A capitalised word, with what may follow inside it: "U.S.", "SpecTran",
 # "O'Brien", "Kot-Addu", "AT&T", "Inc." (a full stop that ends the sentence

@@ -200,7 +200,7 @@ def join_same_names(conn: sqlite3.Connection) -> int:
         better = shown_spelling(name, kind)
         for other_id, other in members[1:]:
             joined.append((other_id, keep))
-            if not better and spelled_better(other, name):
+            if not better and spelled_better(other, name, kind):
                 name = other
         name = better or name
         if name != members[0][1]:
@@ -429,7 +429,7 @@ class NameIds:
             known = self.by_key[key] = (self.next_id, shown)
             self.new.append((self.next_id, shown, kind))
             self.next_id += 1
-        elif spelled_better(name, known[1]) and not shown_spelling(name, kind):
+        elif spelled_better(name, known[1], kind) and not shown_spelling(name, kind):
             known = self.by_key[key] = (known[0], name)
             self.renamed[known[0]] = (name, kind)
         return known[0]
