@@ -96,8 +96,8 @@ def saved_up_to(self, max_id):
     _saved_up_to(self, max_id)
 
 
-def add(self, rows, *, replace=False):
-    _add(self, rows, replace=replace)
+def add(self, rows):
+    _add(self, rows)
     if getattr(self, "catching_up", False):
         reached("catch-up")
 

@@ -219,10 +219,8 @@ class Feeder:
         self.pending = 0
         self.last_commit = time.monotonic()
 
-    def add(self, rows: Iterable[IndexRow], *, replace: bool = False) -> None:
+    def add(self, rows: Iterable[IndexRow]) -> None:
         for row in rows:
-            if replace:
-                self.writer.delete_documents_by_term("id", row.id)
             self.writer.add_document(tantivy.Document(
                 id=row.id, day=day_number(row.date), month=month_number(row.date),
                 headline=row.headline, body=row.body, names=list(row.names), sample=row.id % SAMPLE_SLICES,
@@ -230,9 +228,13 @@ class Feeder:
             self.pending += 1
 
     def remove(self, ids: Iterable[int]) -> None:
-        for article_id in ids:
-            self.writer.delete_documents_by_term("id", article_id)
-            self.pending += 1
+        """Delete these articles' documents: one delete of the set, not one per id. tantivy
+        keeps every delete until the next commit, and a million single deletes (an
+        `analyse --all` of a 1M archive) took 1.3 GB; by sets of 500 they take next to nothing."""
+        ids = list(ids)
+        if ids:
+            self.writer.delete_documents_by_query(tantivy.Query.term_set_query(self.search_index.schema, "id", ids))
+            self.pending += len(ids)
 
     def saved_up_to(self, max_id: int) -> None:
         """Every article up to ``max_id`` is now saved and fed; commit when it is time."""
