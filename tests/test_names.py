@@ -162,6 +162,15 @@ def names_of(text: str) -> list[tuple[str, str, int]]:
                 ("N.Z.", "place", 1),
             ],
         ),
+        # Two bodies joined by "and" are two names, but a bank "and Trust" is one.
+        (
+            "The International Monetary Fund and World Bank met Citizens Bank and Trust Co.",
+            [
+                ("International Monetary Fund", "organization", 1),
+                ("World Bank", "organization", 1),
+                ("Citizens Bank and Trust Co", "organization", 1),
+            ],
+        ),
         # Two firms joined by "and" are cut there only: the other "and" belongs to a name.
         (
             "It hired Drexel Burnham Lambert Inc and Donaldson, Lufkin and Jenrette Securities Corp, said"

@@ -251,6 +251,8 @@ def _joining_at(tokens: list[_Token]) -> int | None:
             return index
         if _looks_like_person(left) and right[0].lower().rstrip(".") not in _AND_PARTNERS:
             return index  # "Peter Greenbaum of Smith Barney Inc", "Asher Edelman and Dominion Textiles Inc"
+        if words[index] != "of" and left[-1].lower() in _INSTITUTIONS and right[0] not in ("Trust", "Trusts"):
+            return index  # "International Monetary Fund and World Bank", not "Citizens Bank and Trust Co"
     return None
 
 
@@ -265,6 +267,9 @@ def _looks_like_person(words: list[str]) -> bool:
     )
 
 
+# Words that end the name of a whole body: what "and" joins to one is another body.
+_INSTITUTIONS = frozenset({"ministry", "party", "department", "commission", "council", "committee", "agency", "board",
+                           "exchange", "bank", "fund", "senate", "congress", "parliament", "court", "office"})
 _AND_FIRM = frozenset({"co", "company", "cos", "sons"})  # "Woolcott and Co Inc", "Alex. Brown and Sons"
 _AND_PARTNERS = _AND_FIRM | {"associates", "assoc", "partners", "son", "c", "development"}  # "Len M. House and Associates"
 
