@@ -162,6 +162,18 @@ def names_of(text: str) -> list[tuple[str, str, int]]:
                 ("N.Z.", "place", 1),
             ],
         ),
+        # Firms named after people are firms, even after a role word; a party before
+        # "government" is no leader.
+        (
+            "Dean Witter analyst Karen Gibbs and lead manager Credit Suisse said the Conservative government"
+            " would fall.",
+            [
+                ("Dean Witter", "organization", 1),
+                ("Karen Gibbs", "person", 1),
+                ("Credit Suisse", "organization", 1),
+                ("Conservative", "organization", 1),
+            ],
+        ),
         # Two bodies joined by "and" are two names, but a bank "and Trust" is one.
         (
             "The International Monetary Fund and World Bank met Citizens Bank and Trust Co.",

@@ -199,7 +199,14 @@ Standard and Poor's, Cable and Wireless, Duff and Phelps, Gulf and Western, Wagn
 Harper and Row, Procter and Gamble, Johnson and Johnson, Marks and Spencer, Dun and Bradstreet,
 Black and Decker, Bausch and Lomb, Ernst and Whinney, Brown and Root, Simon and Schuster,
 Barnes and Noble, Smith and Nephew, Moody's, Lloyd's
-""")
+""") | _words("""
+Dean Witter, James Capel, Credit Suisse, Edward D. Jones, Sanford C. Bernstein, Aubrey G. Lanston,
+Cyrus J. Lawrence, Arthur Andersen, Arthur Young, Charles Schwab, E.F. Hutton, L.F. Rothschild,
+J.P. Morgan, A.G. Edwards, S.G. Warburg, W.R. Grace, Walt Disney, Levi Strauss, Price Waterhouse,
+Peat Marwick, Touche Ross, Morgan Grenfell, Samuel Montagu, Kleinwort Benson, Lazard Freres,
+Paine Webber, Thomson McKinnon, Shearson Lehman, Smith Barney, Morgan Stanley, Merrill Lynch,
+Goldman Sachs, Kidder Peabody, Bear Stearns, Dillon Read, Salomon Brothers, Drexel Burnham Lambert
+""")  # and firms named after people, which the rules would take for people ("Dean Witter analyst ...")
 
 # Words that end a place's name: "Bay of Plenty", "North Island".
 PLACE_SUFFIXES = _words("""

@@ -627,8 +627,9 @@ def _plan_run(text: str, offset: int, tokens: list[_Token], lower_case, bracket:
     # "Vittorio Cassoni, senior vice president of ...", "Gavin Launder, an analyst".
     if last_end == end_of_run:
         role |= _RF
-    if single and text[first_end:] in ("", "'", "’") and not _is_place([_clean(tokens[0][0])]):
-        role |= _LD  # "Reagan administration", but "U.S. government" is still a place
+    if single and text[first_end:] in ("", "'", "’") and not _is_place([_clean(tokens[0][0])]) \
+            and tokens[0][0] not in _PARTIES:
+        role |= _LD  # "Reagan administration", but "U.S. government" is still a place, "Labour government" a party
 
     if single:
         spec = _plan_piece(text, offset, tokens, person=role, org=bracketed, place=place)
@@ -672,6 +673,8 @@ def _plan_run(text: str, offset: int, tokens: list[_Token], lower_case, bracket:
     return [spec for spec in specs if spec is not None]
 
 
+_PARTIES = frozenset({"Conservative", "Labour", "Liberal", "Socialist", "Communist", "Democratic", "Republican",
+                      "Christian", "Social", "Nationalist", "Green"})
 # Adjectives that alone describe ("Republican leaders"); "Labour" or "Conservatives" alone name a party.
 _PARTY_ADJECTIVES = frozenset({"Republican", "Democratic", "Congressional", "Presidential", "Parliamentary",
                                "Ministerial"})
@@ -782,7 +785,7 @@ def _surface(words: tuple[str, ...]) -> tuple:
     kind, kind_if_place = _kinds(listed)
     return (
         words, " ".join(words), lone, count,
-        _bare(listed) != listed,
+        _bare(listed) != listed or " ".join(listed).lower() in ORG_NAMES,  # a firm whatever is said around it
         kind,
         kind_if_place,
         count == 1 and words[0].lower() in ORG_HEADS,
