@@ -174,6 +174,11 @@ def names_of(text: str) -> list[tuple[str, str, int]]:
                 ("Conservative", "organization", 1),
             ],
         ),
+        # Two plain words "of" a firm are someone of the firm, even without a known given name.
+        (
+            '"It is strong," said Sanford Margoshes of Shearson Lehman Brothers Inc.',
+            [("Sanford Margoshes", "person", 1), ("Shearson Lehman Brothers Inc", "organization", 1)],
+        ),
         # Two bodies joined by "and" are two names, but a bank "and Trust" is one.
         (
             "The International Monetary Fund and World Bank met Citizens Bank and Trust Co.",

@@ -251,9 +251,33 @@ def _joining_at(tokens: list[_Token]) -> int | None:
             return index
         if _looks_like_person(left) and right[0].lower().rstrip(".") not in _AND_PARTNERS:
             return index  # "Peter Greenbaum of Smith Barney Inc", "Asher Edelman and Dominion Textiles Inc"
+        if words[index] == "of" and _bare(right) != right and _could_be_person(left):
+            return index  # "Sanford Margoshes of Shearson Lehman Brothers Inc": someone of a firm
         if words[index] != "of" and left[-1].lower() in _INSTITUTIONS and right[0] not in ("Trust", "Trusts"):
             return index  # "International Monetary Fund and World Bank", not "Citizens Bank and Trust Co"
     return None
+
+
+def _of_a_firm(tokens: list[_Token], part: list[_Token], following: list[_Token]) -> bool:
+    """Whether ``part`` is someone "of" the firm that ``following`` names, as two plain words."""
+    at = next((i for i, t in enumerate(tokens) if t[1] == part[-1][1]), None)
+    if at is None or at + 1 >= len(tokens) or tokens[at + 1][0] != "of":
+        return False
+    after = [t[0] for t in following]
+    return _bare(after) != after and _could_be_person([t[0] for t in part])
+
+
+def _could_be_person(words: list[str]) -> bool:
+    """Two plain capitalised words that no list knows as anything else: a person
+    when "of" a firm follows ("Sanford Margoshes of Shearson Lehman Brothers Inc")."""
+    return (
+        len(words) == 2
+        and all(w[:1].isupper() and w[1:].islower() and w.isalpha() for w in words)
+        and not _is_org(words)
+        and not any(w.lower() in ORG_HEADS or w.lower() in PLACES or w.lower() in _TITLES_OR_ROLES
+                    or _is_demonym(w) or _not_name(w) for w in words)
+        and " ".join(words).lower() not in PLACES
+    )
 
 
 def _looks_like_person(words: list[str]) -> bool:
@@ -668,7 +692,10 @@ def _plan_run(text: str, offset: int, tokens: list[_Token], lower_case, bracket:
             specs.append(_plan_piece(text, offset, after, person=_ALWAYS, org=False, place=0))
         else:
             first = number == 0
-            specs.append(_plan_piece(text, offset, part, person=role if first else 0, org=bracketed,
+            person = role if first else 0
+            if number + 1 < len(parts) and _of_a_firm(tokens, part, parts[number + 1]):
+                person = _ALWAYS  # "Sanford Margoshes of Shearson Lehman Brothers Inc"
+            specs.append(_plan_piece(text, offset, part, person=person, org=bracketed,
                                      place=place if first else 0))
     return [spec for spec in specs if spec is not None]
 
