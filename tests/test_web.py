@@ -254,6 +254,28 @@ async def test_search_name_facets_and_filter(ds, sample_db):
     assert bad.status_code == 200 and "is not a name id" in bad.json()["notes"][0]
 
 
+async def test_quotes_of_a_name(ds, sample_db, monkeypatch):
+    from news_archive import browse
+
+    dillon = name_id(sample_db, "Dillon Passage")
+    monkeypatch.setattr(browse, "NAME_QUOTES", 5)  # the name page shows 5, and links to the rest
+    page = (await ds.client.get(f"/name/{dillon}")).text
+    assert page.count("<blockquote>") == 5 and f'<a href="/quotes?name={dillon}">All ' in page
+    data = (await ds.client.get(f"/quotes.json?name={dillon}")).json()
+    attributed = sqlite3.connect(sample_db).execute("SELECT count(*) FROM quotes WHERE speaker_id = ?",
+                                                    (dillon,)).fetchone()[0]
+    assert data["name"] == {"id": dillon, "name": "Dillon Passage", "kind": "person"}
+    assert data["total"] == attributed > 20 and len(data["quotes"]) == 25 and data["pages"] == 2
+    assert {q["speaker_id"] for q in data["quotes"]} == {dillon}
+    narrowed = (await ds.client.get(f"/quotes.json?name={dillon}&q=divorce")).json()
+    assert 0 < narrowed["total"] < attributed
+    html = (await ds.client.get(f"/quotes?name={dillon}")).text
+    assert f'quotations attributed to <a href="/name/{dillon}">Dillon Passage</a>' in html
+    assert f'<input type="hidden" name="name" value="{dillon}">' in html  # a new search keeps the speaker
+    bad = (await ds.client.get("/quotes.json?name=x1")).json()
+    assert "is not a name id" in bad["notes"][0]
+
+
 async def test_quotes_search(ds):
     data = (await ds.client.get("/quotes.json?q=divorce")).json()
     assert data["total"] >= 2

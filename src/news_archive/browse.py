@@ -233,6 +233,7 @@ def names_like(conn: sqlite3.Connection, text: str, limit: int = 5) -> list[dict
 
 
 NAMES_PER_PAGE = 50
+NAME_QUOTES = 50  # quotations shown on a name's page; the rest are a link away
 NAME_MATCHES = 500  # names a typed text may match; the most mentioned of them are listed
 
 
@@ -335,6 +336,12 @@ def _like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def name_row(conn: sqlite3.Connection, name_id: int) -> dict | None:
+    """One name: its id, name and kind."""
+    found = _rows(conn, "SELECT id, name, kind FROM names WHERE id = ?", (name_id,))
+    return found[0] if found else None
+
+
 def name_view(conn: sqlite3.Connection, name_id: int, index=None, page: int = 1, per_page: int = 25) -> dict | None:
     """A person, organisation or place: the articles that mention it (newest first),
     mentions per month, and the quotations attributed to it."""
@@ -369,22 +376,26 @@ def name_view(conn: sqlite3.Connection, name_id: int, index=None, page: int = 1,
         quotes=_rows(
             conn,
             "SELECT q.id, q.quote, q.article_id, a.date, a.headline FROM quotes q JOIN articles a ON a.id = q.article_id"
-            " WHERE q.speaker_id = ? ORDER BY a.date DESC, q.id LIMIT 50",
+            f" WHERE q.speaker_id = ? ORDER BY a.date DESC, q.id LIMIT {NAME_QUOTES}",
             (name_id,),
         ),
+        quotes_total=conn.execute("SELECT count(*) FROM quotes WHERE speaker_id = ?", (name_id,)).fetchone()[0],
         related=related_names(conn, view["name"], view["kind"], index),
     )
     return view
 
 
 def quotes_search(conn: sqlite3.Connection, q: Query, speaker: str | None = None, page: int = 1,
-                  per_page: int = 25) -> dict:
-    """Quotations whose words (or speaker) match, best matches first."""
+                  per_page: int = 25, speaker_id: int | None = None) -> dict:
+    """Quotations whose words (or speaker, as written or as a name's id) match, best matches first."""
     where, args = [], []
     expression = q.fts(phrases=False)
     if expression:
         where.append("quotes_fts MATCH ?")
         args.append(expression)
+    if speaker_id is not None:
+        where.append("q.speaker_id = ?")
+        args.append(speaker_id)
     if speaker:
         where.append("q.speaker = ?")
         args.append(speaker)

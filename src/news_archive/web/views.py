@@ -736,29 +736,42 @@ async def names_json(request, datasette):
     return json_response({**found, "notes": notes})
 
 
-async def _quotes(request, datasette) -> tuple[dict, str, str | None]:
+async def _quotes(request, datasette) -> tuple[dict, dict]:
     q = (request.args.get("q") or "")[: MAX_QUERY_CHARS * 2]
     speaker = (request.args.get("speaker") or "")[:200] or None
-    found = await run(datasette, browse.quotes_search, parse_query(q), speaker, _page_arg(request))
-    return found, q, speaker
+    value = request.args.get("name") or ""
+    notes = list(parse_query(q).notes)
+    by = None  # the name whose quotations these are, when ?name=ID
+    if value:
+        name_id = int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
+        found_name = await run(datasette, browse.name_row, name_id) if name_id is not None else None
+        if found_name is None:
+            notes.append(f"{value[:40]!r} is not a name id: quotations by anyone are listed")
+        else:
+            by = found_name
+    found = await run(datasette, browse.quotes_search, parse_query(q), speaker, _page_arg(request),
+                      speaker_id=by["id"] if by else None)
+    return found, {"q": q, "speaker": speaker, "by": by, "notes": notes}
 
 
 @guarded
 async def quotes_page(request, datasette):
-    found, q, speaker = await _quotes(request, datasette)
+    found, asked = await _quotes(request, datasette)
+    params = {"q": asked["q"], "speaker": asked["speaker"], "name": asked["by"]["id"] if asked["by"] else None}
     return await render(datasette, request, "news_quotes.html", {
-        "found": found, "q": q, "speaker": speaker, "notes": list(parse_query(q).notes),
-        "json_url": make_url(datasette, "/quotes.json", q=q, speaker=speaker),
-        "page_url": lambda page: make_url(datasette, "/quotes", q=q, speaker=speaker, page=page if page > 1 else None),
+        "found": found, **asked,
+        "json_url": make_url(datasette, "/quotes.json", **params),
+        "page_url": lambda page: make_url(datasette, "/quotes", **params, page=page if page > 1 else None),
     })
 
 
 @guarded
 async def quotes_json(request, datasette):
-    found, q, speaker = await _quotes(request, datasette)
+    found, asked = await _quotes(request, datasette)
     base = datasette.absolute_url(request, datasette.urls.path("/article/"))
     found["quotes"] = [{**row, "url": f"{base}{row['article_id']}"} for row in found["quotes"]]
-    return json_response({"query": q, "speaker": speaker, **found})
+    return json_response({"query": asked["q"], "speaker": asked["speaker"], "name": asked["by"], **found,
+                          "notes": asked["notes"]})
 
 
 @guarded
