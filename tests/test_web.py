@@ -206,6 +206,9 @@ async def test_name_page_and_json(ds, sample_db):
     dillon = name_id(sample_db, "Dillon Passage")
     html = (await ds.client.get(f"/name/{dillon}")).text
     assert "<h1>Dillon Passage</h1>" in html and "A person, mentioned in <strong>2</strong> articles" in html
+    assert f'<a href="/search.atom?name={dillon}">Atom feed</a>' in html  # an alert for new mentions
+    feed = ElementTree.fromstring((await ds.client.get(f"/search.atom?name={dillon}")).content)
+    assert len(feed.findall("{http://www.w3.org/2005/Atom}entry")) == 2
     assert '<svg class="timeline"' in html and html.count("<blockquote>") >= 20
     data = (await ds.client.get(f"/name/{dillon}.json")).json()
     assert (data["name"], data["kind"], data["total"]) == ("Dillon Passage", "person", 2)

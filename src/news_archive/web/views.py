@@ -684,6 +684,7 @@ async def name_page(request, datasette):
     return await render(datasette, request, "news_name.html", {
         "view": view, "chart": chart,
         "search_url": make_url(datasette, "/search", name=[name_id]),
+        "atom_url": make_url(datasette, "/search.atom", name=[name_id]),
         "json_url": make_url(datasette, f"/name/{name_id}.json"),
         "page_url": lambda page: make_url(datasette, f"/name/{name_id}", page=page if page > 1 else None),
     })
