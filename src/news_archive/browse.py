@@ -257,11 +257,12 @@ def names_directory(conn: sqlite3.Connection, text: str = "", kind: str | None =
         listed = found[(page - 1) * per_page : page * per_page]
         limited = total >= NAME_MATCHES
     else:
-        ranked = _most_named(conn, index)
-        shown = {r["id"]: r for r in _rows(conn, f"SELECT id, name, kind FROM names WHERE kind IN"
-                                                 f" ({', '.join('?' * len(kinds))})", kinds)} if kind else None
-        if shown is not None:
-            ranked = [(i, n) for i, n in ranked if i in shown]
+        ranked = most = _most_named(conn, index)
+        if kind and ranked:
+            of_kind = {i for (i,) in conn.execute(
+                f"SELECT id FROM names WHERE kind = ? AND id IN ({', '.join('?' * len(ranked))})",
+                (kind, *(i for i, _ in ranked)))}
+            ranked = [(i, n) for i, n in ranked if i in of_kind]
         total = len(ranked)
         page, pages = _page(page, total, per_page)
         part = ranked[(page - 1) * per_page : page * per_page]
@@ -269,7 +270,7 @@ def names_directory(conn: sqlite3.Connection, text: str = "", kind: str | None =
         rows = {r["id"]: r for r in _rows(
             conn, f"SELECT id, name, kind FROM names WHERE id IN ({', '.join('?' * len(ids))})", ids)} if ids else {}
         listed = [{**rows[i], "articles": n} for i, n in part if i in rows]
-        limited = index is not None and len(_most_named(conn, index)) >= search_index.MOST_NAMED
+        limited = len(most) >= search_index.MOST_NAMED
     return {"q": text, "kind": kind, "total": total, "page": page, "pages": pages, "names": listed,
             "limited": limited}
 
@@ -345,10 +346,9 @@ def name_row(conn: sqlite3.Connection, name_id: int) -> dict | None:
 def name_view(conn: sqlite3.Connection, name_id: int, index=None, page: int = 1, per_page: int = 25) -> dict | None:
     """A person, organisation or place: the articles that mention it (newest first),
     mentions per month, and the quotations attributed to it."""
-    found = _rows(conn, "SELECT id, name, kind FROM names WHERE id = ?", (name_id,))
-    if not found:
+    view = name_row(conn, name_id)
+    if view is None:
         return None
-    view = found[0]
     if index is not None:
         tq = search_index.to_tantivy(index, Query(""), None, None, names=[name_id])
         # One pass over the mentions gives the months and, added up, the total.

@@ -186,7 +186,6 @@ class SearchIndex:
             self._day_span = cached = (generation, span)
         return cached[1]
 
-
     def most_named(self) -> list[tuple[int, int]]:
         """The MOST_NAMED names that the most articles mention: (name id, articles),
         most first, once per commit (one pass over a million articles takes about 0.1 s)."""
