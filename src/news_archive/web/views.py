@@ -741,7 +741,8 @@ async def _quotes(request, datasette) -> tuple[dict, dict]:
     q = (request.args.get("q") or "")[: MAX_QUERY_CHARS * 2]
     speaker = (request.args.get("speaker") or "")[:200] or None
     value = request.args.get("name") or ""
-    notes = list(parse_query(q).notes)
+    query = parse_query(q)
+    notes = list(query.notes)
     by = None  # the name whose quotations these are, when ?name=ID
     if value:
         name_id = int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
@@ -750,7 +751,7 @@ async def _quotes(request, datasette) -> tuple[dict, dict]:
             notes.append(f"{value[:40]!r} is not a name id: quotations by anyone are listed")
         else:
             by = found_name
-    found = await run(datasette, browse.quotes_search, parse_query(q), speaker, _page_arg(request),
+    found = await run(datasette, browse.quotes_search, query, speaker, _page_arg(request),
                       speaker_id=by["id"] if by else None)
     return found, {"q": q, "speaker": speaker, "by": by, "notes": notes}
 
