@@ -283,3 +283,18 @@ def test_names_directory_is_the_same_without_the_ranked_index(tmp_path):
     first = browse.names_directory(conn, "", "person", 1, index, per_page=1)
     second = browse.names_directory(conn, "", "person", 2, index, per_page=1)
     assert first["pages"] == first["total"] >= 2 and first["names"] != second["names"]
+
+
+def test_most_named_by_kind_is_the_same_without_the_ranked_index(tmp_path):
+    from news_archive import browse, search_index
+
+    folder = write_story_versions(tmp_path / "stories")
+    write_article(folder, "extra.txt", " date 2020-05-02 Vote\n\nJane Smith of Ohio met John Smith in Ohio.\n")
+    db = str(tmp_path / "k.db")
+    ingest(db, [str(folder)], jobs=1)
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    ranked = browse.most_named_by_kind(conn, search_index.SearchIndex.open(db), per_kind=2)
+    assert ranked == browse.most_named_by_kind(conn, None, per_kind=2)
+    assert {n["kind"] for n in ranked["person"]} == {"person"} and len(ranked["person"]) == 2
+    assert [n["name"] for n in ranked["place"]][:1] == ["Ohio"]

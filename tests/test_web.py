@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import re
 import sqlite3
 import xml.etree.ElementTree as ElementTree
 
@@ -34,6 +35,11 @@ async def test_home(ds):
     assert '<svg class="timeline"' in html
     assert "Latest articles" in html and 'href="/archive/2021"' in html and 'href="/archive/2020/06"' in html
     assert response.headers["content-security-policy"].startswith("default-src 'none'")
+    # The most mentioned names of each kind, most first, and the way to all of them.
+    assert '<h2 id="names-heading">Most mentioned</h2>' in html and '<a href="/names">All names →</a>' in html
+    people = re.search(r'<a href="/names\?kind=person">People</a></h3>\s*<ul class="most-named">(.*?)</ul>', html, re.S)
+    counts = [int(n) for n in re.findall(r'<span class="count">(\d+)</span>', people.group(1))]
+    assert len(counts) == 5 and counts == sorted(counts, reverse=True) and counts[0] == 2
 
 
 async def test_search_page(ds):

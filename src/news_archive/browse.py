@@ -275,6 +275,22 @@ def names_directory(conn: sqlite3.Connection, text: str = "", kind: str | None =
             "limited": limited}
 
 
+def most_named_by_kind(conn: sqlite3.Connection, index=None, per_kind: int = 5) -> dict[str, list[dict]]:
+    """The few most mentioned people, organisations and places (for the home page): read
+    from the head of the most mentioned names, so one small query whatever the archive's size."""
+    head = _most_named(conn, index)[: per_kind * 100]
+    found: dict[str, list[dict]] = {"person": [], "organization": [], "place": []}
+    if not head:
+        return found
+    rows = {r["id"]: r for r in _rows(
+        conn, f"SELECT id, name, kind FROM names WHERE id IN ({', '.join('?' * len(head))})", [i for i, _ in head])}
+    for name_id, articles in head:
+        row = rows.get(name_id)
+        if row and len(found[row["kind"]]) < per_kind:
+            found[row["kind"]].append({**row, "articles": articles})
+    return found
+
+
 def _most_named(conn: sqlite3.Connection, index) -> list[tuple[int, int]]:
     if index is not None:
         return index.most_named()

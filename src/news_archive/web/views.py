@@ -542,6 +542,7 @@ async def search_atom(request, datasette):
 async def home(request, datasette):
     summary = await run(datasette, browse.overview, ranked_index(datasette))
     latest = await run(datasette, browse.latest, 8)
+    named = await run(datasette, browse.most_named_by_kind, ranked_index(datasette))
     points = [{**p, "all": p["count"]} for p in summary["per_month"]]
     chart = timeline_svg(
         _fill_months(points), unit="month",
@@ -549,7 +550,7 @@ async def home(request, datasette):
         label="Articles per month in the whole archive",
     )
     return await render(datasette, request, "news_home.html", {
-        "summary": summary, "latest": latest, "chart": chart,
+        "summary": summary, "latest": latest, "chart": chart, "named": named, "kinds": NAME_KINDS,
     })
 
 
