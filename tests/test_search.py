@@ -263,8 +263,10 @@ def test_related_names_share_a_surname_or_begin_alike(tmp_path):
     assert [r["name"] for r in browse.related_names(conn, "Reagan", "person")] == ["Nancy Reagan", "Ronald Reagan"]
 
 
-def test_names_directory_is_the_same_without_the_ranked_index(tmp_path):
-    from news_archive import browse, search_index
+@pytest.fixture
+def names_archive(tmp_path):
+    """The story versions and one more article with two Smiths and Ohio: (connection, ranked index)."""
+    from news_archive import search_index
 
     folder = write_story_versions(tmp_path / "stories")
     write_article(folder, "extra.txt", " date 2020-05-02 Vote\n\nJane Smith of Ohio and John Smith met in Ohio.\n")
@@ -272,7 +274,13 @@ def test_names_directory_is_the_same_without_the_ranked_index(tmp_path):
     ingest(db, [str(folder)], jobs=1)
     conn = sqlite3.connect(db)
     conn.row_factory = sqlite3.Row
-    index = search_index.SearchIndex.open(db)
+    return conn, search_index.SearchIndex.open(db)
+
+
+def test_names_directory_is_the_same_without_the_ranked_index(names_archive):
+    from news_archive import browse
+
+    conn, index = names_archive
     for text, kind in (("", None), ("", "person"), ("smi", None), ("ohio", "place"), ("nothing", None)):
         ranked = browse.names_directory(conn, text, kind, index=index, per_page=3)
         scanned = browse.names_directory(conn, text, kind, index=None, per_page=3)
@@ -285,16 +293,11 @@ def test_names_directory_is_the_same_without_the_ranked_index(tmp_path):
     assert first["pages"] == first["total"] >= 2 and first["names"] != second["names"]
 
 
-def test_most_named_by_kind_is_the_same_without_the_ranked_index(tmp_path):
-    from news_archive import browse, search_index
+def test_most_named_by_kind_is_the_same_without_the_ranked_index(names_archive):
+    from news_archive import browse
 
-    folder = write_story_versions(tmp_path / "stories")
-    write_article(folder, "extra.txt", " date 2020-05-02 Vote\n\nJane Smith of Ohio met John Smith in Ohio.\n")
-    db = str(tmp_path / "k.db")
-    ingest(db, [str(folder)], jobs=1)
-    conn = sqlite3.connect(db)
-    conn.row_factory = sqlite3.Row
-    ranked = browse.most_named_by_kind(conn, search_index.SearchIndex.open(db), per_kind=2)
+    conn, index = names_archive
+    ranked = browse.most_named_by_kind(conn, index, per_kind=2)
     assert ranked == browse.most_named_by_kind(conn, None, per_kind=2)
     assert {n["kind"] for n in ranked["person"]} == {"person"} and len(ranked["person"]) == 2
     assert [n["name"] for n in ranked["place"]][:1] == ["Ohio"]
