@@ -226,16 +226,10 @@ def _sentence_initial(text: str, start: int, floor: int) -> bool:
     return False
 
 
-def _joins_two_names(tokens: list[_Token]) -> bool:
-    """Whether an organisation-looking run is two names joined by a
-    connector: "Ford Motor Co and Ford Motor Credit Co", "Tangent Inc of
-    Dallas", "Switzerland and the Community", "the United Nations and the
-    International Monetary Fund", "Peter Greenbaum of Smith Barney Inc"."""
-    return _joining_at(tokens) is not None
-
-
 def _joining_at(tokens: list[_Token]) -> int | None:
-    """Where the connector is that joins two names in an organisation-looking run."""
+    """Where the connector is that joins two names in an organisation-looking run, if
+    it is two: "Ford Motor Co and Ford Motor Credit Co", "Tangent Inc of Dallas",
+    "Switzerland and the Community", "Peter Greenbaum of Smith Barney Inc"."""
     words = [t[0] for t in tokens]
     for index in range(1, len(words) - 1):
         if words[index] not in ("and", "&", "of"):
