@@ -179,6 +179,21 @@ def names_of(text: str) -> list[tuple[str, str, int]]:
             '"It is strong," said Sanford Margoshes of Shearson Lehman Brothers Inc.',
             [("Sanford Margoshes", "person", 1), ("Shearson Lehman Brothers Inc", "organization", 1)],
         ),
+        # A job that starts the sentence is not part of the name; a singular one makes a person.
+        (
+            "Analyst Hiroyuki Kondo of Yasuda Trust and Banking Co Ltd agreed. Analyst Sanford Margoshes of"
+            " Shearson Lehman Brothers did not. Officials of the EC Commission met. Brokers Barclays de Zoete"
+            " Wedd said so. Spokesman for Armco Inc declined to comment.",
+            [
+                ("Hiroyuki Kondo", "person", 1),
+                ("Yasuda Trust and Banking Co Ltd", "organization", 1),
+                ("Sanford Margoshes", "person", 1),
+                ("Shearson Lehman Brothers", "organization", 1),
+                ("EC Commission", "organization", 1),
+                ("Barclays de Zoete Wedd", "organization", 1),
+                ("Armco Inc", "organization", 1),
+            ],
+        ),
         # Two bodies joined by "and" are two names, but a bank "and Trust" is one.
         (
             "The International Monetary Fund and World Bank met Citizens Bank and Trust Co.",

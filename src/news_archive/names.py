@@ -452,6 +452,13 @@ def _follows_title_of(tokens: list[_Token], part: list[_Token]) -> bool:
 _NOT_NAMES_CASED = frozenset(w.capitalize() for w in NOT_NAMES) | frozenset(
     w.upper() for w in NOT_NAMES if len(w) > 1
 )
+# Jobs that start a sentence before a name but never start a name themselves (unlike
+# "Official Gazette", "Chief", "Star"). A singular one makes the name after it a person's.
+_JOBS = frozenset({"Analyst", "Analysts", "Economist", "Economists", "Spokesman", "Spokeswoman",
+                   "Spokesperson", "Officials", "Trader", "Traders", "Dealers", "Broker", "Brokers",
+                   "Strategist", "Strategists"})
+_JOBS_OF_ONE = frozenset({"Analyst", "Economist", "Spokesman", "Spokeswoman", "Spokesperson", "Trader", "Broker",
+                          "Strategist"})
 _KEEP_IN_ORG = frozenset({"First", "General", "National", "International", "Federal", "Royal", "Second", "Third"})
 _DEMONYMS_CASED = frozenset(w.capitalize() for w in DEMONYMS)
 _COMPASS = frozenset({"North", "South", "East", "West"})
@@ -618,15 +625,33 @@ def _build_plan(g: str, before: str, lower_case, bracket: bool) -> tuple:
 def _plan_run(text: str, offset: int, tokens: list[_Token], lower_case, bracket: bool, spaced: bool) -> list[tuple]:
     end_of_run = len(text)
     org_run = _is_org([t[0] for t in tokens])
-    # Leading words that are capitalised for the sentence, not for a name.
-    while tokens and (_not_name(tokens[0][0]) or tokens[0][0].lower() in _CONNECTORS):
+    # Leading words that are capitalised for the sentence, not for a name
+    # ("The", "Analyst Hiroyuki Kondo", "Officials of the EC Commission").
+    job = None
+    while tokens and (
+        _not_name(tokens[0][0])
+        or tokens[0][0].lower() in _CONNECTORS
+        or (tokens[0][0] in _JOBS and len(tokens) > 1)
+    ):
         if org_run and tokens[0][0] in _KEEP_IN_ORG and len(tokens) > 1:
             break
         if " ".join(t[0] for t in tokens).lower() in PLACES:
             break  # "Third World"
+        if tokens[0][0] in _JOBS:
+            job = tokens[0][0]
         tokens = tokens[1:]
     if not tokens:
         return []
+    if job in _JOBS_OF_ONE:
+        # "Analyst Sanford Margoshes of Shearson Lehman Brothers": the job says
+        # the words before "of" are a person, whatever the firm's name ends with.
+        at = next((i for i, t in enumerate(tokens[:4]) if t[0] == "of"), None)
+        person = [t[0] for t in tokens[:at]] if at else []
+        if len(person) > 1 and not _is_org(person) and not _is_place(person) \
+                and all(w[:1].isupper() and w.replace(".", "").isalpha() for w in person):
+            spec = _plan_piece(text, offset, tokens[:at], person=_ALWAYS, org=False, place=0)
+            return ([spec] if spec is not None else []) + _plan_run(
+                text, offset, tokens[at + 1 :], lower_case, bracket, spaced)
     single = len(tokens) == 1
     first_start, first_end, last_end = tokens[0][1], tokens[0][2], tokens[-1][2]
     if first_start == offset:
