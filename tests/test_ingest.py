@@ -457,3 +457,31 @@ def test_an_archive_of_version_3_gets_its_spellings_joined(db_path, articles_dir
     assert rows(db_path, "SELECT count(*) FROM index_queue") == [(0,)]  # the ranked index caught up
     counts = _index_name_counts(db_path)
     assert counts[basf] == 2 and counts[states] == 1 and 100 not in counts and 101 not in counts
+
+
+def test_an_archive_of_version_4_gets_the_state_abbreviations_joined(db_path, articles_dir):
+    """Version 5 knows "Calif." is California: an older archive's separate entries are joined."""
+    write_article(articles_dir, "a.txt", " date 2020-06-09 Quakes\n\nA quake hit Fresno, Calif., on Monday.\n")
+    write_article(articles_dir, "b.txt", " date 2020-06-10 Quakes again\n\nCalifornia said the damage was small.\n")
+    ingest(db_path, [str(articles_dir)], jobs=1)
+    assert ("California", "place") in rows(db_path, "SELECT name, kind FROM names")
+    assert rows(db_path, "SELECT count(*) FROM article_names a JOIN names n ON n.id = a.name_id"
+                         " WHERE n.name = 'California'") == [(2,)]
+    # As version 4 left it: "Calif." an entry of its own.
+    conn = sqlite3.connect(db_path)
+    with conn:
+        conn.execute("INSERT INTO names (id, name, kind) VALUES (100, 'Calif.', 'place')")
+        conn.execute("UPDATE article_names SET name_id = 100 WHERE article_id = 1"
+                     " AND name_id = (SELECT id FROM names WHERE name = 'California')")
+        conn.execute("PRAGMA user_version = 4")
+    conn.close()
+
+    from news_archive.ingest import upgrade
+
+    upgrade(db_path)
+
+    assert rows(db_path, "PRAGMA user_version") == [(store.SCHEMA_VERSION,)]
+    assert rows(db_path, "SELECT name FROM names WHERE name LIKE 'Calif%'") == [("California",)]
+    assert rows(db_path, "SELECT count(*) FROM article_names a JOIN names n ON n.id = a.name_id"
+                         " WHERE n.name = 'California'") == [(2,)]
+    assert rows(db_path, "SELECT count(*) FROM index_queue") == [(0,)]

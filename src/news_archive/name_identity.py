@@ -29,6 +29,21 @@ SAME_PLACES = _spellings("place", {
     "United Arab Emirates": ("UAE", "U.A.E.", "U.A.E"),
     "Hong Kong": ("H.K.",),
     "New Zealand": ("N.Z.",),
+    # U.S. states as news agencies abbreviate them after a town ("Quincy, Fla.").
+    # "Wash." stays: "Washington" alone is most often the capital.
+    **{state: (abbreviation,) for abbreviation, state in (
+        ("Ala.", "Alabama"), ("Ariz.", "Arizona"), ("Ark.", "Arkansas"), ("Calif.", "California"),
+        ("Colo.", "Colorado"), ("Conn.", "Connecticut"), ("Del.", "Delaware"), ("Fla.", "Florida"),
+        ("Ga.", "Georgia"), ("Ill.", "Illinois"), ("Ind.", "Indiana"), ("Kan.", "Kansas"),
+        ("Ky.", "Kentucky"), ("La.", "Louisiana"), ("Md.", "Maryland"), ("Mass.", "Massachusetts"),
+        ("Mich.", "Michigan"), ("Minn.", "Minnesota"), ("Miss.", "Mississippi"), ("Mo.", "Missouri"),
+        ("Mont.", "Montana"), ("Neb.", "Nebraska"), ("Nev.", "Nevada"), ("N.H.", "New Hampshire"),
+        ("N.J.", "New Jersey"), ("N.M.", "New Mexico"), ("N.Y.", "New York"), ("N.C.", "North Carolina"),
+        ("N.D.", "North Dakota"), ("Okla.", "Oklahoma"), ("Ore.", "Oregon"), ("Pa.", "Pennsylvania"),
+        ("R.I.", "Rhode Island"), ("S.C.", "South Carolina"), ("S.D.", "South Dakota"), ("Tenn.", "Tennessee"),
+        ("Tex.", "Texas"), ("Vt.", "Vermont"), ("Va.", "Virginia"), ("W.Va.", "West Virginia"),
+        ("Wis.", "Wisconsin"), ("Wyo.", "Wyoming"),
+    )},
 })
 SAME_ORGANIZATIONS = _spellings("organization", {
     "European Community": ("EC", "E.C.", "EEC", "E.E.C.", "European Economic Community", "European Communities"),

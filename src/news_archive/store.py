@@ -25,7 +25,8 @@ if TYPE_CHECKING:  # numpy and sqlite-utils take a sixth of a second to import: 
 
     from .analysis import Analysis
 
-SCHEMA_VERSION = 4  # 3: names, quotes, near-duplicates; 4: one entry per name however written
+SCHEMA_VERSION = 5  # 3: names, quotes, near-duplicates; 4: one entry per name however written;
+# 5: more spellings (U.S. states) in name_identity
 FTS_TOKENIZE = "porter unicode61 remove_diacritics 2"
 # Ranked search runs on the tantivy index; FTS5 serves Datasette's table search
 # (which quotes each word) and the fallback. Column detail keeps per-column
@@ -178,7 +179,8 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     version = db.execute("PRAGMA user_version").fetchone()[0]
     with db.conn:
         db.conn.executescript(_FTS_SQL + ";" + _FTS_TRIGGERS + _ANALYSIS_SQL)
-    if 0 < version < 4:
+    if 0 < version < SCHEMA_VERSION:
+        # The list of spellings grew since: join what it now says is one name.
         with db.conn:
             join_same_names(db.conn)
     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
@@ -186,7 +188,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
 
 def join_same_names(conn: sqlite3.Connection) -> int:
     """Make names that are one name (name_identity: "OPEC" and "Opec", "U.S." and
-    "United States") one entry, as version 4 saves them: their articles' mentions
+    "United States") one entry, as this version saves them: their articles' mentions
     are added up under the first one's id, their quotations follow, and the
     articles are queued for the ranked index, which holds their name ids.
     Returns how many entries went. Inside the caller's transaction."""
