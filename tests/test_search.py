@@ -215,7 +215,27 @@ def test_deep_pages_fold_within_the_page(versions_db, monkeypatch):
     monkeypatch.setattr(search_module, "FOLD_DEPTH", 1)
     result = run_search(conn, "harbour", sort="oldest", per_page=3, page=1, index=index)
     # The page of matches 1-3 loses version 3 and is not topped up.
-    assert [hit.id for hit in result.hits] == [1, 2] and result.folded == 1 and result.stories is None
+    assert [hit.id for hit in result.hits] == [1, 2] and result.folded == 1
+    assert result.stories == 6  # one match looked at for versions, five deeper ones counted one each
+
+
+@pytest.mark.parametrize("fold_depth", [1, 2, 3, 4, 2_000])
+def test_every_page_agrees_on_the_number_of_pages(versions_db, monkeypatch, fold_depth):
+    import news_archive.search as search_module
+
+    conn, index = versions_db
+    monkeypatch.setattr(search_module, "FOLD_DEPTH", fold_depth)
+    first = run_search(conn, "harbour", sort="oldest", per_page=2, page=1, index=index)
+    pages = [run_search(conn, "harbour", sort="oldest", per_page=2, page=n, index=index)
+             for n in range(1, first.pages + 1)]
+    assert {result.pages for result in pages} == {first.pages}
+    assert all(result.hits and not result.notes for result in pages)  # no page the pager links to is empty
+    shown = [hit.id for result in pages for hit in result.hits]
+    assert len(shown) == len(set(shown)) and {1, 2, 4, 6} <= set(shown)
+    past_the_end = run_search(conn, "harbour", sort="oldest", per_page=2, page=first.pages + 5, index=index)
+    assert past_the_end.page == first.pages
+    assert [hit.id for hit in past_the_end.hits] == [hit.id for hit in pages[-1].hits]
+    assert past_the_end.notes == [f"there are only {first.pages} pages of results: showing the last"]
 
 
 @pytest.mark.parametrize("since, until", [("2020-02-01", "2020-03-05"), ("2020-01-15", None), (None, "2020-02-20")])
