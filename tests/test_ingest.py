@@ -482,6 +482,9 @@ def test_an_archive_of_version_4_gets_the_state_abbreviations_joined(db_path, ar
 
     assert rows(db_path, "PRAGMA user_version") == [(store.SCHEMA_VERSION,)]
     assert rows(db_path, "SELECT name FROM names WHERE name LIKE 'Calif%'") == [("California",)]
+    # The old id leads to the name it joined: links and feeds made with it keep working.
+    assert rows(db_path, "SELECT r.old_id, n.name FROM name_redirects r JOIN names n ON n.id = r.name_id") == [
+        (100, "California")]
     assert rows(db_path, "SELECT count(*) FROM article_names a JOIN names n ON n.id = a.name_id"
                          " WHERE n.name = 'California'") == [(2,)]
     assert rows(db_path, "SELECT count(*) FROM index_queue") == [(0,)]

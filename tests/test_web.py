@@ -263,6 +263,38 @@ async def test_search_name_facets_and_filter(ds, sample_db):
     assert bad.status_code == 200 and "is not a name id" in bad.json()["notes"][0]
 
 
+async def test_a_joined_name_id_leads_to_the_name_it_joined(sample_db, tmp_path):
+    """Upgrades join spellings of one name (store.join_same_names) and keep the old ids
+    as redirects: bookmarks, links and feeds made with them still work."""
+    import shutil
+
+    copy = str(tmp_path / "joined.db")
+    with sqlite3.connect(sample_db) as source, sqlite3.connect(copy) as target:
+        source.backup(target)  # the sample is in WAL mode: copying its file alone would miss pages
+    shutil.copytree(sample_db + ".index", copy + ".index")
+    dillon = name_id(copy, "Dillon Passage")
+    with sqlite3.connect(copy) as conn:
+        conn.execute("INSERT INTO name_redirects (old_id, name_id) VALUES (9999, ?)", (dillon,))
+    datasette = make_datasette(copy)
+    await datasette.invoke_startup()
+    client = datasette.client
+    page = await client.get("/name/9999?page=2")
+    assert page.status_code == 301 and page.headers["location"] == f"/name/{dillon}?page=2"
+    data = await client.get("/name/9999.json")
+    assert data.status_code == 301 and data.headers["location"] == f"/name/{dillon}.json"
+    assert (await client.get("/name/9998")).status_code == 404
+    found = (await client.get("/search.json?q=tiger&name=9999")).json()
+    assert found["total"] == 2 and found["names"] == [dillon] and found["notes"] == []
+    assert (await client.get("/quotes.json?name=9999")).json()["name"]["id"] == dillon
+    # An id of no name at all is said so, not silently matched by nothing.
+    unknown = (await client.get("/search.json?q=tiger&name=9998")).json()
+    assert unknown["total"] == 4 and unknown["notes"] == ["there is no name 9998 in this archive, so it was ignored"]
+    refused = await client.get("/search.ndjson?q=tiger&name=9998&since=abc")
+    assert refused.status_code == 400
+    assert refused.json()["error"] == ("cannot export this search: the from date 'abc' is not a date; use YYYY-MM-DD;"
+                                       " there is no name 9998 in this archive")
+
+
 async def test_quotes_of_a_name(ds, sample_db, monkeypatch):
     from news_archive import browse
 

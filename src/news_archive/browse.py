@@ -8,6 +8,7 @@ import math
 import re
 import sqlite3
 from collections import Counter
+from typing import Sequence
 
 from . import search_index
 from .name_identity import shown_spelling
@@ -357,6 +358,31 @@ def name_row(conn: sqlite3.Connection, name_id: int) -> dict | None:
     """One name: its id, name and kind."""
     found = _rows(conn, "SELECT id, name, kind FROM names WHERE id = ?", (name_id,))
     return found[0] if found else None
+
+
+def name_redirect(conn: sqlite3.Connection, name_id: int) -> int | None:
+    """The id of the name that name ``name_id`` was joined into (see store.join_same_names), or None."""
+    try:
+        found = conn.execute("SELECT name_id FROM name_redirects WHERE old_id = ?", (name_id,)).fetchone()
+    except sqlite3.OperationalError:  # an archive made before joined names were remembered
+        return None
+    return found[0] if found else None
+
+
+def resolve_name_ids(conn: sqlite3.Connection, ids: Sequence[int]) -> tuple[list[int], list[int]]:
+    """``ids`` as the archive now knows them (a joined name's old id gives the name it joined),
+    without repeats, and the ids that are no name at all."""
+    known = {row[0] for row in conn.execute(
+        f"SELECT id FROM names WHERE id IN ({', '.join('?' * len(ids))})", list(ids))} if ids else set()
+    resolved: list[int] = []
+    unknown: list[int] = []
+    for name_id in ids:
+        current = name_id if name_id in known else name_redirect(conn, name_id)
+        if current is None:
+            unknown.append(name_id)
+        elif current not in resolved:
+            resolved.append(current)
+    return resolved, unknown
 
 
 def name_view(conn: sqlite3.Connection, name_id: int, index=None, page: int = 1, per_page: int = 25) -> dict | None:

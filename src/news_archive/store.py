@@ -124,6 +124,9 @@ CREATE TABLE IF NOT EXISTS similar_queue (id INTEGER PRIMARY KEY);
 -- run need not look again; an article that changes leaves it.
 CREATE TABLE IF NOT EXISTS analysed_empty (article_id INTEGER PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+-- Ids of names that were joined into another (join_same_names), so that links,
+-- bookmarks and feeds made with the old id still find the name.
+CREATE TABLE IF NOT EXISTS name_redirects (old_id INTEGER PRIMARY KEY, name_id INTEGER NOT NULL);
 """
 
 
@@ -189,8 +192,9 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
 def join_same_names(conn: sqlite3.Connection) -> int:
     """Make names that are one name (name_identity: "OPEC" and "Opec", "U.S." and
     "United States") one entry, as this version saves them: their articles' mentions
-    are added up under the first one's id, their quotations follow, and the
-    articles are queued for the ranked index, which holds their name ids.
+    are added up under the first one's id, their quotations follow, the old ids
+    are kept as redirects, and the articles are queued for the ranked index,
+    which holds their name ids.
     Returns how many entries went. Inside the caller's transaction."""
     groups: dict[tuple[str, str], list[tuple[int, str]]] = {}
     for name_id, name, kind in conn.execute("SELECT id, name, kind FROM names ORDER BY id"):
@@ -223,6 +227,9 @@ def join_same_names(conn: sqlite3.Connection) -> int:
         conn.execute("UPDATE quotes SET speaker_id = (SELECT new_id FROM joined_names WHERE old_id = speaker_id)"
                      " WHERE speaker_id IN (SELECT old_id FROM joined_names)")
         conn.execute("DELETE FROM names WHERE id IN (SELECT old_id FROM joined_names)")
+        conn.execute("UPDATE name_redirects SET name_id = (SELECT new_id FROM joined_names WHERE old_id = name_id)"
+                     " WHERE name_id IN (SELECT old_id FROM joined_names)")
+        conn.execute("INSERT OR REPLACE INTO name_redirects (old_id, name_id) SELECT old_id, new_id FROM joined_names")
         conn.executemany("UPDATE names SET name = ? WHERE id = ?", shown)
     finally:
         conn.execute("DROP TABLE IF EXISTS temp.moved_mentions")

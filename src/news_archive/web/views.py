@@ -204,7 +204,8 @@ class SearchParams:
     page: int = 1
     share: bool = False
     names: list[int] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # notes for the reader
+    ignored: list[str] = field(default_factory=list)  # what was wrong in the parameters that were left out
 
     @classmethod
     def from_request(cls, request) -> "SearchParams":
@@ -229,8 +230,12 @@ class SearchParams:
                 if int(value) not in params.names and len(params.names) < MAX_NAME_FILTERS:
                     params.names.append(int(value))
             else:
-                params.problems.append(f"name {value[:20]!r} is not a name id, so it was ignored")
+                params.ignore(f"name {value[:20]!r} is not a name id")
         return params
+
+    def ignore(self, what: str, advice: str = "") -> None:
+        self.ignored.append(what + advice)
+        self.problems.append(f"{what}, so it was ignored{advice}")
 
     def _date(self, value: str | None, label: str, *, end: bool) -> str | None:
         if not value or not value.strip():
@@ -238,7 +243,7 @@ class SearchParams:
         try:
             return parse_date_bound(value[:64], end=end)
         except DateError:
-            self.problems.append(f"the {label} date {value[:64]!r} is not a date, so it was ignored; use YYYY-MM-DD")
+            self.ignore(f"the {label} date {value[:64]!r} is not a date", "; use YYYY-MM-DD")
             return None
 
     def _page(self, value: str | None) -> int:
@@ -260,6 +265,18 @@ class SearchParams:
                    "timeline": "share" if self.share else None, "name": self.names or None}
         current.update(changes)
         return current
+
+
+async def _search_params(request, datasette) -> SearchParams:
+    """The search a request asks for, its name ids as the archive now knows them: a
+    name joined into another (schema upgrades do that) is followed, an id of no name
+    is left out with a note."""
+    params = SearchParams.from_request(request)
+    if params.names:
+        params.names, unknown = await run(datasette, browse.resolve_name_ids, params.names)
+        for name_id in unknown:
+            params.ignore(f"there is no name {name_id} in this archive")
+    return params
 
 
 def _period_bounds(period: str, unit: str) -> tuple[str, str]:
@@ -320,14 +337,14 @@ def _result_json(datasette, request, params: SearchParams, result: search.Search
 
 @guarded
 async def search_json(request, datasette):
-    params = SearchParams.from_request(request)
+    params = await _search_params(request, datasette)
     result = await _run_search(datasette, params)
     return json_response(_result_json(datasette, request, params, result))
 
 
 @guarded
 async def search_page(request, datasette):
-    params = SearchParams.from_request(request)
+    params = await _search_params(request, datasette)
     result = await _run_search(datasette, params)
 
     def narrow(period: str) -> str:
@@ -405,9 +422,10 @@ def _page_numbers(page: int, pages: int) -> list[int | None]:
 async def search_export(request, datasette):
     """/search.ndjson and /search.csv: every match, streamed, with full bodies."""
     fmt = request.url_vars["format"]
-    params = SearchParams.from_request(request)
-    if params.problems:
-        raise BadRequest("; ".join(params.problems))
+    params = await _search_params(request, datasette)
+    if params.ignored:
+        # An export is kept and passed on: rather refuse than export another search than asked for.
+        raise BadRequest("cannot export this search: " + "; ".join(params.ignored))
     db = archive_database(datasette)
     index = ranked_index(datasette)
     sort = params.sort if params.sort in ("newest", "oldest") else "oldest"
@@ -508,7 +526,7 @@ class _ExportStream(AsgiStream):
 
 @guarded
 async def search_atom(request, datasette):
-    params = SearchParams.from_request(request)
+    params = await _search_params(request, datasette)
     params.sort, params.page = "newest", 1
     result = await run(datasette, search.search, params.q, since=params.since, until=params.until, sort="newest",
                        per_page=FEED_SIZE, with_timeline=False, with_facets=False, index=ranked_index(datasette),
@@ -675,6 +693,9 @@ async def name_page(request, datasette):
     index = ranked_index(datasette)
     view = await run(datasette, browse.name_view, name_id, index, _page_arg(request)) if name_id < 2**63 else None
     if view is None:
+        moved = await _moved_name(request, datasette, name_id, "")
+        if moved is not None:
+            return moved
         return await error_page(datasette, request, 404, "Name not found", f"There is no name {name_id} in this archive.")
     points = [{"period": m, "count": n, "all": n} for m, n in view["months"]]
     chart = timeline_svg(
@@ -691,12 +712,24 @@ async def name_page(request, datasette):
     })
 
 
+async def _moved_name(request, datasette, name_id: int, suffix: str) -> Response | None:
+    """A permanent redirect to the name that ``name_id`` was joined into, if it was."""
+    current = await run(datasette, browse.name_redirect, name_id) if name_id < 2**63 else None
+    if current is None:
+        return None
+    query = f"?{request.query_string}" if request.query_string else ""
+    return Response.redirect(datasette.urls.path(f"/name/{current}{suffix}") + query, status=301)
+
+
 @guarded
 async def name_json(request, datasette):
     name_id = int(request.url_vars["id"])
     view = await run(datasette, browse.name_view, name_id, ranked_index(datasette), _page_arg(request)) \
         if name_id < 2**63 else None
     if view is None:
+        moved = await _moved_name(request, datasette, name_id, ".json")
+        if moved is not None:
+            return moved
         return json_response({"ok": False, "error": f"there is no name {name_id}"}, 404)
     base = datasette.absolute_url(request, datasette.urls.path("/article/"))
     view["articles"] = [{**a, "url": f"{base}{a['id']}"} for a in view["articles"]]
@@ -747,9 +780,13 @@ async def _quotes(request, datasette) -> tuple[dict, dict]:
     by = None  # the name whose quotations these are, when ?name=ID
     if value:
         name_id = int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
+        if name_id is not None and name_id < 2**63:
+            current, _ = await run(datasette, browse.resolve_name_ids, [name_id])
+            name_id = current[0] if current else None
         found_name = await run(datasette, browse.name_row, name_id) if name_id is not None else None
         if found_name is None:
-            notes.append(f"{value[:40]!r} is not a name id: quotations by anyone are listed")
+            what = f"there is no name {value}" if value.isascii() and value.isdigit() else f"{value[:40]!r} is not a name id"
+            notes.append(f"{what}: quotations by anyone are listed")
         else:
             by = found_name
     found = await run(datasette, browse.quotes_search, query, speaker, _page_arg(request),
