@@ -323,6 +323,13 @@ async def test_quotes_search(ds):
     assert {q["speaker"] for q in data["quotes"]} <= {"Dillon Passage", "Joe Exotic"}
     by_speaker = (await ds.client.get("/quotes.json?speaker=Joe+Exotic")).json()
     assert by_speaker["total"] >= 5 and all(q["speaker"] == "Joe Exotic" for q in by_speaker["quotes"])
+    # A speaker is found by any of their words, case aside, as a reader would type them.
+    for typed in ("exotic", "joe EXOTIC"):
+        assert (await ds.client.get(f"/quotes.json?speaker={typed}")).json()["total"] == by_speaker["total"]
+    assert (await ds.client.get("/quotes.json?speaker=passage")).json()["total"] > 0
+    narrowed = (await ds.client.get("/quotes.json?speaker=exotic&q=divorce")).json()
+    assert 0 < narrowed["total"] < by_speaker["total"]
+    assert all(q["speaker"] == "Joe Exotic" for q in narrowed["quotes"])
     html = (await ds.client.get("/quotes?q=%22unbalanced")).text
     assert "a closing quote was missing" in html
 

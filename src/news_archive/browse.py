@@ -427,19 +427,28 @@ def name_view(conn: sqlite3.Connection, name_id: int, index=None, page: int = 1,
     return view
 
 
+_SPEAKER_WORD = re.compile(r"\w+", re.UNICODE)
+MAX_SPEAKER_WORDS = 8
+
+
 def quotes_search(conn: sqlite3.Connection, q: Query, speaker: str | None = None, page: int = 1,
                   per_page: int = 25, speaker_id: int | None = None) -> dict:
-    """Quotations whose words (or speaker, as written or as a name's id) match, best matches first."""
+    """Quotations whose words match, or whose speaker does (every word of ``speaker``,
+    case aside: "volcker" finds Paul Volcker; or a name's id), best matches first."""
     where, args = [], []
     expression = q.fts(phrases=False)
+    speaker_words = _SPEAKER_WORD.findall(speaker or "")[:MAX_SPEAKER_WORDS]
+    if speaker_words:
+        by_speaker = "speaker : (" + " ".join('"' + word.replace('"', '""') + '"' for word in speaker_words) + ")"
+        expression = f"({expression}) AND {by_speaker}" if expression else by_speaker
     if expression:
         where.append("quotes_fts MATCH ?")
         args.append(expression)
     if speaker_id is not None:
         where.append("q.speaker_id = ?")
         args.append(speaker_id)
-    if speaker:
-        where.append("q.speaker = ?")
+    if speaker and not speaker_words:
+        where.append("q.speaker = ?")  # no word to look for ("?!"): as written
         args.append(speaker)
     if not where:
         return {"total": 0, "quotes": [], "page": 1, "pages": 1}
