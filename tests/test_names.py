@@ -194,6 +194,11 @@ def names_of(text: str) -> list[tuple[str, str, int]]:
                 ("Armco Inc", "organization", 1),
             ],
         ),
+        # Reuters brackets a firm's whole name, places and "and" included.
+        (
+            "<Nissan Motor Manufacturing Corp USA> and <Young and Rubicam> agreed.",
+            [("Nissan Motor Manufacturing Corp USA", "organization", 1), ("Young and Rubicam", "organization", 1)],
+        ),
         # Two bodies joined by "and" are two names, but a bank "and Trust" is one.
         (
             "The International Monetary Fund and World Bank met Citizens Bank and Trust Co.",

@@ -661,6 +661,10 @@ def _plan_run(text: str, offset: int, tokens: list[_Token], lower_case, bracket:
         bracketed = bracket and last_end == end_of_run
         if bracket and single and _TICKER_SUFFIX.fullmatch(text, first_end):
             return []  # a stock ticker: "<IBM>", "<MSFT.O>"
+        if bracketed and not single:
+            # Reuters brackets a firm's whole name: "<Nissan Motor Manufacturing Corp USA>".
+            spec = _plan_piece(text, offset, tokens, person=0, org=True, place=0)
+            return [spec] if spec is not None else []
     else:
         before = text[max(0, first_start - 40) : first_start]
         words_before = before.replace(",", " ").split()[-2:]
