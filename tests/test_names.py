@@ -201,11 +201,13 @@ def names_of(text: str) -> list[tuple[str, str, int]]:
         ),
         # Two bodies joined by "and" are two names, but a bank "and Trust" is one.
         (
-            "The International Monetary Fund and World Bank met Citizens Bank and Trust Co.",
+            "The International Monetary Fund and World Bank met Citizens Bank and Trust Co. The IMF and World"
+            " Bank agreed, as did LL and E Royalty Trust.",
             [
-                ("International Monetary Fund", "organization", 1),
-                ("World Bank", "organization", 1),
+                ("International Monetary Fund", "organization", 2),
+                ("World Bank", "organization", 2),
                 ("Citizens Bank and Trust Co", "organization", 1),
+                ("LL and E Royalty Trust", "organization", 1),
             ],
         ),
         # Two firms joined by "and" are cut there only: the other "and" belongs to a name.

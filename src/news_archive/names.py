@@ -249,6 +249,9 @@ def _joining_at(tokens: list[_Token]) -> int | None:
             return index  # "Sanford Margoshes of Shearson Lehman Brothers Inc": someone of a firm
         if words[index] != "of" and left[-1].lower() in _INSTITUTIONS and right[0] not in ("Trust", "Trusts"):
             return index  # "International Monetary Fund and World Bank", not "Citizens Bank and Trust Co"
+        if words[index] != "of" and len(left) == 1 and _is_acronym(left[0]) and len(right) > 1 \
+                and len(right[0]) > 1 and _is_org(right):
+            return index  # "IMF and World Bank", "BP and Standard Oil Co"
     return None
 
 
