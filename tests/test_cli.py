@@ -151,8 +151,53 @@ def test_search_hostile_queries(archive, query):
     result = shell("search", query, "--db", archive)
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
-    assert "matches for" in result.stderr
+    assert re.search(r" matches(:| for:) ", result.stderr.splitlines()[-1])
     assert sqlite3.connect(archive).execute("SELECT count(*) FROM articles").fetchone() == (3,)
+
+
+@pytest.mark.parametrize("query, ignored", [("🛢️", "note: ignored '🛢️': not something to search for here"),
+                                            ("AND", "note: ignored 'AND': not something to search for here"),
+                                            ("-tiger", "note: a search cannot only exclude words: add a word to look for")])
+def test_a_query_with_nothing_to_search_for_says_so(archive, query, ignored):
+    """Not "0 matches for: (all articles)": the user typed a query, and none of it could be searched for."""
+    searched = shell("search", query, "--db", archive)
+    assert searched.returncode == 0 and searched.stdout == ""
+    assert searched.stderr == f"{ignored}\n0 matches: the query has nothing to search for\n"
+    exported = shell("export", query, "--db", archive)
+    assert exported.returncode == 0 and exported.stdout == ""
+    assert exported.stderr == f"{ignored}\nexported 0 articles: the query has nothing to search for\n"
+
+
+def test_export_gives_the_query_notes_search_gives(archive):
+    searched = shell("search", '"zoo budget', "--db", archive)
+    exported = shell("export", '"zoo budget', "--db", archive)
+    note = "note: a closing quote was missing, so the phrase runs to the end of the query\n"
+    assert searched.stderr == note + "1-1 of 1 matches for: \"zoo budget\"\n"
+    assert exported.stderr == note + "exported 1 article\n"
+    assert [json.loads(line)["id"] for line in exported.stdout.splitlines()] == [2]
+
+
+def test_dates_the_wrong_way_round_are_swapped_with_a_note(archive):
+    """As on the web page: --since 2020-02 --until 2020-01 means January and February, not nothing."""
+    swapped = "note: the --since date was after the --until date, so they were swapped\n"
+    searched = shell("search", "tiger", "--since", "2020-02", "--until", "2020-01", "--db", archive)
+    assert re.findall(r"^\S+  .*\[\d\]$", searched.stdout, re.M) == ["2020-01-15  Tiger escapes from zoo  [1]",
+                                                                   "2020-02-20  Zoo budget approved  [2]"]
+    assert searched.stderr == swapped + "1-2 of 2 matches for: tiger\n"
+    # The same range as in the right order: all of March (so March 1), from January 20 (not January 15).
+    exported = shell("export", "--since", "2020-03", "--until", "2020-01-20", "--db", archive)
+    in_order = shell("export", "--since", "2020-01-20", "--until", "2020-03", "--db", archive)
+    assert [json.loads(line)["id"] for line in exported.stdout.splitlines()] == [2, 3]
+    assert exported.stdout == in_order.stdout
+    assert exported.stderr == swapped + "exported 2 articles\n"
+    assert in_order.stderr == "exported 2 articles\n"
+
+
+@pytest.mark.parametrize("command", [["search", "tiger"], ["export"], ["stats"], ["ingest", str(SAMPLE)], ["serve"]])
+def test_an_empty_db_name_is_a_clear_error(command, tmp_path):
+    result = shell(*command, "--db", "", cwd=tmp_path)
+    assert (result.returncode, result.stdout, result.stderr) == (1, "", "Error: --db needs a file name\n")
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_search_without_archive_is_a_clear_error(tmp_path):
@@ -252,6 +297,21 @@ def test_serve_ingests_the_sample_when_there_is_no_archive(tmp_path):
     finally:
         process.terminate()
         process.wait(10)
+
+
+@pytest.mark.parametrize("host, problem", [("127.0.0.1", "address already in use"),
+                                           ("10.255.255.1", "cannot assign requested address")])
+def test_serve_where_it_cannot_listen_stops_before_touching_the_archive(tmp_path, host, problem):
+    """Checked first: no sample ingested (nor an old archive upgraded), no "Serving" line."""
+    import socket
+
+    with socket.socket() as holder:  # another server on the port
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        result = shell("serve", "--db", str(tmp_path / "n.db"), "--host", host, "--port", str(port))
+    assert (result.returncode, result.stderr) == (1, f"Error: cannot serve on {host}:{port}: {problem}\n")
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_a_reader_that_stops_early_gets_no_error_message(tmp_path):

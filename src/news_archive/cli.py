@@ -18,6 +18,7 @@ from . import export as exporter
 from . import matches, sources, store
 
 if TYPE_CHECKING:
+    from .query import Query
     from .search_index import SearchIndex
 
 # The rest of the library is imported by the commands that use it: `export` and
@@ -32,12 +33,20 @@ def _default_db() -> str:
     return os.environ.get("NEWS_ARCHIVE_DB") or DEFAULT_DB
 
 
+def _db_file_named(ctx, param, value: str) -> str:
+    if not value:
+        # SQLite would open a private temporary database, which is never an archive.
+        raise click.ClickException("--db needs a file name")
+    return value
+
+
 db_option = click.option(
     "--db",
     "db_path",
     default=_default_db,
     show_default="news.db, or $NEWS_ARCHIVE_DB",
     type=click.Path(dir_okay=False),
+    callback=_db_file_named,
     help="The archive database file.",
 )
 
@@ -181,25 +190,42 @@ def analyse(db_path: str, everything: bool, jobs: int | None, silent: bool) -> N
 # --- search ------------------------------------------------------------------------
 
 
-def _date_option(name: str, end: bool):
-    def convert(ctx, param, value):
-        if value is None or value == "":
-            return None
-        from .parse import DateError, parse_date_bound
+def _period(ctx, param, value: str | None) -> tuple[str, str] | None:
+    """The first and last day a DATE names (a day, a month or a year): both are
+    needed to swap --since and --until given the wrong way round."""
+    if value is None or value == "":
+        return None
+    from .parse import DateError, parse_date_bound
 
-        try:
-            return parse_date_bound(value, end=end)
-        except DateError as error:
-            raise click.BadParameter(str(error)) from None
-
-    help_text = "Only articles on or {} this date (YYYY-MM-DD, or a year or month).".format(
-        "before" if end else "after"
-    )
-    return click.option(name, callback=convert, metavar="DATE", help=help_text)
+    try:
+        return parse_date_bound(value, end=False), parse_date_bound(value, end=True)
+    except DateError as error:
+        raise click.BadParameter(str(error)) from None
 
 
-since_option = _date_option("--since", end=False)
-until_option = _date_option("--until", end=True)
+since_option = click.option("--since", callback=_period, metavar="DATE",
+                            help="Only articles on or after this date (YYYY-MM-DD, or a year or month).")
+until_option = click.option("--until", callback=_period, metavar="DATE",
+                            help="Only articles on or before this date (YYYY-MM-DD, or a year or month).")
+
+
+def _date_range(since: tuple[str, str] | None, until: tuple[str, str] | None) -> tuple[str | None, str | None]:
+    """The first and last day to include. Dates the wrong way round are swapped, with a note,
+    as the web page does: an empty result would not say why."""
+    first = since[0] if since else None
+    last = until[1] if until else None
+    if first and last and first > last:
+        click.echo("note: the --since date was after the --until date, so they were swapped", err=True)
+        first, last = until[0], since[1]
+    return first, last
+
+
+def _nothing_to_search(query: Query) -> bool:
+    """A query was typed but every part of it was ignored: nothing matches (it is not "all articles")."""
+    return query.is_empty and bool(query.text.strip())
+
+
+NOTHING_TO_SEARCH = "the query has nothing to search for"
 
 
 # Unknown options are taken as the query, so `search -lion tiger` works without `--`.
@@ -229,6 +255,7 @@ def search(query, since, until, limit, page, sort, as_json, names, db_path) -> N
     """
     from . import search as searcher
 
+    since, until = _date_range(since, until)
     with _reader(db_path) as conn:
         chosen = _names_given(conn, names)
         result = searcher.search(conn, query, since=since, until=until, sort=sort, page=page, per_page=limit,
@@ -247,6 +274,9 @@ def search(query, since, until, limit, page, sort, as_json, names, db_path) -> N
             click.echo(f"    {' '.join(hit.snippet_text(start, end).split())}")
             click.echo(f"    {hit.source}")
             click.echo()
+    if _nothing_to_search(result.query):
+        click.echo(f"0 matches: {NOTHING_TO_SEARCH}", err=True)
+        return
     first = (result.page - 1) * result.per_page + 1
     shown = f"{first}-{first + len(result.hits) - 1} of " if result.hits else ""
     understood = result.query.describe()
@@ -289,21 +319,32 @@ def export(query, since, until, fmt, sort, include_duplicates, names, output, db
 
         news-archive export cocoa --since 1987-03-01 --format csv -o cocoa.csv
     """
+    from .query import parse_query
+
     as_bytes = fmt == "ndjson"  # each row arrives as SQLite's UTF-8 JSON text and is written as it is
+    since, until = _date_range(since, until)
+    parsed = parse_query(query)
+    for note in parsed.notes:  # the same notes as `search` gives for the same query
+        click.echo(f"note: {note}", err=True)
     with _reader(db_path) as conn:
         name_ids = [n["id"] for n in _names_given(conn, names)]  # before the output file: a bad name makes none
+        index = None if parsed.is_empty else _ranked_index(db_path)
+        if index is None and parsed.has_phrases:
+            from .search import PHRASE_FALLBACK_NOTE
+
+            click.echo(f"note: {PHRASE_FALLBACK_NOTE}", err=True)
         with _output(output, as_bytes) as out:
             if as_bytes:
                 conn.text_factory = bytes
-            rows = matches.iter_matches(conn, query, since=since, until=until, sort=sort,
-                                         include_duplicates=include_duplicates,
-                                         index=_ranked_index(db_path) if query.strip() else None,
+            rows = matches.iter_matches(conn, parsed, since=since, until=until, sort=sort,
+                                         include_duplicates=include_duplicates, index=index,
                                          as_json=fmt != "csv", names=name_ids)
             if as_bytes:
                 written = exporter.write_ndjson_bytes(rows, out)
             else:
                 written = exporter.write(rows, fmt, out, matches.EXPORT_COLUMNS)
-    click.echo(f"exported {_count(written, 'article')}", err=True)
+    why_none = f": {NOTHING_TO_SEARCH}" if _nothing_to_search(parsed) else ""
+    click.echo(f"exported {_count(written, 'article')}{why_none}", err=True)
 
 
 # --- names ----------------------------------------------------------------------------
@@ -415,6 +456,7 @@ def serve(db_path: str, host: str, port: int) -> None:
 
         news-archive serve --db news.db --port 8001
     """
+    _check_can_listen(host, port)  # before the archive is made or upgraded, and before "Serving" is printed
     from . import ingest as ingester
     from .web.app import make_datasette, sample_folder
 
@@ -441,6 +483,33 @@ def serve(db_path: str, host: str, port: int) -> None:
     # Connections beyond MAX_CONNECTIONS are answered 503 at once rather than queued.
     uvicorn.run(datasette.app(), host=host, port=port, log_level="warning", lifespan="on",
                 limit_concurrency=MAX_CONNECTIONS)
+
+
+def _check_can_listen(host: str, port: int) -> None:
+    """One clear error line now if the server could not listen on host:port. Sockets are bound as
+    asyncio binds them for uvicorn (every address of the host, SO_REUSEADDR, IPv6 only on IPv6
+    sockets), then closed: only a pre-check, as another program may still take the port first."""
+    import socket
+
+    shown = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    bound = []
+    try:
+        for family, kind, protocol, _, address in set(socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM,
+                                                                         flags=socket.AI_PASSIVE)):
+            try:
+                listener = socket.socket(family, kind, protocol)
+            except OSError:
+                continue  # an address family this machine lacks: asyncio skips it too
+            bound.append(listener)
+            listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if family == socket.AF_INET6:
+                listener.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            listener.bind(address)
+    except OSError as error:  # including a host name that does not resolve
+        raise click.ClickException(f"cannot serve on {shown}: {(error.strerror or str(error)).lower()}") from None
+    finally:
+        for listener in bound:
+            listener.close()
 
 
 # --- shared plumbing ---------------------------------------------------------------------
