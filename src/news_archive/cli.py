@@ -226,6 +226,8 @@ def _nothing_to_search(query: Query) -> bool:
 
 
 NOTHING_TO_SEARCH = "the query has nothing to search for"
+# Copies are not in the ranked index, so an export that includes them uses SQLite's index, which has no phrases.
+COPIES_PHRASE_NOTE = "with --include-duplicates, the words of a phrase are matched anywhere in the article"
 
 
 # Unknown options are taken as the query, so `search -lion tiger` works without `--`.
@@ -329,7 +331,9 @@ def export(query, since, until, fmt, sort, include_duplicates, names, output, db
     with _reader(db_path) as conn:
         name_ids = [n["id"] for n in _names_given(conn, names)]  # before the output file: a bad name makes none
         index = None if parsed.is_empty else _ranked_index(db_path)
-        if index is None and parsed.has_phrases:
+        if parsed.has_phrases and include_duplicates:
+            click.echo(f"note: {COPIES_PHRASE_NOTE}", err=True)
+        elif parsed.has_phrases and index is None:
             from .search import PHRASE_FALLBACK_NOTE
 
             click.echo(f"note: {PHRASE_FALLBACK_NOTE}", err=True)
