@@ -334,6 +334,19 @@ async def test_quotes_search(ds):
     assert "a closing quote was missing" in html
 
 
+async def test_list_pages_say_what_they_did_with_a_bad_page(ds):
+    for path in ("/names.json", "/quotes.json?q=divorce"):
+        joiner = "&" if "?" in path else "?"
+        assert (await ds.client.get(f"{path}{joiner}page=abc")).json()["notes"] == [
+            "page 'abc' is not a number: showing page 1"]
+        assert (await ds.client.get(f"{path}{joiner}page=-1")).json()["notes"] == ["pages start at 1: showing page 1"]
+        past = (await ds.client.get(f"{path}{joiner}page=999")).json()
+        assert past["page"] == past["pages"] == 1 and past["notes"] == ["there is only 1 page: showing the last"]
+        assert (await ds.client.get(f"{path}{joiner}page=1")).json()["notes"] == []
+    html = (await ds.client.get("/names?page=abc")).text
+    assert "page &#39;abc&#39; is not a number: showing page 1" in html
+
+
 async def test_timeline_axis_labels_only_whole_counts():  # async only for the module's asyncio mark
     import re
 

@@ -591,10 +591,21 @@ async def archive_index(request, datasette):
                         {"summary": summary, "years": years, "years_total": years_total})
 
 
-def _page_arg(request) -> int:
-    """A list page number; anything that is not one means the first page."""
+def _page_arg(request, notes: list[str] | None = None) -> int:
+    """A list page number; anything that is not one means the first page (said in ``notes``, if given)."""
     value = request.args.get("page") or ""
-    return max(1, min(int(value), MAX_PAGE)) if value.isascii() and value.isdigit() else 1
+    if value.isascii() and value.isdigit():
+        return max(1, min(int(value), MAX_PAGE))
+    if value and notes is not None:
+        notes.append("pages start at 1: showing page 1" if value.lstrip("-").isdigit()
+                     else f"page {value[:20]!r} is not a number: showing page 1")
+    return 1
+
+
+def _past_the_last(asked: int, found: dict, notes: list[str]) -> None:
+    if asked > found["page"] and found["pages"] > 0 and found.get("total", 1):
+        last = found["pages"]
+        notes.append(f"there {'is' if last == 1 else 'are'} only {last} page{'s' * (last != 1)}: showing the last")
 
 
 @guarded
@@ -747,7 +758,9 @@ async def _names(request, datasette) -> tuple[dict, list[str]]:
     if kind and kind not in NAME_KINDS:
         notes.append(f"kind {kind[:40]!r} is not one of {', '.join(NAME_KINDS)}: names of every kind are listed")
         kind = None
-    found = await run(datasette, browse.names_directory, text, kind, _page_arg(request), ranked_index(datasette))
+    page = _page_arg(request, notes)
+    found = await run(datasette, browse.names_directory, text, kind, page, ranked_index(datasette))
+    _past_the_last(page, found, notes)
     return found, notes
 
 
@@ -789,8 +802,9 @@ async def _quotes(request, datasette) -> tuple[dict, dict]:
             notes.append(f"{what}: quotations by anyone are listed")
         else:
             by = found_name
-    found = await run(datasette, browse.quotes_search, query, speaker, _page_arg(request),
-                      speaker_id=by["id"] if by else None)
+    page = _page_arg(request, notes)
+    found = await run(datasette, browse.quotes_search, query, speaker, page, speaker_id=by["id"] if by else None)
+    _past_the_last(page, found, notes)
     return found, {"q": q, "speaker": speaker, "by": by, "notes": notes}
 
 
