@@ -105,6 +105,8 @@ def test_paragraphs_split_on_blank_lines_with_spaces():
     (" date June 2020 Body", "date 'June 2020 Body' has no day; write a full date such as 2020-06-09"),
     (" date tomorrow Body", "cannot read a date in 'tomorrow Body'"),
     (" date 2020-06-09T25:00 Body", "'2020-06-09T25:00' is not a real date (hour must be in 0..23)"),
+    (" date 3020-01-01 Body", "'3020-01-01' has an implausible year 3020"),
+    (" date 0999-12-31 Body", "'0999-12-31' has an implausible year 999"),
 ])
 def test_rejections_have_reasons(text, reason):
     with pytest.raises(ParseError) as caught:

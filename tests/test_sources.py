@@ -1,6 +1,8 @@
 """Finding files and decoding bytes."""
 
+import gzip
 import io
+import lzma
 import os
 import tarfile
 import zipfile
@@ -46,6 +48,28 @@ def test_symlink_loops_end_and_broken_links_are_reported(tmp_path):
     os.symlink(tmp_path, tmp_path / "a" / "loop")
     os.symlink(tmp_path / "missing.txt", tmp_path / "a" / "dangling.txt")
     assert names(sources.walk([str(tmp_path)])) == [("Unreadable", "a/dangling.txt"), ("Found", "a/x.txt")]
+
+
+def test_a_folder_keeps_its_real_name_when_a_link_to_it_sorts_first(tmp_path):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "a.txt").write_text("x")
+    os.symlink("sub", tmp_path / "a_link")
+    assert names(sources.walk([str(tmp_path)])) == [("Found", "sub/a.txt")]
+
+
+def test_links_wait_until_every_real_folder_is_walked(tmp_path):
+    top, outside = tmp_path / "top", tmp_path / "outside"
+    (top / "z" / "deep").mkdir(parents=True)
+    (top / "z" / "deep" / "d.txt").write_text("x")
+    (top / "a").mkdir()
+    (outside / "only").mkdir(parents=True)
+    (outside / "only" / "o.txt").write_text("x")
+    # a/link reaches z/deep before a depth-first walk would get to its real name.
+    os.symlink("../z/deep", top / "a" / "link")
+    # outside/only has no real name in top: it takes the name of the first link to it.
+    os.symlink("../../outside/only", top / "a" / "only_link")
+    os.symlink("../../outside", top / "z" / "outside_link")
+    assert names(sources.walk([str(top)])) == [("Found", "z/deep/d.txt"), ("Found", "a/only_link/o.txt")]
 
 
 def test_undecodable_file_names_are_shown_escaped(tmp_path):
@@ -106,7 +130,79 @@ def test_damaged_archive_yields_what_it_can_then_an_error(tmp_path):
     (tmp_path / "junk.zip").write_bytes(b"not a zip at all")
     (junk,) = sources.walk([str(tmp_path / "junk.zip")])
     (error,) = sources.archive_members(junk)
-    assert error.error == "damaged archive: File is not a zip file"
+    assert error.error == "damaged archive: not a zip file"
+
+
+def _members(folder, name):
+    """The (source, error) of each member of the archive ``name`` in ``folder``, named as a walk of the folder names them."""
+    (found,) = [item for item in sources.walk([str(folder)]) if item.source == name]
+    return [(m.source, m.error) for m in sources.archive_members(found)]
+
+
+def test_archive_errors_are_one_short_line(tmp_path):
+    (tmp_path / "junk.tar.gz").write_bytes(b"\x5d\x5b\x94" * 300)
+    (tmp_path / "junk.tar").write_bytes(b"\x5d\x5b\x94" * 300)
+    (tmp_path / "junk.tar.xz").write_bytes(b"\x5d\x5b\x94" * 300)
+    with gzip.open(tmp_path / "text.tar.gz", "wb") as gz:
+        gz.write(b"date 2020-06-09 a gzipped article, not a tar archive\n" * 20)
+    (tmp_path / "bad.tar.gz").write_bytes(b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff" + b"\xff" * 600)
+    _tar(tmp_path / "good.tar.gz", {f"{i}.txt": os.urandom(4000) for i in range(20)})
+    data = (tmp_path / "good.tar.gz").read_bytes()
+    (tmp_path / "cut.tar.gz").write_bytes(data[: len(data) // 2])
+    assert _members(tmp_path, "junk.tar.gz") == [("junk.tar.gz", "damaged archive: not a gzip or tar file")]
+    assert _members(tmp_path, "junk.tar") == [("junk.tar", "damaged archive: not a tar file")]
+    assert _members(tmp_path, "junk.tar.xz") == [("junk.tar.xz", "damaged archive: not an xz or tar file")]
+    assert _members(tmp_path, "text.tar.gz") == [
+        ("text.tar.gz", "damaged archive: the gzip data does not hold a tar archive")]
+    assert _members(tmp_path, "bad.tar.gz") == [("bad.tar.gz", "damaged archive: corrupt gzip data")]
+    *read, (source, error) = _members(tmp_path, "cut.tar.gz")
+    assert 1 < len(read) < 20 and source == "cut.tar.gz"
+    assert error == f"damaged archive after {len(read)} files: the file is cut short"
+
+
+def test_a_damaged_archive_after_one_file_says_file(tmp_path):
+    _tar(tmp_path / "good.tar", {"0.txt": os.urandom(3000), "1.txt": os.urandom(3000)}, mode="w")
+    (tmp_path / "cut.tar").write_bytes((tmp_path / "good.tar").read_bytes()[:5000])
+    assert _members(tmp_path, "cut.tar")[-1][1] == "damaged archive after 1 file: the file is cut short"
+
+
+def test_corrupt_compressed_member_of_a_zip_is_a_reject_not_a_crash(tmp_path):
+    with zipfile.ZipFile(tmp_path / "batch.zip", "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("one.txt", b"date 2020-06-09 body " * 100)
+        z.writestr("two.txt", b"date 2020-06-10 body")
+    data = bytearray((tmp_path / "batch.zip").read_bytes())
+    # The first deflate block header of one.txt: 0xff declares a block type that does not exist.
+    start = 30 + len("one.txt")
+    data[start] = 0xFF
+    (tmp_path / "batch.zip").write_bytes(bytes(data))
+    assert _members(tmp_path, "batch.zip") == [
+        ("batch.zip!one.txt", "cannot read from the archive: corrupt compressed data"),
+        ("batch.zip!two.txt", None),
+    ]
+
+
+def test_an_lzma_error_while_reading_is_a_reject_not_a_crash(tmp_path, monkeypatch):
+    # liblzma finds corrupt data only deep in a large stream; stand in for it.
+    def corrupt_after_one(found, pattern):
+        yield sources.Member(f"{found.source}!one.txt", b"x", 1, 0)
+        raise lzma.LZMAError("Corrupt input data")
+    monkeypatch.setattr(sources, "_tar_members", corrupt_after_one)
+    found = sources.Found("batch.tar.xz", str(tmp_path / "batch.tar.xz"), 1, 0)
+    assert [(m.source, m.error) for m in sources.archive_members(found)] == [
+        ("batch.tar.xz!one.txt", None),
+        ("batch.tar.xz", "damaged archive after 1 file: corrupt compressed data"),
+    ]
+
+
+def test_an_impossible_time_in_a_zip_header_keeps_the_member(tmp_path):
+    with zipfile.ZipFile(tmp_path / "batch.zip", "w") as z:
+        z.writestr(zipfile.ZipInfo("one.txt", date_time=(2020, 6, 9, 0, 0, 0)), b"1")
+    data = bytearray((tmp_path / "batch.zip").read_bytes())
+    # The DOS date of the central directory entry, set to month 0 day 0.
+    central = data.rfind(b"PK\x01\x02")
+    data[central + 14:central + 16] = ((2020 - 1980) << 9).to_bytes(2, "little")
+    (tmp_path / "batch.zip").write_bytes(bytes(data))
+    assert _members(tmp_path, "batch.zip") == [("batch.zip!one.txt", None)]
 
 
 @pytest.mark.parametrize("raw, text", [
@@ -124,6 +220,7 @@ def test_decode(raw, text):
 @pytest.mark.parametrize("raw, reason", [
     (b"\x89PNG\r\n\x1a\n\x00\x00", "binary content: looks like a PNG image"),
     (b"text\x00with\x00nuls", "binary content: contains 2 NUL bytes"),
+    (b"one\x00nul", "binary content: contains 1 NUL byte"),
     (b"\xef\xbb\xbfbad \xff utf8", "undecodable: has a UTF-8 byte order mark but invalid UTF-8 at byte 7"),
     (bytes(range(1, 32)) * 4, "binary content: 104 control characters"),
 ])

@@ -132,10 +132,12 @@ def _to_iso(span: str, form: str) -> str:
     plain = _PLAIN_ISO.fullmatch(span) if form == "iso" else None
     if plain:
         # The common case needs no general date parser: the calendar check is the same.
+        year, month, day = int(plain.group(1)), int(plain.group(2)), int(plain.group(3))
+        # Checked outside the try: a DateError is a ValueError, and would come out
+        # wrapped in "is not a real date (...)".
+        if not 1000 <= year <= 2999:
+            raise DateError(f"{span!r} has an implausible year {year}")
         try:
-            year, month, day = int(plain.group(1)), int(plain.group(2)), int(plain.group(3))
-            if not 1000 <= year <= 2999:
-                raise DateError(f"{span!r} has an implausible year {year}")
             return Date(year, month, day).isoformat()
         except ValueError as error:
             raise DateError(f"{span!r} is not a real date ({_reason(error)})") from None

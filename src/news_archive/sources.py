@@ -7,15 +7,24 @@ nothing about articles: it yields named byte sources and turns bytes into text.
 from __future__ import annotations
 
 import calendar
+import collections
+import errno
 import fnmatch
 import os
 import re
 import stat
 import tarfile
 import zipfile
+import zlib
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable, Iterator
+
+try:
+    from lzma import LZMAError
+except ImportError:  # Python built without lzma: tarfile cannot read .tar.xz then either
+    class LZMAError(Exception):  # type: ignore[no-redef]
+        pass
 
 DEFAULT_GLOB = "*.txt"
 ARCHIVE_SUFFIXES = (".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz", ".tar", ".zip")
@@ -95,6 +104,11 @@ def walk(paths: Iterable[str], pattern: str = DEFAULT_GLOB, *, stat_files: bool 
     a directory a file is a candidate if its name matches ``pattern`` or it is
     an archive. Files named explicitly are always candidates.
 
+    A folder is named by its real path inside the walked folder whenever it has
+    one: links to folders are followed only after every real folder has been
+    walked, so a link to a sibling adds nothing, and only folders reachable
+    solely through a link are named through it.
+
     Without ``stat_files``, files found in folders come with ``size`` and
     ``mtime_ns`` of None (archives excepted): :func:`complete` fills them in
     later, in a worker process, which keeps a million stat calls off the
@@ -115,18 +129,29 @@ def walk(paths: Iterable[str], pattern: str = DEFAULT_GLOB, *, stat_files: bool 
             yield Unreadable(given_name, "not a regular file or folder")
 
 
+class _LinkedFolder(str):
+    """The relative path of a link to a folder, walked after every real folder."""
+
+
 def _walk_dir(top: str, prefix: str, pattern: str, visited: set[tuple[int, int]],
               stat_files: bool = True) -> Iterator[Found | Unreadable]:
     # A stack of folder listings rather than recursion, so that folders nested
     # thousands deep are walked (in the same depth-first, sorted order).
     stack = [_listing(top, prefix, pattern, visited, stat_files)]
-    while stack:
+    # Links wait until the real folders are done: a folder with a real path is
+    # then already visited when a link reaches it, and keeps its real name.
+    linked: collections.deque[str] = collections.deque()
+    while stack or linked:
+        if not stack:
+            stack.append(_listing(top, linked.popleft(), pattern, visited, stat_files))
         try:
             item = next(stack[-1])
         except StopIteration:
             stack.pop()
             continue
-        if isinstance(item, str):
+        if isinstance(item, _LinkedFolder):
+            linked.append(item)
+        elif isinstance(item, str):
             stack.append(_listing(top, item, pattern, visited, stat_files))
         else:
             yield item
@@ -134,7 +159,8 @@ def _walk_dir(top: str, prefix: str, pattern: str, visited: set[tuple[int, int]]
 
 def _listing(top: str, prefix: str, pattern: str, visited: set[tuple[int, int]],
              stat_files: bool = True) -> Iterator[Found | Unreadable | str]:
-    """The candidates in one folder, in name order; a subfolder comes as its relative path (a ``str``) to walk next."""
+    """The candidates in one folder, in name order; a subfolder comes as its relative path
+    (a ``str``, or a :class:`_LinkedFolder` for a link to a folder) to walk next."""
     here = os.path.join(top, prefix) if prefix else top
     try:
         info = os.stat(here)
@@ -158,7 +184,7 @@ def _listing(top: str, prefix: str, pattern: str, visited: set[tuple[int, int]],
             yield Unreadable(source, _os_reason(error))
             continue
         if is_dir:
-            yield relative
+            yield _LinkedFolder(relative) if entry.is_symlink() else relative
             continue
         archive = is_archive_name(entry.name)
         if not archive and not _matches(entry.name, pattern):
@@ -234,9 +260,10 @@ def archive_members(found: Found, pattern: str = DEFAULT_GLOB) -> Iterator[Membe
         for member in iterator:
             count += 1
             yield member
-    except (OSError, EOFError, tarfile.TarError, zipfile.BadZipFile, ValueError, RuntimeError) as error:
-        where = f" after {count} files" if count else ""
-        yield Member(found.source, None, found.size, found.mtime_ns, f"damaged archive{where}: {_short(error)}")
+    except _ARCHIVE_ERRORS as error:
+        where = f" after {_plural(count, 'file')}" if count else ""
+        reason = f"damaged archive{where}: {archive_problem(error, found.path)}"
+        yield Member(found.source, None, found.size, found.mtime_ns, reason)
 
 
 def _member_wanted(name: str, pattern: str) -> bool:
@@ -265,16 +292,97 @@ def _zip_members(found: Found, pattern: str) -> Iterator[Member]:
             if info.is_dir() or not _member_wanted(info.filename, pattern):
                 continue
             source = f"{found.source}!{display_name(info.filename)}"
-            mtime_ns = calendar.timegm((*info.date_time, 0, 0, 0)) * 1_000_000_000
+            mtime_ns = _zip_mtime_ns(info)
             if info.file_size > MAX_FILE_BYTES:
                 yield Member(source, None, info.file_size, mtime_ns, f"file is larger than {MAX_FILE_BYTES // 2**20} MB")
                 continue
             try:
                 data = archive.read(info)
-            except (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError, ValueError) as error:
-                yield Member(source, None, info.file_size, mtime_ns, f"cannot read from the archive: {_short(error)}")
+            except (*_ARCHIVE_ERRORS, NotImplementedError) as error:
+                reason = f"cannot read from the archive: {archive_problem(error, found.path)}"
+                yield Member(source, None, info.file_size, mtime_ns, reason)
                 continue
             yield Member(source, data, info.file_size, mtime_ns)
+
+
+def _zip_mtime_ns(info: zipfile.ZipInfo) -> int:
+    # A damaged header can hold an impossible time (month 0); that loses the
+    # member's time, not the member.
+    try:
+        return calendar.timegm((*info.date_time, 0, 0, 0)) * 1_000_000_000
+    except (ValueError, OverflowError):
+        return 0
+
+
+# zlib and lzma errors are not OSErrors: a corrupt deflate stream in a zip, or a
+# corrupt .tar.xz, raises them straight from the decompressor.
+_ARCHIVE_ERRORS = (OSError, EOFError, tarfile.TarError, zipfile.BadZipFile, ValueError, RuntimeError,
+                   zlib.error, LZMAError)
+# (first bytes, tarfile's name for the method, what a person calls it)
+_COMPRESSION_MAGIC = ((b"\x1f\x8b", "gz", "gzip"), (b"BZh", "bz2", "bzip2"), (b"\xfd7zXZ\x00", "xz", "xz"))
+_COMPRESSION_BY_SUFFIX = ((".tar.gz", "a gzip"), (".tgz", "a gzip"), (".tar.bz2", "a bzip2"), (".tbz2", "a bzip2"),
+                          (".tar.xz", "an xz"), (".txz", "an xz"))
+_CUT_SHORT = "the file is cut short"
+# Python's messages, by what they mean to a person. The first match wins.
+_ARCHIVE_PROBLEMS = (
+    (("encrypted", "password"), "encrypted (it needs a password)"),
+    (("compression method",), "compressed with a method that cannot be read"),
+    (("unexpected end", "ended before", "truncated", "end of file header"), _CUT_SHORT),
+    (("zlib", "crc", "decompress", "corrupt input", "invalid data stream"), "corrupt compressed data"),
+    (("not a zip file",), "not a zip file"),
+    (("checksum", "invalid header", "empty header"), "corrupt tar header"),
+    (("central directory", "file header", "extra field", "zip file version", "differ"), "corrupt zip directory"),
+)
+_OS_PROBLEMS = {errno.EACCES, errno.EPERM, errno.ENOENT, errno.EISDIR, errno.EIO, errno.ENOSPC, errno.EMFILE}
+
+
+def archive_problem(error: BaseException, path: str) -> str:
+    """What is wrong with the archive at ``path``, in one short line for a person.
+
+    Python's own messages can span several lines and name its internals
+    ("- method gz: ReadError('not a gzip file')"), and they break the one line
+    per reject that ingest and stats print."""
+    message = " ".join(str(error).split()).lower()
+    if isinstance(error, tarfile.ReadError) and "could not be opened" in message:
+        return _unopenable_tar(message, path)
+    if isinstance(error, OSError) and error.errno in _OS_PROBLEMS:
+        return _os_reason(error)
+    for clues, problem in _ARCHIVE_PROBLEMS:
+        if any(clue in message for clue in clues):
+            return problem
+    if isinstance(error, EOFError):
+        return _CUT_SHORT
+    if isinstance(error, (zlib.error, LZMAError)):
+        return "corrupt compressed data"
+    detail = _os_reason(error) if isinstance(error, OSError) else message
+    return f"corrupt data ({_short(detail, 80)})" if detail else "corrupt data"
+
+
+def _unopenable_tar(message: str, path: str) -> str:
+    # tarfile tried every compression and lists each failure; the first bytes
+    # say which compression the file really has, and so which failure matters.
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(8)
+    except OSError as error:
+        return _os_reason(error)
+    found = next(((method, kind) for magic, method, kind in _COMPRESSION_MAGIC if head.startswith(magic)), None)
+    if found is None:
+        named = next((kind for suffix, kind in _COMPRESSION_BY_SUFFIX if path.lower().endswith(suffix)), None)
+        return f"not {named} or tar file" if named else "not a tar file"
+    method, compression = found
+    # Python 3.11 and later say why each method failed; older ones do not.
+    failure = re.search(rf"method {method}: (.*?)(?: - method |$)", message)
+    why = failure.group(1) if failure else ""
+    if any(clue in why for clue in ("unexpected end", "ended before", "truncated")):
+        return _CUT_SHORT
+    if any(clue in why for clue in ("checksum", "invalid header", "empty header", "empty file")):
+        return f"the {compression} data does not hold a tar archive"
+    return f"corrupt {compression} data"
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count:,} {noun}" if count == 1 else f"{count:,} {noun}s"
 
 
 # --- decoding ---------------------------------------------------------------
@@ -304,7 +412,7 @@ def decode(raw: bytes) -> str:
         except UnicodeDecodeError as error:
             raise DecodeError(f"undecodable: has a UTF-16 byte order mark but is not UTF-16 ({error.reason})") from None
     elif b"\x00" in raw:
-        raise DecodeError(f"binary content: contains {raw.count(0)} NUL bytes")
+        raise DecodeError(f"binary content: contains {_plural(raw.count(0), 'NUL byte')}")
     elif raw.startswith(b"\xef\xbb\xbf"):
         try:
             text = raw[3:].decode("utf-8")
@@ -342,6 +450,5 @@ def _os_reason(error: OSError) -> str:
     return error.strerror.lower() if error.strerror else str(error)
 
 
-def _short(error: BaseException) -> str:
-    text = str(error) or type(error).__name__
-    return text if len(text) <= 200 else text[:200] + "…"
+def _short(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"

@@ -16,9 +16,13 @@ def archive_stats(conn: sqlite3.Connection) -> dict:
     for month, n in per_month:
         per_year[int(month[:4])] = per_year.get(int(month[:4]), 0) + n
     rejects = conn.execute("SELECT source, reason, rejected_at FROM rejects ORDER BY source").fetchall()
-    kinds: dict[str, int] = {}
+    kinds: dict[str, dict] = {}
     for _, reason, _ in rejects:
-        kinds[reason_kind(reason)] = kinds.get(reason_kind(reason), 0) + 1
+        kind = reason_kind(reason)
+        if kind in kinds:
+            kinds[kind]["count"] += 1
+        else:
+            kinds[kind] = {"reason": kind, "count": 1, "example": reason}
     last_ingest = conn.execute("SELECT max(checked_at) FROM source_files").fetchone()[0]
     clusters, clustered = conn.execute("SELECT count(DISTINCT cluster_id), count(*) FROM clusters").fetchone()
     names_by_kind = dict(conn.execute("SELECT kind, count(*) FROM names GROUP BY kind"))
@@ -33,7 +37,7 @@ def archive_stats(conn: sqlite3.Connection) -> dict:
         "per_year": [{"year": y, "count": n} for y, n in per_year.items()],
         "per_month": [{"month": m, "count": n} for m, n in per_month],
         "rejected": len(rejects),
-        "reject_reasons": [{"reason": k, "count": n} for k, n in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))],
+        "reject_reasons": sorted(kinds.values(), key=lambda kind: (-kind["count"], kind["reason"])),
         "rejects": [{"source": s, "reason": r, "rejected_at": at} for s, r, at in rejects],
         "last_ingest": last_ingest,
         "near_duplicate_clusters": clusters,
@@ -44,11 +48,30 @@ def archive_stats(conn: sqlite3.Connection) -> dict:
     }
 
 
-_DETAIL = re.compile(r"\s*(?:'[^']*'|\"[^\"]*\"|\d[\d,.]*|\([^)]*\))")
+# Most reasons read "kind: particulars" ("binary content: contains 3 NUL bytes").
+# Date reasons (parse.py) and a damaged archive's count of files read put the
+# particulars first, so they are known by their wording.
+_QUOTED = r"""(?:'.*'|".*")"""  # the date as written, in Python's repr quotes
+_KINDS_BY_WORDING = (
+    (re.compile(rf"cannot read a date in {_QUOTED}$"), "cannot read a date"),
+    (re.compile(rf"date {_QUOTED} has no day; "), "date has no day"),
+    (re.compile(rf"date {_QUOTED} is ambiguous: "), "ambiguous date"),
+    (re.compile(rf"{_QUOTED} is not a real date(?: \(|$)"), "not a real date"),
+    (re.compile(rf"{_QUOTED} has an implausible year -?\d+$"), "implausible year"),
+    (re.compile(r"damaged archive(?: after [\d,]+ files?)?: "), "damaged archive"),
+)
+_PARTICULARS = re.compile(r"['\"\d(]")
 
 
 def reason_kind(reason: str) -> str:
-    """A reason without its particulars, to group rejects: "cannot read a date in 'x'"
-    -> "cannot read a date in"."""
-    head = reason.split(":", 1)[0] if not reason.startswith(("date ", "'")) else reason
-    return " ".join(_DETAIL.sub(" ", head).split()) or reason
+    """The kind of a reject reason, to count rejects by: readable on its own,
+    the same for every file of that kind. "cannot read a date in 'x'" ->
+    "cannot read a date"; "empty body: the file has ..." -> "empty body".
+    A reason of no known shape is its own kind, whole, never cut."""
+    for wording, kind in _KINDS_BY_WORDING:
+        if wording.match(reason):
+            return kind
+    head, colon, _ = reason.partition(": ")
+    if colon and head and not _PARTICULARS.search(head):
+        return head
+    return reason
