@@ -398,3 +398,12 @@ def test_search_and_export_by_name(db_path, tmp_path):
         in either.stderr
     chosen = shell("export", "--name", "Cardi B:person", "--db", db_path)
     assert [json.loads(line)["id"] for line in chosen.stdout.splitlines()] == [1] and "note" not in chosen.stderr
+    # Another spelling of a name ("US" for the United States) counts like the name, even beside
+    # an entry written exactly so: the kind of more articles wins, with a note.
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("INSERT INTO names (id, name, kind) VALUES (901, 'US', 'organization')")
+        conn.execute("INSERT INTO article_names (article_id, name_id, mentions) VALUES (2, 901, 1)")
+    spelled = shell("search", "--name", "US", "--db", db_path)
+    assert spelled.stderr.endswith("1-1 of 1 matches for: articles mentioning United States (place)\n")
+    assert "note: 'United States' is taken as the place (1 article); it is also an organization in 1 article" \
+        in spelled.stderr

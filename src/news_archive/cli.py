@@ -588,6 +588,7 @@ def _names_given(conn: sqlite3.Connection, names: tuple[str, ...]) -> list[dict]
     if not names:
         return []  # and browse (which brings the ranked index along) stays unimported
     from . import browse
+    from .name_identity import shown_spelling
 
     chosen = []
     for given in names:
@@ -596,7 +597,8 @@ def _names_given(conn: sqlite3.Connection, names: tuple[str, ...]) -> list[dict]
         if before and after.strip().lower() in _KINDS:
             text, kind = before.strip(), _KINDS[after.strip().lower()]
         found = browse.names_called(conn, text, kind)
-        found = [n for n in found if n["name"] == text] or found
+        # As written, or the spelling the archive shows for it ("USA" is the United States).
+        found = [n for n in found if n["name"] == text or n["name"] == shown_spelling(text, n["kind"])] or found
         if not found:
             close = browse.names_like(conn, text)
             hint = "; close: " + ", ".join(f"{n['name']} ({n['kind']})" for n in close) if close else ""
