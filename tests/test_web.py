@@ -83,6 +83,10 @@ async def test_invalid_syntax_note_and_bad_parameters(ds):
     assert "pages start at 1" in html and "unknown sort" in html
     data = (await ds.client.get("/search.json?q=*")).json()
     assert data["total"] == 0 and data["notes"] == ["ignored '*': not something to search for here"]
+    # A lone quote is one thing ignored, and the page says there was nothing to search for.
+    lone = (await ds.client.get("/search?q=%22")).text
+    assert lone.count("<li>") == 1 and "<li>ignored &#39;&#34;&#39;: not something to search for here</li>" in lone
+    assert "There is nothing to search for in <q>&#34;</q>" in lone and "Try fewer words" not in lone
 
 
 @pytest.mark.parametrize("path", [

@@ -143,12 +143,12 @@ def parse_query(text: str | None) -> Query:
                 prefix = False
             term = Term(words, prefix)
         else:
-            if not token.group("close"):
-                notes.append("a closing quote was missing, so the phrase runs to the end of the query")
             words = tuple(w.lower() for w in _WORD_PART.findall(token.group("phrase")))
             if not words:
-                ignored.append('""')
+                ignored.append('""' if token.group("close") else '"')  # an empty phrase, or a lone quote
                 continue
+            if not token.group("close"):
+                notes.append("a closing quote was missing, so the phrase runs to the end of the query")
             term = Term(words, bool(token.group("star")))
         if negative or negate_next:
             excluded.append(term)
