@@ -361,8 +361,12 @@ async def test_timeline_axis_labels_only_whole_counts():  # async only for the m
         return re.findall(r'<text class="tick"[^>]*>([^<]*)</text>', svg)
 
     assert ticks(1) == ["0", "1"]  # not 0, 0, 1: half an article is no label
-    assert ticks(7) == ["0", "7"]
+    # Otherwise the axis goes up to a round count whose half is whole: every line has its label.
+    assert ticks(7) == ["0", "4", "8"]
     assert ticks(12) == ["0", "6", "12"]
+    assert ticks(61) == ["0", "35", "70"]
+    assert ticks(201) == ["0", "125", "250"]
+    assert ticks(1001) == ["0", "600", "1,200"]
 
 
 async def test_long_timelines_count_years_and_keep_the_last_label_inside():  # async only for the module's mark

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from html import escape
 from typing import Callable
 
@@ -40,6 +41,8 @@ def timeline_svg(
         return Markup("")
     values = [(p["count"] / p["all"] if p.get("all") else 0.0) if share else p["count"] for p in points]
     peak = max(values) or 1
+    if not share:
+        peak = _axis_top(peak)
     plot_w, plot_h = WIDTH - PAD_LEFT - 4, HEIGHT - PAD_BOTTOM - PAD_TOP
     slot = plot_w / len(points)
     bar_w = max(1.0, slot * 0.8)
@@ -82,6 +85,22 @@ def timeline_svg(
         parts.append(f'<text class="axis" x="{x:.1f}" y="{HEIGHT - 6}" text-anchor="{anchor}">{escape(text)}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+_NICE = (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 7, 8, 10)
+
+
+def _axis_top(peak: float) -> float:
+    """The top of a count axis: the least round number at or above ``peak`` whose half
+    is a whole count too, so that all three lines are labelled (201 -> 250, 7 -> 8)."""
+    if peak <= 1:
+        return peak
+    scale = 10 ** math.floor(math.log10(peak))
+    for nice in _NICE:
+        top = round(nice * scale, 6)
+        if top >= peak and top == int(top) and int(top) % 2 == 0:
+            return top
+    return peak + peak % 2
 
 
 def _format_value(value: float, share: bool) -> str:
