@@ -234,7 +234,7 @@ def names_like(conn: sqlite3.Connection, text: str, limit: int = 5) -> list[dict
 
 
 NAMES_PER_PAGE = 50
-NAME_QUOTES = 50  # quotations shown on a name's page; the rest are a link away
+NAME_QUOTES = 10  # quotations shown beside a name's articles (the newest); the rest are a link away
 NAME_MATCHES = 500  # names a typed text may match; the most mentioned of them are listed
 
 
