@@ -194,6 +194,11 @@ def names_of(text: str) -> list[tuple[str, str, int]]:
                 ("Armco Inc", "organization", 1),
             ],
         ),
+        # Dot leaders in a table end a word; an ellipsis ends a name.
+        (
+            "Oil prices were:\n\nAlgeria......18.51......18.33\n\nIt helps Iraq.... Talks with the U.S.. were held.",
+            [("Algeria", "place", 1), ("Iraq", "place", 1), ("U.S.", "place", 1)],
+        ),
         # Reuters brackets a firm's whole name, places and "and" included.
         (
             "<Nissan Motor Manufacturing Corp USA> and <Young and Rubicam> agreed.",

@@ -107,7 +107,9 @@ _ABBREVIATIONS = frozenset(
 # "O'Brien", "Kot-Addu", "AT&T", "Inc." (a full stop that ends the sentence
 # is taken off later, word by word, which is cheaper than telling them
 # apart in the pattern).
-_WORD = r"[A-Z][A-Za-z0-9.'’&-]*"
+# A capitalised word; its full stops stand alone ("U.S.", "Corp."): dot leaders in tables
+# ("ALGERIA......18.51") end the word.
+_WORD = r"[A-Z][A-Za-z0-9'’&-]*(?:\.[A-Za-z0-9'’&-]+)*\.?"
 _CONNECTOR = r"(?:of|and|for|the|on|de|du|des|la|le|van|von|der|den|da|di|del|dos|das|zur|zu|ter|bin|ibn|al|y|&)"
 _CANDIDATE = re.compile(rf"{_WORD}(?:\s+(?:{_CONNECTOR}\s+)*{_WORD})*")
 _TOKEN = re.compile(r"\S+")
