@@ -287,6 +287,29 @@ def test_names_lists_the_most_mentioned_or_those_typed(tmp_path):
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
 
 
+def test_quotes_by_words_speaker_or_name(tmp_path):
+    db = str(tmp_path / "q.db")
+    shell("ingest", str(SAMPLE), "--db", db)
+    conn = sqlite3.connect(db)
+    by_dillon = conn.execute("SELECT count(*) FROM quotes q JOIN names n ON n.id = q.speaker_id"
+                             " WHERE n.name = 'Dillon Passage'").fetchone()[0]
+    with_divorce = conn.execute("SELECT count(*) FROM quotes_fts WHERE quotes_fts MATCH 'quote : divorce'"
+                                ).fetchone()[0]
+    conn.close()
+    named = shell("quotes", "--name", "dillon passage", "-n", "2", "--db", db)
+    assert named.returncode == 0 and named.stdout.count("\u201c") == 2
+    assert named.stdout.count("    Dillon Passage, 2021-03-29, ") == 2
+    assert named.stderr == f"1-2 of {by_dillon} quotations attributed to Dillon Passage (person)\n"
+    spoken = json.loads(shell("quotes", "--speaker", "PASSAGE", "--json", "-n", "1000", "--db", db).stdout)
+    assert len(spoken) >= by_dillon and {q["speaker"] for q in spoken} <= {"Dillon Passage", "Dillion Passage"}
+    worded = shell("quotes", "divorce", "--db", db)
+    assert worded.stderr.endswith(f"of {with_divorce} quotations with divorce\n") and with_divorce > 0
+    nothing = shell("quotes", "--db", db)
+    assert nothing.returncode == 2 and "give words to look for, --speaker or --name" in nothing.stderr
+    unknown = shell("quotes", "--name", "Nobody Atall", "--db", db)
+    assert unknown.returncode == 1 and "no person, organisation or place called 'Nobody Atall'" in unknown.stderr
+
+
 def test_serve_ingests_the_sample_when_there_is_no_archive(tmp_path):
     from conftest import free_port
 

@@ -393,6 +393,64 @@ def names_command(text: str, kind: str | None, limit: int, page: int, as_json: b
     click.echo(f"{shown}{what}; the number is how many articles mention each", err=True)
 
 
+# --- quotes ----------------------------------------------------------------------------
+
+
+@cli.command(name="quotes")
+@click.argument("text", required=False, default="")
+@click.option("--speaker", default=None, metavar="WORDS",
+              help="Only quotations whose speaker has every one of these words (case aside).")
+@click.option("--name", "name", default=None, metavar="NAME",
+              help="Only quotations attributed to this person or organisation (as `search --name`).")
+@click.option("--limit", "-n", type=click.IntRange(1, 1_000), default=25, show_default=True,
+              help="How many quotations.")
+@click.option("--page", type=click.IntRange(1, matches.MAX_PAGE), default=1, show_default=True,
+              help="Which page of quotations.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array instead of text.")
+@db_option
+def quotes_command(text: str, speaker: str | None, name: str | None, limit: int, page: int, as_json: bool,
+                   db_path: str) -> None:
+    """Quotations found in the articles: those with the words of TEXT (the
+    query language of `search`), by a speaker, or attributed to a name. The
+    best matches first, or the newest when no words are given.
+
+    Examples:
+
+        news-archive quotes dollar --speaker baker
+
+        news-archive quotes --name "Paul Volcker" -n 5
+    """
+    from .browse import quotes_search
+    from .query import parse_query
+
+    query = parse_query(text)
+    for note in query.notes:
+        click.echo(f"note: {note}", err=True)
+    if query.is_empty and not (speaker and speaker.strip()) and not name:
+        raise click.UsageError("give words to look for, --speaker or --name: "
+                               "news-archive quotes dollar --speaker baker")
+    with _reader(db_path) as conn:
+        chosen = _names_given(conn, (name,)) if name else []
+        found = quotes_search(conn, query, speaker, page, per_page=limit,
+                              speaker_id=chosen[0]["id"] if chosen else None)
+    if as_json:
+        click.echo(json.dumps(found["quotes"], ensure_ascii=False, indent=2))
+    else:
+        for q in found["quotes"]:
+            click.echo(f"\u201c{' '.join(q['quote'].split())}\u201d")
+            said = f"{q['speaker']}, " if q["speaker"] else ""
+            click.echo(f"    {said}{q['date']}, {' '.join(q['headline'].split())}  [article {q['article_id']}]")
+            click.echo()
+    first = (found["page"] - 1) * limit + 1
+    shown = f"{first}-{first + len(found['quotes']) - 1} of " if found["quotes"] else ""
+    asked = [f"with {query.describe()}"] if not query.is_empty else []
+    if speaker and speaker.strip():
+        asked.append(f"by a speaker called {speaker.strip()!r}")
+    if chosen:
+        asked.append(f"attributed to {chosen[0]['name']} ({chosen[0]['kind']})")
+    click.echo(f"{shown}{_count(found['total'], 'quotation')} {', '.join(asked)}", err=True)
+
+
 # --- stats ----------------------------------------------------------------------------
 
 
