@@ -414,11 +414,9 @@ def quotes_command(text: str, speaker: str | None, name: str | None, limit: int,
     query language of `search`), by a speaker, or attributed to a name. The
     best matches first, or the newest when no words are given.
 
-    Examples:
+    Example:
 
         news-archive quotes dollar --speaker baker
-
-        news-archive quotes --name "Paul Volcker" -n 5
     """
     from .browse import quotes_search
     from .query import parse_query
