@@ -244,6 +244,8 @@ def names_of(text: str) -> list[tuple[str, str, int]]:
         # Economic figures and credit ratings are not organisations; "Moody's" keeps its "'s".
         ("Japan's GNP and GDP rose, and the debt kept its AA rating from Moody's.",
          [("Japan", "place", 1), ("Moody's", "organization", 1)]),
+        # Diseases and rates written in capitals are not organisations either.
+        ("AIDS research grew. LIBOR rose above Libor in London.", [("London", "place", 1)]),
         # A role word before a place does not make it a person.
         ("The chief U.S. concerns were raised by spokesman Tom Brown.",
          [("U.S.", "place", 1), ("Tom Brown", "person", 1)]),

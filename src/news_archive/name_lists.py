@@ -251,7 +251,7 @@ Rev, Avg, Qtr, Qtly, Div, Pay, Record, Mths, Oper, Dlrs, Dlr, Mln, Pct, Cts, Vs,
 Period, Loss, Profit, Income, Earnings, Turnover, Tax, Total, Mr, Mrs, Ms, Dr, Co, Inc, Corp, Ltd,
 Company, Group, Corporation, Chapter, Section, Article, Rule, Item, Schedule, Phase, Class, Series,
 Tier, Stage, Part, Exhibit, Appendix, MW, KW, GW, BPD, DWT, Months, Weeks, Days, Years, Quarter, Quarters, Half,
-GNP, GDP, ECU, ECUs, AAA, AA, BBB, FOB, CDs, Treasuries, Eurodollar, Eurodollars
+GNP, GDP, ECU, ECUs, AAA, AA, BBB, FOB, CDs, Treasuries, Eurodollar, Eurodollars, AIDS, LIBOR, Libor, PPI, WTI
 """) - frozenset({"reuters"})
 
 # Lower-cased given names, for telling a person ("Dillon Passage") from an
