@@ -254,6 +254,19 @@ async def test_names_directory(ds, sample_db):
     assert '<a href="/names?kind=person">person</a>' in name_page
 
 
+async def test_a_capped_names_directory_says_so(sample_db, monkeypatch):
+    from news_archive import search_index
+
+    monkeypatch.setattr(search_index, "MOST_NAMED", 3)  # the directory ranks only the 3 most mentioned names
+    datasette = make_datasette(sample_db)
+    await datasette.invoke_startup()
+    people = (await datasette.client.get("/names.json?kind=person")).json()
+    assert people["limited"] and people["listed_at_most"] == 3 and people["total"] <= 3
+    html = (await datasette.client.get("/names?kind=person")).text
+    assert "most mentioned among the archive&#39;s 3 most mentioned names (type a name to find the others)" in html \
+        or "most mentioned among the archive's 3 most mentioned names (type a name to find the others)" in html
+
+
 async def test_search_name_facets_and_filter(ds, sample_db):
     data = (await ds.client.get("/search.json?q=tiger")).json()
     names = {f["name"]: f for f in data["facets"]["names"]}

@@ -273,7 +273,7 @@ def names_directory(conn: sqlite3.Connection, text: str = "", kind: str | None =
         listed = [{**rows[i], "articles": n} for i, n in part if i in rows]
         limited = len(most) >= search_index.MOST_NAMED
     return {"q": text, "kind": kind, "total": total, "page": page, "pages": pages, "names": listed,
-            "limited": limited}
+            "limited": limited, "listed_at_most": NAME_MATCHES if text else search_index.MOST_NAMED}
 
 
 def most_named_by_kind(conn: sqlite3.Connection, index=None, per_kind: int = 5) -> dict[str, list[dict]]:

@@ -390,6 +390,8 @@ def names_command(text: str, kind: str | None, limit: int, page: int, as_json: b
         what = f"{found['total']:,} {plural} with a word starting with {found['q']!r}{more}"
     else:
         what = f"the {found['total']:,} most mentioned {plural}"
+        if found["limited"]:
+            what += f" among the {found['listed_at_most']:,} most mentioned names (type a name to find the others)"
     click.echo(f"{shown}{what}; the number is how many articles mention each", err=True)
 
 
