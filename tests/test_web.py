@@ -55,6 +55,16 @@ async def test_search_page(ds):
     assert 'href="/search.atom?q=tiger"' in html
 
 
+async def test_facet_and_timeline_links_stay_inside_the_dates_asked_for(ds):
+    html = (await ds.client.get("/search?q=tiger&since=2020-06-10&until=2021-03-30")).text
+    links = set(re.findall(r'href="/search\?q=tiger&amp;since=([0-9-]+)&amp;until=([0-9-]+)"', html))
+    # The year 2020 and the month of June 2020 start at the 10th; 2021 ends on 30 March.
+    assert {("2020-06-10", "2020-12-31"), ("2020-06-10", "2020-06-30"), ("2021-01-01", "2021-03-30")} <= links
+    assert all("2020-06-10" <= since <= until <= "2021-03-30" for since, until in links)
+    for since, until in links:  # each link gives what its bar or facet counted
+        assert (await ds.client.get(f"/search.json?q=tiger&since={since}&until={until}")).json()["total"] > 0
+
+
 async def test_search_json_shape(ds):
     data = (await ds.client.get("/search.json?q=tiger&sort=newest")).json()
     assert set(data) >= {"query", "total", "page", "results", "timeline", "facets"}

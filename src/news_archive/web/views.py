@@ -347,9 +347,14 @@ async def search_page(request, datasette):
     params = await _search_params(request, datasette)
     result = await _run_search(datasette, params)
 
+    def within(since: str, until: str) -> dict:
+        """URL parameters for a period, kept inside the dates already asked for: the count
+        shown beside a bar or facet is the count its link gives."""
+        return params.url_params(since=max(since, params.since or since), until=min(until, params.until or until),
+                                 page=None)
+
     def narrow(period: str) -> str:
-        since, until = _period_bounds(period, result.timeline_unit)
-        return make_url(datasette, "/search", **params.url_params(since=since, until=until, page=None))
+        return make_url(datasette, "/search", **within(*_period_bounds(period, result.timeline_unit)))
 
     chart = timeline_svg(
         result.timeline, unit=result.timeline_unit, share=params.share, link=narrow,
@@ -357,13 +362,13 @@ async def search_page(request, datasette):
     )
     facet_links = {
         "year": [
-            {**f, "url": make_url(datasette, "/search", **params.url_params(
-                since=parse_date_bound(f["value"]), until=parse_date_bound(f["value"], end=True), page=None))}
+            {**f, "url": make_url(datasette, "/search", **within(
+                parse_date_bound(f["value"]), parse_date_bound(f["value"], end=True)))}
             for f in result.facets.get("year", [])
         ],
         "month": [
-            {**f, "label": period_label(f["value"], "month"), "url": make_url(datasette, "/search", **params.url_params(
-                since=parse_date_bound(f["value"]), until=parse_date_bound(f["value"], end=True), page=None))}
+            {**f, "label": period_label(f["value"], "month"), "url": make_url(datasette, "/search", **within(
+                parse_date_bound(f["value"]), parse_date_bound(f["value"], end=True)))}
             for f in result.facets.get("month", [])
         ],
         "names": [
