@@ -111,3 +111,17 @@ def _reason(text):
 def test_the_reasons_parse_gives_today_have_the_kinds_stats_knows():
     # Stats knows date reasons by their wording: this fails when parse.py rewords one.
     assert [(text, reason_kind(_reason(text))) for text, _ in PARSE_REJECTS] == PARSE_REJECTS
+
+
+def test_articles_per_month_count_an_exact_copy_once(tmp_path):
+    """As the reading room's home and archive pages do: the months add up to the originals."""
+    folder = tmp_path / "articles"
+    write_article(folder, "a.txt", " date 2020-01-15 Tiger escapes\n\nA tiger escaped.\n")
+    write_article(folder, "copy-of-a.txt", " date 2020-01-15 Tiger escapes\n\nA tiger escaped.\n")
+    write_article(folder, "b.txt", " date 2020-02-20 Zoo budget\n\nThe zoo gets money.\n")
+    db_path = str(tmp_path / "s.db")
+    ingest(db_path, [str(folder)], jobs=1)
+    data = archive_stats(sqlite3.connect(db_path))
+    assert (data["articles"], data["originals"], data["duplicates"]) == (3, 2, 1)
+    assert data["per_month"] == [{"month": "2020-01", "count": 1}, {"month": "2020-02", "count": 1}]
+    assert data["per_year"] == [{"year": 2020, "count": 2}]

@@ -483,7 +483,7 @@ def stats(as_json: bool, db_path: str) -> None:
     click.echo(f"rejected    {data['rejected']:,}")
     click.echo(f"last ingest {data['last_ingest'] or '-'}")
     if data["per_year"]:
-        click.echo("\nper year")
+        click.echo("\nper year (originals: exact copies are counted once)")
         for row in data["per_year"]:
             click.echo(f"  {row['year']}  {row['count']:>9,}")
         click.echo("\nper month")

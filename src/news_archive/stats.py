@@ -11,7 +11,9 @@ def archive_stats(conn: sqlite3.Connection) -> dict:
     articles, originals, first, last, words = conn.execute(
         "SELECT count(*), sum(duplicate_of IS NULL), min(date), max(date), sum(words) FROM articles"
     ).fetchone()
-    per_month = conn.execute("SELECT month, count(*) FROM articles GROUP BY month ORDER BY month").fetchall()
+    # Originals only, as the reading room counts them: an exact copy is not another article of its month.
+    per_month = conn.execute("SELECT month, count(*) FROM articles WHERE duplicate_of IS NULL"
+                             " GROUP BY month ORDER BY month").fetchall()
     per_year: dict[int, int] = {}
     for month, n in per_month:
         per_year[int(month[:4])] = per_year.get(int(month[:4]), 0) + n
