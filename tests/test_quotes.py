@@ -135,6 +135,16 @@ def test_paragraph_index_matches_the_parsed_article():
             'Mary Hart runs the company.\n\n"It was a hard year," she said.',
             [Quote("It was a hard year", "Mary Hart", 1)],
         ),
+        # "He" after a sentence about someone unnamed is that someone, not the person named before;
+        # unless the unnamed one is named just after.
+        (
+            "James Baker spoke.\n\nA foreign exchange analyst shared Baker's doubts. \"It is unlikely,\" he said.",
+            [Quote("It is unlikely", None, 1)],
+        ),
+        (
+            "James Baker spoke.\n\nA spokesman for the bank, Tom Murtha, disagreed. \"It is likely,\" he said.",
+            [Quote("It is likely", "Tom Murtha", 1)],
+        ),
         # Someone new and unnamed, or an organisation: no speaker.
         ('"Prices will rise next year," a spokesman said.', [Quote("Prices will rise next year", None, 0)]),
         ('"Prices will rise next year," the company said.', [Quote("Prices will rise next year", None, 0)]),

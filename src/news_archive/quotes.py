@@ -375,6 +375,14 @@ def _join(text: str, spans: list[_Span]) -> list[list[_Span]]:
 _MENTION_START = attrgetter("start")
 
 
+# A sentence whose subject is someone unnamed: "A foreign exchange analyst", "One dealer".
+_UNNAMED_SUBJECT = re.compile(
+    r"(?:[.!?][\"”’']?\s+|\n\s*)(?:A|An|One|Another)\s+(?:[A-Za-z-]+\s+){0,3}?"
+    r"(?:analyst|dealer|economist|trader|official|banker|broker|spokesman|spokeswoman|source|diplomat"
+    r"|executive|observer|expert|strategist|manager|delegate|lawyer)\b"
+)
+
+
 class _Resolver:
     """Finds speakers, with the names of the article and the person in focus."""
 
@@ -408,9 +416,10 @@ class _Resolver:
             )
         return answer
 
-    def _in_focus(self, at: int) -> str | None:
+    def _in_focus(self, at: int, pronoun: bool = False) -> str | None:
         """The last person in focus before ``at`` (of two at the same place,
-        the one found last)."""
+        the one found last). For a ``pronoun``, nobody if an unnamed person
+        came into focus since ("A foreign exchange analyst ... "...," he said")."""
         if self._sorted:
             # The people in text order: the last one before ``at`` that
             # begins a sentence or speaks, read backwards.
@@ -420,7 +429,7 @@ class _Resolver:
                     person = self.mentions[index]
                     break
             best = (person.start, person.name) if person is not None else None
-            return self._speaker_after(best, at)
+            return self._speaker_after(best, at, pronoun)
         if self._people is None:
             self._people = [
                 (mention.start, mention.name)
@@ -432,9 +441,9 @@ class _Resolver:
         for position, name in self._people:
             if position < at and (best is None or position >= best[0]):
                 best = (position, name)
-        return self._speaker_after(best, at)
+        return self._speaker_after(best, at, pronoun)
 
-    def _speaker_after(self, best: tuple[int, str] | None, at: int) -> str | None:
+    def _speaker_after(self, best: tuple[int, str] | None, at: int, pronoun: bool = False) -> str | None:
         """The named speaker found last at the last position before ``at``, if that
         is not before ``best`` (a person's position and name); else ``best``'s name.
         Looked up in the sorted speakers: a long text has thousands."""
@@ -442,8 +451,29 @@ class _Resolver:
         if last >= 0:
             position, _, name = self._speakers[last]
             if best is None or position >= best[0]:
-                return name
-        return best[1] if best else None
+                best = (position, name)
+        if best is None:
+            return None
+        if pronoun:
+            came_since = self._subject_since(best[0], at)
+            if came_since is not None:
+                return came_since or None
+        return best[1]
+
+    def _subject_since(self, since: int, at: int) -> str | None:
+        """Who a sentence between ``since`` and ``at`` is about when its subject is someone
+        unnamed: "" for nobody named, the name if named just after ("A spokesman for the bank,
+        Tom Murtha, said"); None when no such sentence."""
+        unnamed = None
+        for unnamed in _UNNAMED_SUBJECT.finditer(self.text, since, at):
+            pass
+        if unnamed is None:
+            return None
+        for m in self.mentions:
+            if m.kind == names.PERSON and unnamed.end() <= m.start < min(at, unnamed.end() + 60) \
+                    and self.text[unnamed.end() : m.start].rstrip().endswith(","):
+                return m.name
+        return ""
 
     def _sentence_start(self, start: int, at: int) -> int:
         """Where the sentence that holds ``at`` begins, no earlier than
@@ -494,7 +524,7 @@ class _Resolver:
             return True, people[-1].name
         first = words[0]
         if first in _PRONOUNS or (first.lower() in _PRONOUNS and first != "It" and len(words) == 1):
-            return True, self._in_focus(at) if first.lower() in ("he", "she") else None
+            return True, self._in_focus(at, pronoun=True) if first.lower() in ("he", "she") else None
         if first.lower() in _DETERMINERS:
             if people:
                 return True, people[-1].name
