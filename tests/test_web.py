@@ -133,6 +133,24 @@ async def test_atom_feed(ds):
     assert [e.find("a:updated", ns).text[:10] for e in entries] == sorted(
         (e.find("a:updated", ns).text[:10] for e in entries), reverse=True)
     assert "<script>" not in response.text.replace("&lt;script&gt;", "")
+    dated = ElementTree.fromstring((await ds.client.get("/search.atom?since=2020-06-10&until=2020-12-31")).content)
+    assert dated.find("a:title", ns).text == "News archive: latest articles from 2020-06-10 to 2020-12-31"
+    assert len(dated.findall("a:entry", ns)) == 2
+
+
+async def test_pages_after_the_first_say_so_in_their_title(tmp_path):
+    from conftest import write_article
+    from news_archive.ingest import ingest
+
+    for day in range(1, 26):  # more than a page of results
+        write_article(tmp_path / "many", f"{day}.txt", f" date 2020-01-{day:02d} Tiger news {day}\n\nA tiger, day {day}.\n")
+    db_path = str(tmp_path / "many.db")
+    ingest(db_path, [str(tmp_path / "many")], jobs=1)
+    datasette = make_datasette(db_path)
+    await datasette.invoke_startup()
+    assert "<title>tiger – Search – News archive</title>" in (await datasette.client.get("/search?q=tiger")).text
+    second = (await datasette.client.get("/search?q=tiger&page=2")).text
+    assert "<title>tiger – Search (page 2) – News archive</title>" in second
 
 
 async def test_article_page_and_json(ds, sample_db):
