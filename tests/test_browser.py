@@ -116,7 +116,20 @@ def test_browse_by_date_and_narrow_screen(server, browser, artifacts):
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390  # no sideways scrolling on a phone
     page.screenshot(path=str(artifacts / "day-mobile.png"), full_page=True)
+    # On a phone the filters come after the results: a link leads there; the chart scrolls inside its box.
+    page.goto(server.url + "/search?q=opec")
+    page.locator(".jump-to-narrow a").click()
+    page.wait_for_url(re.compile(r"#narrow$"))
+    top = page.evaluate("document.getElementById('narrow').getBoundingClientRect().top")
+    assert -5 <= top <= 100 and page.locator("#narrow a").first.is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    chart = page.locator(".chart svg.timeline").bounding_box()
+    assert chart["width"] >= 600  # wide enough for its labels to be read, in a box that scrolls
     context.close()
+    wide = browser.new_page(viewport={"width": 1280, "height": 900})
+    wide.goto(server.url + "/search?q=opec")
+    assert not wide.locator(".jump-to-narrow a").is_visible()  # the filters are beside the results
+    wide.close()
 
 
 def test_works_without_javascript(server, browser):
