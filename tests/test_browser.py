@@ -110,6 +110,9 @@ def test_browse_by_date_and_narrow_screen(server, browser, artifacts):
     page = context.new_page()
     page.goto(server.url + "/archive/1987/03")
     assert page.locator("h1").inner_text() == "March 1987"
+    heights = page.evaluate("Array.from(document.querySelectorAll('table.calendar td'))"
+                            ".map(td => Math.round(td.getBoundingClientRect().height))")
+    assert len(set(heights)) == 1  # a day without articles is a whole cell too (8 and 10 March)
     page.locator("table.calendar a").first.click()
     page.wait_for_url(re.compile(r"/archive/1987/03/\d\d$"))
     assert page.locator(".article-list li").count() > 0
