@@ -5,6 +5,7 @@ import io
 import json
 import os
 import re
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -229,6 +230,30 @@ def test_export_formats(archive, tmp_path):
     assert table[2]["body"].startswith("'=HYPERLINK")
     empty = shell("export", "zzzz", "--format", "json", "--db", archive)
     assert json.loads(empty.stdout) == []
+
+
+def test_export_by_relevance_gives_every_match_in_the_order_search_ranks_them(tmp_path):
+    folder = tmp_path / "in"
+    write_article(folder, "1.txt", " date 2020-01-10 Market report\n\nCoffee and sugar were steady while cocoa"
+                                   " slipped in thin trading on the exchange, dealers said.\n")
+    write_article(folder, "2.txt", " date 2020-02-10 Cocoa prices rise\n\nCocoa prices rose as cocoa stocks fell.\n")
+    write_article(folder, "3.txt", " date 2020-03-10 Harvest outlook\n\nRain may help the cocoa crop.\n")
+    db = str(tmp_path / "news.db")
+    assert shell("ingest", "-s", str(folder), "--db", db).returncode == 0
+    for backend in ("ranked", "fts5"):
+        if backend == "fts5":
+            shutil.rmtree(db + ".index")
+        searched = [hit["id"] for hit in json.loads(shell("search", "cocoa", "--json", "--db", db).stdout)]
+        exported = shell("export", "cocoa", "--sort", "relevance", "--db", db)
+        assert searched == [json.loads(line)["id"] for line in exported.stdout.splitlines()] == [2, 3, 1], backend
+        assert exported.stderr.endswith("exported 3 articles\n") and "Traceback" not in exported.stderr
+        as_csv = shell("export", "cocoa", "--sort", "relevance", "--format", "csv", "--db", db)
+        assert [row["id"] for row in csv.DictReader(io.StringIO(as_csv.stdout))] == ["2", "3", "1"]
+    # Without a query there is nothing to rank: the newest first, as `search` lists them, and a note says so.
+    everything = shell("export", "--sort", "relevance", "--db", db)
+    assert [json.loads(line)["id"] for line in everything.stdout.splitlines()] == [3, 2, 1]
+    assert everything.stderr.endswith("note: with no query there is nothing to rank by relevance:"
+                                      " exported newest first\nexported 3 articles\n")
 
 
 def test_export_to_a_closed_pipe_is_quiet(archive):

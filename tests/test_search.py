@@ -5,6 +5,7 @@ import sqlite3
 import pytest
 
 from conftest import write_article, write_story_versions
+from news_archive import search_index
 from news_archive.ingest import ingest
 from news_archive.query import parse_query
 from news_archive.search import (
@@ -131,6 +132,22 @@ def test_iter_matches_streams_every_field(conn):
     assert set(got[0]) == {"id", "source", "date", "headline", "body", "paragraphs", "words", "sha256",
                            "ingested_at", "updated_at", "duplicate_of"}
     assert len(list(iter_matches(conn, "tiger", include_duplicates=True))) == 5
+
+
+def test_iter_matches_by_relevance_gives_every_match_in_the_search_order(conn):
+    connection, db_path = conn
+    index = SearchIndex.open(db_path)
+    oldest = [r["id"] for r in iter_matches(connection, "tiger")]
+    for backend in (index, None):
+        ranked = [hit.id for hit in run_search(connection, "tiger", index=backend).hits]
+        got = [r["id"] for r in iter_matches(connection, "tiger", sort="relevance", index=backend)]
+        assert got == ranked != oldest, backend
+    # However the ranking is cut into slices, they join up into the same order.
+    tq = search_index.to_tantivy(index, parse_query("tiger"), None, None)
+    assert [i for ids in search_index.ranked_ids(index, tq, slice_size=1) for i in ids] == ranked
+    # Without a query there is nothing to rank: the newest first, as the search page lists them.
+    assert [r["id"] for r in iter_matches(connection, "", sort="relevance", index=index)] == \
+        [hit.id for hit in run_search(connection, "", index=index).hits] == [5, 6, 3, 2, 1]
 
 
 def test_snippet_html_escapes_untrusted_text():

@@ -442,10 +442,31 @@ async def test_exports_and_feeds_keep_the_name_filter_of_the_page(ds):
     assert len(alone.text.splitlines()) == (await ds.client.get(f"/search.json?name={name['value']}")).json()["total"]
 
 
+async def test_exports_of_a_best_match_page_come_best_first(ds):
+    """Every match of exactly what the page shows, in its order, and the header names that order."""
+    page = (await ds.client.get("/search.json?q=tiger")).json()
+    ranked = [r["id"] for r in page["results"]]
+    assert page["sort"] == "relevance" and len(ranked) == page["total"] == 4
+    by_date = await ds.client.get("/search.ndjson?q=tiger&sort=oldest")
+    oldest = [json.loads(line)["id"] for line in by_date.text.splitlines()]
+    assert sorted(oldest) == sorted(ranked) and oldest != ranked
+    for url in ("/search.ndjson?q=tiger", "/search.ndjson?q=tiger&sort=relevance"):
+        response = await ds.client.get(url)
+        assert [json.loads(line)["id"] for line in response.text.splitlines()] == ranked, url
+        assert response.headers["x-news-archive-search"].endswith("/search?q=tiger&sort=relevance")
+    table = csv.DictReader(io.StringIO((await ds.client.get("/search.csv?q=tiger&sort=relevance")).text))
+    assert [int(row["id"]) for row in table] == ranked
+    # Without a query there is nothing to rank: the page lists the newest first, and so does its export.
+    latest = [r["id"] for r in (await ds.client.get("/search.json?since=2020&sort=relevance")).json()["results"]]
+    response = await ds.client.get("/search.csv?since=2020&sort=relevance")
+    assert [int(row["id"]) for row in csv.DictReader(io.StringIO(response.text))] == latest
+    assert response.headers["x-news-archive-search"].endswith("/search?since=2020-01-01&sort=newest")
+
+
 async def test_exports_say_what_they_are_of(ds):
     response = await ds.client.get("/search.ndjson?q=tiger&since=2020")
     disposition = response.headers["content-disposition"]
     assert disposition.startswith('attachment; filename="news-archive-search-') and disposition.endswith('Z.ndjson"')
-    assert response.headers["x-news-archive-search"].endswith("/search?q=tiger&since=2020-01-01&sort=oldest")
+    assert response.headers["x-news-archive-search"].endswith("/search?q=tiger&since=2020-01-01&sort=relevance")
     assert response.headers["x-news-archive-exported-at"].endswith("Z")
     assert (await ds.client.get("/search.csv?q=tiger")).headers["content-disposition"].endswith('Z.csv"')

@@ -315,7 +315,9 @@ def export(query, since, until, fmt, sort, include_duplicates, names, output, db
     """Export every matching article (all of them without a QUERY), with all fields.
 
     Streams: any number of articles in constant memory. CSV cells that a
-    spreadsheet would run as formulas are prefixed with a quote.
+    spreadsheet would run as formulas are prefixed with a quote. --sort
+    relevance gives the order of `search` (best first), with every match;
+    without a QUERY it gives the newest first.
 
     Example:
 
@@ -328,6 +330,10 @@ def export(query, since, until, fmt, sort, include_duplicates, names, output, db
     parsed = parse_query(query)
     for note in parsed.notes:  # the same notes as `search` gives for the same query
         click.echo(f"note: {note}", err=True)
+    if sort == "relevance" and not parsed.text.strip():
+        # Nothing to rank: the order `search` gives without a query.
+        sort = "newest"
+        click.echo("note: with no query there is nothing to rank by relevance: exported newest first", err=True)
     with _reader(db_path) as conn:
         name_ids = [n["id"] for n in _names_given(conn, names)]  # before the output file: a bad name makes none
         index = None if parsed.is_empty else _ranked_index(db_path)

@@ -9,7 +9,7 @@ starts about 0.05 s sooner).
 from __future__ import annotations
 
 import sqlite3
-from typing import TYPE_CHECKING, Iterator, Sequence
+from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
 
 from .query import Query, parse_query
 
@@ -84,6 +84,11 @@ def iter_matches(
     faster than encoding in Python, which matters for a million articles).
     ``names``: only articles that mention every one of these name ids.
 
+    ``sort`` is "oldest", "newest" or "relevance": best first, in the order the
+    search page ranks them (BM25 without the ranked index); with no query there is
+    nothing to rank and "relevance" gives the newest first. Every match is given:
+    versions of a story are not folded as on the search page.
+
     With a ranked search index the matches are the ones the search page counts;
     without one (or with no query) they come straight from SQLite."""
     query = q if isinstance(q, Query) else parse_query(q)
@@ -94,17 +99,24 @@ def iter_matches(
         from . import search_index  # already imported by whoever opened the index
 
         tq = search_index.to_tantivy(index, query, since, until, names)
-        ids = search_index.all_ids(index, tq, sort=sort) if tq is not None else []
-        for start in range(0, len(ids), 500):
-            part = ids[start : start + 500]
-            marks = ", ".join("?" * len(part))
-            found = dict(conn.execute(f"SELECT a.id, {columns} FROM articles a WHERE a.id IN ({marks})", part)
-                         if as_json else
-                         ((row[0], row[1:]) for row in conn.execute(
-                             f"SELECT a.id, {columns} FROM articles a WHERE a.id IN ({marks})", part)))
-            for article_id in part:
-                if article_id in found:
-                    yield found[article_id] if as_json else dict(zip(EXPORT_COLUMNS, found[article_id]))
+        if tq is None:
+            return
+        if sort == "relevance":
+            # Best first, as the search page ranks them, a slice of the ranking at a time.
+            id_lists: Iterable[list[int]] = search_index.ranked_ids(index, tq)
+        else:
+            id_lists = (search_index.all_ids(index, tq, sort=sort),)
+        for ids in id_lists:
+            for start in range(0, len(ids), 500):
+                part = ids[start : start + 500]
+                marks = ", ".join("?" * len(part))
+                found = dict(conn.execute(f"SELECT a.id, {columns} FROM articles a WHERE a.id IN ({marks})", part)
+                             if as_json else
+                             ((row[0], row[1:]) for row in conn.execute(
+                                 f"SELECT a.id, {columns} FROM articles a WHERE a.id IN ({marks})", part)))
+                for article_id in part:
+                    if article_id in found:
+                        yield found[article_id] if as_json else dict(zip(EXPORT_COLUMNS, found[article_id]))
         return
     source, where, args = filters(query, since, until, include_duplicates=include_duplicates, names=names)
     cursor = conn.execute(f"SELECT {columns} FROM {source} WHERE {where} ORDER BY {order_by(query, sort)}", args)

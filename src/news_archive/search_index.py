@@ -536,6 +536,27 @@ def all_ids(search_index: SearchIndex, tq: tantivy.Query, *, sort: str = "oldest
     return list(searcher.fast_field_values("id", [address for _, address in result.hits]))
 
 
+# Every match of a search in rank order is found this many at a time. All 763,000 matches of
+# a common word at once took 145 MB more (1M-article benchmark: Python holds each hit as a
+# score and an address); by 100,000 they take about 70 MB more, and 0.5 s instead of 0.25 s.
+RANKED_SLICE = 100_000
+
+
+def ranked_ids(search_index: SearchIndex, tq: tantivy.Query, slice_size: int = RANKED_SLICE) -> Iterator[list[int]]:
+    """Every matching id, best first, in lists of up to ``slice_size``: for complete
+    exports of a search in relevance order (the order ``top_ids`` pages through).
+    One searcher serves every slice, so a commit meanwhile cannot move a match
+    from one slice into another."""
+    searcher = search_index.searcher()
+    total = searcher.search(tq, 1, count=True).count or 0  # tantivy wants a limit of at least 1
+    for offset in range(0, total, slice_size):
+        result = searcher.search(tq, min(slice_size, total - offset), count=False, offset=offset)
+        addresses = [address for _, address in result.hits]
+        if not addresses:
+            return
+        yield list(searcher.fast_field_values("id", addresses))
+
+
 def histogram(search_index: SearchIndex, tq: tantivy.Query, unit: str) -> dict[str, int]:
     """Matches per day, week (keyed by its Monday), month or year."""
     if unit == "year":

@@ -433,7 +433,9 @@ async def search_export(request, datasette):
         raise BadRequest("cannot export this search: " + "; ".join(params.ignored))
     db = archive_database(datasette)
     index = ranked_index(datasette)
-    sort = params.sort if params.sort in ("newest", "oldest") else "oldest"
+    # The page's order: by relevance, best first, when there is a query to rank by; without one
+    # the page (and so its export, and the header naming it) shows the newest first.
+    sort = params.sort if params.sort != "relevance" or parse_query(params.q).text.strip() else "newest"
     content_type = "application/x-ndjson; charset=utf-8" if fmt == "ndjson" else "text/csv; charset=utf-8"
     # Provenance: a file name that says when, and headers that say what was asked for,
     # so that a saved export can be traced back to its search.
