@@ -177,3 +177,15 @@ def test_band_keys_rejects_a_malformed_signature():
 def test_batches_agree_with_single_texts(texts):
     texts = [t + " filler" * (nd.MIN_WORDS if i % 2 else 0) for i, t in enumerate(texts)]
     assert nd.sketch_many(texts) == [(nd.signature(t), nd.band_keys(nd.signature(t))) for t in texts]
+
+
+def test_figures_and_figures_replaced():
+    assert nd.figures("Two billion dlrs at 6-1/16 pct, 4,403,852 shares, 1.5 billion on the 2nd; two.") == {
+        "2": 3, "6-1/16": 1, "4403852": 1, "1.5": 1}
+    monday, thursday = template("two", "6-1/16", "Monday"), template("1.5", "6-1/16", "Thursday")
+    assert nd.figures_replaced(nd.figures(monday), nd.figures(thursday))
+    # Figures cut or added (a shortened or extended version) are not replaced.
+    shortened = monday.split("Dealers said")[0]
+    assert not nd.figures_replaced(nd.figures(monday), nd.figures(shortened))
+    assert not nd.figures_replaced(nd.figures(shortened), nd.figures(monday))
+    assert not nd.figures_replaced(nd.figures(STORY), nd.figures(REPUBLISHED))

@@ -64,8 +64,9 @@ def test_versions_pair_within_the_window_and_across_blocks_of_days(tmp_path, db_
     assert _pairs(db_path) == {
         ("flood-a.txt", "flood-b.txt"), ("market-d.txt", "market-e.txt"), ("market-e.txt", "market-f.txt"),
     }
+    # d-e and e-f, but d and f are four days apart: f does not join the story of d and e.
     sizes = dict(rows(db_path, "SELECT a.source, c.size FROM clusters c JOIN articles a ON a.id = c.article_id"))
-    assert sizes["market-d.txt"] == sizes["market-f.txt"] == 3  # d-e and e-f: one story in three versions
+    assert sizes == {"flood-a.txt": 2, "flood-b.txt": 2, "market-d.txt": 2, "market-e.txt": 2}
 
 
 def test_nothing_new_finds_nothing(tmp_path, db_path):
@@ -75,3 +76,93 @@ def test_nothing_new_finds_nothing(tmp_path, db_path):
     assert ingest(db_path, [str(folder)], jobs=1, ranked_index=False).near_duplicates == 1
     assert ingest(db_path, [str(folder)], jobs=1, ranked_index=False).near_duplicates == 0
     assert _pairs(db_path) == {("flood-a.txt", "flood-b.txt")}
+
+
+_REPORT = (
+    "The central bank entered the government securities market to arrange {amount} billion crowns of customer"
+    " repurchase agreements, a spokesman for the bank said. Dealers said overnight funds were trading at {rate}"
+    " pct when the bank began its temporary and indirect supply of reserves to the banking system, and that the"
+    " move had been expected by most of the traders in the money market this morning.{tail}"
+)
+_TAIL = " The bank last added reserves this way on Monday, when it arranged 1.2 billion crowns of agreements."
+
+
+def _reports(folder: Path) -> None:
+    """A daily report: a correction the same day, a shortened repeat the next day,
+    and the next report two days later, its words the same and its amount another."""
+    for name, day, amount, rate, tail in (
+        ("report-1.txt", "2020-06-01", "two", "6-1/16", _TAIL),
+        ("report-2-corrected.txt", "2020-06-01", "two", "6-3/16", _TAIL),
+        ("report-3-repeated.txt", "2020-06-02", "two", "6-1/16", ""),
+        ("report-4-next.txt", "2020-06-03", "1.5", "6-1/16", _TAIL),
+    ):
+        text = _REPORT.format(amount=amount, rate=rate, tail=tail)
+        write_article(folder, name, f" date {day} Reserves added\n\n{text}\n")
+
+
+def _stories(db_path: str) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for cluster, source in rows(db_path, "SELECT x.source, a.source FROM clusters c JOIN articles a"
+                                         " ON a.id = c.article_id JOIN articles x ON x.id = c.cluster_id ORDER BY 2"):
+        found.setdefault(cluster, []).append(source)
+    return found
+
+
+def test_a_report_whose_figures_were_replaced_on_another_day_is_not_a_version(tmp_path, db_path):
+    _reports(tmp_path / "reports")
+    ingest(db_path, [str(tmp_path / "reports")], jobs=1, ranked_index=False)
+    # The same day, a figure replaced is a correction; a day later, figures cut are a repeat;
+    # two days later, another amount is the next report (all four are alike enough).
+    assert _pairs(db_path) == {("report-1.txt", "report-2-corrected.txt"), ("report-1.txt", "report-3-repeated.txt")}
+    # The repeat does not pair with the correction: it is not in its story.
+    assert _stories(db_path) == {"report-1.txt": ["report-1.txt", "report-2-corrected.txt"]}
+
+
+def test_a_story_spans_versions_that_all_pair_whatever_the_order_they_came_in(tmp_path):
+    folder, first, later = tmp_path / "all", tmp_path / "first", tmp_path / "later"
+    for target, name, day, part in ((first, "market-d.txt", "2020-03-30", "spring"),
+                                    (later, "market-e.txt", "2020-04-01", "summer"),
+                                    (first, "market-f.txt", "2020-04-03", "autumn")):
+        _version(folder, name, day, _MARKET, part)
+        _version(target, name, day, _MARKET, part)
+    at_once, in_turn = str(tmp_path / "at-once.db"), str(tmp_path / "in-turn.db")
+    ingest(at_once, [str(folder)], jobs=1, ranked_index=False)
+    ingest(in_turn, [str(first)], jobs=1, ranked_index=False)
+    assert _stories(in_turn) == {}  # d and f are four days apart
+    ingest(in_turn, [str(later)], jobs=1, ranked_index=False)  # e, between them, pairs with both
+    assert _pairs(at_once) == _pairs(in_turn) == {("market-d.txt", "market-e.txt"), ("market-e.txt", "market-f.txt")}
+    # e joins the earlier story; f, four days after d, stays apart: no chain d-e-f.
+    assert _stories(at_once) == _stories(in_turn) == {"market-d.txt": ["market-d.txt", "market-e.txt"]}
+
+
+def test_an_archive_of_version_5_gets_its_pairs_and_stories_recut(tmp_path, db_path):
+    import sqlite3
+
+    from news_archive import store
+    from news_archive.ingest import upgrade
+
+    _reports(tmp_path / "articles")
+    for name, day, part in (("market-d.txt", "2020-03-30", "spring"), ("market-e.txt", "2020-04-01", "summer"),
+                            ("market-f.txt", "2020-04-03", "autumn")):
+        _version(tmp_path / "articles", name, day, _MARKET, part)
+    ingest(db_path, [str(tmp_path / "articles")], jobs=1, ranked_index=False)
+    pairs, stories = _pairs(db_path), _stories(db_path)
+    ids = dict(rows(db_path, "SELECT source, id FROM articles"))
+    # As version 5 left it: the next day's report paired, and stories that were whole chains.
+    conn = sqlite3.connect(db_path)
+    with conn:
+        first, following = ids["report-1.txt"], ids["report-4-next.txt"]
+        conn.executemany("INSERT OR REPLACE INTO similar_articles VALUES (?, ?, 0.92)",
+                         [(first, following), (following, first)])
+        conn.execute("DELETE FROM clusters")
+        for members in (["report-1.txt", "report-2-corrected.txt", "report-3-repeated.txt", "report-4-next.txt"],
+                        ["market-d.txt", "market-e.txt", "market-f.txt"]):
+            conn.executemany("INSERT INTO clusters VALUES (?, ?, ?)",
+                             [(ids[m], min(ids[n] for n in members), len(members)) for m in members])
+        conn.execute("PRAGMA user_version = 5")
+    conn.close()
+    upgrade(db_path)
+    assert rows(db_path, "PRAGMA user_version") == [(store.SCHEMA_VERSION,)]
+    assert _pairs(db_path) == pairs and _stories(db_path) == stories
+    assert stories == {"report-1.txt": ["report-1.txt", "report-2-corrected.txt"],
+                       "market-d.txt": ["market-d.txt", "market-e.txt"]}

@@ -22,6 +22,10 @@ The method is MinHash over word shingles with LSH banding:
    share at least one band key; a candidate pair is a near-duplicate when
    :func:`similarity` reaches ``NEAR_DUPLICATE_THRESHOLD``.
 
+The archive also asks :func:`figures_replaced` of a pair dated on different
+days (similar.py): a recurring report keeps its words and replaces its figures, and even the
+number weighting leaves some of them above the threshold.
+
 Texts with fewer than ``MIN_WORDS`` words get an empty signature and no band
 keys: one-line briefs ("Tokyo stock index up 1,214.68") share most of their
 few shingles with every other brief of the same kind, so comparing them says
@@ -42,8 +46,9 @@ text, about ten times slower per text.
 
 from __future__ import annotations
 
+import re
 import struct
-from collections import defaultdict
+from collections import Counter, defaultdict
 from itertools import combinations
 from typing import Iterable, Sequence
 
@@ -297,3 +302,40 @@ def near_duplicate_pairs(
         if score >= threshold:
             pairs.append((i, j, score))
     return pairs
+
+
+# A figure: digits, with the separators of decimals, thousands, fractions and
+# ranges inside it ("1.5", "4,403,852", "6-1/16"). Figures in words count as
+# the same figure written in digits ("two billion" is "2 billion").
+_FIGURE_OR_WORD = re.compile(r"\d+(?:[.,/-]\d+)*|[a-z]+")
+_NUMBER_WORDS = {
+    word: str(value)
+    for value, word in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen"
+        " sixteen seventeen eighteen nineteen twenty".split()
+    )
+}
+_NUMBER_WORDS.update({word: str(10 * tens) for tens, word in enumerate(
+    "thirty forty fifty sixty seventy eighty ninety".split(), start=3)})
+
+
+def figures(text: str) -> Counter:
+    """The figures of ``text``, each with how often it occurs: numbers as written
+    (without thousands commas) and the numbers written as words up to ninety."""
+    found: Counter = Counter()
+    for word in _FIGURE_OR_WORD.findall(text.lower()):
+        if word[0].isdigit():
+            found[word.replace(",", "")] += 1
+        elif word in _NUMBER_WORDS:
+            found[_NUMBER_WORDS[word]] += 1
+    return found
+
+
+def figures_replaced(figures_a: Counter, figures_b: Counter) -> bool:
+    """Whether each of two texts' :func:`figures` has one that the other lacks:
+    figures were replaced, not only cut or added. A recurring report (the Fed's
+    daily "adds reserves via customer repurchases" with another amount, a weekly
+    price table) does that from one day to the next; a story republished later,
+    shortened or extended, keeps the figures it still has. (A correction of a
+    figure does it too, mostly on the same day.)"""
+    return bool(figures_a - figures_b) and bool(figures_b - figures_a)

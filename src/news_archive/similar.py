@@ -3,17 +3,22 @@ each ingest among the articles it added or changed.
 
 Two articles are near-duplicates when their MinHash sketches (analysis.py,
 near_duplicates.py) estimate a Jaccard similarity of at least
-``near_duplicates.NEAR_DUPLICATE_THRESHOLD`` and they are dated at most
-``WINDOW_DAYS`` apart: a republished story follows the original within days,
-while recurring reports (the same daily market item with other figures) are
-far apart and were most of the false pairs found without a window
+``near_duplicates.NEAR_DUPLICATE_THRESHOLD``, they are dated at most
+``WINDOW_DAYS`` apart, and, when dated on different days, they do not replace
+each other's figures (``near_duplicates.figures_replaced``): a republished story
+follows the original within days and keeps its figures, while recurring reports
+(the same daily market item with other figures) were most of the false pairs
 (docs/quality.md).
 
 Candidates come from LSH band keys, compared within a sliding window of dates,
 so a whole archive is one pass over its sketches in date order. Pairs go to
-``similar_articles`` (both ways); connected pairs form clusters, named after
-their lowest article id, in ``clusters``. Progress is recorded in ``meta`` in
-the same transaction as the pairs, so a killed run is resumed.
+``similar_articles`` (both ways). A story (``clusters``) is a set of versions
+every two of which are a pair, so no story spans more than ``WINDOW_DAYS``, and
+a version's other versions are all among its pairs: each group of connected
+pairs is cut into stories by complete linkage (``_stories``), and only the
+groups that this update touched are cut again. A story is named after its
+lowest article id. Progress is recorded in ``meta`` in the same transaction as
+the pairs, so a killed run is resumed.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from __future__ import annotations
 import sqlite3
 from array import array
 from bisect import bisect_right
-from collections import defaultdict
+from collections import Counter
 from datetime import date as Date
 from functools import lru_cache
 
@@ -31,6 +36,8 @@ from . import near_duplicates
 
 WINDOW_DAYS = 3
 CHECKED_KEY = "similar_checked_to"
+# Above this many touched articles (`analyse --all`), every story is cut again at once.
+REBUILD_ABOVE = 50_000
 
 
 def _sketch_rows(conn: sqlite3.Connection, first: str, last: str) -> list[tuple[int, int, bytes]]:
@@ -66,7 +73,10 @@ def update(conn: sqlite3.Connection) -> int:
             "INSERT OR REPLACE INTO similar_articles (article_id, similar_id, similarity) VALUES (?, ?, ?)",
             [(a, b, s) for a, b, s in pairs] + [(b, a, s) for a, b, s in pairs],
         )
-        _rebuild_clusters(conn)
+        # Queued articles lost their pairs when they were analysed again: their stories change too.
+        touched = {article_id for pair in pairs for article_id in pair[:2]}
+        touched.update(article_id for (article_id,) in conn.execute("SELECT id FROM similar_queue"))
+        _update_clusters(conn, touched)
         conn.execute("DELETE FROM similar_queue")
         conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (CHECKED_KEY, str(top)))
     return len(pairs)
@@ -95,7 +105,7 @@ def _find_pairs(conn: sqlite3.Connection, pending: tuple[np.ndarray, np.ndarray]
     sketched article dated within the window: two articles are candidates when
     they share a band key."""
     pending_days, pending_ids = pending
-    found: dict[tuple[int, int], float] = {}
+    found: dict[tuple[int, int], tuple[float, int]] = {}  # pair of ids -> (similarity, days apart)
     for first_day, last_day in _blocks(np.unique(pending_days).tolist()):
         loaded = _load_block(conn, first_day - WINDOW_DAYS, last_day + WINDOW_DAYS)
         if loaded is None:
@@ -134,9 +144,33 @@ def _find_pairs(conn: sqlite3.Connection, pending: tuple[np.ndarray, np.ndarray]
         if candidates:
             rows = np.array(list(candidates.values()), dtype=np.int64)
             agree = np.count_nonzero(signatures[rows[:, 0]] == signatures[rows[:, 1]], axis=1)
-            for pair, share in zip(candidates, (agree / signatures.shape[1]).tolist()):
-                found[pair] = share
-    return [(a, b, s) for (a, b), s in sorted(found.items()) if s >= near_duplicates.NEAR_DUPLICATE_THRESHOLD]
+            apart = np.abs(days[rows[:, 0]] - days[rows[:, 1]])
+            for pair, share, gap in zip(candidates, (agree / signatures.shape[1]).tolist(), apart.tolist()):
+                found[pair] = (share, gap)
+    similar = {pair: found[pair] for pair in sorted(found)
+               if found[pair][0] >= near_duplicates.NEAR_DUPLICATE_THRESHOLD}
+    recurring = _recurring(conn, [pair for pair, (_, gap) in similar.items() if gap])
+    return [(a, b, share) for (a, b), (share, _) in similar.items() if (a, b) not in recurring]
+
+
+def _recurring(conn: sqlite3.Connection, pairs: list[tuple[int, int]]) -> set[tuple[int, int]]:
+    """The pairs (of articles dated on different days) whose figures were replaced:
+    reports that recur with other figures, not versions of one story."""
+    wanted = sorted({article_id for pair in pairs for article_id in pair})
+    figures: dict[int, Counter] = {}
+    for chunk in _chunks(wanted):
+        for article_id, headline, body in conn.execute(
+                f"SELECT id, headline, body FROM articles WHERE id IN ({_marks(chunk)})", chunk):
+            figures[article_id] = near_duplicates.figures(_without_headline(body, headline))
+    return {(a, b) for a, b in pairs
+            if a in figures and b in figures and near_duplicates.figures_replaced(figures[a], figures[b])}
+
+
+def _without_headline(body: str, headline: str) -> str:
+    """The body without the headline it may start with: versions of a story may
+    number their headlines ("... 3RD QTR", "(CORRECTED)"), the figures that count are the story's."""
+    first, _, rest = body.partition("\n\n")
+    return rest if rest and " ".join(first.split()) == " ".join(headline.split()) else body
 
 
 def _blocks(days: list[int]) -> list[tuple[int, int]]:
@@ -163,28 +197,104 @@ def _load_block(conn: sqlite3.Connection, first: int, last: int):
     return ids, days, keys, signatures
 
 
-def _rebuild_clusters(conn: sqlite3.Connection) -> None:
-    """Connected components of the near-duplicate pairs, named after their lowest id."""
-    parent: dict[int, int] = {}
+def _update_clusters(conn: sqlite3.Connection, touched: set[int]) -> None:
+    """Cut again into stories the groups of connected pairs that hold a touched
+    article or a version of its story (the pairs of an article analysed again are
+    gone, so its old story may now be several groups). Each group is cut from its
+    own pairs and dates only, so the stories do not depend on the order articles came in."""
+    if not touched:
+        return
+    if len(touched) > REBUILD_ABOVE:
+        rebuild_clusters(conn)  # the same stories, in fewer queries
+        return
+    old_stories = set()
+    for chunk in _chunks(sorted(touched)):
+        old_stories.update(cluster_id for (cluster_id,) in conn.execute(
+            f"SELECT DISTINCT cluster_id FROM clusters WHERE article_id IN ({_marks(chunk)})", chunk))
+    seeds = set(touched)
+    for chunk in _chunks(sorted(old_stories)):
+        # clusters has no index on cluster_id: one pass over a table of the clustered articles only.
+        seeds.update(article_id for (article_id,) in conn.execute(
+            f"SELECT article_id FROM clusters WHERE cluster_id IN ({_marks(chunk)})", chunk))
+    # Every pair of every group that holds a seed, a step of the pairs at a time.
+    pairs: dict[tuple[int, int], float] = {}
+    reached, frontier = set(seeds), sorted(seeds)
+    while frontier:
+        found: set[int] = set()
+        for chunk in _chunks(frontier):
+            for a, b, share in conn.execute(
+                    "SELECT article_id, similar_id, similarity FROM similar_articles"
+                    f" WHERE article_id IN ({_marks(chunk)})", chunk):
+                pairs[(a, b) if a < b else (b, a)] = share
+                found.add(b)
+        frontier = sorted(found - reached)
+        reached.update(frontier)
+    dates: dict[int, str] = {}
+    for chunk in _chunks(sorted(reached)):
+        conn.execute(f"DELETE FROM clusters WHERE article_id IN ({_marks(chunk)})", chunk)
+        dates.update(conn.execute(f"SELECT id, date FROM articles WHERE id IN ({_marks(chunk)})", chunk))
+    _save_stories(conn, pairs, dates)
 
-    def root(x: int) -> int:
-        while parent.get(x, x) != x:
-            parent[x] = parent.get(parent[x], parent[x])
-            x = parent[x]
-        return x
 
-    for a, b in conn.execute("SELECT article_id, similar_id FROM similar_articles WHERE article_id < similar_id"):
-        ra, rb = root(a), root(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-    members: dict[int, list[int]] = defaultdict(list)
-    for article_id in parent:
-        members[root(article_id)].append(article_id)
-    for cluster_id in list(members):
-        if cluster_id not in members[cluster_id]:
-            members[cluster_id].append(cluster_id)
+def apply_rules(conn: sqlite3.Connection) -> int:
+    """Bring the stored pairs and stories of an archive made by an older version
+    under this one's rules (inside the caller's transaction): pairs dated on
+    different days whose figures were replaced go, and every story is cut again
+    (stories used to be whole chains of pairs). Returns how many pairs went."""
+    apart = [(a, b) for a, b in conn.execute(
+        "SELECT s.article_id, s.similar_id FROM similar_articles s JOIN articles a ON a.id = s.article_id"
+        " JOIN articles b ON b.id = s.similar_id WHERE s.article_id < s.similar_id AND a.date != b.date")]
+    recurring = sorted(_recurring(conn, apart))
+    conn.executemany("DELETE FROM similar_articles WHERE article_id = ? AND similar_id = ?",
+                     recurring + [(b, a) for a, b in recurring])
+    rebuild_clusters(conn)
+    return len(recurring)
+
+
+def rebuild_clusters(conn: sqlite3.Connection) -> None:
+    """Every story cut again from all the pairs (inside the caller's transaction)."""
+    pairs = {(a, b): share for a, b, share in conn.execute(
+        "SELECT article_id, similar_id, similarity FROM similar_articles WHERE article_id < similar_id")}
+    dates = dict(conn.execute(
+        "SELECT id, date FROM articles WHERE id IN (SELECT article_id FROM similar_articles)"))
     conn.execute("DELETE FROM clusters")
+    _save_stories(conn, pairs, dates)
+
+
+def _save_stories(conn: sqlite3.Connection, pairs: dict[tuple[int, int], float], dates: dict[int, str]) -> None:
     conn.executemany(
         "INSERT INTO clusters (article_id, cluster_id, size) VALUES (?, ?, ?)",
-        [(m, cluster_id, len(group)) for cluster_id, group in members.items() for m in group],
+        [(member, min(story), len(story)) for story in _stories(pairs, dates) for member in story],
     )
+
+
+def _stories(pairs: dict[tuple[int, int], float], dates: dict[int, str]) -> list[list[int]]:
+    """The pairs (lower id first) cut into stories of at least two versions, every
+    two of which are a pair. Articles are taken in order of date (then id): each
+    joins the story of its most similar earlier version if it pairs with every
+    version of that story, and otherwise starts a story of its own. So a later
+    article never takes a version from an earlier story, and a chain such as the
+    Fed's daily report (Monday like Thursday, Thursday like the next Monday) is
+    cut into stories of days at most WINDOW_DAYS apart."""
+    partners: dict[int, dict[int, float]] = {}
+    for (a, b), share in pairs.items():
+        partners.setdefault(a, {})[b] = share
+        partners.setdefault(b, {})[a] = share
+    story_of: dict[int, int] = {}
+    members: dict[int, list[int]] = {}
+    for article_id in sorted(partners, key=lambda i: (dates.get(i, ""), i)):
+        mine = partners[article_id]
+        earlier = sorted((p for p in mine if p in story_of), key=lambda p: (-mine[p], p))
+        story = next((story_of[p] for p in earlier if all(m in mine for m in members[story_of[p]])), article_id)
+        story_of[article_id] = story
+        members.setdefault(story, []).append(article_id)
+    return [sorted(group) for group in members.values() if len(group) > 1]
+
+
+def _chunks(items: list[int], size: int = 500):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _marks(items: list[int]) -> str:
+    return ", ".join("?" * len(items))

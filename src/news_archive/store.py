@@ -25,8 +25,9 @@ if TYPE_CHECKING:  # numpy and sqlite-utils take a sixth of a second to import: 
 
     from .analysis import Analysis
 
-SCHEMA_VERSION = 5  # 3: names, quotes, near-duplicates; 4: one entry per name however written;
-# 5: more spellings (U.S. states) in name_identity
+SCHEMA_VERSION = 6  # 3: names, quotes, near-duplicates; 4: one entry per name however written;
+# 5: more spellings (U.S. states) in name_identity; 6: no recurring reports among near-duplicates, and
+# every two versions of a story are near-duplicates (stories were whole chains)
 FTS_TOKENIZE = "porter unicode61 remove_diacritics 2"
 # Ranked search runs on the tantivy index; FTS5 serves Datasette's table search
 # (which quotes each word) and the fallback. Column detail keeps per-column
@@ -186,6 +187,11 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         # The list of spellings grew since: join what it now says is one name.
         with db.conn:
             join_same_names(db.conn)
+    if 0 < version < 6:
+        from . import similar  # numpy: only writing needs it
+
+        with db.conn:
+            similar.apply_rules(db.conn)
     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
