@@ -4,6 +4,7 @@ page, the date archive pages and the article page."""
 from __future__ import annotations
 
 import calendar
+import json
 import math
 import re
 import sqlite3
@@ -193,13 +194,23 @@ def article(conn: sqlite3.Connection, article_id: int) -> dict | None:
         conn, "SELECT id, paragraph, speaker, speaker_id, quote FROM quotes WHERE article_id = ? ORDER BY id",
         (original,),
     )
-    row["similar"] = _rows(
+    row["similar"] = versions(conn, original)
+    return row
+
+
+def versions(conn: sqlite3.Connection, article_id: int) -> list[dict]:
+    """The other versions of the article's story (what search counts as its "similar
+    versions"), oldest first, with how alike each is to it. Every two versions of a
+    story are near-duplicates (similar.py), so they are all among the article's pairs,
+    found through their index; pairs in another story are left out."""
+    return _rows(
         conn,
         "SELECT a.id, a.date, a.headline, a.source, s.similarity FROM similar_articles s"
-        " JOIN articles a ON a.id = s.similar_id WHERE s.article_id = ? ORDER BY a.date, a.id",
-        (original,),
+        " JOIN clusters c ON c.article_id = s.similar_id JOIN articles a ON a.id = s.similar_id"
+        " WHERE s.article_id = ? AND c.cluster_id = (SELECT cluster_id FROM clusters WHERE article_id = ?)"
+        " ORDER BY a.date, a.id",
+        (article_id, article_id),
     )
-    return row
 
 
 # --- names and quotes -----------------------------------------------------------------------
@@ -454,16 +465,50 @@ def quotes_search(conn: sqlite3.Connection, q: Query, speaker: str | None = None
         return {"total": 0, "quotes": [], "page": 1, "pages": 1}
     source = "quotes_fts JOIN quotes q ON q.id = quotes_fts.rowid" if expression else "quotes q"
     condition = " AND ".join(where)
-    total = conn.execute(f"SELECT count(*) FROM {source} WHERE {condition}", args).fetchone()[0]
-    page, pages = _page(page, total, per_page)
     order = "bm25(quotes_fts), q.id" if expression else "q.id DESC"
+    # A quotation repeated word for word, by the same speaker, in another version of
+    # its story is listed once, under its first listed version (as search lists a
+    # story once). Only the articles in a story (clusters) can repeat one: few of any
+    # query's matches. The same words by the same speaker score the same, so the
+    # first listed of them is the first by id (the last when the newest come first).
+    repeats = [quote_id for (quote_id,) in conn.execute(
+        "SELECT id FROM (SELECT q.id, q.article_id, first_value(q.article_id) OVER (PARTITION BY"
+        f" c.cluster_id, q.quote, q.speaker ORDER BY q.id{'' if expression else ' DESC'}) AS first_article"
+        f" FROM {source} JOIN clusters c ON c.article_id = q.article_id WHERE {condition})"
+        " WHERE article_id != first_article", args)]
+    # Every row of the (external content) index is a quotation: without a condition on
+    # the quotations' columns the index alone counts the matches.
+    counted = "quotes_fts" if where == ["quotes_fts MATCH ?"] else source
+    total = conn.execute(f"SELECT count(*) FROM {counted} WHERE {condition}", args).fetchone()[0] - len(repeats)
+    page, pages = _page(page, total, per_page)
+    if repeats:
+        condition += " AND q.id NOT IN (SELECT value FROM json_each(?))"
+        args.append(json.dumps(repeats))
     rows = _rows(
         conn,
         f"SELECT q.id, q.quote, q.speaker, q.speaker_id, q.article_id, a.date, a.headline FROM {source}"
         f" JOIN articles a ON a.id = q.article_id WHERE {condition} ORDER BY {order} LIMIT ? OFFSET ?",
         (*args, per_page, (page - 1) * per_page),
     )
+    other_versions = _versions_quoting(conn, [row["id"] for row in rows])
+    for row in rows:
+        row["versions"] = other_versions.get(row["id"], 0)
     return {"total": total, "quotes": rows, "page": page, "pages": pages}
+
+
+def _versions_quoting(conn: sqlite3.Connection, quote_ids: list[int]) -> dict[int, int]:
+    """For each of these quotations, in how many other versions of its story the same
+    words are attributed to the same speaker (versions are pairs, see versions())."""
+    if not quote_ids:
+        return {}
+    return dict(conn.execute(
+        "SELECT q.id, count(DISTINCT o.article_id) FROM quotes q JOIN clusters c ON c.article_id = q.article_id"
+        " JOIN similar_articles s ON s.article_id = q.article_id"
+        " JOIN clusters oc ON oc.article_id = s.similar_id AND oc.cluster_id = c.cluster_id"
+        " JOIN quotes o ON o.article_id = s.similar_id AND o.quote = q.quote AND o.speaker IS q.speaker"
+        f" WHERE q.id IN ({', '.join('?' * len(quote_ids))}) GROUP BY q.id",
+        quote_ids,
+    ))
 
 
 def _neighbour(conn: sqlite3.Connection, day: str, article_id: int, op: str) -> dict | None:
@@ -514,9 +559,11 @@ def related(conn: sqlite3.Connection, article_row: dict, limit: int = 5, index=N
     tantivy's more-like-this with the ranked index, else an FTS5 OR-query of the
     words that are frequent here and rare in the archive."""
     original = article_row["duplicate_of"] or article_row["id"]
+    # Its own versions are listed apart (article()), above the related articles.
+    own = [original, *(v["id"] for v in article_row.get("similar") or ())]
     body = article_row["body"][:RELATED_TEXT_CHARS]
     if index is not None:
-        ids = search_index.more_like_this(index, article_row["headline"], body, [original], limit)
+        ids = search_index.more_like_this(index, article_row["headline"], body, own, limit)
         if not ids:
             return []
         by_id = {r["id"]: r for r in _rows(
@@ -529,7 +576,7 @@ def related(conn: sqlite3.Connection, article_row: dict, limit: int = 5, index=N
     return _rows(
         conn,
         "SELECT a.id, a.date, a.headline FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid"
-        " WHERE articles_fts MATCH ? AND a.id != ? AND a.duplicate_of IS NULL"
+        f" WHERE articles_fts MATCH ? AND a.id NOT IN ({', '.join('?' * len(own))}) AND a.duplicate_of IS NULL"
         " ORDER BY bm25(articles_fts, 4.0, 1.0) LIMIT ?",
-        (query.fts(), original, limit),
+        (query.fts(), *own, limit),
     )

@@ -445,7 +445,9 @@ def quotes_command(text: str, speaker: str | None, name: str | None, limit: int,
         for q in found["quotes"]:
             click.echo(f"\u201c{' '.join(q['quote'].split())}\u201d")
             said = f"{q['speaker']}, " if q["speaker"] else ""
-            click.echo(f"    {said}{q['date']}, {' '.join(q['headline'].split())}  [article {q['article_id']}]")
+            versions = f"  (also in {_count(q['versions'], 'other version')})" if q["versions"] else ""
+            click.echo(f"    {said}{q['date']}, {' '.join(q['headline'].split())}  [article {q['article_id']}]"
+                       + versions)
             click.echo()
     first = (found["page"] - 1) * limit + 1
     shown = f"{first}-{first + len(found['quotes']) - 1} of " if found["quotes"] else ""
