@@ -96,9 +96,12 @@ async def test_a_quotation_in_two_versions_is_listed_once(client, versions_archi
         assert data["total"] == 2, asked
         assert {q["article_id"]: q["versions"] for q in data["quotes"]} == {ids[version]: 1, ids["budget"]: 0}, asked
     html = (await client.get("/quotes?q=weak")).text
-    assert html.count("<blockquote>") == 2 and "<strong>2</strong> quotations" in html
+    assert html.count("<blockquote>") == 2 and '<strong>2</strong> quotations with <q class="understood">weak</q>' in html
     assert f'<a class="versions" href="/article/{ids["krona-1"]}#similar">also in 1 other version</a>' in html
     result = CliRunner().invoke(cli, ["quotes", "--speaker", "carter", "--db", db_path], catch_exceptions=False)
     assert result.stdout.count("\u201c") == 2
     assert f"2020-07-01, Krona falls  [article {ids['krona-1']}]  (also in 1 other version)\n" in result.stdout
     assert result.stderr == "1-2 of 2 quotations by a speaker called 'carter'\n"
+    # The speaker's own page lists them the same way.
+    page = (await client.get(f"/name/{said[0][0]}")).text
+    assert page.count("<blockquote>") == 2 and "also in 1 other version" in page

@@ -426,13 +426,9 @@ def name_view(conn: sqlite3.Connection, name_id: int, index=None, page: int = 1,
         total=total, page=page, pages=pages,
         articles=[by_id[i] for i in ids if i in by_id],
         months=sorted(months.items()),
-        quotes=_rows(
-            conn,
-            "SELECT q.id, q.quote, q.article_id, a.date, a.headline FROM quotes q JOIN articles a ON a.id = q.article_id"
-            f" WHERE q.speaker_id = ? ORDER BY a.date DESC, q.id LIMIT {NAME_QUOTES}",
-            (name_id,),
-        ),
-        quotes_total=conn.execute("SELECT count(*) FROM quotes WHERE speaker_id = ?", (name_id,)).fetchone()[0],
+        # As /quotes?name= lists them (the newest first, each once across versions of a story).
+        quotes=(attributed := quotes_search(conn, Query(""), per_page=NAME_QUOTES, speaker_id=name_id))["quotes"],
+        quotes_total=attributed["total"],
         related=related_names(conn, view["name"], view["kind"], index),
     )
     return view

@@ -824,7 +824,7 @@ async def quotes_page(request, datasette):
     found, asked = await _quotes(request, datasette)
     params = {"q": asked["q"], "speaker": asked["speaker"], "name": asked["by"]["id"] if asked["by"] else None}
     return await render(datasette, request, "news_quotes.html", {
-        "found": found, **asked,
+        "found": found, **asked, "understood": parse_query(asked["q"]).describe(),
         "json_url": make_url(datasette, "/quotes.json", **params),
         "page_url": lambda page: make_url(datasette, "/quotes", **params, page=page if page > 1 else None),
     })
