@@ -220,6 +220,23 @@ def _date_range(since: tuple[str, str] | None, until: tuple[str, str] | None) ->
     return first, last
 
 
+def listing_options(what: str, *, most: int, default: int):
+    """--limit, --page and --json, for the commands that list a page of something."""
+    def apply(command):
+        command = click.option("--json", "as_json", is_flag=True, help="Print a JSON array instead of text.")(command)
+        command = click.option("--page", type=click.IntRange(1, matches.MAX_PAGE), default=1, show_default=True,
+                               help=f"Which page of {what}.")(command)
+        return click.option("--limit", "-n", type=click.IntRange(1, most), default=default, show_default=True,
+                            help=f"How many {what}.")(command)
+    return apply
+
+
+def _span(page: int, per_page: int, shown: int) -> str:
+    """ "21-40 of " for the second page of 20 listed, "" for none."""
+    first = (page - 1) * per_page + 1
+    return f"{first}-{first + shown - 1} of " if shown else ""
+
+
 def _nothing_to_search(query: Query) -> bool:
     """A query was typed but every part of it was ignored: nothing matches (it is not "all articles")."""
     return query.is_empty and bool(query.text.strip())
@@ -235,12 +252,8 @@ COPIES_PHRASE_NOTE = "with --include-duplicates, the words of a phrase are match
 @click.argument("query", required=False, default="")
 @since_option
 @until_option
-@click.option("--limit", "-n", type=click.IntRange(1, matches.MAX_PER_PAGE), default=20, show_default=True,
-              help="How many results.")
-@click.option("--page", type=click.IntRange(1, matches.MAX_PAGE), default=1, show_default=True,
-              help="Which page of results.")
+@listing_options("results", most=matches.MAX_PER_PAGE, default=20)
 @click.option("--sort", type=click.Choice(matches.SORTS), default="relevance", show_default=True)
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON array instead of text.")
 @click.option("--name", "names", multiple=True, metavar="NAME",
               help="Only articles that mention this person, organisation or place (repeat for all of several);"
                    " NAME:kind picks one kind, e.g. 'Saudi Arabia:place'.")
@@ -279,8 +292,7 @@ def search(query, since, until, limit, page, sort, as_json, names, db_path) -> N
     if _nothing_to_search(result.query):
         click.echo(f"0 matches: {NOTHING_TO_SEARCH}", err=True)
         return
-    first = (result.page - 1) * result.per_page + 1
-    shown = f"{first}-{first + len(result.hits) - 1} of " if result.hits else ""
+    shown = _span(result.page, result.per_page, len(result.hits))
     understood = result.query.describe()
     if chosen:
         mentioning = "mentioning " + " and ".join(f"{n['name']} ({n['kind']})" for n in chosen)
@@ -364,11 +376,7 @@ def export(query, since, until, fmt, sort, include_duplicates, names, output, db
 @click.argument("text", required=False, default="")
 @click.option("--kind", type=click.Choice(["person", "organization", "place"]), default=None,
               help="Only names of this kind.")
-@click.option("--limit", "-n", type=click.IntRange(1, 10_000), default=25, show_default=True,
-              help="How many names.")
-@click.option("--page", type=click.IntRange(1, matches.MAX_PAGE), default=1, show_default=True,
-              help="Which page of names.")
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON array instead of text.")
+@listing_options("names", most=10_000, default=25)
 @db_option
 def names_command(text: str, kind: str | None, limit: int, page: int, as_json: bool, db_path: str) -> None:
     """The people, organisations and places the articles mention, the most
@@ -388,8 +396,7 @@ def names_command(text: str, kind: str | None, limit: int, page: int, as_json: b
         width = max((len(f"{n['articles']:,}") for n in found["names"]), default=1)
         for n in found["names"]:
             click.echo(f"{n['articles']:>{width},}  {n['name']}  ({n['kind']}, id {n['id']})")
-    first = (found["page"] - 1) * limit + 1
-    shown = f"{first}-{first + len(found['names']) - 1} of " if found["names"] else ""
+    shown = _span(found["page"], limit, len(found["names"]))
     plural = {"person": "people", "organization": "organisations", "place": "places"}.get(kind or "", "names")
     if found["q"]:
         more = " (the first found: type more of the name to narrow it)" if found["limited"] else ""
@@ -410,11 +417,7 @@ def names_command(text: str, kind: str | None, limit: int, page: int, as_json: b
               help="Only quotations whose speaker has every one of these words (case aside).")
 @click.option("--name", "name", default=None, metavar="NAME",
               help="Only quotations attributed to this person or organisation (as `search --name`).")
-@click.option("--limit", "-n", type=click.IntRange(1, 1_000), default=25, show_default=True,
-              help="How many quotations.")
-@click.option("--page", type=click.IntRange(1, matches.MAX_PAGE), default=1, show_default=True,
-              help="Which page of quotations.")
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON array instead of text.")
+@listing_options("quotations", most=1_000, default=25)
 @db_option
 def quotes_command(text: str, speaker: str | None, name: str | None, limit: int, page: int, as_json: bool,
                    db_path: str) -> None:
@@ -449,8 +452,7 @@ def quotes_command(text: str, speaker: str | None, name: str | None, limit: int,
             click.echo(f"    {said}{q['date']}, {' '.join(q['headline'].split())}  [article {q['article_id']}]"
                        + versions)
             click.echo()
-    first = (found["page"] - 1) * limit + 1
-    shown = f"{first}-{first + len(found['quotes']) - 1} of " if found["quotes"] else ""
+    shown = _span(found["page"], limit, len(found["quotes"]))
     asked = [f"with {query.describe()}"] if not query.is_empty else []
     if speaker and speaker.strip():
         asked.append(f"by a speaker called {speaker.strip()!r}")
