@@ -541,10 +541,7 @@ async def search_atom(request, datasette):
     page_url = datasette.absolute_url(request, make_url(datasette, "/search", **params.url_params(sort=None)))
     chosen = await run(datasette, _names_by_id, params.names) if params.names else []
     mentioning = f" mentioning {' and '.join(n['name'] for n in chosen)}" if chosen else ""
-    dates = ""
-    if params.since or params.until:
-        dates = f" from {params.since}" if params.since else ""
-        dates += f" to {params.until}" if params.until else ""
+    dates = (f" from {params.since}" if params.since else "") + (f" to {params.until}" if params.until else "")
     feed = atom.feed(
         title=f"News archive: {result.query.describe() or 'latest articles'}{mentioning}{dates}",
         feed_url=datasette.absolute_url(request, request.full_path),
