@@ -83,6 +83,9 @@ async def test_related_articles_leave_out_the_articles_versions(client, versions
     assert [v["id"] for v in data["similar"]] == [ids["market-e"]]
     related = [r["id"] for r in data["related"]]
     assert ids["market-e"] not in related and ids["market-f"] in related
+    # Another story's versions are one related story, listed once (as search lists it).
+    budget = [r["id"] for r in (await client.get(f"/article/{ids['budget']}.json")).json()["related"]]
+    assert len({ids["krona-1"], ids["krona-2"]} & set(budget)) == 1
 
 
 async def test_a_quotation_in_two_versions_is_listed_once(client, versions_archive):

@@ -558,21 +558,37 @@ def related(conn: sqlite3.Connection, article_row: dict, limit: int = 5, index=N
     # Its own versions are listed apart (article()), above the related articles.
     own = [original, *(v["id"] for v in article_row.get("similar") or ())]
     body = article_row["body"][:RELATED_TEXT_CHARS]
+    wanted = limit * 3  # room for other versions of a story found, which are left out
     if index is not None:
-        ids = search_index.more_like_this(index, article_row["headline"], body, own, limit)
+        ids = search_index.more_like_this(index, article_row["headline"], body, own, wanted)
         if not ids:
             return []
         by_id = {r["id"]: r for r in _rows(
             conn, f"SELECT id, date, headline FROM articles WHERE id IN ({', '.join('?' * len(ids))})", ids)}
-        return [by_id[i] for i in ids if i in by_id]
+        return _one_per_story(conn, [by_id[i] for i in ids if i in by_id], limit)
     terms = distinctive_terms(conn, article_row["headline"] + "\n" + body)
     if len(terms) < 2:
         return []
     query = Query(text=" OR ".join(terms), groups=(tuple(Term((t,)) for t in terms),))
-    return _rows(
+    return _one_per_story(conn, _rows(
         conn,
         "SELECT a.id, a.date, a.headline FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid"
         f" WHERE articles_fts MATCH ? AND a.id NOT IN ({', '.join('?' * len(own))}) AND a.duplicate_of IS NULL"
         " ORDER BY bm25(articles_fts, 4.0, 1.0) LIMIT ?",
-        (query.fts(), *own, limit),
-    )
+        (query.fts(), *own, wanted),
+    ), limit)
+
+
+def _one_per_story(conn: sqlite3.Connection, rows: list[dict], limit: int) -> list[dict]:
+    """The first ``limit`` of ``rows`` (articles, best first), each story once: as search lists them."""
+    ids = [r["id"] for r in rows]
+    story = dict(conn.execute(
+        f"SELECT article_id, cluster_id FROM clusters WHERE article_id IN ({', '.join('?' * len(ids))})", ids)) \
+        if ids else {}
+    kept, seen = [], set()
+    for row in rows:
+        key = story.get(row["id"], -row["id"])  # an article in no story is a story of its own
+        if key not in seen:
+            seen.add(key)
+            kept.append(row)
+    return kept[:limit]
