@@ -65,6 +65,16 @@ async def test_facet_and_timeline_links_stay_inside_the_dates_asked_for(ds):
         assert (await ds.client.get(f"/search.json?q=tiger&since={since}&until={until}")).json()["total"] > 0
 
 
+async def test_shares_count_only_the_articles_of_the_dates_searched(ds):
+    """A week cut by the range counts, as all articles, only those of its days in the range."""
+    data = (await ds.client.get("/search.json?q=tiger&since=2020-06-10&until=2021-03-30")).json()
+    first = data["timeline"][0]
+    assert (data["timeline_unit"], first["period"]) == ("week", "2020-06-08")  # Monday 8 to Sunday 14 June
+    whole = (await ds.client.get("/search.json?since=2020-06-08&until=2020-06-14")).json()["total"]
+    cut = (await ds.client.get("/search.json?since=2020-06-10&until=2020-06-14")).json()["total"]
+    assert first["all"] == cut < whole
+
+
 async def test_search_json_shape(ds):
     data = (await ds.client.get("/search.json?q=tiger&sort=newest")).json()
     assert set(data) >= {"query", "total", "page", "results", "timeline", "facets"}

@@ -539,7 +539,10 @@ def _timeline_points(counts: dict[str, int], unit: str, since, until, archive_fi
     if until and until < archive_last:
         ends.append(bucket_of(unit, until))
     periods = _fill(sorted(ends), unit)
-    everything = all_counts(*_period_range(unit, periods[0], periods[-1]))
+    # All articles of the dates searched only: a week or month cut by the range is cut here too,
+    # or its share would be of articles the search could not match.
+    low, high = _period_range(unit, periods[0], periods[-1])
+    everything = all_counts(max(low, since or low), min(high, until or high))
     return [{"period": p, "count": counts.get(p, 0), "all": everything.get(p, 0)} for p in periods]
 
 
