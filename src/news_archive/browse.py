@@ -444,6 +444,7 @@ def quotes_search(conn: sqlite3.Connection, q: Query, speaker: str | None = None
     case aside: "volcker" finds Paul Volcker; or a name's id), best matches first."""
     where, args = [], []
     expression = q.fts(phrases=False)
+    ranked = bool(expression)  # words to rank by; a speaker alone lists the newest first
     speaker_words = _SPEAKER_WORD.findall(speaker or "")[:MAX_SPEAKER_WORDS]
     if speaker_words:
         by_speaker = "speaker : (" + " ".join('"' + word.replace('"', '""') + '"' for word in speaker_words) + ")"
@@ -461,16 +462,17 @@ def quotes_search(conn: sqlite3.Connection, q: Query, speaker: str | None = None
         return {"total": 0, "quotes": [], "page": 1, "pages": 1}
     source = "quotes_fts JOIN quotes q ON q.id = quotes_fts.rowid" if expression else "quotes q"
     condition = " AND ".join(where)
-    order = "bm25(quotes_fts), q.id" if expression else "q.id DESC"
+    order = "bm25(quotes_fts), q.id" if ranked else "a.date DESC, q.id DESC"
     # A quotation repeated word for word, by the same speaker, in another version of
     # its story is listed once, under its first listed version (as search lists a
     # story once). Only the articles in a story (clusters) can repeat one: few of any
     # query's matches. The same words by the same speaker score the same, so the
-    # first listed of them is the first by id (the last when the newest come first).
+    # first listed of them is the first by id (or the newest, when the newest come first).
     repeats = [quote_id for (quote_id,) in conn.execute(
         "SELECT id FROM (SELECT q.id, q.article_id, first_value(q.article_id) OVER (PARTITION BY"
-        f" c.cluster_id, q.quote, q.speaker ORDER BY q.id{'' if expression else ' DESC'}) AS first_article"
-        f" FROM {source} JOIN clusters c ON c.article_id = q.article_id WHERE {condition})"
+        f" c.cluster_id, q.quote, q.speaker ORDER BY {'q.id' if ranked else 'a.date DESC, q.id DESC'})"
+        f" AS first_article FROM {source} JOIN clusters c ON c.article_id = q.article_id"
+        f" JOIN articles a ON a.id = q.article_id WHERE {condition})"
         " WHERE article_id != first_article", args)]
     # Every row of the (external content) index is a quotation: without a condition on
     # the quotations' columns the index alone counts the matches.
