@@ -329,6 +329,9 @@ def test_quotes_by_words_speaker_or_name(tmp_path):
     assert len(spoken) >= by_dillon and {q["speaker"] for q in spoken} <= {"Dillon Passage", "Dillion Passage"}
     worded = shell("quotes", "divorce", "--db", db)
     assert worded.stderr.endswith(f"of {with_divorce} quotations with divorce\n") and with_divorce > 0
+    past = shell("quotes", "divorce", "--page", "50", "--db", db)
+    assert past.stderr == f"note: there is only 1 page: showing the last\n1-{with_divorce} of {with_divorce} quotations" \
+        " with divorce\n"
     nothing = shell("quotes", "--db", db)
     assert nothing.returncode == 2 and "give words to look for, --speaker or --name" in nothing.stderr
     unknown = shell("quotes", "--name", "Nobody Atall", "--db", db)

@@ -237,6 +237,14 @@ def _span(page: int, per_page: int, shown: int) -> str:
     return f"{first}-{first + shown - 1} of " if shown else ""
 
 
+def _note_past_the_last(asked: int, found: dict) -> None:
+    """A page past the last was asked for and the last is shown: say so, as the web does."""
+    if asked > found["page"] and found["total"]:
+        last = found["pages"]
+        click.echo(f"note: there {'is' if last == 1 else 'are'} only {last} page{'s' * (last != 1)}: showing the last",
+                   err=True)
+
+
 def _nothing_to_search(query: Query) -> bool:
     """A query was typed but every part of it was ignored: nothing matches (it is not "all articles")."""
     return query.is_empty and bool(query.text.strip())
@@ -390,6 +398,7 @@ def names_command(text: str, kind: str | None, limit: int, page: int, as_json: b
 
     with _reader(db_path) as conn:
         found = names_directory(conn, text, kind, page, _ranked_index(db_path), per_page=limit)
+    _note_past_the_last(page, found)
     if as_json:
         click.echo(json.dumps(found["names"], ensure_ascii=False, indent=2))
     else:
@@ -442,6 +451,7 @@ def quotes_command(text: str, speaker: str | None, name: str | None, limit: int,
         chosen = _names_given(conn, (name,)) if name else []
         found = quotes_search(conn, query, speaker, page, per_page=limit,
                               speaker_id=chosen[0]["id"] if chosen else None)
+    _note_past_the_last(page, found)
     if as_json:
         click.echo(json.dumps(found["quotes"], ensure_ascii=False, indent=2))
     else:
