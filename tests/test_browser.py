@@ -128,10 +128,12 @@ def test_browse_by_date_and_narrow_screen(server, browser, artifacts):
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     chart = page.locator(".chart svg.timeline").bounding_box()
     assert chart["width"] >= 600  # wide enough for its labels to be read, in a box that scrolls
+    assert page.locator(".chart-hint").is_visible()  # which the reader is told
     context.close()
     wide = browser.new_page(viewport={"width": 1280, "height": 900})
     wide.goto(server.url + "/search?q=opec")
     assert not wide.locator(".jump-to-narrow a").is_visible()  # the filters are beside the results
+    assert not wide.locator(".chart-hint").is_visible()
     wide.close()
 
 
