@@ -199,6 +199,18 @@ def names_of(text: str) -> list[tuple[str, str, int]]:
             "Oil prices were:\n\nAlgeria......18.51......18.33\n\nIt helps Iraq.... Talks with the U.S.. were held.",
             [("Algeria", "place", 1), ("Iraq", "place", 1), ("U.S.", "place", 1)],
         ),
+        # A person's last names without the first are the person ("Perez de Cuellar"), not a
+        # place at the end of someone's name.
+        (
+            "Javier Perez de Cuellar met Denis Bra Kanon and Eduardo de Los Angeles. Perez de Cuellar and"
+            " Bra Kanon flew to Los Angeles.",
+            [
+                ("Javier Perez de Cuellar", "person", 2),
+                ("Denis Bra Kanon", "person", 2),
+                ("Eduardo de Los Angeles", "person", 1),
+                ("Los Angeles", "place", 1),
+            ],
+        ),
         # Reuters brackets a firm's whole name, places and "and" included.
         (
             "<Nissan Motor Manufacturing Corp USA> and <Young and Rubicam> agreed.",

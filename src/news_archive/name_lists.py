@@ -261,7 +261,7 @@ Aaron, Abdul, Abdullah, Abraham, Adam, Adolfo, Adrian, Adriana, Agnes, Ahmad, Ah
 Alain, Alan, Albert, Alberto, Alejandro, Alex, Alexander, Alexandra, Alexandre, Alexei, Alfonso,
 Alfred, Alfredo, Ali, Alice, Alicia, Alison, Allan, Allen, Amanda, Amy, Ana, Anatoly, Anders, Andre,
 Andrea, Andreas, Andrei, Andrew, Andy, Angel, Angela, Angelo, Anita, Ann, Anna, Anne, Annie, Anthony,
-Antoine, Anton, Antonio, April, Arnold, Arthur, Ashley, Audrey, Augusto, Barbara, Barry, Beatrice,
+Antoine, Anton, Antonio, April, Arnold, Arthur, Arturo, Ashley, Audrey, Augusto, Barbara, Barry, Beatrice,
 Ben, Benjamin, Bernard, Bernd, Bernhard, Bert, Beth, Betty, Bill, Billy, Bob, Bobby, Boris, Brad,
 Bradley, Brandon, Brenda, Brian, Bruce, Bruno, Bryan, Carl, Carla, Carlo, Carlos, Carol, Carole,
 Caroline, Carolyn, Carter, Catherine, Cecil, Charles, Charlie, Charlotte, Chen, Cheryl, Chris,

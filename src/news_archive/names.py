@@ -1448,6 +1448,15 @@ def _longer_form(short: tuple, words: tuple[str, ...], full: _FullNames, acronym
                 return name, kind
         elif long_clean[:count] == words:
             return name, kind
+    # A person's last names without the first: "Bra Kanon" for "Denis Bra Kanon", "Perez de
+    # Cuellar" for "Javier Perez de Cuellar" (not "Los Angeles" for "Eduardo de Los Angeles").
+    if is_place or _is_org(list(words)):
+        return None
+    for at in reversed(full.by_single.get(words[-1], ()) if full.indexed else range(len(entries))):
+        name, kind, long_count, long_clean = entries[at][:4]
+        if kind == PERSON and long_count > count and long_clean[-count:] == words \
+                and long_clean[0].lower() in GIVEN_NAMES:
+            return name, kind
     return None
 
 
