@@ -212,9 +212,16 @@ def test_he_said_in_a_long_text_goes_to_the_speaker_just_before():
     family_names = ["Walker", "Turner", "Parker", "Hughes", "Morgan", "Bennett", "Foster", "Harris", "Reed", "Price"]
     people = [f"{given} {family}" for given in given_names for family in family_names]
     stories = [
-        f'"Prices will rise this year," said {person}, who runs a mill in the valley.'
-        f' "We are ready for it," he said on Monday.'
-        for person in people * 3
+        f'"Prices will rise in year {year}," said {person}, who runs a mill in the valley.'
+        f' "We are ready for year {year}," he said on Monday.'
+        for year in range(3) for person in people
     ]
     quotes = extract_quotes("\n\n".join(stories))
     assert [q.speaker for q in quotes] == [person for person in people * 3 for _ in range(2)]
+
+
+def test_a_quotation_said_again_in_the_same_article_is_one_quotation():
+    text = ('"We will not devalue," Paul Volcker said on Monday.\n\nMarkets fell.\n\n'
+            '"We will not devalue," Volcker said again. "Not this year," he added.')
+    assert [(q.text, q.speaker, q.paragraph) for q in extract_quotes(text)] == [
+        ("We will not devalue", "Paul Volcker", 0), ("Not this year", "Paul Volcker", 2)]

@@ -316,6 +316,7 @@ def extract_quotes(text: str, mentions: Sequence[names.Mention] | None = None) -
         return []
     resolver = _Resolver(text, paragraphs, mentions)
     quotes: list[Quote] = []
+    already: set[tuple[str, str | None]] = set()  # (quotation, speaker) found in this text
     previous_speaker: str | None = None  # of the last quotation in the paragraph before
     previous = -2  # the number of the last paragraph with quotations
     for number, spans in found.items():
@@ -336,9 +337,11 @@ def extract_quotes(text: str, mentions: Sequence[names.Mention] | None = None) -
             quotation = _clean(" ".join([" ".join(span.inner.split()) for span in group]))
             if not quotation or (len(quotation.split()) < _SHORT_QUOTE_WORDS and speaker is None):
                 continue
-            quote = _new(Quote)
-            _set(quote, "__dict__", {"text": quotation, "speaker": speaker, "paragraph": number})
-            quotes.append(quote)  # Quote(quotation, speaker, number), without the frozen __init__
+            if (quotation, speaker) not in already:  # said again (a summary, then the story): one quotation
+                already.add((quotation, speaker))
+                quote = _new(Quote)
+                _set(quote, "__dict__", {"text": quotation, "speaker": speaker, "paragraph": number})
+                quotes.append(quote)  # Quote(quotation, speaker, number), without the frozen __init__
             if speaker is not None:
                 paragraph_speaker = speaker
                 resolver.focus(last.close, speaker)
