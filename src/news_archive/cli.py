@@ -240,9 +240,7 @@ def _span(page: int, per_page: int, shown: int) -> str:
 def _note_past_the_last(asked: int, found: dict) -> None:
     """A page past the last was asked for and the last is shown: say so, as the web does."""
     if asked > found["page"] and found["total"]:
-        last = found["pages"]
-        click.echo(f"note: there {'is' if last == 1 else 'are'} only {last} page{'s' * (last != 1)}: showing the last",
-                   err=True)
+        click.echo(f"note: {matches.past_the_last(found['pages'])}", err=True)
 
 
 def _nothing_to_search(query: Query) -> bool:

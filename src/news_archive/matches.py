@@ -22,6 +22,14 @@ MAX_PER_PAGE = 100
 # Deeper pages are not served: an offset of millions makes the ranked index
 # allocate for every skipped hit (and aborted the process beyond ~10^10).
 MAX_PAGE = 10_000
+
+
+def past_the_last(last: int, what: str = "") -> str:
+    """The note for a page asked for past the ``last`` one, which is shown instead."""
+    pages = f"{last} page{'s' * (last != 1)}{' of ' + what if what else ''}"
+    return f"there {'is' if last == 1 else 'are'} only {pages}: showing the last"
+
+
 # Headline matches count more than body matches.
 BM25 = "bm25(articles_fts, 4.0, 1.0)"
 

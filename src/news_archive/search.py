@@ -21,7 +21,7 @@ from typing import Iterator, Sequence
 from . import search_index
 # SORTS, the page limits, EXPORT_COLUMNS and iter_matches stay importable from here.
 from .matches import (  # noqa: F401
-    DEFAULT_PER_PAGE, EXPORT_COLUMNS, MAX_PAGE, MAX_PER_PAGE, SORTS, filters, iter_matches, order_by,
+    DEFAULT_PER_PAGE, EXPORT_COLUMNS, MAX_PAGE, MAX_PER_PAGE, SORTS, filters, iter_matches, order_by, past_the_last,
 )
 from .query import Query, parse_query
 
@@ -162,8 +162,7 @@ def _clamp_page(result: SearchResult) -> int:
     """A page past the last is the last, with a note saying so."""
     last = result.pages
     if result.total and result.page > last:
-        result.notes.append(f"there {'is' if last == 1 else 'are'} only {last} page{'s' * (last != 1)}"
-                            " of results: showing the last")
+        result.notes.append(past_the_last(last, "results"))
         result.page = last
     return result.page
 

@@ -18,7 +18,7 @@ from datasette.utils import sqlite_timelimit
 from datasette.utils.asgi import AsgiStream, Response
 
 from .. import browse, export, search
-from ..matches import MAX_PAGE
+from ..matches import MAX_PAGE, past_the_last
 from ..parse import DateError, parse_date_bound
 from ..query import MAX_QUERY_CHARS, parse_query
 from ..search_index import IndexUnavailable, SearchIndex
@@ -611,9 +611,8 @@ def _page_arg(request, notes: list[str] | None = None) -> int:
 
 
 def _past_the_last(asked: int, found: dict, notes: list[str]) -> None:
-    if asked > found["page"] and found["pages"] > 0 and found.get("total", 1):
-        last = found["pages"]
-        notes.append(f"there {'is' if last == 1 else 'are'} only {last} page{'s' * (last != 1)}: showing the last")
+    if asked > found["page"] and found["total"]:
+        notes.append(past_the_last(found["pages"]))
 
 
 @guarded
