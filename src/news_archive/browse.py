@@ -12,6 +12,7 @@ from collections import Counter
 from typing import Sequence
 
 from . import search_index
+from .matches import clusters_of, first_versions
 from .name_identity import shown_spelling
 from .query import Query, Term
 
@@ -584,13 +585,5 @@ def related(conn: sqlite3.Connection, article_row: dict, limit: int = 5, index=N
 def _one_per_story(conn: sqlite3.Connection, rows: list[dict], limit: int) -> list[dict]:
     """The first ``limit`` of ``rows`` (articles, best first), each story once: as search lists them."""
     ids = [r["id"] for r in rows]
-    story = dict(conn.execute(
-        f"SELECT article_id, cluster_id FROM clusters WHERE article_id IN ({', '.join('?' * len(ids))})", ids)) \
-        if ids else {}
-    kept, seen = [], set()
-    for row in rows:
-        key = story.get(row["id"], -row["id"])  # an article in no story is a story of its own
-        if key not in seen:
-            seen.add(key)
-            kept.append(row)
-    return kept[:limit]
+    kept = set(first_versions(ids, clusters_of(conn, ids))[0])
+    return [r for r in rows if r["id"] in kept][:limit]

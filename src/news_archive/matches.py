@@ -22,6 +22,8 @@ MAX_PER_PAGE = 100
 # Deeper pages are not served: an offset of millions makes the ranked index
 # allocate for every skipped hit (and aborted the process beyond ~10^10).
 MAX_PAGE = 10_000
+# Headline matches count more than body matches.
+BM25 = "bm25(articles_fts, 4.0, 1.0)"
 
 
 def past_the_last(last: int, what: str = "") -> str:
@@ -30,8 +32,38 @@ def past_the_last(last: int, what: str = "") -> str:
     return f"there {'is' if last == 1 else 'are'} only {pages}: showing the last"
 
 
-# Headline matches count more than body matches.
-BM25 = "bm25(articles_fts, 4.0, 1.0)"
+# --- versions of a story (near-duplicate clusters), listed once -------------------------
+
+
+def first_versions(ids: Sequence[int], clusters: dict[int, tuple[int, int]]) -> tuple[list[int], list[int], int]:
+    """``ids`` in order with each story's later versions left out; for each id kept, how
+    many versions were left out before it; and how many were left out in all."""
+    kept: list[int] = []
+    folded_before: list[int] = []
+    shown: set[int] = set()
+    folded = 0
+    for article_id in ids:
+        cluster = clusters.get(article_id)
+        if cluster is not None:
+            if cluster[0] in shown:
+                folded += 1
+                continue
+            shown.add(cluster[0])
+        kept.append(article_id)
+        folded_before.append(folded)
+    return kept, folded_before, folded
+
+
+def clusters_of(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, tuple[int, int]]:
+    """article id -> (its story's cluster id, versions in the cluster), for the ids in a cluster."""
+    found: dict[int, tuple[int, int]] = {}
+    for start in range(0, len(ids), 500):
+        part = list(ids[start : start + 500])
+        found.update((a, (c, size)) for a, c, size in conn.execute(
+            f"SELECT article_id, cluster_id, size FROM clusters WHERE article_id IN ({', '.join('?' * len(part))})",
+            part))
+    return found
+
 
 
 def filters(

@@ -19,9 +19,10 @@ from datetime import date as Date
 from typing import Iterator, Sequence
 
 from . import search_index
-# SORTS, the page limits, EXPORT_COLUMNS and iter_matches stay importable from here.
+# SORTS, the page limits, EXPORT_COLUMNS, iter_matches and clusters_of stay importable from here.
 from .matches import (  # noqa: F401
-    DEFAULT_PER_PAGE, EXPORT_COLUMNS, MAX_PAGE, MAX_PER_PAGE, SORTS, filters, iter_matches, order_by, past_the_last,
+    DEFAULT_PER_PAGE, EXPORT_COLUMNS, MAX_PAGE, MAX_PER_PAGE, SORTS, clusters_of, filters, first_versions,
+    iter_matches, order_by, past_the_last,
 )
 from .query import Query, parse_query
 
@@ -267,7 +268,7 @@ def _story_page(conn: sqlite3.Connection, index, tq, sort: str, result: SearchRe
     the folded count of the page's span, and clamps the page to the last one.
     ``pending`` is the aggregation counting the matches, if one runs."""
     total, ids = search_index.top_ids(index, tq, sort=sort, limit=FOLD_DEPTH, offset=0, count=pending is None)
-    stories, folded_by_position, folded = _first_versions(ids, clusters_of(conn, ids))
+    stories, folded_by_position, folded = first_versions(ids, clusters_of(conn, ids))
     if len(ids) < FOLD_DEPTH:
         total = len(ids)  # every match was looked at
     elif total is None:
@@ -290,36 +291,6 @@ def _story_page(conn: sqlite3.Connection, index, tq, sort: str, result: SearchRe
     return page
 
 
-def _first_versions(ids: Sequence[int], clusters: dict[int, tuple[int, int]]) -> tuple[list[int], list[int], int]:
-    """``ids`` in order with each story's later versions left out; for each id kept, how
-    many versions were left out before it; and how many were left out in all."""
-    kept: list[int] = []
-    folded_before: list[int] = []
-    shown: set[int] = set()
-    folded = 0
-    for article_id in ids:
-        cluster = clusters.get(article_id)
-        if cluster is not None:
-            if cluster[0] in shown:
-                folded += 1
-                continue
-            shown.add(cluster[0])
-        kept.append(article_id)
-        folded_before.append(folded)
-    return kept, folded_before, folded
-
-
-def clusters_of(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, tuple[int, int]]:
-    """article id -> (its story's cluster id, versions in the cluster), for the ids in a cluster."""
-    found: dict[int, tuple[int, int]] = {}
-    for start in range(0, len(ids), 500):
-        part = list(ids[start : start + 500])
-        found.update((a, (c, size)) for a, c, size in conn.execute(
-            f"SELECT article_id, cluster_id, size FROM clusters WHERE article_id IN ({', '.join('?' * len(part))})",
-            part))
-    return found
-
-
 def _fold_versions(conn: sqlite3.Connection, result: SearchResult) -> SearchResult:
     """Mark each hit with how many other versions of its story there are, and
     fold later versions on the same page into the first one shown (ranked
@@ -327,7 +298,7 @@ def _fold_versions(conn: sqlite3.Connection, result: SearchResult) -> SearchResu
     if not result.hits:
         return result
     clusters = clusters_of(conn, [hit.id for hit in result.hits])
-    kept, _, folded = _first_versions([hit.id for hit in result.hits], clusters)
+    kept, _, folded = first_versions([hit.id for hit in result.hits], clusters)
     result.folded += folded
     by_id = {hit.id: hit for hit in result.hits}
     result.hits = []
