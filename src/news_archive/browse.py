@@ -381,20 +381,20 @@ def name_redirect(conn: sqlite3.Connection, name_id: int) -> int | None:
     return found[0] if found else None
 
 
-def resolve_name_ids(conn: sqlite3.Connection, ids: Sequence[int]) -> tuple[list[int], list[int]]:
-    """``ids`` as the archive now knows them (a joined name's old id gives the name it joined),
-    without repeats, and the ids that are no name at all."""
-    known = {row[0] for row in conn.execute(
-        f"SELECT id FROM names WHERE id IN ({', '.join('?' * len(ids))})", list(ids))} if ids else set()
-    resolved: list[int] = []
-    unknown: list[int] = []
-    for name_id in ids:
-        current = name_id if name_id in known else name_redirect(conn, name_id)
-        if current is None:
-            unknown.append(name_id)
-        elif current not in resolved:
-            resolved.append(current)
-    return resolved, unknown
+def resolve_names(conn: sqlite3.Connection, ids: Sequence[int]) -> tuple[list[dict], list[int]]:
+    """The names (id, name, kind) of ``ids`` as the archive now knows them (a joined name's
+    old id gives the name it joined), without repeats, and the ids that are no name at all."""
+    if not ids:
+        return [], []
+    marks = ", ".join("?" * len(ids))
+    present = {name_id for (name_id,) in conn.execute(f"SELECT id FROM names WHERE id IN ({marks})", list(ids))}
+    current = {name_id: name_id if name_id in present else name_redirect(conn, name_id) for name_id in ids}
+    wanted = sorted({i for i in current.values() if i is not None})
+    rows = {r["id"]: r for r in _rows(
+        conn, f"SELECT id, name, kind FROM names WHERE id IN ({', '.join('?' * len(wanted))})", wanted)} \
+        if wanted else {}
+    resolved = list({current[i]: rows[current[i]] for i in ids if current[i] in rows}.values())
+    return resolved, [i for i in ids if current[i] not in rows]
 
 
 def name_view(conn: sqlite3.Connection, name_id: int, index=None, page: int = 1, per_page: int = 25) -> dict | None:

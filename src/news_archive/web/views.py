@@ -204,6 +204,7 @@ class SearchParams:
     page: int = 1
     share: bool = False
     names: list[int] = field(default_factory=list)
+    chosen: list[dict] = field(default_factory=list)  # the names of ``names`` (id, name, kind), once resolved
     problems: list[str] = field(default_factory=list)  # notes for the reader
     ignored: list[str] = field(default_factory=list)  # what was wrong in the parameters that were left out
 
@@ -273,7 +274,8 @@ async def _search_params(request, datasette) -> SearchParams:
     is left out with a note."""
     params = SearchParams.from_request(request)
     if params.names:
-        params.names, unknown = await run(datasette, browse.resolve_name_ids, params.names)
+        params.chosen, unknown = await run(datasette, browse.resolve_names, params.names)
+        params.names = [name["id"] for name in params.chosen]
         for name_id in unknown:
             params.ignore(f"there is no name {name_id} in this archive")
     return params
@@ -376,11 +378,10 @@ async def search_page(request, datasette):
             for f in result.facets.get("names", []) if f["value"] not in params.names
         ],
     }
-    chosen_names = await run(datasette, _names_by_id, params.names) if params.names else []
     active_names = [
         {**n, "remove_url": make_url(datasette, "/search", **params.url_params(
             name=[i for i in params.names if i != n["id"]] or None, page=None))}
-        for n in chosen_names
+        for n in params.chosen
     ]
     here = params.url_params()
     formats = {
@@ -404,12 +405,6 @@ async def search_page(request, datasette):
         "clear_dates_url": make_url(datasette, "/search", **params.url_params(since=None, until=None, page=None)),
         "page_numbers": _page_numbers(result.page, result.pages),
     })
-
-
-def _names_by_id(conn, ids: list[int]) -> list[dict]:
-    rows = conn.execute(f"SELECT id, name, kind FROM names WHERE id IN ({', '.join('?' * len(ids))})", ids).fetchall()
-    found = {r[0]: {"id": r[0], "name": r[1], "kind": r[2]} for r in rows}
-    return [found[i] for i in ids if i in found]
 
 
 def _page_numbers(page: int, pages: int) -> list[int | None]:
@@ -539,8 +534,7 @@ async def search_atom(request, datasette):
                        per_page=FEED_SIZE, with_timeline=False, with_facets=False, index=ranked_index(datasette),
                        names=params.names)
     page_url = datasette.absolute_url(request, make_url(datasette, "/search", **params.url_params(sort=None)))
-    chosen = await run(datasette, _names_by_id, params.names) if params.names else []
-    mentioning = f" mentioning {' and '.join(n['name'] for n in chosen)}" if chosen else ""
+    mentioning = f" mentioning {' and '.join(n['name'] for n in params.chosen)}" if params.chosen else ""
     dates = (f" from {params.since}" if params.since else "") + (f" to {params.until}" if params.until else "")
     feed = atom.feed(
         title=f"News archive: {result.query.describe() or 'latest articles'}{mentioning}{dates}",
@@ -800,10 +794,10 @@ async def _quotes(request, datasette) -> tuple[dict, dict]:
     by = None  # the name whose quotations these are, when ?name=ID
     if value:
         name_id = int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
+        found_name = None
         if name_id is not None and name_id < 2**63:
-            current, _ = await run(datasette, browse.resolve_name_ids, [name_id])
-            name_id = current[0] if current else None
-        found_name = await run(datasette, browse.name_row, name_id) if name_id is not None else None
+            current, _ = await run(datasette, browse.resolve_names, [name_id])
+            found_name = current[0] if current else None
         if found_name is None:
             what = f"there is no name {value}" if value.isascii() and value.isdigit() else f"{value[:40]!r} is not a name id"
             notes.append(f"{what}: quotations by anyone are listed")
