@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import FIXTURES, SAMPLE, write_article, write_story_versions
-from news_archive.cli import cli
+from news_archive.cli import GONE_SHOWN, cli
 
 
 def run(*args, env=None):
@@ -56,6 +56,29 @@ def test_ingest_reports_and_exit_codes(db_path, tmp_path):
     ]
     assert lines[6].startswith("ingested 5, updated 0, unchanged 0, duplicates 0, rejected 6 (")
     assert "\r" not in mixed.stderr  # no progress bar when not on a terminal
+
+
+def test_ingest_and_stats_say_which_files_left_a_folder(db_path, tmp_path):
+    folder = tmp_path / "clippings"
+    for n in range(GONE_SHOWN + 3):
+        write_article(folder, f"a{n:02}.txt", f" date 2020-01-01 Article number {n}.")
+    shell("ingest", str(folder), "--db", db_path)
+    for n in range(GONE_SHOWN + 2):
+        (folder / f"a{n:02}.txt").unlink()
+    result = shell("ingest", str(folder), "--db", db_path)
+    assert result.returncode == 0  # a tidied folder is not an error
+    lines = result.stderr.splitlines()
+    assert lines[0] == f"gone from {folder}: a00.txt (ingested before; what it held stays in the archive)"
+    assert len(lines) == GONE_SHOWN + 2
+    assert lines[-2] == "… and 2 more gone (news-archive stats lists them all)"
+    assert lines[-1].startswith(f"ingested 0, updated 0, unchanged 1, duplicates 0, rejected 0, gone {GONE_SHOWN + 2} (")
+    assert shell("ingest", str(folder), "--db", db_path).stderr.startswith("ingested 0, updated 0, unchanged 1,")
+    text = shell("stats", "--db", db_path).stdout
+    assert f"gone        {GONE_SHOWN + 2} source files no longer in the folder ingested (what they held stays)" in text
+    assert re.search(rf"^  {re.escape(str(folder))}: a21.txt \(since \d{{4}}-\d\d-\d\dT", text, re.M)
+    data = json.loads(shell("stats", "--json", "--db", db_path).stdout)
+    assert data["gone"] == GONE_SHOWN + 2 and data["gone_sources"][0]["source"] == "a00.txt"
+    assert data["articles"] == GONE_SHOWN + 3
 
 
 def test_ingest_default_db_and_environment(tmp_path):

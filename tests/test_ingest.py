@@ -488,3 +488,56 @@ def test_an_archive_of_version_4_gets_the_state_abbreviations_joined(db_path, ar
     assert rows(db_path, "SELECT count(*) FROM article_names a JOIN names n ON n.id = a.name_id"
                          " WHERE n.name = 'California'") == [(2,)]
     assert rows(db_path, "SELECT count(*) FROM index_queue") == [(0,)]
+
+
+def test_files_gone_from_a_folder_are_noted_and_their_articles_kept(db_path, articles_dir):
+    for n in (1, 2, 3):
+        write_article(articles_dir, f"sub/a{n}.txt", f" date 2020-01-0{n} Article {n} of three.")
+    with zipfile.ZipFile(articles_dir / "batch.zip", "w") as z:
+        z.writestr("in/z1.txt", " date 2020-02-01 Zipped one.")
+        z.writestr("in/z2.txt", " date 2020-02-02 Zipped two.")
+    assert ingest(db_path, [str(articles_dir)], jobs=1).gone == []  # nothing known yet, nothing gone
+    (articles_dir / "sub" / "a2.txt").unlink()
+    (articles_dir / "batch.zip").unlink()
+    report = ingest(db_path, [str(articles_dir)], jobs=1)
+    assert report.gone == [store.GoneFile("batch.zip", str(articles_dir)), store.GoneFile("sub/a2.txt", str(articles_dir))]
+    assert report.summary() == "ingested 0, updated 0, unchanged 2, duplicates 0, rejected 0, gone 2"
+    assert rows(db_path, "SELECT count(*) FROM articles") == [(5,)]  # nothing is lost
+    assert rows(db_path, "SELECT source, folder FROM gone_sources ORDER BY source") == [
+        ("batch.zip", str(articles_dir.resolve())), ("sub/a2.txt", str(articles_dir.resolve()))]
+    # Said once, remembered: the next ingest reports nothing new, the table still holds both.
+    assert ingest(db_path, [str(articles_dir)], jobs=1).gone == []
+    assert rows(db_path, "SELECT count(*) FROM gone_sources") == [(2,)]
+    # A file that comes back is not gone any more.
+    write_article(articles_dir, "sub/a2.txt", " date 2020-01-02 Article 2 of three.")
+    assert ingest(db_path, [str(articles_dir)], jobs=1).summary().endswith("rejected 0")
+    assert rows(db_path, "SELECT source FROM gone_sources") == [("batch.zip",)]
+
+
+def test_other_folders_and_globs_do_not_make_files_gone(db_path, tmp_path):
+    first, second = tmp_path / "first", tmp_path / "second"
+    write_article(first, "a.txt", " date 2020-01-01 In the first folder.")
+    write_article(first, "notes.md", " date 2020-01-03 Kept as markdown.")
+    write_article(second, "b.txt", " date 2020-01-02 In the second folder.")
+    ingest(db_path, [str(first)], jobs=1)
+    assert ingest(db_path, [str(second)], jobs=1).gone == []  # first's a.txt is not second's to lose
+    assert ingest(db_path, [str(first)], jobs=1, pattern="*.md").gone == []  # another glob, another listing
+    assert ingest(db_path, [str(first)], jobs=1).gone == []
+    # A folder given by another path to the same place is the same folder.
+    (first / "a.txt").unlink()
+    report = ingest(db_path, [str(tmp_path / "second" / ".." / "first")], jobs=1)
+    assert [g.source for g in report.gone] == ["a.txt"]
+
+
+def test_a_folder_walked_only_in_part_says_nothing_is_gone(db_path, articles_dir):
+    write_article(articles_dir, "a.txt", " date 2020-01-01 One.")
+    ingest(db_path, [str(articles_dir)], jobs=1)
+    conn = sqlite3.connect(db_path)
+    try:
+        partial = store.FolderWalk(str(articles_dir.resolve()), str(articles_dir), "*.txt")
+        partial.complete = False  # as when a subfolder cannot be listed
+        assert store.record_folders(conn, [partial], store.utc_now()) == []
+        complete = store.FolderWalk(str(articles_dir.resolve()), str(articles_dir), "*.txt")
+        assert store.record_folders(conn, [complete], store.utc_now()) == [store.GoneFile("a.txt", str(articles_dir))]
+    finally:
+        conn.close()

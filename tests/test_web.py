@@ -183,6 +183,29 @@ async def test_article_page_and_json(ds, sample_db):
     assert (await ds.client.get("/article/424242.json")).status_code == 404
 
 
+async def test_article_page_says_when_its_file_left_the_folder(tmp_path):
+    from conftest import write_article
+    from news_archive.ingest import ingest
+
+    folder = tmp_path / "<i>clips</i>"  # a folder name is shown, escaped like article text
+    write_article(folder, "kept.txt", " date 2020-01-01 Still on disk.")
+    write_article(folder, "tidied.txt", " date 2020-01-02 Deleted from the folder later.")
+    db = str(tmp_path / "gone.db")
+    ingest(db, [str(folder)], jobs=1)
+    (folder / "tidied.txt").unlink()
+    ingest(db, [str(folder)], jobs=1)
+    datasette = make_datasette(db)
+    await datasette.invoke_startup()
+    tidied, kept = article_id(db, "tidied.txt"), article_id(db, "kept.txt")
+    html = (await datasette.client.get(f"/article/{tidied}")).text
+    assert "<dt>Source gone</dt>" in html and "<i>clips</i>" not in html
+    assert f"This file was no longer in {tmp_path}/&lt;i&gt;clips&lt;/i&gt; at the ingest of 20" in html
+    assert "Source gone" not in (await datasette.client.get(f"/article/{kept}")).text
+    data = (await datasette.client.get(f"/article/{tidied}.json")).json()
+    assert [(g["source"], g["folder"]) for g in data["source_gone"]] == [("tidied.txt", str(folder.resolve()))]
+    assert (await datasette.client.get(f"/article/{kept}.json")).json()["source_gone"] == []
+
+
 async def test_untrusted_text_is_escaped_everywhere(ds, sample_db):
     hostile = article_id(sample_db, "extra/hostile <b>name</b>.txt")
     pages = [f"/article/{hostile}", "/search?q=tiger", "/search?q=escapes", "/", "/archive/2020/06/11",

@@ -168,6 +168,17 @@ def _page(page: int, total: int, per_page: int) -> tuple[int, int]:
 # --- one article ------------------------------------------------------------------------------
 
 
+def _source_gone(conn: sqlite3.Connection, source: str) -> list[dict]:
+    """Where the file an article was read from (or the archive file holding it) has gone
+    from: the folders whose last ingest no longer found it."""
+    try:
+        return _rows(conn, "SELECT source, folder, noticed_at FROM gone_sources"
+                           " WHERE source = ? OR substr(?, 1, length(source) + 1) = source || '!' ORDER BY folder",
+                     (source, source))
+    except sqlite3.OperationalError:  # an archive of an older news-archive, not upgraded yet
+        return []
+
+
 def article(conn: sqlite3.Connection, article_id: int) -> dict | None:
     """An article with its paragraphs, copies, and the articles before and after it by date."""
     rows = _rows(conn, f"SELECT {', '.join(ARTICLE_COLUMNS)} FROM articles WHERE id = ?", (article_id,))
@@ -183,6 +194,7 @@ def article(conn: sqlite3.Connection, article_id: int) -> dict | None:
         "SELECT id, date, source FROM articles WHERE (id = ? OR duplicate_of = ?) AND id != ? ORDER BY id",
         (original, original, row["id"]),
     )
+    row["source_gone"] = _source_gone(conn, row["source"])
     row["previous"] = _neighbour(conn, row["date"], row["id"], "<")
     row["next"] = _neighbour(conn, row["date"], row["id"], ">")
     row["names"] = _rows(

@@ -137,10 +137,19 @@ def ingest(paths: tuple[str, ...], db_path: str, pattern: str, jobs: int | None,
                 progress.close()
     for source, reason in report.rejected:
         click.echo(f"rejected {source}: {reason}", err=True)
+    for gone in report.gone[:GONE_SHOWN]:
+        click.echo(f"gone from {gone.folder}: {gone.source} (ingested before; what it held stays in the archive)",
+                   err=True)
+    if len(report.gone) > GONE_SHOWN:
+        click.echo(f"… and {len(report.gone) - GONE_SHOWN:,} more gone (news-archive stats lists them all)", err=True)
     rate = report.files / report.seconds if report.seconds else 0
     click.echo(f"{report.summary()} ({report.seconds:.1f}s, {rate:,.0f} files/s)", err=True)
     if report.rejected:
         sys.exit(EXIT_REJECTED)
+
+
+# Files gone from a folder are named one per line up to this many; stats lists every one.
+GONE_SHOWN = 20
 
 
 @cli.command()
@@ -476,7 +485,7 @@ def quotes_command(text: str, speaker: str | None, name: str | None, limit: int,
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 @db_option
 def stats(as_json: bool, db_path: str) -> None:
-    """What the archive holds: counts, dates, articles per month, rejects.
+    """What the archive holds: counts, dates, articles per month, rejects, gone files.
 
     Example:
 
@@ -499,6 +508,9 @@ def stats(as_json: bool, db_path: str) -> None:
                f"{_count(names['organization'], 'organisation')}, {_count(names['place'], 'place')}")
     click.echo(f"quotes      {data['quotes']:,} ({data['quotes_attributed']:,} with a speaker)")
     click.echo(f"rejected    {data['rejected']:,}")
+    if data["gone"]:
+        click.echo(f"gone        {_count(data['gone'], 'source file')} no longer in the folder ingested"
+                   " (what they held stays)")
     click.echo(f"last ingest {data['last_ingest'] or '-'}")
     if data["per_year"]:
         click.echo("\nper year (originals: exact copies are counted once)")
@@ -518,6 +530,10 @@ def stats(as_json: bool, db_path: str) -> None:
             click.echo(f"  {row['source']}: {row['reason']}")
         if len(data["rejects"]) > 50:
             click.echo(f"  … and {len(data['rejects']) - 50:,} more (news-archive stats --json lists all)")
+    if data["gone_sources"]:
+        click.echo("\nsource files gone from their folder (noticed at an ingest of that folder)")
+        for row in data["gone_sources"]:
+            click.echo(f"  {row['folder']}: {row['source']} (since {row['noticed_at']})")
 
 
 # --- serve -------------------------------------------------------------------------------

@@ -40,6 +40,7 @@ class IngestReport:
     rejected: list[tuple[str, str]] = field(default_factory=list)
     seconds: float = 0.0
     near_duplicates: int = 0  # pairs found by this run
+    gone: list[store.GoneFile] = field(default_factory=list)  # files no longer in a folder ingested before
 
     @property
     def files(self) -> int:
@@ -49,6 +50,7 @@ class IngestReport:
         return (
             f"ingested {self.ingested}, updated {self.updated}, unchanged {self.unchanged}, "
             f"duplicates {self.duplicates}, rejected {len(self.rejected)}"
+            + (f", gone {len(self.gone)}" if self.gone else "")
         )
 
 
@@ -114,7 +116,8 @@ def ingest(
     report = IngestReport()
     writer = _BatchWriter(db, feeder, store.utc_now(), report, analyse)
     jobs = jobs or os.cpu_count() or 1
-    chunks = _candidate_chunks(db_path, paths, pattern)
+    walks: list[store.FolderWalk] = []
+    chunks = _candidate_chunks(db_path, paths, pattern, walks)
     pending = ChunkResult()
     done = 0
     try:
@@ -138,6 +141,8 @@ def ingest(
         writer.submit(pending)
     finally:
         writer.finish()
+    # Only after a complete walk and save: an interrupted ingest says nothing is gone.
+    report.gone = store.record_folders(db.conn, walks, writer.now)
     report.near_duplicates = _finish(db.conn, feeder)
     db.close()
     report.seconds = time.monotonic() - started
@@ -366,13 +371,15 @@ class _Container:
 Task = Found | Member | Unreadable
 
 
-def _candidate_chunks(db_path: str, paths: Sequence[str], pattern: str) -> Iterator[list[Task] | ChunkResult | _Container]:
+def _candidate_chunks(db_path: str, paths: Sequence[str], pattern: str,
+                      walks: list[store.FolderWalk] | None = None) -> Iterator[list[Task] | ChunkResult | _Container]:
     """Group candidates into chunks for the workers. Archives are opened here
     (reading one is sequential anyway), unless they are unchanged since the
-    last run, in which case their members are accounted for from the ledger."""
+    last run, in which case their members are accounted for from the ledger.
+    What each folder holds is noted in ``walks``, to tell which files left it."""
     ledger = None
     chunk: list[Task] = []
-    for item in sources.walk(paths, pattern, stat_files=False):
+    for item in _walk_noting_folders(paths, pattern, walks):
         if isinstance(item, Found) and item.is_archive:
             if ledger is None:
                 ledger = store.connect_readonly(db_path)
@@ -401,6 +408,22 @@ def _candidate_chunks(db_path: str, paths: Sequence[str], pattern: str) -> Itera
         yield chunk
     if ledger is not None:
         ledger.close()
+
+
+def _walk_noting_folders(paths: Sequence[str], pattern: str, walks: list[store.FolderWalk] | None) -> Iterator[Task]:
+    """sources.walk of ``paths``, noting the name of everything found in each folder among them."""
+    for given in paths:
+        walked = None
+        if walks is not None and os.path.isdir(given):
+            walked = store.FolderWalk(os.path.realpath(given), sources.display_name(given), pattern)
+            walks.append(walked)
+        for item in sources.walk([given], pattern, stat_files=False):
+            if walked is not None:
+                if isinstance(item, Unreadable) and item.reason.startswith("cannot list folder"):
+                    walked.complete = False
+                else:
+                    walked.keys.append(sources.source_key(item.source))
+            yield item
 
 
 def _unchanged_archive(ledger: sqlite3.Connection, archive: Found) -> ChunkResult | None:

@@ -96,6 +96,13 @@ def display_name(path: str) -> str:
         return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
+def source_key(source: str) -> int:
+    """A stable 64-bit key of a source name (the same in every process and run), to compare
+    what a folder holds with what it held, a million names at 8 bytes each."""
+    data = source.encode("utf-8", "surrogatepass")
+    return zlib.crc32(data) << 32 | zlib.adler32(data)
+
+
 def walk(paths: Iterable[str], pattern: str = DEFAULT_GLOB, *, stat_files: bool = True) -> Iterator[Found | Unreadable]:
     """Yield every candidate under ``paths`` in a stable order.
 

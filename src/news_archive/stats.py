@@ -1,5 +1,5 @@
 """What is in the archive: counts, date range, articles per year and month,
-duplicates and rejects."""
+duplicates, rejects, and files gone from the folders they were ingested from."""
 
 from __future__ import annotations
 
@@ -26,6 +26,9 @@ def archive_stats(conn: sqlite3.Connection) -> dict:
         else:
             kinds[kind] = {"reason": kind, "count": 1, "example": reason}
     last_ingest = conn.execute("SELECT max(checked_at) FROM source_files").fetchone()[0]
+    has_gone = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'gone_sources'").fetchone()
+    gone = conn.execute("SELECT source, folder, noticed_at FROM gone_sources ORDER BY folder, source").fetchall() \
+        if has_gone else []  # an archive of an older news-archive, not upgraded yet
     clusters, clustered = conn.execute("SELECT count(DISTINCT cluster_id), count(*) FROM clusters").fetchone()
     names_by_kind = dict(conn.execute("SELECT kind, count(*) FROM names GROUP BY kind"))
     quotes, attributed = conn.execute("SELECT count(*), count(speaker) FROM quotes").fetchone()
@@ -42,6 +45,8 @@ def archive_stats(conn: sqlite3.Connection) -> dict:
         "reject_reasons": sorted(kinds.values(), key=lambda kind: (-kind["count"], kind["reason"])),
         "rejects": [{"source": s, "reason": r, "rejected_at": at} for s, r, at in rejects],
         "last_ingest": last_ingest,
+        "gone": len(gone),
+        "gone_sources": [{"source": s, "folder": f, "noticed_at": at} for s, f, at in gone],
         "near_duplicate_clusters": clusters,
         "articles_in_clusters": clustered,
         "names": {kind: names_by_kind.get(kind, 0) for kind in ("person", "organization", "place")},

@@ -5,6 +5,8 @@ Tables:
   articles_fts  FTS5 index over headline and body (Datasette's ``_search`` uses it)
   rejects       every file that could not be ingested, with the reason and its bytes
   source_files  the ingest ledger: what was seen at each source, to skip unchanged files
+  folders       what each folder given to an ingest held at its last complete walk
+  gone_sources  files that were in such a folder once and are not any more (their articles stay)
   index_queue   ids of changed articles the ranked search index has not caught up with
 
 SQLite is the source of truth. The ranked search index beside it
@@ -27,7 +29,9 @@ if TYPE_CHECKING:  # numpy and sqlite-utils take a sixth of a second to import: 
 
 SCHEMA_VERSION = 6  # 3: names, quotes, near-duplicates; 4: one entry per name however written;
 # 5: more spellings (U.S. states) in name_identity; 6: no recurring reports among near-duplicates, and
-# every two versions of a story are near-duplicates (stories were whole chains)
+# every two versions of a story are near-duplicates (stories were whole chains). Tables that only add
+# (folders, gone_sources) need no new version: every ingest creates what is missing, and readers
+# of an archive without them read nothing there.
 FTS_TOKENIZE = "porter unicode61 remove_diacritics 2"
 # Ranked search runs on the tantivy index; FTS5 serves Datasette's table search
 # (which quotes each word) and the fallback. Column detail keeps per-column
@@ -130,6 +134,18 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS name_redirects (old_id INTEGER PRIMARY KEY, name_id INTEGER NOT NULL);
 """
 
+# What each folder ingested held the last time it was walked in full (the keys of
+# the names found in it, see sources.source_key), and the files that were there
+# once and are not any more. Their articles stay: an archive loses nothing because
+# a folder was tidied; it says so instead.
+_FOLDERS_SQL = """
+CREATE TABLE IF NOT EXISTS folders (path TEXT NOT NULL, pattern TEXT NOT NULL, walked_at TEXT NOT NULL,
+  files INTEGER NOT NULL, keys BLOB NOT NULL, PRIMARY KEY (path, pattern));
+CREATE TABLE IF NOT EXISTS gone_sources (
+  source TEXT NOT NULL, folder TEXT NOT NULL, noticed_at TEXT NOT NULL, PRIMARY KEY (folder, source)
+) WITHOUT ROWID;
+"""
+
 
 def ensure_schema(db: sqlite_utils.Database) -> None:
     """Create every table, index, trigger and view the archive needs. Safe to run every time."""
@@ -182,7 +198,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     )
     version = db.execute("PRAGMA user_version").fetchone()[0]
     with db.conn:
-        db.conn.executescript(_FTS_SQL + ";" + _FTS_TRIGGERS + _ANALYSIS_SQL)
+        db.conn.executescript(_FTS_SQL + ";" + _FTS_TRIGGERS + _ANALYSIS_SQL + _FOLDERS_SQL)
     if 0 < version < SCHEMA_VERSION:
         # The list of spellings grew since: join what it now says is one name.
         with db.conn:
@@ -618,6 +634,63 @@ class CopyFinder:
             ids = np.concatenate([self.ids, np.fromiter(self.recent.values(), dtype=np.int64)])
             order = np.argsort(keys, kind="stable")
             self.keys, self.ids, self.recent = keys[order], ids[order], {}
+
+
+class FolderWalk:
+    """What one folder given to an ingest holds: the keys (sources.source_key) of the
+    names found in it, and whether every subfolder could be listed."""
+
+    def __init__(self, path: str, shown: str, pattern: str):
+        from array import array
+
+        self.path, self.shown, self.pattern = path, shown, pattern  # real path, path as given, glob
+        self.keys = array("Q")
+        self.complete = True
+
+
+class GoneFile(NamedTuple):
+    source: str
+    folder: str  # as given to the ingest
+
+
+def record_folders(conn: sqlite3.Connection, walks: Iterable[FolderWalk], now: str) -> list[GoneFile]:
+    """Remember what each folder held, and note in ``gone_sources`` the files that were in it at its
+    last complete walk and are not now; their articles (or rejects) stay where they are. A file that
+    is back is no longer gone. Keys are compared, not names: a million names would not fit the memory
+    budget, their 8-byte keys do; names are looked up only for the keys that went missing."""
+    global np
+    import numpy as np
+
+    from .sources import source_key
+
+    gone: list[GoneFile] = []
+    with conn:
+        for walk in walks:
+            if not walk.complete:
+                continue  # a subfolder could not be listed: its files were not seen, which is not gone
+            current = np.unique(np.frombuffer(walk.keys, dtype=np.uint64))
+            row = conn.execute("SELECT keys FROM folders WHERE path = ? AND pattern = ?",
+                               (walk.path, walk.pattern)).fetchone()
+            missing = np.setdiff1d(np.frombuffer(row[0], dtype=np.uint64), current, assume_unique=True) \
+                if row else np.empty(0, dtype=np.uint64)
+            if missing.size:
+                wanted = set(missing.tolist())
+                names = sorted(source for (source,) in conn.execute("SELECT source FROM source_files")
+                               if source_key(source) in wanted)
+                conn.executemany("INSERT OR IGNORE INTO gone_sources (source, folder, noticed_at) VALUES (?, ?, ?)",
+                                 [(source, walk.path, now) for source in names])
+                gone += [GoneFile(source, walk.shown) for source in names]
+            noted = [source for (source,) in conn.execute("SELECT source FROM gone_sources WHERE folder = ?",
+                                                           (walk.path,))]
+            if noted:
+                keys = np.fromiter(map(source_key, noted), dtype=np.uint64, count=len(noted))
+                back = [(walk.path, source) for source, is_back in zip(noted, np.isin(keys, current)) if is_back]
+                conn.executemany("DELETE FROM gone_sources WHERE folder = ? AND source = ?", back)
+            conn.execute(
+                "INSERT OR REPLACE INTO folders (path, pattern, walked_at, files, keys) VALUES (?, ?, ?, ?, ?)",
+                (walk.path, walk.pattern, now, len(current), current.tobytes()),
+            )
+    return gone
 
 
 def _hash_key(sha: str) -> int:

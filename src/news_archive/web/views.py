@@ -690,6 +690,7 @@ async def article_json(request, datasette):
     data["url"] = absolute(f"/article/{article_id}")
     data["paragraph_texts"] = row["paragraph_texts"]
     data["copies"] = [{**c, "url": absolute(f"/article/{c['id']}")} for c in row["copies"]]
+    data["source_gone"] = row["source_gone"]
     for key in ("previous", "next"):
         data[key] = {**row[key], "url": absolute(f"/article/{row[key]['id']}")} if row[key] else None
     data["related"] = [{**r, "url": absolute(f"/article/{r['id']}")} for r in row["related"]]
