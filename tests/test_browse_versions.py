@@ -75,6 +75,9 @@ async def test_similar_versions_counted_are_the_versions_listed(client, versions
     assert listed == {"market-d": [ids["market-e"]], "market-e": [ids["market-d"]], "market-f": []}
     html = (await client.get(f"/article/{ids['market-d']}")).text
     assert '<h2 id="similar-heading">1 similar version</h2>' in html
+    # The summary says how the 3 matches became 2 results.
+    summary = (await client.get("/search?q=copper&sort=oldest")).text
+    assert "<strong>3</strong> articles" in summary and "· 2 stories (1 near-duplicate version folded)" in summary
 
 
 async def test_related_articles_leave_out_the_articles_versions(client, versions_archive):

@@ -55,6 +55,28 @@ async def test_search_page(ds):
     assert 'href="/search.atom?q=tiger"' in html
 
 
+async def test_a_new_search_keeps_the_names_order_and_chart_chosen(ds, sample_db):
+    dillon = name_id(sample_db, "Dillon Passage")
+    html = (await ds.client.get(f"/search?q=tiger&name={dillon}&sort=oldest&timeline=share")).text
+    form = re.search(r'<form class="search-form".*?</form>', html, re.S).group(0)
+    assert re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', form) == [
+        ("sort", "oldest"), ("timeline", "share"), ("name", str(dillon))]
+    # Nothing hidden that the page was not narrowed by; the words and dates are the form's own fields.
+    plain = (await ds.client.get("/search?q=tiger&since=2020-01-01")).text
+    assert 'type="hidden"' not in re.search(r'<form class="search-form".*?</form>', plain, re.S).group(0)
+
+
+async def test_the_period_chosen_is_shown_as_chosen_not_linked(ds):
+    html = (await ds.client.get("/search?q=tiger&since=2020-06-01&until=2020-06-30")).text
+    assert '<strong aria-current="true" class="current">Jun 2020</strong>' in html
+    # Its year, clipped to the dates asked for (as every facet is), is the same range: chosen too.
+    assert '<strong aria-current="true" class="current">2020</strong>' in html
+    wider = (await ds.client.get("/search?q=tiger&since=2020-06-01&until=2021-12-31")).text
+    assert re.search(r'<a href="/search\?q=tiger&amp;since=2020-06-01&amp;until=2020-12-31">2020</a>', wider)
+    whole_year = (await ds.client.get("/search?q=tiger&since=2020-01-01&until=2020-12-31")).text
+    assert '<strong aria-current="true" class="current">2020</strong>' in whole_year
+
+
 async def test_facet_and_timeline_links_stay_inside_the_dates_asked_for(ds):
     html = (await ds.client.get("/search?q=tiger&since=2020-06-10&until=2021-03-30")).text
     links = set(re.findall(r'href="/search\?q=tiger&amp;since=([0-9-]+)&amp;until=([0-9-]+)"', html))

@@ -362,17 +362,16 @@ async def search_page(request, datasette):
         result.timeline, unit=result.timeline_unit, share=params.share, link=narrow,
         label=f"Matches per {result.timeline_unit}" + (" as a share of all articles" if params.share else ""),
     )
+    def period_facet(facet: dict) -> dict:
+        bounds = within(parse_date_bound(facet["value"]), parse_date_bound(facet["value"], end=True))
+        # A period that holds every date asked for is what is chosen already: shown as such, not as a link to itself.
+        return {**facet, "url": make_url(datasette, "/search", **bounds),
+                "current": (bounds["since"], bounds["until"]) == (params.since, params.until)}
+
     facet_links = {
-        "year": [
-            {**f, "url": make_url(datasette, "/search", **within(
-                parse_date_bound(f["value"]), parse_date_bound(f["value"], end=True)))}
-            for f in result.facets.get("year", [])
-        ],
-        "month": [
-            {**f, "label": period_label(f["value"], "month"), "url": make_url(datasette, "/search", **within(
-                parse_date_bound(f["value"]), parse_date_bound(f["value"], end=True)))}
-            for f in result.facets.get("month", [])
-        ],
+        "year": [period_facet(f) for f in result.facets.get("year", [])],
+        "month": [{**period_facet(f), "label": period_label(f["value"], "month")}
+                  for f in result.facets.get("month", [])],
         "names": [
             {**f, "url": make_url(datasette, "/search", **params.url_params(name=params.names + [f["value"]], page=None))}
             for f in result.facets.get("names", []) if f["value"] not in params.names
@@ -390,8 +389,11 @@ async def search_page(request, datasette):
         "csv": make_url(datasette, "/search.csv", **here),
         "atom": make_url(datasette, "/search.atom", **here),
     }
+    kept = params.url_params(q=None, since=None, until=None, page=None)
     return await render(datasette, request, "news_search.html", {
         "params": params,
+        "keep_fields": [(field, value) for field, values in kept.items() if values is not None
+                        for value in (values if isinstance(values, list) else [values])],
         "result": result,
         "hits": [{"hit": h, "snippet": h.snippet_html()} for h in result.hits],
         "notes": params.problems + result.notes,
