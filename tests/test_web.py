@@ -242,6 +242,20 @@ async def test_untrusted_text_is_escaped_everywhere(ds, sample_db):
     assert "extra/hostile &lt;b&gt;name&lt;/b&gt;.txt" in html
 
 
+async def test_unknown_addresses_get_the_reading_rooms_own_page(ds):
+    for path, detail in [("/nope", ""), ("/help/x", ""), ("/search.xml?q=tiger", ""),
+                         ("/sample/nosuch", " (Table not found)"), ("/sample/articles/424242", " (Record not found)")]:
+        response = await ds.client.get(path)
+        assert response.status_code == 404, path
+        html = response.text
+        assert '<html lang="en">' in html and "<h1>Page not found</h1>" in html and "search-form" in html, path
+        assert f"There is no page at this address.{detail}</p>" in html, path
+    missing = await ds.client.get("/sample/nosuch.json")  # a program asking gets Datasette's JSON
+    assert missing.status_code == 404 and missing.json()["ok"] is False
+    hostile = (await ds.client.get("/%3Cscript%3Ealert(1)%3C%2Fscript%3E")).text
+    assert "<script>alert(1)" not in hostile
+
+
 async def test_browse_by_date(ds):
     year = await ds.client.get("/archive/2020")
     assert year.status_code == 200 and "June 2020" not in year.text or "Jun 2020" in year.text

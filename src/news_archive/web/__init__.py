@@ -57,11 +57,24 @@ _VISITOR_MISTAKES = ("Cannot sort table by", "Cannot use _sort and _sort_desc", 
 
 @hookimpl
 def handle_exception(datasette, request, exception):
+    from datasette.utils.asgi import NotFound
     from datasette.views.base import DatasetteError
 
     if isinstance(exception, DatasetteError) and exception.status == 500 \
             and str(exception.message).startswith(_VISITOR_MISTAKES):
         exception.status = 400
+    missing = isinstance(exception, NotFound) or (isinstance(exception, DatasetteError) and exception.status == 404)
+    if missing and not request.path.endswith((".json", ".csv")):
+        # A mistyped address gets the reading room's page (menu, search box, a way back), not a bare one.
+        detail = str(exception.message if isinstance(exception, DatasetteError) else exception)
+        if detail == "Database not found":  # Datasette's reading of any unknown first path segment
+            detail = ""
+
+        async def page():
+            message = "There is no page at this address." + (f" ({detail})" if detail else "")
+            return await views.error_page(datasette, request, 404, "Page not found", message)
+
+        return page
     return None  # Datasette's own handler renders the error
 
 
