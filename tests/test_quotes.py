@@ -225,3 +225,28 @@ def test_a_quotation_said_again_in_the_same_article_is_one_quotation():
             '"We will not devalue," Volcker said again. "Not this year," he added.')
     assert [(q.text, q.speaker, q.paragraph) for q in extract_quotes(text)] == [
         ("We will not devalue", "Paul Volcker", 0), ("Not this year", "Paul Volcker", 2)]
+
+
+def test_an_organisation_named_by_its_description_speaks_as_itself():
+    text = ("REAGAN SCRUBS RECEPTION\n\nPresident Reagan cancelled a reception on Tuesday.\n\n"
+            '"The postponement is being made to accommodate the president\'s schedule today," the White House said.\n\n'
+            '"The meeting is at four," he said.')
+    # Not Reagan, who is in focus: the White House speaks; and "he" is no organisation.
+    assert [(q.text[:15], q.speaker) for q in extract_quotes(text)] == [
+        ("The postponemen", "White House"), ("The meeting is ", "Reagan")]
+    # A description of a person that ends in a name is still the person in focus.
+    senator = ('Robert Byrd spoke in Washington on Tuesday.\n\n'
+               '"We are going to lose today," the West Virginia Democrat told reporters.')
+    assert [q.speaker for q in extract_quotes(senator)] == ["Robert Byrd"]
+
+
+def test_a_word_or_two_in_quotes_is_a_quotation_only_when_its_sentence_says_who_said_it():
+    text = ('The budget would show a deficit of 1.27 billion dlrs, Roger Douglas said.\n\n'
+            'Using this "financial deficit" method the deficit was 1.89 billion.\n\n'
+            'Chuck Fields said livestock producers were "desperate" because of the drought.\n\n'
+            'He added that the talks were a "reaffirmation" of the accord, indicating that the "solidarity" '
+            'of Paris was still in place.\n\n'
+            '"No," Fields said.')
+    assert [(q.text, q.speaker) for q in extract_quotes(text)] == [
+        ("desperate", "Chuck Fields"), ("reaffirmation", "Chuck Fields"), ("solidarity", "Chuck Fields"),
+        ("No", "Chuck Fields")]

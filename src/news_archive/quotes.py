@@ -12,8 +12,10 @@ What counts as a quotation:
 * Text between single quotes ('...' or ‘...’) outside any double-quoted
   text, when the opening mark starts a word and the closing one ends a word,
   so apostrophes ("Joe's", "don't", "investors'") are not taken for quotes.
-* A quotation of one or two words counts only when a speaker is found for
-  it; otherwise it is a scare quote or a title (a so-called "poison pill").
+* A quotation of one or two words counts only when its own sentence says
+  who said it ('"No," he said', 'He replied: "Never."', 'Fields said
+  producers were "desperate"'); otherwise it is a scare quote or a title (a
+  so-called "poison pill", 'Using this "financial deficit" method').
 
 One utterance split around its attribution is ONE quotation: in
 ``"And," Dillon continued, "for the last two years, we have been apart."``
@@ -77,6 +79,14 @@ _DOUBLE = '"“”„'
 _SINGLE = "'‘’"
 _SPACE = re.compile(r"\s+")
 _SHORT_QUOTE_WORDS = 3
+# How a quotation is attributed (see _Resolver.speaker): the speaker right after it ('"No," he
+# said'), at the end of its sentence, as the subject leading into it, or before a colon.
+_AFTER, _TRAILING, _LEAD_IN, _COLON = "after", "trailing", "lead-in", "colon"
+# A quotation of one or two words is something said only when its own sentence says who said
+# it: '"No," he said', 'He replied: "Never."', 'Fields said producers were "desperate"'. One
+# that takes its speaker from the quotations around it, or from a clause at the end of its
+# sentence, is a word put in quotes ('Using this "financial deficit" method, ...').
+_SAYS_SHORT = frozenset((_AFTER, _COLON, _LEAD_IN))
 
 # Verbs that attribute speech or writing. After a quotation any lower-case
 # word ending in -ed also counts ("Dillon affirmed", "Joe expressed").
@@ -162,6 +172,7 @@ _NOT_A_PERSON = _ORGANISATION_NOUNS | _DOCUMENT_NOUNS
 _INDEFINITE = frozenset("a an one another some two three several many".split())
 _STRONG_WORDS = frozenset(_VERBS.split("|"))
 _NOBODY = ""  # an attribution whose speaker cannot be named
+_PARTY_MEMBERS = frozenset("democrat republican conservative liberal socialist communist".split())
 _ROLE_WORDS = names.PERSON_ROLE_WORDS | frozenset("senior chief deputy former vice co acting executive".split())
 
 
@@ -325,17 +336,22 @@ def extract_quotes(text: str, mentions: Sequence[names.Mention] | None = None) -
         previous = number
         groups = _join(text, spans)
         paragraph_speaker: str | None = None
+        said_in, said_how = -1, None  # where the paragraph's last speaker was found, and how
         for group in groups:
             first, last = group[0], group[-1]
             speaker, attributed = resolver.speaker(first, group)
             speaker = speaker or None
-            if not attributed:
+            sentence = resolver.sentence_of(number, first.open)
+            if attributed is None:
                 if paragraph_speaker is not None:
                     speaker = paragraph_speaker
+                    if sentence == said_in:
+                        attributed = said_how  # 'He added that it was a "reaffirmation", that the "solidarity" ...'
                 elif _opens_paragraph(text, paragraphs[number][0], first.open) and previous_speaker is not None:
                     speaker = previous_speaker
             quotation = _clean(" ".join([" ".join(span.inner.split()) for span in group]))
-            if not quotation or (len(quotation.split()) < _SHORT_QUOTE_WORDS and speaker is None):
+            if not quotation or (len(quotation.split()) < _SHORT_QUOTE_WORDS and (
+                    speaker is None or attributed not in _SAYS_SHORT)):
                 continue
             if (quotation, speaker) not in already:  # said again (a summary, then the story): one quotation
                 already.add((quotation, speaker))
@@ -344,6 +360,7 @@ def extract_quotes(text: str, mentions: Sequence[names.Mention] | None = None) -
                 quotes.append(quote)  # Quote(quotation, speaker, number), without the frozen __init__
             if speaker is not None:
                 paragraph_speaker = speaker
+                said_in, said_how = sentence, attributed
                 resolver.focus(last.close, speaker)
         previous_speaker = paragraph_speaker
     return quotes
@@ -404,11 +421,19 @@ class _Resolver:
         self._in_focus_as_person: dict[int, bool] = {}
         # Named speakers as found: (position, how many were found before, name), kept sorted.
         self._speakers: list[tuple[int, int, str]] = []
+        self._organisations: set[str] = set()  # speakers described as an organisation ("the Treasury")
         # A name, and each word of a name -> the first mention with it (built when asked).
         self._first_with: dict[str, str] | None = None
 
     def focus(self, at: int, speaker: str) -> None:
-        insort(self._speakers, (at, len(self._speakers), speaker))
+        """A named speaker comes into focus, for "he" and "she" later on; not one that
+        spoke as an organisation ("the White House said")."""
+        if speaker not in self._organisations:
+            insort(self._speakers, (at, len(self._speakers), speaker))
+
+    def _organisation(self, name: str) -> str:
+        self._organisations.add(name)
+        return name
 
     def _person_in_focus(self, index: int) -> bool:
         answer = self._in_focus_as_person.get(index)
@@ -499,6 +524,10 @@ class _Resolver:
         index = bisect_right(reads_to, at)
         return begins[index - 1] if index else start
 
+    def sentence_of(self, paragraph: int, at: int) -> int:
+        """Where the sentence holding ``at`` (in that paragraph) begins."""
+        return self._sentence_start(self.paragraphs[paragraph][0], at)
+
     def _paragraph_start(self, at: int) -> int:
         index = bisect_right(self._paragraph_starts, at)
         return self._paragraph_starts[index - 1] if index else 0
@@ -539,7 +568,13 @@ class _Resolver:
             head = words[-1].lower().strip(".'’")
             organisations = [m for m in found if m.kind == names.ORGANIZATION]
             if organisations and head in _ORGANISATION_NOUNS:
-                return True, organisations[-1].name  # "The Sterling Grace Capital group"
+                return True, self._organisation(organisations[-1].name)  # "The Sterling Grace Capital group"
+            if found and found[-1].end >= start + len(clause.rstrip(" .'’")) and head not in _ROLE_WORDS \
+                    and head not in _PARTY_MEMBERS:
+                # The description ends in a name that is not a person's: "the White House",
+                # "the Treasury". It speaks as itself, never as someone in focus. (Not "the
+                # Treasury Secretary" or "the West Virginia Democrat": a person in focus.)
+                return True, self._organisation(found[-1].name) if found[-1].kind == names.ORGANIZATION else None
             if (
                 first.lower() in _INDEFINITE
                 or any(w.lower().strip(".'’") in _NOT_A_PERSON for w in words[1:])
@@ -571,8 +606,8 @@ class _Resolver:
                     self._first_with.setdefault(key, mention.name)
         return True, self._first_with.get(written, written)
 
-    def speaker(self, first: _Span, group: list[_Span]) -> tuple[str | None, bool]:
-        """(speaker, whether the quotation itself is attributed)."""
+    def speaker(self, first: _Span, group: list[_Span]) -> tuple[str | None, str | None]:
+        """(speaker, how the quotation itself is attributed: _AFTER, _TRAILING, _LEAD_IN, _COLON; or None)."""
         text = self.text
         paragraph_start, paragraph_end = self.paragraphs[first.paragraph]
         # 1. After the closing mark of the first piece (for split quotes the
@@ -586,7 +621,7 @@ class _Resolver:
                 if match and not match.group("clause").lstrip().startswith("@"):
                     ok, who = self._who(match.start("clause"), match.end("clause"), span.open)
                     if ok:
-                        return who, True
+                        return who, _AFTER
         # 1b. At the end of the sentence: '"..." based on sales, he said.'
         if first.closed and group[-1].closed:
             after_start = group[-1].close + 1
@@ -597,19 +632,19 @@ class _Resolver:
                 if match:
                     ok, who = self._who(match.start("clause"), match.end("clause"), first.open)
                     if ok:
-                        return who, True
+                        return who, _TRAILING
         # 2. The subject of the verb that leads into the quotation.
         lead = self._lead_in(paragraph_start, first.open)
         if lead is not None:
-            return lead, True
+            return lead, _COLON if text[paragraph_start:first.open].rstrip().endswith(":") else _LEAD_IN
         # 3. A paragraph that opens with the quotation after one ending in ":".
         if first.paragraph > 0 and _opens_paragraph(text, paragraph_start, first.open):
             prev_start, prev_end = self.paragraphs[first.paragraph - 1]
             if text[prev_start:prev_end].rstrip().endswith(":"):
                 lead = self._lead_in(prev_start, prev_end)
                 if lead is not None:
-                    return lead, True
-        return None, False
+                    return lead, _COLON
+        return None, None
 
     def _lead_in(self, start: int, at: int) -> str | None:
         """The speaker named as the subject of an attribution verb in the
