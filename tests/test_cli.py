@@ -356,7 +356,10 @@ def test_quotes_by_words_speaker_or_name(tmp_path):
     assert past.stderr == f"note: there is only 1 page: showing the last\n1-{with_divorce} of {with_divorce} quotations" \
         " with divorce\n"
     nothing = shell("quotes", "--db", db)
-    assert nothing.returncode == 2 and "give words to look for, --speaker or --name" in nothing.stderr
+    assert nothing.returncode == 2 and "give words to look for, --speaker, --name, --since or --until" in nothing.stderr
+    dated = shell("quotes", "--since", "2021", "--db", db)
+    assert dated.returncode == 0 and dated.stderr.endswith(" quotations from 2021-01-01 to the last\n")
+    assert "2021-03-29" in dated.stdout and "2020-06-09" not in dated.stdout
     unknown = shell("quotes", "--name", "Nobody Atall", "--db", db)
     assert unknown.returncode == 1 and "no person, organisation or place called 'Nobody Atall'" in unknown.stderr
 

@@ -448,6 +448,40 @@ async def test_quotes_search(ds):
     assert "a closing quote was missing" in html
 
 
+async def test_the_quotes_page_lists_dates_highlights_and_exports(ds, sample_db):
+    conn = sqlite3.connect(sample_db)
+    everything = conn.execute("SELECT count(*) FROM quotes").fetchone()[0]
+    in_2021 = conn.execute("SELECT count(*) FROM quotes q JOIN articles a ON a.id = q.article_id"
+                           " WHERE a.date >= '2021-01-01'").fetchone()[0]
+    # With nothing asked: every quotation, the newest first, and who is quoted most.
+    landing = await ds.client.get("/quotes")
+    html = landing.text
+    assert f"<strong>{everything:,}</strong> quotations in the archive, the newest first." in html
+    assert '<h2 id="most-quoted-heading">Most quoted</h2>' in html and 'href="/quotes?name=' in html
+    data = (await ds.client.get("/quotes.json")).json()
+    assert data["total"] == everything and data["quotes"][0]["date"] >= data["quotes"][-1]["date"]
+    # Dates narrow it, as on search; a bad one is said and left out.
+    dated = (await ds.client.get("/quotes.json?since=2021-01-01")).json()
+    assert dated["total"] == in_2021 < everything and {q["date"] for q in dated["quotes"]} == {"2021-03-29"}
+    swapped = (await ds.client.get("/quotes.json?since=2021-12-31&until=2021-01-01")).json()
+    assert swapped["total"] == in_2021 and swapped["notes"] == ["the from date was after the to date, so they were swapped"]
+    bad = (await ds.client.get("/quotes.json?since=yesterday")).json()
+    assert bad["total"] == everything and "is not a date, so it was ignored" in bad["notes"][0]
+    # The words that matched are marked, the rest escaped; the title says what is listed.
+    found = (await ds.client.get("/quotes?q=divorce&speaker=passage")).text
+    assert "<mark>divorce</mark>" in found.lower() or "<mark>Divorce</mark>" in found
+    assert "<title>divorce – by passage – Quotes – News archive</title>" in found
+    # Every quotation listed, not only a page of them, as NDJSON and CSV.
+    lines = (await ds.client.get("/quotes.ndjson?since=2021-01-01")).text.splitlines()
+    assert len(lines) == in_2021 and json.loads(lines[0])["url"].endswith(f"/article/{json.loads(lines[0])['article_id']}")
+    exported = await ds.client.get("/quotes.csv?q=divorce")
+    table = list(csv.reader(io.StringIO(exported.text)))
+    assert table[0] == ["id", "date", "speaker", "speaker_id", "quote", "article_id", "headline", "url"]
+    assert len(table) - 1 == (await ds.client.get("/quotes.json?q=divorce")).json()["total"]
+    assert exported.headers["x-news-archive-quotes"].endswith("/quotes?q=divorce")
+    assert (await ds.client.get("/quotes.csv?since=yesterday")).status_code == 400
+
+
 async def test_list_pages_say_what_they_did_with_a_bad_page(ds):
     for path in ("/names.json", "/quotes.json?q=divorce"):
         joiner = "&" if "?" in path else "?"

@@ -9,7 +9,7 @@ import math
 import re
 import sqlite3
 from collections import Counter
-from typing import Sequence
+from typing import Iterator, Sequence
 
 from . import search_index
 from .matches import clusters_of, first_versions
@@ -451,60 +451,117 @@ _SPEAKER_WORD = re.compile(r"\w+", re.UNICODE)
 MAX_SPEAKER_WORDS = 8
 
 
+class _QuotesQuery:
+    """The SQL of a quotations search: what to read, the condition, its arguments, the
+    order, and the quotations left out as repeats of another version of their story."""
+
+    def __init__(self, conn: sqlite3.Connection, q: Query, speaker: str | None, speaker_id: int | None,
+                 since: str | None, until: str | None):
+        where, args = [], []
+        expression = q.fts(phrases=False)
+        self.ranked = bool(expression)  # words to rank by; otherwise the newest first
+        speaker_words = _SPEAKER_WORD.findall(speaker or "")[:MAX_SPEAKER_WORDS]
+        if speaker_words:
+            by_speaker = "speaker : (" + " ".join('"' + word.replace('"', '""') + '"' for word in speaker_words) + ")"
+            expression = f"({expression}) AND {by_speaker}" if expression else by_speaker
+        if expression:
+            where.append("quotes_fts MATCH ?")
+            args.append(expression)
+        if speaker_id is not None:
+            where.append("q.speaker_id = ?")
+            args.append(speaker_id)
+        if speaker and not speaker_words:
+            where.append("q.speaker = ?")  # no word to look for ("?!"): as written
+            args.append(speaker)
+        dated = []
+        if since:
+            dated.append("a.date >= ?")
+            args.append(since)
+        if until:
+            dated.append("a.date <= ?")
+            args.append(until)
+        where += dated
+        self.expression = expression
+        quotes = "quotes_fts JOIN quotes q ON q.id = quotes_fts.rowid" if expression else "quotes q"
+        self.source = f"{quotes} JOIN articles a ON a.id = q.article_id"
+        self.condition = " AND ".join(where) or "1"
+        self.args = args
+        # By article, newest first: the date index gives the first page at once (ordering by
+        # quotation id within a date would sort every quotation of the archive first).
+        newest = "a.date DESC, a.id DESC, q.id DESC"
+        self.order = "bm25(quotes_fts), q.id" if self.ranked else newest
+        # Every row of the (external content) index is a quotation: without a condition on
+        # the quotations' columns the index alone counts the matches.
+        if where == ["quotes_fts MATCH ?"]:
+            self.counted = "quotes_fts"
+        else:
+            self.counted = self.source if dated else quotes
+        # A quotation repeated word for word, by the same speaker, in another version of
+        # its story is listed once, under its first listed version (as search lists a
+        # story once). Only the articles in a story (clusters) can repeat one: few of any
+        # query's matches. The same words by the same speaker score the same, so the
+        # first listed of them is the first by id (or the newest, when the newest come first).
+        self.repeats = [quote_id for (quote_id,) in conn.execute(
+            "SELECT id FROM (SELECT q.id, q.article_id, first_value(q.article_id) OVER (PARTITION BY"
+            f" c.cluster_id, q.quote, q.speaker ORDER BY {'q.id' if self.ranked else newest})"
+            f" AS first_article FROM {self.source} JOIN clusters c ON c.article_id = q.article_id"
+            f" WHERE {self.condition})"
+            " WHERE article_id != first_article", args)]
+
+    def total(self, conn: sqlite3.Connection) -> int:
+        return conn.execute(f"SELECT count(*) FROM {self.counted} WHERE {self.condition}",
+                            self.args).fetchone()[0] - len(self.repeats)
+
+    def select(self, columns: str, tail: str = "") -> tuple[str, list]:
+        condition, args = self.condition, list(self.args)
+        if self.repeats:
+            condition += " AND q.id NOT IN (SELECT value FROM json_each(?))"
+            args.append(json.dumps(self.repeats))
+        return f"SELECT {columns} FROM {self.source} WHERE {condition} ORDER BY {self.order}{tail}", args
+
+
+_QUOTE_COLUMNS = "q.id, q.quote, q.speaker, q.speaker_id, q.article_id, a.date, a.headline"
+
+
 def quotes_search(conn: sqlite3.Connection, q: Query, speaker: str | None = None, page: int = 1,
-                  per_page: int = 25, speaker_id: int | None = None) -> dict:
+                  per_page: int = 25, speaker_id: int | None = None, since: str | None = None,
+                  until: str | None = None) -> dict:
     """Quotations whose words match, or whose speaker does (every word of ``speaker``,
-    case aside: "volcker" finds Paul Volcker; or a name's id), best matches first."""
-    where, args = [], []
-    expression = q.fts(phrases=False)
-    ranked = bool(expression)  # words to rank by; a speaker alone lists the newest first
-    speaker_words = _SPEAKER_WORD.findall(speaker or "")[:MAX_SPEAKER_WORDS]
-    if speaker_words:
-        by_speaker = "speaker : (" + " ".join('"' + word.replace('"', '""') + '"' for word in speaker_words) + ")"
-        expression = f"({expression}) AND {by_speaker}" if expression else by_speaker
-    if expression:
-        where.append("quotes_fts MATCH ?")
-        args.append(expression)
-    if speaker_id is not None:
-        where.append("q.speaker_id = ?")
-        args.append(speaker_id)
-    if speaker and not speaker_words:
-        where.append("q.speaker = ?")  # no word to look for ("?!"): as written
-        args.append(speaker)
-    if not where:
-        return {"total": 0, "quotes": [], "page": 1, "pages": 1}
-    source = "quotes_fts JOIN quotes q ON q.id = quotes_fts.rowid" if expression else "quotes q"
-    condition = " AND ".join(where)
-    order = "bm25(quotes_fts), q.id" if ranked else "a.date DESC, q.id DESC"
-    # A quotation repeated word for word, by the same speaker, in another version of
-    # its story is listed once, under its first listed version (as search lists a
-    # story once). Only the articles in a story (clusters) can repeat one: few of any
-    # query's matches. The same words by the same speaker score the same, so the
-    # first listed of them is the first by id (or the newest, when the newest come first).
-    repeats = [quote_id for (quote_id,) in conn.execute(
-        "SELECT id FROM (SELECT q.id, q.article_id, first_value(q.article_id) OVER (PARTITION BY"
-        f" c.cluster_id, q.quote, q.speaker ORDER BY {'q.id' if ranked else 'a.date DESC, q.id DESC'})"
-        f" AS first_article FROM {source} JOIN clusters c ON c.article_id = q.article_id"
-        f" JOIN articles a ON a.id = q.article_id WHERE {condition})"
-        " WHERE article_id != first_article", args)]
-    # Every row of the (external content) index is a quotation: without a condition on
-    # the quotations' columns the index alone counts the matches.
-    counted = "quotes_fts" if where == ["quotes_fts MATCH ?"] else source
-    total = conn.execute(f"SELECT count(*) FROM {counted} WHERE {condition}", args).fetchone()[0] - len(repeats)
+    case aside: "volcker" finds Paul Volcker; or a name's id), within the dates of their
+    articles; best matches first, or the newest first when no words are given (all of
+    them when nothing is asked). Each row's ``marked`` is the quotation with the words
+    that matched between MARK_START and MARK_END (see search.marked_html)."""
+    from .search import MARK_END, MARK_START
+
+    query = _QuotesQuery(conn, q, speaker, speaker_id, since, until)
+    total = query.total(conn)
     page, pages = _page(page, total, per_page)
-    if repeats:
-        condition += " AND q.id NOT IN (SELECT value FROM json_each(?))"
-        args.append(json.dumps(repeats))
-    rows = _rows(
-        conn,
-        f"SELECT q.id, q.quote, q.speaker, q.speaker_id, q.article_id, a.date, a.headline FROM {source}"
-        f" JOIN articles a ON a.id = q.article_id WHERE {condition} ORDER BY {order} LIMIT ? OFFSET ?",
-        (*args, per_page, (page - 1) * per_page),
-    )
+    marked = f"highlight(quotes_fts, 0, '{MARK_START}', '{MARK_END}')" if query.expression else "q.quote"
+    sql, args = query.select(f"{_QUOTE_COLUMNS}, {marked} AS marked", " LIMIT ? OFFSET ?")
+    rows = _rows(conn, sql, (*args, per_page, (page - 1) * per_page))
     other_versions = _versions_quoting(conn, [row["id"] for row in rows])
     for row in rows:
         row["versions"] = other_versions.get(row["id"], 0)
     return {"total": total, "quotes": rows, "page": page, "pages": pages}
+
+
+QUOTE_EXPORT_COLUMNS = ("id", "date", "speaker", "speaker_id", "quote", "article_id", "headline")
+
+
+def iter_quotes(conn: sqlite3.Connection, q: Query, speaker: str | None = None, speaker_id: int | None = None,
+                since: str | None = None, until: str | None = None) -> Iterator[dict]:
+    """Every quotation quotes_search would list, in its order, one at a time (for exports)."""
+    query = _QuotesQuery(conn, q, speaker, speaker_id, since, until)
+    sql, args = query.select("q.id, a.date, q.speaker, q.speaker_id, q.quote, q.article_id, a.headline")
+    for row in conn.execute(sql, args):
+        yield dict(zip(QUOTE_EXPORT_COLUMNS, row))
+
+
+def most_quoted(conn: sqlite3.Connection, limit: int = 10) -> list[dict]:
+    """The names most often quoted (by their quotations' count), most first."""
+    return _rows(conn, "SELECT n.id, n.name, n.kind, t.quotes FROM (SELECT speaker_id, count(*) AS quotes FROM quotes"
+                       " WHERE speaker_id IS NOT NULL GROUP BY speaker_id ORDER BY quotes DESC, speaker_id LIMIT ?) t"
+                       " JOIN names n ON n.id = t.speaker_id ORDER BY t.quotes DESC, n.name", (limit,))
 
 
 def _versions_quoting(conn: sqlite3.Connection, quote_ids: list[int]) -> dict[int, int]:

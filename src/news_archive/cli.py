@@ -433,17 +433,20 @@ def names_command(text: str, kind: str | None, limit: int, page: int, as_json: b
               help="Only quotations whose speaker has every one of these words (case aside).")
 @click.option("--name", "name", default=None, metavar="NAME",
               help="Only quotations attributed to this person or organisation (as `search --name`).")
+@since_option
+@until_option
 @listing_options("quotations", most=1_000, default=25)
 @db_option
-def quotes_command(text: str, speaker: str | None, name: str | None, limit: int, page: int, as_json: bool,
-                   db_path: str) -> None:
+def quotes_command(text: str, speaker: str | None, name: str | None, since, until, limit: int, page: int,
+                   as_json: bool, db_path: str) -> None:
     """Quotations found in the articles: those with the words of TEXT (the
-    query language of `search`), by a speaker, or attributed to a name. The
-    best matches first, or the newest when no words are given.
+    query language of `search`), by a speaker, attributed to a name, or from
+    articles of some dates. The best matches first, or the newest when no
+    words are given.
 
     Example:
 
-        news-archive quotes dollar --speaker baker
+        news-archive quotes dollar --speaker baker --since 1987-03
     """
     from .browse import quotes_search
     from .query import parse_query
@@ -451,13 +454,14 @@ def quotes_command(text: str, speaker: str | None, name: str | None, limit: int,
     query = parse_query(text)
     for note in query.notes:
         click.echo(f"note: {note}", err=True)
-    if query.is_empty and not (speaker and speaker.strip()) and not name:
-        raise click.UsageError("give words to look for, --speaker or --name: "
+    if query.is_empty and not (speaker and speaker.strip()) and not name and not since and not until:
+        raise click.UsageError("give words to look for, --speaker, --name, --since or --until: "
                                "news-archive quotes dollar --speaker baker")
+    since, until = _date_range(since, until)
     with _reader(db_path) as conn:
         chosen = _names_given(conn, (name,)) if name else []
         found = quotes_search(conn, query, speaker, page, per_page=limit,
-                              speaker_id=chosen[0]["id"] if chosen else None)
+                              speaker_id=chosen[0]["id"] if chosen else None, since=since, until=until)
     _note_past_the_last(page, found)
     if as_json:
         click.echo(json.dumps(found["quotes"], ensure_ascii=False, indent=2))
@@ -475,6 +479,8 @@ def quotes_command(text: str, speaker: str | None, name: str | None, limit: int,
         asked.append(f"by a speaker called {speaker.strip()!r}")
     if chosen:
         asked.append(f"attributed to {chosen[0]['name']} ({chosen[0]['kind']})")
+    if since or until:
+        asked.append(f"from {since or 'the first'} to {until or 'the last'}")
     click.echo(f"{shown}{_count(found['total'], 'quotation')} {', '.join(asked)}", err=True)
 
 

@@ -38,6 +38,7 @@ def register_routes(datasette):
         (r"^/names\.json$", views.names_json),
         (r"^/quotes$", views.quotes_page),
         (r"^/quotes\.json$", views.quotes_json),
+        (r"^/quotes\.(?P<format>ndjson|csv)$", views.quotes_export),
         (r"^/help$", views.help_page),
     ]
 

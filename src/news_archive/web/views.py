@@ -433,18 +433,29 @@ async def search_export(request, datasette):
     # The page's order: by relevance, best first, when there is a query to rank by; without one
     # the page (and so its export, and the header naming it) shows the newest first.
     sort = params.sort if params.sort != "relevance" or parse_query(params.q).text.strip() else "newest"
+    page = datasette.absolute_url(request, make_url(datasette, "/search", **params.url_params(sort=sort, page=None)))
+
+    def rows(conn):
+        return search.iter_matches(conn, params.q, since=params.since, until=params.until, sort=sort,
+                                   index=index, as_json=fmt == "ndjson", names=params.names)
+
+    return _streamed_export(datasette, request, db.path, fmt, "search", page, rows, search.EXPORT_COLUMNS)
+
+
+def _streamed_export(datasette, request, db_path: str, fmt: str, what: str, page: str, rows_of,
+                     columns) -> "Response":
+    """Every row ``rows_of(conn)`` gives, as NDJSON or CSV, streamed from a thread of its own
+    while the client reads; ``page`` is the address of the page exported (sent as provenance)."""
     content_type = "application/x-ndjson; charset=utf-8" if fmt == "ndjson" else "text/csv; charset=utf-8"
     # Provenance: a file name that says when, and headers that say what was asked for,
-    # so that a saved export can be traced back to its search.
+    # so that a saved export can be traced back to its page.
     exported_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     headers = {
         "x-content-type-options": "nosniff",
-        "content-disposition": f'attachment; filename="news-archive-search-{exported_at.replace(":", "")}.{fmt}"',
-        "x-news-archive-search": datasette.absolute_url(
-            request, make_url(datasette, "/search", **params.url_params(sort=sort, page=None))),
+        "content-disposition": f'attachment; filename="news-archive-{what}-{exported_at.replace(":", "")}.{fmt}"',
+        f"x-news-archive-{what}": page,
         "x-news-archive-exported-at": exported_at,
     }
-    columns = search.EXPORT_COLUMNS
     running = getattr(datasette, "_news_archive_exports", 0)
     if running >= MAX_EXPORTS:
         busy = json_response({"ok": False, "error": f"{running} exports are running, as many as this server runs "
@@ -470,12 +481,10 @@ async def search_export(request, datasette):
         def produce():
             # Our own read-only connection: one cursor walks every match,
             # which Datasette's shared, time-limited connections cannot do.
-            conn = connect_readonly(db.path)
+            conn = connect_readonly(db_path)
             try:
-                rows = search.iter_matches(conn, params.q, since=params.since, until=params.until, sort=sort,
-                                           index=index, as_json=fmt == "ndjson", names=params.names)
                 batch: list[str] = []
-                for piece in export.chunks(rows, fmt, columns):
+                for piece in export.chunks(rows_of(conn), fmt, columns):
                     batch.append(piece)
                     if len(batch) >= 200:
                         if stop.is_set():
@@ -788,12 +797,38 @@ async def names_json(request, datasette):
     return json_response({**found, "notes": notes})
 
 
-async def _quotes(request, datasette) -> tuple[dict, dict]:
+def _date_args(request, notes: list[str]) -> tuple[str | None, str | None]:
+    """?since= and ?until= as the first and last day they name, as search reads them."""
+    bounds = []
+    for key, label, end in (("since", "from", False), ("until", "to", True)):
+        value = (request.args.get(key) or "").strip()
+        try:
+            bounds.append(parse_date_bound(value[:64], end=end) if value else None)
+        except DateError:
+            notes.append(f"the {label} date {value[:64]!r} is not a date, so it was ignored; use YYYY-MM-DD")
+            bounds.append(None)
+    since, until = bounds
+    if since and until and since > until:
+        since = parse_date_bound(request.args["until"].strip()[:64], end=False)
+        until = parse_date_bound(request.args["since"].strip()[:64], end=True)
+        notes.append("the from date was after the to date, so they were swapped")
+    return since, until
+
+
+def _quotes_asked(request, datasette) -> dict:
     q = (request.args.get("q") or "")[: MAX_QUERY_CHARS * 2]
     speaker = (request.args.get("speaker") or "")[:200] or None
-    value = request.args.get("name") or ""
     query = parse_query(q)
     notes = list(query.notes)
+    since, until = _date_args(request, notes)
+    return {"q": q, "query": query, "speaker": speaker, "since": since, "until": until, "notes": notes,
+            "name_value": request.args.get("name") or ""}
+
+
+async def _quotes(request, datasette) -> tuple[dict, dict]:
+    asked = _quotes_asked(request, datasette)
+    notes = asked["notes"]
+    value = asked.pop("name_value")
     by = None  # the name whose quotations these are, when ?name=ID
     if value:
         name_id = int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
@@ -806,20 +841,35 @@ async def _quotes(request, datasette) -> tuple[dict, dict]:
             notes.append(f"{what}: quotations by anyone are listed")
         else:
             by = found_name
+    asked["by"] = by
     page = _page_arg(request, notes)
-    found = await run(datasette, browse.quotes_search, query, speaker, page, speaker_id=by["id"] if by else None)
+    found = await run(datasette, browse.quotes_search, asked["query"], asked["speaker"], page,
+                      speaker_id=by["id"] if by else None, since=asked["since"], until=asked["until"])
     _past_the_last(page, found, notes)
-    return found, {"q": q, "speaker": speaker, "by": by, "notes": notes}
+    return found, asked
+
+
+def _quotes_params(asked: dict) -> dict:
+    return {"q": asked["q"] or None, "speaker": asked["speaker"], "name": asked["by"]["id"] if asked["by"] else None,
+            "since": asked["since"], "until": asked["until"]}
 
 
 @guarded
 async def quotes_page(request, datasette):
     found, asked = await _quotes(request, datasette)
-    params = {"q": asked["q"], "speaker": asked["speaker"], "name": asked["by"]["id"] if asked["by"] else None}
+    params = _quotes_params(asked)
+    filtered = any(params.values())
+    most = [] if filtered else await run(datasette, browse.most_quoted, 10)
+    for row in found["quotes"]:
+        row["marked_html"] = search.marked_html(row["marked"])
     return await render(datasette, request, "news_quotes.html", {
-        "found": found, **asked, "understood": parse_query(asked["q"]).describe(),
-        "json_url": make_url(datasette, "/quotes.json", **params),
+        "found": found, **asked, "filtered": filtered, "most_quoted": most,
+        "understood": asked["query"].describe(),
+        "json_url": make_url(datasette, "/quotes.json", **params, page=found["page"] if found["page"] > 1 else None),
+        "ndjson_url": make_url(datasette, "/quotes.ndjson", **params),
+        "csv_url": make_url(datasette, "/quotes.csv", **params),
         "page_url": lambda page: make_url(datasette, "/quotes", **params, page=page if page > 1 else None),
+        "clear_dates_url": make_url(datasette, "/quotes", **{**params, "since": None, "until": None}),
     })
 
 
@@ -827,9 +877,40 @@ async def quotes_page(request, datasette):
 async def quotes_json(request, datasette):
     found, asked = await _quotes(request, datasette)
     base = datasette.absolute_url(request, datasette.urls.path("/article/"))
-    found["quotes"] = [{**row, "url": f"{base}{row['article_id']}"} for row in found["quotes"]]
-    return json_response({"query": asked["q"], "speaker": asked["speaker"], "name": asked["by"], **found,
-                          "notes": asked["notes"]})
+    found["quotes"] = [{key: value for key, value in row.items() if key != "marked"} | {"url": f"{base}{row['article_id']}"}
+                       for row in found["quotes"]]
+    return json_response({"query": asked["q"], "speaker": asked["speaker"], "name": asked["by"],
+                          "since": asked["since"], "until": asked["until"], **found, "notes": asked["notes"]})
+
+
+@guarded
+async def quotes_export(request, datasette):
+    """/quotes.ndjson and /quotes.csv: every quotation the page lists, in its order."""
+    fmt = request.url_vars["format"]
+    asked = _quotes_asked(request, datasette)
+    value = asked.pop("name_value")
+    by = None
+    if value:
+        current = []
+        if value.isascii() and value.isdigit() and len(value) <= 18 and int(value) < 2**63:
+            current, _ = await run(datasette, browse.resolve_names, [int(value)])
+        if not current:
+            raise BadRequest(f"cannot export these quotations: there is no name {value[:40]!r}")
+        by = current[0]
+    if any(note.endswith("so it was ignored; use YYYY-MM-DD") for note in asked["notes"]):
+        raise BadRequest("cannot export these quotations: " + "; ".join(asked["notes"]))
+    asked["by"] = by
+    page = datasette.absolute_url(request, make_url(datasette, "/quotes", **_quotes_params(asked)))
+    base = datasette.absolute_url(request, datasette.urls.path("/article/"))
+    columns = (*browse.QUOTE_EXPORT_COLUMNS, "url")
+
+    def rows(conn):
+        for row in browse.iter_quotes(conn, asked["query"], asked["speaker"], by["id"] if by else None,
+                                      asked["since"], asked["until"]):
+            row["url"] = f"{base}{row['article_id']}"
+            yield row
+
+    return _streamed_export(datasette, request, archive_database(datasette).path, fmt, "quotes", page, rows, columns)
 
 
 @guarded
