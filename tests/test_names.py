@@ -227,6 +227,20 @@ def names_of(text: str) -> list[tuple[str, str, int]]:
                 ("LL and E Royalty Trust", "organization", 1),
             ],
         ),
+        # Both chambers, and a titled person and a body, are two names each; a firm stays one.
+        (
+            "The bill passed the House and Senate. He met Treasury Secretary James Baker and Federal Reserve"
+            " Board chairman Alan Greenspan, then General Tire and Rubber Co.",
+            [
+                ("House", "organization", 1),
+                ("Senate", "organization", 1),
+                ("Treasury", "organization", 1),
+                ("James Baker", "person", 1),
+                ("Federal Reserve Board", "organization", 1),
+                ("Alan Greenspan", "person", 1),
+                ("General Tire and Rubber Co", "organization", 1),
+            ],
+        ),
         # Two firms joined by "and" are cut there only: the other "and" belongs to a name.
         (
             "It hired Drexel Burnham Lambert Inc and Donaldson, Lufkin and Jenrette Securities Corp, said"

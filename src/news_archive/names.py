@@ -245,6 +245,11 @@ def _joining_at(tokens: list[_Token]) -> int | None:
             return index
         if words[index] == "and" and words[index + 1] == "the":
             return index
+        if words[index] == "and" and left[-1] in _CHAMBERS and right[0] in _CHAMBERS:
+            return index  # "House and Senate": both chambers, each a body of its own
+        if words[index] == "and" and any(_looks_like_person(left[-size:]) for size in (2, 3)) \
+                and any(w.lower() in _TITLES_OR_ROLES for w in left[:-2]) and (_is_org(right) or right[0] in _CHAMBERS):
+            return index  # "Treasury Secretary James Baker and Federal Reserve Board": someone, and a body
         if _looks_like_person(left) and right[0].lower().rstrip(".") not in _AND_PARTNERS:
             return index  # "Peter Greenbaum of Smith Barney Inc", "Asher Edelman and Dominion Textiles Inc"
         if words[index] == "of" and _bare(right) != right and _could_be_person(left):
@@ -290,6 +295,7 @@ def _looks_like_person(words: list[str]) -> bool:
     )
 
 
+_CHAMBERS = frozenset({"House", "Senate"})
 # Words that end the name of a whole body: what "and" joins to one is another body.
 _INSTITUTIONS = frozenset({"ministry", "party", "department", "commission", "council", "committee", "agency", "board",
                            "exchange", "bank", "fund", "senate", "congress", "parliament", "court", "office"})
