@@ -445,3 +445,89 @@ def test_huge_pages_neither_abort_nor_traceback(hostile_db):
         "print(found.page, found.total, len(found.hits))\n"), hostile_db], capture_output=True, text=True, timeout=60)
     assert library.returncode == 0, library.stderr[-500:]
     assert library.stdout.split() == ["1", "7", "7"]  # the last page there is
+
+
+async def test_no_other_site_may_read_the_archive(ds, hostile_db):
+    article = hostile_id(hostile_db)
+    for path in (f"/article/{article}.json", "/search.json?q=tiger", "/names.json", "/quotes.json"):
+        response = await ds.client.get(path)
+        assert response.status_code == 200 and "access-control-allow-origin" not in response.headers, path
+    # A server on localhost answers only to localhost names: a page that points a name of its own at
+    # 127.0.0.1 (DNS rebinding) gets nothing; the same server exposed on another address answers all.
+    app = ds.app()
+    for host, server, status in [(b"evil.example", ("127.0.0.1", 8001), 421), (b"127.0.0.1.evil.com", ("127.0.0.1", 8001), 421),
+                                 (b"localhost:8001", ("127.0.0.1", 8001), 200), (b"127.0.0.1:8001", ("127.0.0.1", 8001), 200),
+                                 (b"[::1]:8001", ("::1", 8001), 200), (b"news.example.org", ("192.0.2.7", 80), 200)]:
+        sent = []
+
+        async def receive():
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message):
+            sent.append(message)
+
+        scope = {"type": "http", "http_version": "1.1", "method": "GET", "scheme": "http", "path": "/search.json",
+                 "raw_path": b"/search.json", "query_string": b"q=tiger", "root_path": "", "server": server,
+                 "client": ("127.0.0.1", 5000), "headers": [(b"host", host)]}
+        await app(scope, receive, send)
+        assert sent[0]["status"] == status, host
+
+
+async def test_datasettes_own_pages_answer_bad_parameters_with_400(ds):
+    for path in ["/hostile/articles?_through=abc", '/hostile/articles.json?_through={"a":1}',
+                 "/hostile/articles?_timelimit=abc", "/hostile/articles?_where=%00", "/hostile/articles?_facet=%00",
+                 "/hostile/articles?_facet_array=%00", "/hostile/articles?_facet_date=%00",
+                 '/hostile/articles.json?_facet={"a":1}', "/hostile.json?_shape=array"]:
+        response = await ds.client.get(path)
+        assert response.status_code == 400, path
+        assert "not one this page can use" in response.text and "Traceback" not in response.text, path
+
+
+async def test_every_filter_is_applied_or_refused(ds):
+    six = "&".join(f"name={n}" for n in range(1, 7))
+    data = (await ds.client.get(f"/search.json?q=tiger&{six}")).json()
+    assert any("one name more than the 5 a search can narrow by" in note for note in data["notes"])
+    # What is exported or subscribed to is exactly what was asked for, or nothing.
+    for path in (f"/search.ndjson?q=tiger&{six}", "/search.ndjson?q=tiger&sort=bogus", "/search.atom?q=tiger&sort=bogus",
+                 "/search.atom?q=tiger&since=bogus"):
+        response = await ds.client.get(path)
+        assert response.status_code == 400 and response.json()["ok"] is False, path
+    far = (await ds.client.get("/search.json?q=tiger&until=0001-01-01")).json()
+    assert far["notes"] == ["the to date '0001-01-01' is outside the years this archive can hold, so it was ignored;"
+                            " use 1000 to 2999"]
+
+
+def test_the_terminal_gets_no_control_sequences_from_articles_or_names(tmp_path):
+    folder = tmp_path / "ansi"
+    write_article(folder, "ansi.txt", 'date 2021-02-03 Terminal \x1b[31mRED oil\x1b[0m headline \x1b]0;pwned\x07 end'
+                                      '\n\n"Hello \x1b[2J there, all," said Ansi Person. More oil.\n')
+    write_article(folder, "good\x1b]0;T\x07.txt", "date 2021-02-04 Another oil story.\n")
+    db = str(tmp_path / "a.db")
+    ingested = CliRunner().invoke(cli, ["ingest", str(folder), "--db", db])
+    assert ingested.exit_code == 0 and "\x1b]" not in ingested.output
+    # The few control characters of a text are dropped as it is read; a file name's are dropped as printed.
+    body = sqlite3.connect(db).execute("SELECT body FROM articles WHERE source = 'ansi.txt'").fetchone()[0]
+    assert "\x1b" not in body and "\x07" not in body
+    for args in (["search", "oil"], ["quotes", "hello"], ["names"], ["stats"]):
+        result = CliRunner().invoke(cli, [*args, "--db", db])
+        assert result.exit_code == 0 and not re.search("[\x00-\x08\x0b-\x1f\x7f]", result.output), args
+    assert "good]0;T.txt" in CliRunner().invoke(cli, ["search", "another", "--db", db]).output
+
+
+def test_arguments_that_are_not_utf8_give_one_clear_line(tmp_path):
+    import subprocess
+    import sys
+
+    db = str(tmp_path / "s.db")
+    ingest(db, [str(SAMPLE)], jobs=1)
+    bad = b"\xff\xfe".decode("utf-8", "surrogateescape")
+    for args in (["names", bad], ["search", "--name", bad], ["quotes", "--speaker", bad], ["export", "--name", bad]):
+        result = subprocess.run([sys.executable, "-m", "news_archive.cli", *args, "--db", db], capture_output=True)
+        assert result.returncode == 1 and b"Traceback" not in result.stderr, args
+        assert result.stderr == b"Error: an argument is not valid UTF-8 text: type the words or names again\n"
+
+
+def test_an_absurdly_long_word_is_no_name(tmp_path):
+    from news_archive.names import find_mentions
+
+    assert [m.name for m in find_mentions("The " + "A" * 5000 + " company met John Smith.")] == ["John Smith"]

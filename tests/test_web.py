@@ -122,7 +122,7 @@ async def test_invalid_syntax_note_and_bad_parameters(ds):
     html = response.text
     assert "a closing quote was missing" in html
     assert "the from date &#39;notadate&#39; is not a date, so it was ignored" in html
-    assert "pages start at 1" in html and "unknown sort" in html
+    assert "pages start at 1" in html and "the sort &#39;bogus&#39; is not one of" in html
     data = (await ds.client.get("/search.json?q=*")).json()
     assert data["total"] == 0 and data["notes"] == ["ignored '*': not something to search for here"]
     # A lone quote is one thing ignored, and the page says there was nothing to search for.

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import sqlite3
 import sys
 import time
@@ -27,6 +28,18 @@ if TYPE_CHECKING:
 DEFAULT_DB = "news.db"
 EXIT_REJECTED = 2
 MAX_CONNECTIONS = 200  # for `serve`: open connections and requests in progress
+
+
+# Article text and file names are untrusted, and a terminal obeys the control sequences in
+# what it is given (set the window title, clear the screen, write to the clipboard): they are
+# taken out of everything printed as text. Colour and bold (SGR: ESC [ ... m, which is all our
+# own output uses, and which click drops when not on a terminal) go through; they do no harm.
+# (JSON output escapes control characters itself.)
+_TERMINAL_UNSAFE = re.compile(r"\x1b(?!\[[0-9;]*m)|[\x00-\x08\x0b-\x1a\x1c-\x1f\x7f-\x9f]")
+
+
+def echo(message: object = "", err: bool = False, nl: bool = True) -> None:
+    click.echo(_TERMINAL_UNSAFE.sub("", str(message)), err=err, nl=nl)
 
 
 def _default_db() -> str:
@@ -136,14 +149,14 @@ def ingest(paths: tuple[str, ...], db_path: str, pattern: str, jobs: int | None,
             if progress:
                 progress.close()
     for source, reason in report.rejected:
-        click.echo(f"rejected {source}: {reason}", err=True)
+        echo(f"rejected {source}: {reason}", err=True)
     for gone in report.gone[:GONE_SHOWN]:
-        click.echo(f"gone from {gone.folder}: {gone.source} (ingested before; what it held stays in the archive)",
+        echo(f"gone from {gone.folder}: {gone.source} (ingested before; what it held stays in the archive)",
                    err=True)
     if len(report.gone) > GONE_SHOWN:
-        click.echo(f"… and {len(report.gone) - GONE_SHOWN:,} more gone (news-archive stats lists them all)", err=True)
+        echo(f"… and {len(report.gone) - GONE_SHOWN:,} more gone (news-archive stats lists them all)", err=True)
     rate = report.files / report.seconds if report.seconds else 0
-    click.echo(f"{report.summary()} ({report.seconds:.1f}s, {rate:,.0f} files/s)", err=True)
+    echo(f"{report.summary()} ({report.seconds:.1f}s, {rate:,.0f} files/s)", err=True)
     if report.rejected:
         sys.exit(EXIT_REJECTED)
 
@@ -187,7 +200,7 @@ def analyse(db_path: str, everything: bool, jobs: int | None, silent: bool) -> N
             if progress:
                 progress.close()
     rate = report.analysed / report.seconds if report.seconds else 0
-    click.echo(
+    echo(
         f"analysed {_count(report.analysed, 'article')}: {_count(report.names, 'name mention')},"
         f" {_count(report.quotes, 'quotation')}, {_count(report.near_duplicates, 'new near-duplicate pair')};"
         f" {_count(report.names_dropped, 'name')} no longer mentioned"
@@ -224,7 +237,7 @@ def _date_range(since: tuple[str, str] | None, until: tuple[str, str] | None) ->
     first = since[0] if since else None
     last = until[1] if until else None
     if first and last and first > last:
-        click.echo("note: the --since date was after the --until date, so they were swapped", err=True)
+        echo("note: the --since date was after the --until date, so they were swapped", err=True)
         first, last = until[0], since[1]
     return first, last
 
@@ -249,7 +262,7 @@ def _span(page: int, per_page: int, shown: int) -> str:
 def _note_past_the_last(asked: int, found: dict) -> None:
     """A page past the last was asked for and the last is shown: say so, as the web does."""
     if asked > found["page"] and found["total"]:
-        click.echo(f"note: {matches.past_the_last(found['pages'])}", err=True)
+        echo(f"note: {matches.past_the_last(found['pages'])}", err=True)
 
 
 def _nothing_to_search(query: Query) -> bool:
@@ -292,7 +305,7 @@ def search(query, since, until, limit, page, sort, as_json, names, db_path) -> N
                                  with_timeline=False, with_facets=False, index=_ranked_index(db_path),
                                  names=[n["id"] for n in chosen])
     for note in result.notes:
-        click.echo(f"note: {note}", err=True)
+        echo(f"note: {note}", err=True)
     if as_json:
         click.echo(json.dumps([_hit_json(hit) for hit in result.hits], ensure_ascii=False, indent=2))
     else:
@@ -300,12 +313,12 @@ def search(query, since, until, limit, page, sort, as_json, names, db_path) -> N
         start, end = ("\x1b[1;33m", "\x1b[0m") if stdout_is_tty else ("**", "**")
         for hit in result.hits:
             versions = f"  (+{_count(hit.similar_versions, 'similar version')})" if hit.similar_versions else ""
-            click.echo(f"{hit.date}  {click.style(hit.headline, bold=True)}  [{hit.id}]{versions}")
-            click.echo(f"    {' '.join(hit.snippet_text(start, end).split())}")
-            click.echo(f"    {hit.source}")
-            click.echo()
+            echo(f"{hit.date}  {click.style(hit.headline, bold=True)}  [{hit.id}]{versions}")
+            echo(f"    {' '.join(hit.snippet_text(start, end).split())}")
+            echo(f"    {hit.source}")
+            echo()
     if _nothing_to_search(result.query):
-        click.echo(f"0 matches: {NOTHING_TO_SEARCH}", err=True)
+        echo(f"0 matches: {NOTHING_TO_SEARCH}", err=True)
         return
     shown = _span(result.page, result.per_page, len(result.hits))
     understood = result.query.describe()
@@ -314,7 +327,7 @@ def search(query, since, until, limit, page, sort, as_json, names, db_path) -> N
         understood = f"{understood}, {mentioning}" if understood else f"articles {mentioning}"
     understood = understood or "(all articles)"
     folded = f" ({_count(result.folded, 'other version')} of stories listed left out)" if result.folded else ""
-    click.echo(f"{shown}{result.total:,} matches{folded} for: {understood}", err=True)
+    echo(f"{shown}{result.total:,} matches{folded} for: {understood}", err=True)
 
 
 def _hit_json(hit) -> dict:
@@ -356,20 +369,20 @@ def export(query, since, until, fmt, sort, include_duplicates, names, output, db
     since, until = _date_range(since, until)
     parsed = parse_query(query)
     for note in parsed.notes:  # the same notes as `search` gives for the same query
-        click.echo(f"note: {note}", err=True)
+        echo(f"note: {note}", err=True)
     if sort == "relevance" and not parsed.text.strip():
         # Nothing to rank: the order `search` gives without a query.
         sort = "newest"
-        click.echo("note: with no query there is nothing to rank by relevance: exported newest first", err=True)
+        echo("note: with no query there is nothing to rank by relevance: exported newest first", err=True)
     with _reader(db_path) as conn:
         name_ids = [n["id"] for n in _names_given(conn, names)]  # before the output file: a bad name makes none
         index = None if parsed.is_empty else _ranked_index(db_path)
         if parsed.has_phrases and include_duplicates:
-            click.echo(f"note: {COPIES_PHRASE_NOTE}", err=True)
+            echo(f"note: {COPIES_PHRASE_NOTE}", err=True)
         elif parsed.has_phrases and index is None:
             from .search import PHRASE_FALLBACK_NOTE
 
-            click.echo(f"note: {PHRASE_FALLBACK_NOTE}", err=True)
+            echo(f"note: {PHRASE_FALLBACK_NOTE}", err=True)
         with _output(output, as_bytes) as out:
             if as_bytes:
                 conn.text_factory = bytes
@@ -381,7 +394,7 @@ def export(query, since, until, fmt, sort, include_duplicates, names, output, db
             else:
                 written = exporter.write(rows, fmt, out, matches.EXPORT_COLUMNS)
     why_none = f": {NOTHING_TO_SEARCH}" if _nothing_to_search(parsed) else ""
-    click.echo(f"exported {_count(written, 'article')}{why_none}", err=True)
+    echo(f"exported {_count(written, 'article')}{why_none}", err=True)
 
 
 # --- names ----------------------------------------------------------------------------
@@ -411,7 +424,7 @@ def names_command(text: str, kind: str | None, limit: int, page: int, as_json: b
     else:
         width = max((len(f"{n['articles']:,}") for n in found["names"]), default=1)
         for n in found["names"]:
-            click.echo(f"{n['articles']:>{width},}  {n['name']}  ({n['kind']}, id {n['id']})")
+            echo(f"{n['articles']:>{width},}  {n['name']}  ({n['kind']}, id {n['id']})")
     shown = _span(found["page"], limit, len(found["names"]))
     plural = {"person": "people", "organization": "organisations", "place": "places"}.get(kind or "", "names")
     if found["q"]:
@@ -421,7 +434,7 @@ def names_command(text: str, kind: str | None, limit: int, page: int, as_json: b
         what = f"the {found['total']:,} most mentioned {plural}"
         if found["limited"]:
             what += f" among the {found['listed_at_most']:,} most mentioned names (type a name to find the others)"
-    click.echo(f"{shown}{what}; the number is how many articles mention each", err=True)
+    echo(f"{shown}{what}; the number is how many articles mention each", err=True)
 
 
 # --- quotes ----------------------------------------------------------------------------
@@ -453,7 +466,7 @@ def quotes_command(text: str, speaker: str | None, name: str | None, since, unti
 
     query = parse_query(text)
     for note in query.notes:
-        click.echo(f"note: {note}", err=True)
+        echo(f"note: {note}", err=True)
     if query.is_empty and not (speaker and speaker.strip()) and not name and not since and not until:
         raise click.UsageError("give words to look for, --speaker, --name, --since or --until: "
                                "news-archive quotes dollar --speaker baker")
@@ -467,12 +480,12 @@ def quotes_command(text: str, speaker: str | None, name: str | None, since, unti
         click.echo(json.dumps(found["quotes"], ensure_ascii=False, indent=2))
     else:
         for q in found["quotes"]:
-            click.echo(f"\u201c{' '.join(q['quote'].split())}\u201d")
+            echo(f"\u201c{' '.join(q['quote'].split())}\u201d")
             said = f"{q['speaker']}, " if q["speaker"] else ""
             versions = f"  (also in {_count(q['versions'], 'other version')})" if q["versions"] else ""
-            click.echo(f"    {said}{q['date']}, {' '.join(q['headline'].split())}  [article {q['article_id']}]"
+            echo(f"    {said}{q['date']}, {' '.join(q['headline'].split())}  [article {q['article_id']}]"
                        + versions)
-            click.echo()
+            echo()
     shown = _span(found["page"], limit, len(found["quotes"]))
     asked = [f"with {query.describe()}"] if not query.is_empty else []
     if speaker and speaker.strip():
@@ -481,7 +494,7 @@ def quotes_command(text: str, speaker: str | None, name: str | None, since, unti
         asked.append(f"attributed to {chosen[0]['name']} ({chosen[0]['kind']})")
     if since or until:
         asked.append(f"from {since or 'the first'} to {until or 'the last'}")
-    click.echo(f"{shown}{_count(found['total'], 'quotation')} {', '.join(asked)}", err=True)
+    echo(f"{shown}{_count(found['total'], 'quotation')} {', '.join(asked)}", err=True)
 
 
 # --- stats ----------------------------------------------------------------------------
@@ -504,42 +517,42 @@ def stats(as_json: bool, db_path: str) -> None:
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
-    click.echo(f"articles    {data['articles']:,} ({data['originals']:,} originals, {data['duplicates']:,} exact duplicates)")
-    click.echo(f"words       {data['words']:,}")
-    click.echo(f"dates       {data['first_date'] or '-'} to {data['last_date'] or '-'}")
+    echo(f"articles    {data['articles']:,} ({data['originals']:,} originals, {data['duplicates']:,} exact duplicates)")
+    echo(f"words       {data['words']:,}")
+    echo(f"dates       {data['first_date'] or '-'} to {data['last_date'] or '-'}")
     stories = _count(data["near_duplicate_clusters"], "story", "stories")
-    click.echo(f"similar     {stories} with near-duplicate versions ({_count(data['articles_in_clusters'], 'article')})")
+    echo(f"similar     {stories} with near-duplicate versions ({_count(data['articles_in_clusters'], 'article')})")
     names = data["names"]
-    click.echo(f"names       {_count(names['person'], 'person', 'people')}, "
+    echo(f"names       {_count(names['person'], 'person', 'people')}, "
                f"{_count(names['organization'], 'organisation')}, {_count(names['place'], 'place')}")
-    click.echo(f"quotes      {data['quotes']:,} ({data['quotes_attributed']:,} with a speaker)")
-    click.echo(f"rejected    {data['rejected']:,}")
+    echo(f"quotes      {data['quotes']:,} ({data['quotes_attributed']:,} with a speaker)")
+    echo(f"rejected    {data['rejected']:,}")
     if data["gone"]:
-        click.echo(f"gone        {_count(data['gone'], 'source file')} no longer in the folder ingested"
+        echo(f"gone        {_count(data['gone'], 'source file')} no longer in the folder ingested"
                    " (what they held stays)")
-    click.echo(f"last ingest {data['last_ingest'] or '-'}")
+    echo(f"last ingest {data['last_ingest'] or '-'}")
     if data["per_year"]:
-        click.echo("\nper year (originals: exact copies are counted once)")
+        echo("\nper year (originals: exact copies are counted once)")
         for row in data["per_year"]:
-            click.echo(f"  {row['year']}  {row['count']:>9,}")
-        click.echo("\nper month")
+            echo(f"  {row['year']}  {row['count']:>9,}")
+        echo("\nper month")
         peak = max(row["count"] for row in data["per_month"])
         for row in data["per_month"]:
             bar = "#" * max(1, round(40 * row["count"] / peak))
-            click.echo(f"  {row['month']}  {row['count']:>9,}  {bar}")
+            echo(f"  {row['month']}  {row['count']:>9,}  {bar}")
     if data["reject_reasons"]:
-        click.echo("\nrejects by reason")
+        echo("\nrejects by reason")
         for row in data["reject_reasons"]:
-            click.echo(f"  {row['count']:>6,}  {row['reason']}")
-        click.echo("\nrejected files")
+            echo(f"  {row['count']:>6,}  {row['reason']}")
+        echo("\nrejected files")
         for row in data["rejects"][:50]:
-            click.echo(f"  {row['source']}: {row['reason']}")
+            echo(f"  {row['source']}: {row['reason']}")
         if len(data["rejects"]) > 50:
-            click.echo(f"  … and {len(data['rejects']) - 50:,} more (news-archive stats --json lists all)")
+            echo(f"  … and {len(data['rejects']) - 50:,} more (news-archive stats --json lists all)")
     if data["gone_sources"]:
-        click.echo("\nsource files gone from their folder (noticed at an ingest of that folder)")
+        echo("\nsource files gone from their folder (noticed at an ingest of that folder)")
         for row in data["gone_sources"]:
-            click.echo(f"  {row['folder']}: {row['source']} (since {row['noticed_at']})")
+            echo(f"  {row['folder']}: {row['source']} (since {row['noticed_at']})")
 
 
 # --- serve -------------------------------------------------------------------------------
@@ -564,15 +577,15 @@ def serve(db_path: str, host: str, port: int) -> None:
 
     if not Path(db_path).exists():
         sample = sample_folder()
-        click.echo(f"no archive at {db_path} yet: ingesting the sample articles in {sample}", err=True)
+        echo(f"no archive at {db_path} yet: ingesting the sample articles in {sample}", err=True)
         with _library_errors(db_path):
             report = ingester.ingest(db_path, [str(sample)], jobs=1)
-        click.echo(report.summary(), err=True)
+        echo(report.summary(), err=True)
     with _reader(db_path) as conn:
         outdated = store.schema_outdated(conn)
     if outdated:
         # Before serving, not while: the server itself never writes to the archive.
-        click.echo(f"{db_path} was made by an older news-archive: bringing it up to date", err=True)
+        echo(f"{db_path} was made by an older news-archive: bringing it up to date", err=True)
         with _library_errors(db_path), _index_errors():
             ingester.upgrade(db_path)
     import uvicorn
@@ -581,7 +594,7 @@ def serve(db_path: str, host: str, port: int) -> None:
     datasette = make_datasette(db_path)
     asyncio.run(datasette.invoke_startup())
     shown_host = "localhost" if host in ("127.0.0.1", "0.0.0.0", "::") else host
-    click.echo(f"Serving {db_path} at http://{shown_host}:{port}/  (Ctrl-C to stop)", err=True)
+    echo(f"Serving {db_path} at http://{shown_host}:{port}/  (Ctrl-C to stop)", err=True)
     # Connections beyond MAX_CONNECTIONS are answered 503 at once rather than queued.
     uvicorn.run(datasette.app(), host=host, port=port, log_level="warning", lifespan="on",
                 limit_concurrency=MAX_CONNECTIONS)
@@ -642,7 +655,7 @@ def _ranked_index(db_path: str) -> SearchIndex | None:
     try:
         return SearchIndex.open(db_path)
     except IndexUnavailable:
-        click.echo("note: the fast search index is missing, so the slower full-text index is used;"
+        echo("note: the fast search index is missing, so the slower full-text index is used;"
                    " run `news-archive ingest` on this archive to build it", err=True)
         return None
 
@@ -709,7 +722,7 @@ def _names_given(conn: sqlite3.Connection, names: tuple[str, ...]) -> list[dict]
             found.sort(key=lambda n: -counts[n["id"]])
             others = ", ".join(f"{'an' if n['kind'][0] in 'aeiou' else 'a'} {n['kind']} in"
                                f" {_count(counts[n['id']], 'article')}" for n in found[1:])
-            click.echo(f"note: {found[0]['name']!r} is taken as the {found[0]['kind']} ("
+            echo(f"note: {found[0]['name']!r} is taken as the {found[0]['kind']} ("
                        f"{_count(counts[found[0]['id']], 'article')}); it is also {others}:"
                        f" --name '{found[0]['name']}:KIND' chooses", err=True)
         chosen.append(found[0])
@@ -730,7 +743,15 @@ def _index_errors():
 def main() -> None:
     # A reader that goes away (`| head`) raises BrokenPipeError, which _library_errors lets
     # through; click then ends the command quietly with status 1, as it does for any EPIPE.
-    cli()
+    try:
+        cli()
+    except UnicodeEncodeError as error:
+        if "surrogates" not in str(error):
+            raise
+        # Arguments that are not UTF-8 reach Python as lone surrogates, which SQLite cannot
+        # take. (File and folder names are fine: ingest reads them as bytes.)
+        echo("Error: an argument is not valid UTF-8 text: type the words or names again", err=True)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

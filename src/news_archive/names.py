@@ -1200,7 +1200,7 @@ def find_mentions(text: str) -> list[Mention]:
     written = []  # as written in the text, for the headlines
     for at, _, spec in pieces:
         target = canonical.get(spec[_SURFACE])
-        if target is not None:
+        if target is not None and (len(target[0]) <= _LONGEST_WORD or not _ABSURD_WORD.search(target[0])):
             body.append({"start": at + spec[_REL_START], "end": at + spec[_REL_END], "name": target[0],
                          "kind": target[1]})
             written.append(spec[_WRITTEN])
@@ -1253,6 +1253,10 @@ def _kinds(words: list[str]) -> tuple[str, str]:
 
 
 _PLURAL_CAPITALS = re.compile(r"[A-Z]{2,}s")
+# No word of a name is this long (the longest surnames have about 35 letters): a run of
+# letters past it is noise, or a hostile text, not a name to list.
+_LONGEST_WORD = 60
+_ABSURD_WORD = re.compile(rf"\S{{{_LONGEST_WORD + 1}}}")
 
 
 _KIND_INDEX = {PERSON: 0, ORGANIZATION: 1, PLACE: 2}

@@ -438,11 +438,17 @@ def decode(raw: bytes) -> str:
             # Single-byte text: C1 controls (0x80-0x9f in Latin-1) count as binary too.
             controls = sum(1 for ch in text if (ch < " " or "\x7f" <= ch < "\xa0") and ch not in _ALLOWED_CONTROLS)
             _check_controls(controls, len(text))
-            return text
+            return _CONTROL_CHARACTERS.sub("", text) if controls else text
     # Counted on the bytes: in UTF-8 and UTF-16 alike, C0 controls are what matters, and bytes are fast.
     source = text.encode("utf-8") if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else raw
-    _check_controls(len(source) - len(source.translate(None, _CONTROL_BYTES)), len(text))
-    return text
+    controls = len(source) - len(source.translate(None, _CONTROL_BYTES))
+    _check_controls(controls, len(text))
+    return _CONTROL_CHARACTERS.sub("", text) if controls else text
+
+
+# The few control characters a text file may hold are dropped: they show as nothing, and
+# left in they would reach terminals (escape sequences) and the marks that highlight matches.
+_CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0e-\x1f\x7f]")
 
 
 _CONTROL_BYTES = bytes(b for b in range(0x20) if chr(b) not in _ALLOWED_CONTROLS) + b"\x7f"

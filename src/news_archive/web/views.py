@@ -147,7 +147,9 @@ def json_response(data, status: int = 200) -> Response:
         json.dumps(data, ensure_ascii=False),
         status=status,
         content_type="application/json; charset=utf-8",
-        headers={"x-content-type-options": "nosniff", "access-control-allow-origin": "*"},
+        # No CORS header: another web site open in the same browser must not read a private archive
+        # (Datasette's own JSON sends none either, unless served with --cors).
+        headers={"x-content-type-options": "nosniff"},
     )
 
 
@@ -184,8 +186,9 @@ def guarded(view):
                     return json_response({"ok": False, "error": TOO_SLOW}, 503)
                 return await error_page(datasette, request, 503, "Too slow", TOO_SLOW)
             raise
-        except Exception:
+        except Exception as error:
             logger.exception("error serving %s", request.path)
+            error.in_our_view = True  # a bug of ours, not a parameter of Datasette's (see handle_exception)
             raise
 
     wrapper.__name__ = view.__name__
@@ -221,15 +224,20 @@ class SearchParams:
             params.problems.append("the from date was after the to date, so they were swapped")
         sort = args.get("sort") or ("relevance" if params.q.strip() else "newest")
         if sort not in search.SORTS:
-            params.problems.append(f"unknown sort {sort[:20]!r}: sorted by relevance")
-            sort = "relevance"
+            params.ignore(f"the sort {sort[:20]!r} is not one of {', '.join(search.SORTS)}")
+            sort = "relevance" if params.q.strip() else "newest"
         params.sort = sort
         params.page = params._page(args.get("page"))
         params.share = args.get("timeline") == "share"
-        for value in args.getlist("name")[:MAX_NAME_FILTERS + 1]:
+        for value in args.getlist("name")[:MAX_NAME_FILTERS * 4]:
             if value.isascii() and value.isdigit() and len(value) < 19:
-                if int(value) not in params.names and len(params.names) < MAX_NAME_FILTERS:
+                if int(value) in params.names:
+                    continue
+                if len(params.names) < MAX_NAME_FILTERS:
                     params.names.append(int(value))
+                else:
+                    params.ignore(f"name {value} is one name more than the {MAX_NAME_FILTERS} a search can "
+                                  "narrow by")
             else:
                 params.ignore(f"name {value[:20]!r} is not a name id")
         return params
@@ -243,8 +251,8 @@ class SearchParams:
             return None
         try:
             return parse_date_bound(value[:64], end=end)
-        except DateError:
-            self.ignore(f"the {label} date {value[:64]!r} is not a date", "; use YYYY-MM-DD")
+        except DateError as error:
+            self.ignore(*_date_problem(value, label, error))
             return None
 
     def _page(self, value: str | None) -> int:
@@ -540,6 +548,9 @@ class _ExportStream(AsgiStream):
 @guarded
 async def search_atom(request, datasette):
     params = await _search_params(request, datasette)
+    if params.ignored:
+        # A feed is subscribed to and read unattended: rather refuse than follow another search than asked for.
+        raise BadRequest("cannot make a feed of this search: " + "; ".join(params.ignored))
     params.sort, params.page = "newest", 1
     result = await run(datasette, search.search, params.q, since=params.since, until=params.until, sort="newest",
                        per_page=FEED_SIZE, with_timeline=False, with_facets=False, index=ranked_index(datasette),
@@ -797,6 +808,13 @@ async def names_json(request, datasette):
     return json_response({**found, "notes": notes})
 
 
+def _date_problem(value: str, label: str, error: DateError) -> tuple[str, str]:
+    """What is wrong with a date asked for, and the advice: (what, advice)."""
+    if "implausible year" in str(error):
+        return f"the {label} date {value[:64]!r} is outside the years this archive can hold", "; use 1000 to 2999"
+    return f"the {label} date {value[:64]!r} is not a date", "; use YYYY-MM-DD"
+
+
 def _date_args(request, notes: list[str]) -> tuple[str | None, str | None]:
     """?since= and ?until= as the first and last day they name, as search reads them."""
     bounds = []
@@ -804,8 +822,9 @@ def _date_args(request, notes: list[str]) -> tuple[str | None, str | None]:
         value = (request.args.get(key) or "").strip()
         try:
             bounds.append(parse_date_bound(value[:64], end=end) if value else None)
-        except DateError:
-            notes.append(f"the {label} date {value[:64]!r} is not a date, so it was ignored; use YYYY-MM-DD")
+        except DateError as error:
+            what, advice = _date_problem(value, label, error)
+            notes.append(f"{what}, so it was ignored{advice}")
             bounds.append(None)
     since, until = bounds
     if since and until and since > until:
@@ -897,7 +916,7 @@ async def quotes_export(request, datasette):
         if not current:
             raise BadRequest(f"cannot export these quotations: there is no name {value[:40]!r}")
         by = current[0]
-    if any(note.endswith("so it was ignored; use YYYY-MM-DD") for note in asked["notes"]):
+    if any(", so it was ignored; use " in note for note in asked["notes"]):
         raise BadRequest("cannot export these quotations: " + "; ".join(asked["notes"]))
     asked["by"] = by
     page = datasette.absolute_url(request, make_url(datasette, "/quotes", **_quotes_params(asked)))
