@@ -573,3 +573,26 @@ async def test_exports_say_what_they_are_of(ds):
     assert response.headers["x-news-archive-search"].endswith("/search?q=tiger&since=2020-01-01&sort=relevance")
     assert response.headers["x-news-archive-exported-at"].endswith("Z")
     assert (await ds.client.get("/search.csv?q=tiger")).headers["content-disposition"].endswith('Z.csv"')
+
+
+async def test_tables_in_articles_keep_their_columns(tmp_path):
+    from conftest import write_article
+    from news_archive.browse import text_blocks
+    from news_archive.ingest import ingest
+
+    assert [b["kind"] for b in text_blocks([
+        "Differentials were fixed as follows,", "Country       Differential stg/tonne", "Malaysia           0",
+        "Brazil            55", "Prose again.  Two spaces after a sentence.", "Is not a table.  Nor this."])] == [
+        "p", "table", "p", "p"]
+    write_article(tmp_path / "in", "cocoa.txt", " date 1987-03-27 COCOA BUFFER DIFFERENTIALS\n\n"
+                  "Differentials were fixed as follows,\n\nCountry       Differential stg/tonne\n\n"
+                  "Malaysia           0\n\nGhana <b>x</b>     137\n\nReuter\n")
+    db = str(tmp_path / "t.db")
+    ingest(db, [str(tmp_path / "in")], jobs=1)
+    datasette = make_datasette(db)
+    await datasette.invoke_startup()
+    html = (await datasette.client.get("/article/1")).text
+    assert ('<pre class="table-text">Country       Differential stg/tonne\nMalaysia           0\n'
+            "Ghana &lt;b&gt;x&lt;/b&gt;     137</pre>") in html
+    assert (await datasette.client.get("/article/1.json")).json()["paragraph_texts"][1] == \
+        "Country       Differential stg/tonne"

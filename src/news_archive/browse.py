@@ -168,6 +168,37 @@ def _page(page: int, total: int, per_page: int) -> tuple[int, int]:
 # --- one article ------------------------------------------------------------------------------
 
 
+# A line of a table: words, then columns set apart by runs of spaces ("Malaysia           0",
+# "Country       Differential stg/tonne") or dot leaders ("ALGERIA......18.51"); not the two
+# spaces some typists put after a sentence ("He agreed.  She did not.").
+_TABLE_LINE = re.compile(r"[^\s.!?:;,](?: {2,}|\t)\S|\S\.{3,}\S")
+
+
+def text_blocks(paragraphs: list[str]) -> list[dict]:
+    """The paragraphs to show: prose as {"kind": "p"}, and tables, whose columns a browser
+    would run together, as {"kind": "table"} with their lines as written. A table is two or
+    more paragraphs in a row whose every line has columns (wire copy often puts each row of
+    a table in a paragraph of its own)."""
+    blocks: list[dict] = []
+    rows: list[str] = []
+
+    def flush() -> None:
+        if len(rows) > 1 or (rows and rows[0].count("\n") > 0):
+            blocks.append({"kind": "table", "text": "\n".join(rows)})
+        else:
+            blocks.extend({"kind": "p", "text": row} for row in rows)
+        rows.clear()
+
+    for paragraph in paragraphs:
+        if all(_TABLE_LINE.search(line) for line in paragraph.splitlines()):
+            rows.append(paragraph)
+        else:
+            flush()
+            blocks.append({"kind": "p", "text": paragraph})
+    flush()
+    return blocks
+
+
 def _source_gone(conn: sqlite3.Connection, source: str) -> list[dict]:
     """Where the file an article was read from (or the archive file holding it) has gone
     from: the folders whose last ingest no longer found it."""
@@ -185,9 +216,12 @@ def article(conn: sqlite3.Connection, article_id: int) -> dict | None:
     if not rows:
         return None
     row = rows[0]
-    row["paragraph_texts"] = [p.strip() for p in re.split(r"\n[ \t]*\n", row["body"]) if p.strip()]
-    if row["paragraph_texts"] and " ".join(row["paragraph_texts"][0].split()) == " ".join(row["headline"].split()):
-        row["paragraph_texts"] = row["paragraph_texts"][1:] or row["paragraph_texts"]
+    # As written, but for blank lines around them: a table's first line keeps its indent.
+    written = [p.strip("\n").rstrip() for p in re.split(r"\n[ \t]*\n", row["body"]) if p.strip()]
+    if written and " ".join(written[0].split()) == " ".join(row["headline"].split()):
+        written = written[1:] or written
+    row["paragraph_texts"] = [p.strip() for p in written]
+    row["blocks"] = text_blocks(written)
     original = row["duplicate_of"] or row["id"]
     row["copies"] = _rows(
         conn,
