@@ -191,6 +191,8 @@ async def test_article_page_and_json(ds, sample_db):
     assert "<h1>Joseph Maldonado-Passage, popularly known as Joe Exotic" in html
     assert html.count("<p>") >= 8  # the paragraphs as paragraphs
     assert "extra/copy.txt" in html and "Identical copies" in html
+    copy = (await ds.client.get(f"/article/{article_id(sample_db, 'extra/copy.txt')}")).text
+    assert f'This file is an exact copy of <a href="/article/{original}">article {original}</a>' in copy
     assert 'rel="prev"' not in html and 'rel="next"' in html  # the oldest article
     assert "Related articles" in html
     market = (await ds.client.get(f"/article/{article_id(sample_db, 'extra/market.txt')}")).text
@@ -226,6 +228,21 @@ async def test_article_page_says_when_its_file_left_the_folder(tmp_path):
     data = (await datasette.client.get(f"/article/{tidied}.json")).json()
     assert [(g["source"], g["folder"]) for g in data["source_gone"]] == [("tidied.txt", str(folder.resolve()))]
     assert (await datasette.client.get(f"/article/{kept}.json")).json()["source_gone"] == []
+
+
+async def test_an_article_opened_from_a_search_marks_its_words(ds, sample_db):
+    results = (await ds.client.get("/search?q=prisons")).text
+    first = re.search(r'<h2 class="result-headline"><a href="(/article/\d+\?q=prisons)">', results).group(1)
+    html = (await ds.client.get(first)).text
+    assert "The words of your search, <q>prisons</q>, are marked." in html and 'href="/search?q=prisons"' in html
+    story = html[html.index('<article class="story">'):html.index("</article>")]
+    assert re.search(r"<mark>prison</mark>", story, re.I)  # every form of the word, as search finds them
+    plain = (await ds.client.get(first.split("?")[0])).text
+    assert "<mark>" not in plain and "are marked" not in plain
+    unmatched = (await ds.client.get(first.split("?")[0] + "?q=zebra")).text
+    assert "<mark>" not in unmatched and "are marked" not in unmatched
+    hostile = (await ds.client.get(f"/article/{article_id(sample_db, 'extra/hostile <b>name</b>.txt')}?q=tiger")).text
+    assert "<script>" not in hostile and "<mark>tiger</mark>" in hostile.lower()
 
 
 async def test_untrusted_text_is_escaped_everywhere(ds, sample_db):

@@ -21,6 +21,7 @@ from .. import browse, export, search
 from ..matches import MAX_PAGE, past_the_last
 from ..parse import DateError, parse_date_bound
 from ..query import MAX_QUERY_CHARS, parse_query
+from .. import search_index
 from ..search_index import IndexUnavailable, SearchIndex
 from ..store import connect_readonly
 from . import atom
@@ -400,6 +401,8 @@ async def search_page(request, datasette):
     kept = params.url_params(q=None, since=None, until=None, page=None)
     return await render(datasette, request, "news_search.html", {
         "params": params,
+        # An article opened from the results marks the words searched for.
+        "marked_words": params.q.strip()[:MAX_QUERY_CHARS] if not result.query.is_empty else None,
         "keep_fields": [(field, value) for field, values in kept.items() if values is not None
                         for value in (values if isinstance(values, list) else [values])],
         "result": result,
@@ -690,12 +693,40 @@ async def article_page(request, datasette):
         return await error_page(datasette, request, 404, "Article not found",
                                 f"There is no article {article_id} in this archive.")
     db = archive_database(datasette)
+    words = (request.args.get("q") or "")[:MAX_QUERY_CHARS]
+    heading = {"kind": "headline", "text": row["headline"]}
+    marked = _marked_blocks(datasette, [heading, *row["blocks"]], words) if words.strip() else None
+    shown = marked or [{**b, "html": search.marked_html(b["text"] if b["kind"] == "table" else " ".join(b["text"].split()))}
+                       for b in [heading, *row["blocks"]]]
     return await render(datasette, request, "news_article.html", {
         "article": row,
+        "marked_words": parse_query(words).describe() if marked else None,
+        "headline_html": shown[0]["html"],
+        "blocks": shown[1:],
+        "search_again": make_url(datasette, "/search", q=words) if marked else None,
         "json_url": make_url(datasette, f"/article/{article_id}.json"),
         "row_url": datasette.urls.row(db.name, "articles", str(article_id)),
         "row_json_url": datasette.urls.row(db.name, "articles", str(article_id)) + ".json",
     })
+
+
+def _marked_blocks(datasette, blocks: list[dict], words: str) -> list[dict] | None:
+    """The article's blocks with the words of a search marked (as its snippets mark them), or None
+    when nothing in it matches or there is no ranked index to say which word forms match."""
+    index = ranked_index(datasette)
+    if index is None:
+        return None
+    query = parse_query(words)
+    pattern = search_index.highlighter(index, query) if not query.is_empty else None
+    if pattern is None:
+        return None
+    marked, found = [], False
+    for block in blocks:
+        text = block["text"] if block["kind"] == "table" else " ".join(block["text"].split())
+        with_marks = pattern.sub(search.MARK_START + r"\g<0>" + search.MARK_END, text)
+        found = found or with_marks != text
+        marked.append({**block, "html": search.marked_html(with_marks)})
+    return marked if found else None
 
 
 @guarded
