@@ -285,6 +285,40 @@ async def test_browse_by_date(ds):
     assert (await ds.client.get("/archive/1999")).status_code == 404
 
 
+async def test_date_pages_have_json_versions_and_numbered_pages(ds, sample_db):
+    index = (await ds.client.get("/archive.json")).json()
+    assert index["articles"] == 4 and [y["year"] for y in index["years"]] == [2020, 2021]
+    assert index["years"][0]["url"].endswith("/archive/2020")
+    year = (await ds.client.get("/archive/2020.json")).json()
+    assert year["total"] == 3 and {m["month"]: m["count"] for m in year["months"]}["2020-06"] == 3
+    month = (await ds.client.get("/archive/2020/06.json")).json()
+    assert month["total"] == 3 and month["articles"][0]["url"].endswith(f"/article/{month['articles'][0]['id']}")
+    day = (await ds.client.get("/archive/2020/06/09.json")).json()
+    assert day["date"] == "2020-06-09" and [a["source"] for a in day["articles"]] == ["000_733558d17a3f90df.txt"]
+    missing = await ds.client.get("/archive/1999.json")
+    assert missing.status_code == 404 and missing.json() == {"ok": False, "error": "The archive has no articles from 1999."}
+    html = (await ds.client.get("/archive/2020/06")).text
+    assert '<link rel="alternate" type="application/json" title="This page as JSON" href="/archive/2020/06.json">' in html
+    assert 'aria-label="9 June: 1 article"' in html
+
+
+async def test_a_long_month_has_numbered_pages_and_says_which(tmp_path):
+    from conftest import write_article
+    from news_archive.ingest import ingest
+
+    for n in range(120):
+        write_article(tmp_path / "in", f"a{n:03}.txt", f" date 2020-06-{n % 28 + 1:02} Article number {n} here.")
+    db = str(tmp_path / "m.db")
+    ingest(db, [str(tmp_path / "in")], jobs=1)
+    datasette = make_datasette(db)
+    await datasette.invoke_startup()
+    html = (await datasette.client.get("/archive/2020/06?page=2")).text
+    assert "<title>June 2020 (page 2) – News archive</title>" in html
+    assert '<span class="current" aria-current="page">2</span>' in html and 'href="/archive/2020/06?page=3"' in html
+    past = (await datasette.client.get("/archive/2020/06.json?page=9")).json()
+    assert past["page"] == 3 and past["notes"] == ["there are only 3 pages: showing the last"]
+
+
 async def test_datasette_pages_stay_available(ds):
     table = await ds.client.get("/sample/articles.json?_search=tiger&_shape=array")
     assert table.status_code == 200 and len(table.json()) == 5  # Datasette's own search includes the copy

@@ -614,8 +614,12 @@ async def archive_index(request, datasette):
     for point in summary["per_month"]:
         years.setdefault(int(point["period"][:4]), []).append(point)
     years_total = {year: sum(p["count"] for p in months) for year, months in years.items()}
+    if _wants_json(request):
+        return json_response({**summary, "years": [{"year": year, "count": count, "url": _absolute(
+            datasette, request, f"/archive/{year}")} for year, count in years_total.items()]})
     return await render(datasette, request, "news_archive_index.html",
-                        {"summary": summary, "years": years, "years_total": years_total})
+                        {"summary": summary, "years": years, "years_total": years_total,
+                         "json_url": make_url(datasette, "/archive.json")})
 
 
 def _page_arg(request, notes: list[str] | None = None) -> int:
@@ -639,21 +643,32 @@ async def archive_year(request, datasette):
     year = int(request.url_vars["year"])
     data = await run(datasette, browse.year_view, year)
     if not data["total"]:
-        return await error_page(datasette, request, 404, "Nothing from that year",
-                                f"The archive has no articles from {year}.")
-    return await render(datasette, request, "news_year.html", {"data": data})
+        return await _missing(datasette, request, "Nothing from that year", f"The archive has no articles from {year}.")
+    if _wants_json(request):
+        return json_response(data)
+    return await render(datasette, request, "news_year.html",
+                        {"data": data, "json_url": make_url(datasette, f"/archive/{year}.json")})
 
 
 @guarded
 async def archive_month(request, datasette):
     year, month = int(request.url_vars["year"]), int(request.url_vars["month"])
     if not 1 <= month <= 12:
-        return await error_page(datasette, request, 404, "No such month", f"There is no month {month}.")
-    data = await run(datasette, browse.month_view, year, month, _page_arg(request))
+        return await _missing(datasette, request, "No such month", f"There is no month {month}.")
+    notes: list[str] = []
+    page = _page_arg(request, notes)
+    data = await run(datasette, browse.month_view, year, month, page)
     if not data["total"]:
-        return await error_page(datasette, request, 404, "Nothing from that month",
-                                f"The archive has no articles from {period_label(data['key'], 'month')}.")
-    return await render(datasette, request, "news_month.html", {"data": data})
+        return await _missing(datasette, request, "Nothing from that month",
+                              f"The archive has no articles from {period_label(data['key'], 'month')}.")
+    _past_the_last(page, data, notes)
+    path = f"/archive/{year:04d}/{month:02d}"
+    if _wants_json(request):
+        return json_response(_with_urls(datasette, request, {**data, "notes": notes}))
+    return await render(datasette, request, "news_month.html", {
+        "data": data, "notes": notes, "json_url": make_url(datasette, f"{path}.json", page=_later(data["page"])),
+        "page_url": lambda number: make_url(datasette, path, page=_later(number)),
+        "page_numbers": _page_numbers(data["page"], data["pages"])})
 
 
 @guarded
@@ -662,12 +677,46 @@ async def archive_day(request, datasette):
     try:
         iso = Date(year, month, day).isoformat()
     except ValueError:
-        return await error_page(datasette, request, 404, "No such date", "That is not a real date.")
-    data = await run(datasette, browse.day_view, iso, _page_arg(request))
+        return await _missing(datasette, request, "No such date", "That is not a real date.")
+    notes: list[str] = []
+    page = _page_arg(request, notes)
+    data = await run(datasette, browse.day_view, iso, page)
     if not data["total"]:
-        return await error_page(datasette, request, 404, "Nothing on that day",
-                                f"The archive has no articles from {period_label(iso, 'day')}.")
-    return await render(datasette, request, "news_day.html", {"data": data})
+        return await _missing(datasette, request, "Nothing on that day",
+                              f"The archive has no articles from {period_label(iso, 'day')}.")
+    _past_the_last(page, data, notes)
+    path = f"/archive/{iso.replace('-', '/')}"
+    if _wants_json(request):
+        return json_response(_with_urls(datasette, request, {**data, "notes": notes}))
+    return await render(datasette, request, "news_day.html", {
+        "data": data, "notes": notes, "json_url": make_url(datasette, f"{path}.json", page=_later(data["page"])),
+        "page_url": lambda number: make_url(datasette, path, page=_later(number)),
+        "page_numbers": _page_numbers(data["page"], data["pages"])})
+
+
+def _wants_json(request) -> bool:
+    return request.path.endswith(".json")
+
+
+def _later(page: int) -> int | None:
+    return page if page > 1 else None
+
+
+def _absolute(datasette, request, path: str) -> str:
+    return datasette.absolute_url(request, datasette.urls.path(path))
+
+
+def _with_urls(datasette, request, data: dict) -> dict:
+    """A date page's data with the address of each article listed."""
+    if "articles" in data:
+        data["articles"] = [{**a, "url": _absolute(datasette, request, f"/article/{a['id']}")} for a in data["articles"]]
+    return data
+
+
+async def _missing(datasette, request, title: str, message: str) -> Response:
+    if _wants_json(request):
+        return json_response({"ok": False, "error": message}, 404)
+    return await error_page(datasette, request, 404, title, message)
 
 
 # --- articles ---------------------------------------------------------------------------------
