@@ -81,6 +81,14 @@ def test_ingest_and_stats_say_which_files_left_a_folder(db_path, tmp_path):
     assert data["articles"] == GONE_SHOWN + 3
 
 
+def test_ingest_of_nothing_says_so(tmp_path):
+    (tmp_path / "empty").mkdir()
+    result = shell("ingest", str(tmp_path / "empty"), "--db", str(tmp_path / "e.db"))
+    assert result.returncode == 0
+    assert result.stderr.startswith(f"note: no article files were found in {tmp_path / 'empty'} (looked for *.txt and"
+                                    " archives of them; --glob looks for others)\ningested 0, updated 0,")
+
+
 def test_ingest_default_db_and_environment(tmp_path):
     result = shell("ingest", str(SAMPLE), cwd=tmp_path)
     assert result.returncode == 0 and (tmp_path / "news.db").exists()

@@ -647,3 +647,28 @@ async def test_tables_in_articles_keep_their_columns(tmp_path):
             "Ghana &lt;b&gt;x&lt;/b&gt;     137</pre>") in html
     assert (await datasette.client.get("/article/1.json")).json()["paragraph_texts"][1] == \
         "Country       Differential stg/tonne"
+
+
+async def test_an_empty_archive_says_so_on_every_list(tmp_path):
+    from news_archive.ingest import ingest
+
+    (tmp_path / "nothing").mkdir()
+    db = str(tmp_path / "empty.db")
+    ingest(db, [str(tmp_path / "nothing")], jobs=1)
+    datasette = make_datasette(db)
+    await datasette.invoke_startup()
+    for path in ("/search?q=cocoa", "/names", "/quotes?q=x", "/archive"):
+        response = await datasette.client.get(path)
+        assert response.status_code == 200, path
+        assert "news-archive ingest FOLDER" in response.text and "Nothing matched" not in response.text, path
+
+
+async def test_search_titles_say_what_is_searched(ds, sample_db):
+    dillon = name_id(sample_db, "Dillon Passage")
+    titles = {}
+    for path in ("/search?q=tiger", "/search?q=tiger&since=2020-06-01&until=2020-06-30",
+                 f"/search?q=tiger&name={dillon}&since=2021-01-01", "/search?until=2020-12-31"):
+        titles[path] = re.search(r"<title>(.*?)</title>", (await ds.client.get(path)).text).group(1)
+    assert list(titles.values()) == [
+        "tiger – Search – News archive", "tiger – 1 Jun 2020 to 30 Jun 2020 – Search – News archive",
+        "tiger – Dillon Passage – from 1 Jan 2021 – Search – News archive", "up to 31 Dec 2020 – Search – News archive"]

@@ -591,6 +591,10 @@ def iter_quotes(conn: sqlite3.Connection, q: Query, speaker: str | None = None, 
         yield dict(zip(QUOTE_EXPORT_COLUMNS, row))
 
 
+def archive_is_empty(conn: sqlite3.Connection) -> bool:
+    return conn.execute("SELECT NOT EXISTS (SELECT 1 FROM articles)").fetchone()[0] == 1
+
+
 def most_quoted(conn: sqlite3.Connection, limit: int = 10) -> list[dict]:
     """The names most often quoted (by their quotations' count), most first."""
     return _rows(conn, "SELECT n.id, n.name, n.kind, t.quotes FROM (SELECT speaker_id, count(*) AS quotes FROM quotes"

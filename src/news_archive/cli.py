@@ -156,6 +156,9 @@ def ingest(paths: tuple[str, ...], db_path: str, pattern: str, jobs: int | None,
     if len(report.gone) > GONE_SHOWN:
         echo(f"… and {len(report.gone) - GONE_SHOWN:,} more gone (news-archive stats lists them all)", err=True)
     rate = report.files / report.seconds if report.seconds else 0
+    if not report.files:
+        echo(f"note: no article files were found in {', '.join(paths)} (looked for {pattern} and archives of them;"
+             " --glob looks for others)", err=True)
     echo(f"{report.summary()} ({report.seconds:.1f}s, {rate:,.0f} files/s)", err=True)
     if report.rejected:
         sys.exit(EXIT_REJECTED)

@@ -67,9 +67,9 @@ def timeline_svg(
         if share and point.get("all"):
             detail += f" ({value:.1%})"
         bar = (
-            f'<rect class="bar" x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{max(height, 0.0):.1f}">'
-            f"<title>{escape(detail)}</title></rect>"
-            # An invisible full-height target makes thin bars easy to hover and click.
+            f'<rect class="bar" x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{max(height, 0.0):.1f}"/>'
+            # An invisible full-height target makes thin bars easy to hover and click; it holds
+            # the one tooltip (a second on the bar was read out twice by screen readers).
             f'<rect class="hit" x="{PAD_LEFT + i * slot:.1f}" y="{PAD_TOP}" width="{slot:.1f}" height="{plot_h}">'
             f"<title>{escape(detail)}</title></rect>"
         )

@@ -401,6 +401,7 @@ async def search_page(request, datasette):
     kept = params.url_params(q=None, since=None, until=None, page=None)
     return await render(datasette, request, "news_search.html", {
         "params": params,
+        "empty_archive": not result.total and await run(datasette, browse.archive_is_empty),
         # An article opened from the results marks the words searched for.
         "marked_words": params.q.strip()[:MAX_QUERY_CHARS] if not result.query.is_empty else None,
         "keep_fields": [(field, value) for field, values in kept.items() if values is not None
@@ -874,6 +875,7 @@ async def names_page(request, datasette):
     q, kind = found["q"], found["kind"]
     return await render(datasette, request, "news_names.html", {
         "found": found, "notes": notes, "kinds": NAME_KINDS,
+        "empty_archive": not found["total"] and await run(datasette, browse.archive_is_empty),
         "json_url": make_url(datasette, "/names.json", q=q, kind=kind, page=found["page"] if found["page"] > 1 else None),
         "kind_url": lambda k: make_url(datasette, "/names", q=q, kind=k),
         "page_url": lambda page: make_url(datasette, "/names", q=q, kind=kind, page=page if page > 1 else None),
@@ -963,6 +965,7 @@ async def quotes_page(request, datasette):
         row["marked_html"] = search.marked_html(row["marked"])
     return await render(datasette, request, "news_quotes.html", {
         "found": found, **asked, "filtered": filtered, "most_quoted": most,
+        "empty_archive": not found["total"] and await run(datasette, browse.archive_is_empty),
         "understood": asked["query"].describe(),
         "json_url": make_url(datasette, "/quotes.json", **params, page=found["page"] if found["page"] > 1 else None),
         "ndjson_url": make_url(datasette, "/quotes.ndjson", **params),
