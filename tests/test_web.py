@@ -397,7 +397,7 @@ async def test_names_directory(ds, sample_db):
     assert odd["total"] == everyone["total"] and "is not one of" in odd["notes"][0]
     html = (await ds.client.get("/names?q=pass")).text
     assert f'<a href="/name/{dillon}" class="person">Dillon Passage</a>' in html and "2</td>" in html
-    assert '<a href="/names">Names</a>' in html  # in the site's menu
+    assert re.search(r'<a href="/names"( aria-current="page")?>Names</a>', html)  # in the site's menu
     name_page = (await ds.client.get(f"/name/{dillon}")).text
     assert '<a href="/names?kind=person">person</a>' in name_page
 
@@ -672,3 +672,11 @@ async def test_search_titles_say_what_is_searched(ds, sample_db):
     assert list(titles.values()) == [
         "tiger – Search – News archive", "tiger – 1 Jun 2020 to 30 Jun 2020 – Search – News archive",
         "tiger – Dillon Passage – from 1 Jan 2021 – Search – News archive", "up to 31 Dec 2020 – Search – News archive"]
+
+
+async def test_the_menu_marks_where_you_are_and_kinds_read_as_words(ds, sample_db):
+    html = (await ds.client.get("/names?kind=organization")).text
+    assert '<a href="/names" aria-current="page">Names</a>' in html and '<a href="/search">Search</a>' in html
+    assert "<td>organisation</td>" in html and "<td>organization</td>" not in html
+    dillon = (await ds.client.get(f"/name/{name_id(sample_db, 'Dillon Passage')}")).text
+    assert '<a href="/names">Names</a> › <a href="/names?kind=person">People</a></nav>' in dillon

@@ -132,6 +132,8 @@ async def render(datasette, request, template: str, context: dict, status: int =
         "data_url": datasette.urls.table(db.name, "articles") if db else datasette.urls.instance(),
         "sql_url": datasette.urls.database(db.name) if db else datasette.urls.instance(),
         "period_label": period_label,
+        "kind_label": lambda kind: KIND_LABELS.get(kind, kind),
+        "here": request.path if request is not None else "",
         "max_query_chars": MAX_QUERY_CHARS,
     }
     html = await datasette.render_template(template, {**base, **context}, request=request)
@@ -854,6 +856,8 @@ async def name_json(request, datasette):
 
 
 NAME_KINDS = {"person": "People", "organization": "Organisations", "place": "Places"}
+# How a kind is written on the pages (the data and the addresses keep "organization").
+KIND_LABELS = {"person": "person", "organization": "organisation", "place": "place"}
 
 
 async def _names(request, datasette) -> tuple[dict, list[str]]:
