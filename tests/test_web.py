@@ -399,7 +399,7 @@ async def test_names_directory(ds, sample_db):
     assert f'<a href="/name/{dillon}" class="person">Dillon Passage</a>' in html and "2</td>" in html
     assert re.search(r'<a href="/names"( aria-current="page")?>Names</a>', html)  # in the site's menu
     name_page = (await ds.client.get(f"/name/{dillon}")).text
-    assert '<a href="/names?kind=person">person</a>' in name_page
+    assert '<a href="/names?kind=person">People</a>' in name_page
 
 
 async def test_a_capped_names_directory_says_so(sample_db, monkeypatch):
