@@ -541,3 +541,33 @@ def test_a_folder_walked_only_in_part_says_nothing_is_gone(db_path, articles_dir
         assert store.record_folders(conn, [complete], store.utc_now()) == [store.GoneFile("a.txt", str(articles_dir))]
     finally:
         conn.close()
+
+
+def test_searches_do_not_miss_what_the_ranked_index_has_not_caught_up_with(db_path, articles_dir, tmp_path):
+    """As after an ingest killed before its index caught up: the archive holds articles the index
+    does not. Searches use SQLite's full-text index then, and say why, rather than miss them."""
+    import asyncio
+
+    from click.testing import CliRunner
+
+    from news_archive.cli import cli
+    from news_archive.web.app import make_datasette
+
+    write_article(articles_dir, "a.txt", " date 2020-06-09 Cocoa prices rise\n\nThe cocoa market rallied.\n")
+    ingest(db_path, [str(articles_dir)], jobs=1)
+    write_article(tmp_path / "later", "b.txt", " date 2020-06-10 More cocoa news\n\nCocoa again.\n")
+    ingest(db_path, [str(tmp_path / "later")], jobs=1, ranked_index=False)  # the index is not fed
+    result = CliRunner().invoke(cli, ["search", "cocoa", "--db", db_path])
+    assert "1-2 of 2 matches for: cocoa" in result.output
+    assert "note: the fast search index does not hold every article yet" in result.output
+
+    async def web():
+        datasette = make_datasette(db_path)
+        await datasette.invoke_startup()
+        return (await datasette.client.get("/search.json?q=cocoa")).json()
+
+    data = asyncio.run(web())
+    assert data["total"] == 2 and any("does not hold every article yet" in note for note in data["notes"])
+    ingest(db_path, [str(articles_dir), str(tmp_path / "later")], jobs=1)  # an ingest catches the index up
+    caught_up = CliRunner().invoke(cli, ["search", "cocoa", "--db", db_path]).output
+    assert "1-2 of 2 matches" in caught_up and "note:" not in caught_up

@@ -655,12 +655,22 @@ def _ranked_index(db_path: str) -> SearchIndex | None:
     """The fast search index, or None (with a note) to search with FTS5 alone."""
     from .search_index import IndexUnavailable, SearchIndex
 
+    from .search_index import BEHIND_NOTE, lags_behind
+
     try:
-        return SearchIndex.open(db_path)
+        index = SearchIndex.open(db_path)
     except IndexUnavailable:
         echo("note: the fast search index is missing, so the slower full-text index is used;"
-                   " run `news-archive ingest` on this archive to build it", err=True)
+             " run `news-archive ingest` on this archive to build it", err=True)
         return None
+    conn = store.connect_readonly(db_path)
+    try:
+        if lags_behind(index, conn):
+            echo(f"note: {BEHIND_NOTE}", err=True)
+            return None
+    finally:
+        conn.close()
+    return index
 
 
 @contextlib.contextmanager

@@ -100,6 +100,18 @@ class IndexUnavailable(Exception):
     """No usable index: callers fall back to FTS5."""
 
 
+BEHIND_NOTE = (
+    "the fast search index does not hold every article yet (an ingest is running, or was stopped), so results "
+    "come from the slower full-text index; `news-archive ingest` on this archive brings it up to date"
+)
+
+
+def lags_behind(search_index: "SearchIndex", conn: sqlite3.Connection) -> bool:
+    """Whether the archive holds articles the index does not (it would miss them)."""
+    newest = conn.execute("SELECT max(id) FROM articles").fetchone()[0] or 0
+    return newest > search_index.holds_up_to()
+
+
 # --- opening -------------------------------------------------------------------------------
 
 
@@ -170,6 +182,12 @@ class SearchIndex:
                 self._meta_mtime = mtime
                 self.index.reload()
         return self.index.searcher()
+
+    def holds_up_to(self) -> int:
+        """The highest article id the index holds every original up to (its state file, written
+        after each commit): an archive with a higher id has articles the index does not know,
+        as after an ingest that was killed before its index caught up."""
+        return int(self.state().get("max_id") or 0)
 
     def generation(self) -> int:
         """Changes whenever a new commit is visible: a cache key."""

@@ -85,18 +85,38 @@ MISSING_INDEX_NOTE = (
 
 
 def ranked_index(datasette) -> SearchIndex | None:
-    """The tantivy index beside the archive, or None (search falls back to FTS5).
-    A missing index is looked for again every few seconds: an ingest may be building it."""
+    """The tantivy index beside the archive, or None (search falls back to FTS5): when it is
+    missing, or when it lags behind the archive (it would miss articles). A missing index is
+    looked for again every few seconds (an ingest may be building it); the lag is checked at
+    most once a second."""
     db = archive_database(datasette)
     cached = getattr(datasette, "_news_archive_index", None)
     if cached and cached[0] == db.path and (cached[1] is not None or time.monotonic() - cached[2] < INDEX_RETRY_SECONDS):
-        return cached[1]
-    try:
-        index = SearchIndex.open(db.path)
-    except IndexUnavailable:
-        index = None
-    datasette._news_archive_index = (db.path, index, time.monotonic())
-    return index
+        index = cached[1]
+    else:
+        try:
+            index = SearchIndex.open(db.path)
+        except IndexUnavailable:
+            index = None
+        datasette._news_archive_index = (db.path, index, time.monotonic())
+    if index is None:
+        return None
+    checked = getattr(datasette, "_news_archive_lag", None)
+    if checked is None or checked[0] is not index or time.monotonic() - checked[1] > 1.0:
+        conn = connect_readonly(db.path)
+        try:
+            lagging = search_index.lags_behind(index, conn)
+        finally:
+            conn.close()
+        checked = datasette._news_archive_lag = (index, time.monotonic(), lagging)
+    return None if checked[2] else index
+
+
+def index_note(datasette) -> str:
+    """Why searches are not using the fast index (ranked_index gave None)."""
+    lag = getattr(datasette, "_news_archive_lag", None)
+    cached = getattr(datasette, "_news_archive_index", None)
+    return search_index.BEHIND_NOTE if lag and lag[2] and cached and cached[1] is not None else MISSING_INDEX_NOTE
 
 
 async def run(datasette, fn, *args, time_limit_ms: int | None = None, **kwargs):
@@ -309,7 +329,7 @@ async def _run_search(datasette, params: SearchParams) -> search.SearchResult:
     result = await run(datasette, search.search, params.q, since=params.since, until=params.until, sort=params.sort,
                        page=params.page, index=index, names=params.names)
     if index is None:
-        result.notes.append(MISSING_INDEX_NOTE)
+        result.notes.append(index_note(datasette))
     return result
 
 
