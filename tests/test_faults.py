@@ -203,3 +203,41 @@ def test_checks_catch_a_broken_index(corpus, db_path):
     feeder.close()
     with pytest.raises(Inconsistent, match="more than once"):
         check_archive(db_path)
+
+
+@pytest.mark.parametrize("command, how", [
+    ("ingest", "ctrl-c"),  # the terminal sends SIGINT to the whole process group
+    ("ingest", "kill"),  # `kill PID`: SIGTERM to the main process only
+    ("analyse", "ctrl-c"),
+])
+def test_an_interrupt_ends_the_command_at_once_with_one_line(tmp_path, command, how):
+    folder = tmp_path / "many"
+    for i in range(4000):
+        write_article(folder, f"a{i:04d}.txt", f" date 2019-01-{i % 28 + 1:02d} Story {i}\n\n"
+                      + "Officials of the Bank of England met John Smith and Jane Doe in London. " * 20 + "\n")
+    db = str(tmp_path / "i.db")
+    base = [sys.executable, "-m", "news_archive.cli"]
+    if command == "analyse":
+        subprocess.run([*base, "ingest", str(folder), "--db", db, "--no-analysis", "--silent"], check=True)
+        args = [*base, "analyse", "--db", db, "--jobs", "2"]
+    else:
+        args = [*base, "ingest", str(folder), "--db", db, "--jobs", "2"]
+    child = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    time.sleep(1.5)
+    assert child.poll() is None, "finished before it could be interrupted: make the corpus bigger"
+    if how == "ctrl-c":
+        os.killpg(child.pid, signal.SIGINT)
+    else:
+        child.terminate()
+    try:
+        _, err = child.communicate(timeout=15)
+    finally:
+        if child.poll() is None:
+            os.killpg(child.pid, signal.SIGKILL)
+    assert child.returncode == 130
+    assert err.decode() == "Error: interrupted; everything saved before this point is kept\n"
+    time.sleep(0.5)
+    left = subprocess.run(["ps", "-o", "pid=", "-s", str(child.pid)], capture_output=True, text=True).stdout.split()
+    assert left == [], "worker processes were left running"
+    finished = subprocess.run(args, capture_output=True, text=True, timeout=300)  # and the next run completes
+    assert finished.returncode == 0, finished.stderr

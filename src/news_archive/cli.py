@@ -700,7 +700,13 @@ def _library_errors(db_path: str):
     except OSError as error:
         raise click.ClickException(f"{error.filename or db_path}: {error.strerror or error}") from None
     except KeyboardInterrupt:
-        raise click.ClickException("interrupted; everything saved before this point is kept") from None
+        raise Interrupted("interrupted; everything saved before this point is kept") from None
+
+
+class Interrupted(click.ClickException):
+    """Ctrl-C or a kill: exit status 130 (128 + SIGINT), as shells report an interrupt, not 1 (a failure)."""
+
+    exit_code = 130
 
 
 _KINDS = {"person": "person", "organization": "organization", "organisation": "organization", "place": "place"}
@@ -753,9 +759,16 @@ def _index_errors():
         raise click.ClickException(str(error)) from None
 
 
+def _terminated(signum, frame) -> None:
+    raise KeyboardInterrupt  # a kill (SIGTERM) ends a command as Ctrl-C does: pool stopped, batch kept
+
+
 def main() -> None:
     # A reader that goes away (`| head`) raises BrokenPipeError, which _library_errors lets
     # through; click then ends the command quietly with status 1, as it does for any EPIPE.
+    import signal
+
+    signal.signal(signal.SIGTERM, _terminated)
     try:
         cli()
     except UnicodeEncodeError as error:

@@ -14,6 +14,7 @@ import hashlib
 import multiprocessing
 import os
 import queue
+import signal
 import sqlite3
 import threading
 import time
@@ -478,17 +479,25 @@ def _in_pool(function, items: Iterable, jobs: int, init_args: tuple) -> Iterator
     few items are handed out ahead of the results taken: the pool's feeder thread would
     otherwise read every item (a whole walk) into memory, and results could pile up."""
     window = threading.BoundedSemaphore(jobs * 4)
+    stopping = threading.Event()
 
     def throttled() -> Iterator:
         for item in items:
-            window.acquire()
+            # Runs on the pool's task thread: it must notice when the results are no longer taken
+            # (an interrupt), or closing the pool would wait for it forever.
+            while not window.acquire(timeout=0.1):
+                if stopping.is_set():
+                    return
             yield item
 
     context = multiprocessing.get_context("fork")
     with context.Pool(jobs, initializer=_worker_init, initargs=init_args) as pool:
-        for result in pool.imap(function, throttled()):
-            window.release()
-            yield result
+        try:
+            for result in pool.imap(function, throttled()):
+                window.release()
+                yield result
+        finally:
+            stopping.set()
 
 
 def _chain(first: list, rest: Iterator) -> Iterator:
@@ -506,6 +515,11 @@ _analyse = True
 
 def _worker_init(db_path: str, analyse: bool = True) -> None:
     global _ledger, _analyse
+    if multiprocessing.parent_process() is not None:
+        # A worker: Ctrl-C reaches the whole process group, but only the main process acts on it
+        # (it stops the pool, which ends the workers); and a worker ends quietly when told to.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _collect_less_often()
     _ledger = store.connect_readonly(db_path)
     _analyse = analyse
