@@ -81,6 +81,17 @@ def test_ingest_and_stats_say_which_files_left_a_folder(db_path, tmp_path):
     assert data["articles"] == GONE_SHOWN + 3
 
 
+def test_ingest_says_which_files_were_named_after_their_folder(db_path, tmp_path):
+    write_article(tmp_path / "colA", "001.txt", " date 2019-01-01 Paper A\n\nalpha.\n")
+    write_article(tmp_path / "colB", "001.txt", " date 2020-01-01 Paper B\n\nbeta.\n")
+    result = shell("ingest", str(tmp_path / "colA"), str(tmp_path / "colB"), "--db", db_path)
+    assert result.returncode == 0
+    assert result.stderr.splitlines()[0] == ("named colB/001.txt: 001.txt is the name of another folder's file in the"
+                                             " archive, with other text")
+    assert "alpha" in shell("search", "alpha", "--db", db_path).stdout.lower()
+    assert "beta" in shell("search", "beta", "--db", db_path).stdout.lower()
+
+
 def test_ingest_of_nothing_says_so(tmp_path):
     (tmp_path / "empty").mkdir()
     result = shell("ingest", str(tmp_path / "empty"), "--db", str(tmp_path / "e.db"))

@@ -571,3 +571,54 @@ def test_searches_do_not_miss_what_the_ranked_index_has_not_caught_up_with(db_pa
     ingest(db_path, [str(articles_dir), str(tmp_path / "later")], jobs=1)  # an ingest catches the index up
     caught_up = CliRunner().invoke(cli, ["search", "cocoa", "--db", db_path]).output
     assert "1-2 of 2 matches" in caught_up and "note:" not in caught_up
+
+
+def test_files_of_two_folders_with_the_same_names_are_both_kept(db_path, tmp_path):
+    first, second = tmp_path / "paperA", tmp_path / "paperB"
+    write_article(first, "001.txt", " date 2019-01-01 Paper A story one\n\nalpha body.\n")
+    write_article(second, "001.txt", " date 2020-01-01 Paper B story one\n\nbeta body.\n")
+    write_article(first, "002.txt", " date 2020-01-02 The same in both\n\nsame body.\n")
+    write_article(second, "002.txt", " date 2020-01-02 The same in both\n\nsame body.\n")
+    report = ingest(db_path, [str(first), str(second)], jobs=1)
+    assert report.renamed == [("001.txt", "paperB/001.txt"), ("002.txt", "paperB/002.txt")]
+    assert rows(db_path, "SELECT source, headline FROM articles WHERE duplicate_of IS NULL ORDER BY id") == [
+        ("001.txt", "Paper A story one"), ("002.txt", "The same in both"), ("paperB/001.txt", "Paper B story one")]
+    # Again, in either order, together or alone: nothing changes.
+    for paths in ([first, second], [second, first], [second], [first]):
+        again = ingest(db_path, [str(p) for p in paths], jobs=1)
+        assert (again.ingested, again.updated, again.duplicates, again.renamed, again.gone) == (0, 0, 0, [], []), paths
+    # A folder ingested after the other: a file with other bytes gets the folder's name, the same bytes do not.
+    third = tmp_path / "paperC"
+    write_article(third, "001.txt", " date 2021-01-01 Paper C story one\n\ngamma body.\n")
+    write_article(third, "002.txt", " date 2020-01-02 The same in both\n\nsame body.\n")
+    later = ingest(db_path, [str(third)], jobs=1)
+    assert later.renamed == [("001.txt", "paperC/001.txt")] and later.updated == 0
+    assert rows(db_path, "SELECT count(*) FROM articles WHERE source = '001.txt' AND headline = 'Paper A story one'") == [(1,)]
+
+
+def test_a_folder_that_moved_keeps_its_names(db_path, tmp_path):
+    old = tmp_path / "mnt" / "news"
+    write_article(old, "a.txt", " date 2020-01-01 One\n\nBody one.\n")
+    ingest(db_path, [str(old)], jobs=1)
+    moved = tmp_path / "media" / "news"
+    moved.parent.mkdir()
+    old.rename(moved)
+    write_article(moved, "a.txt", " date 2020-01-01 One, corrected\n\nBody one, corrected.\n")
+    report = ingest(db_path, [str(moved)], jobs=1)
+    assert report.updated == 1 and report.renamed == []  # the old folder is gone: the same folder, moved
+    assert rows(db_path, "SELECT source, headline FROM articles") == [("a.txt", "One, corrected")]
+
+
+def test_two_members_of_one_name_in_an_archive_are_both_kept(db_path, tmp_path):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # zipfile warns of the duplicate name, which is the point
+        with zipfile.ZipFile(tmp_path / "weird.zip", "w") as z:
+            z.writestr("same.txt", " date 2020-01-01 Same name one\n\nFirst.\n")
+            z.writestr("same.txt", " date 2020-01-02 Same name two\n\nSecond.\n")
+    report = ingest(db_path, [str(tmp_path / "weird.zip")], jobs=1)
+    assert report.summary() == "ingested 2, updated 0, unchanged 0, duplicates 0, rejected 0"
+    archive = str(tmp_path / "weird.zip")
+    assert rows(db_path, "SELECT source, headline FROM articles ORDER BY id") == [
+        (f"{archive}!same.txt", "Same name one"), (f"{archive}!same.txt (2)", "Same name two")]

@@ -150,6 +150,10 @@ def ingest(paths: tuple[str, ...], db_path: str, pattern: str, jobs: int | None,
                 progress.close()
     for source, reason in report.rejected:
         echo(f"rejected {source}: {reason}", err=True)
+    for source, alias in report.renamed[:GONE_SHOWN]:
+        echo(f"named {alias}: {source} is the name of another folder's file in the archive, with other text", err=True)
+    if len(report.renamed) > GONE_SHOWN:
+        echo(f"… and {len(report.renamed) - GONE_SHOWN:,} more named after their folder", err=True)
     for gone in report.gone[:GONE_SHOWN]:
         echo(f"gone from {gone.folder}: {gone.source} (ingested before; what it held stays in the archive)",
                    err=True)

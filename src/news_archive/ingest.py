@@ -18,6 +18,7 @@ import signal
 import sqlite3
 import threading
 import time
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator, Sequence
 
@@ -42,6 +43,7 @@ class IngestReport:
     seconds: float = 0.0
     near_duplicates: int = 0  # pairs found by this run
     gone: list[store.GoneFile] = field(default_factory=list)  # files no longer in a folder ingested before
+    renamed: list[tuple[str, str]] = field(default_factory=list)  # (name taken by another folder's file, name used)
 
     @property
     def files(self) -> int:
@@ -62,6 +64,7 @@ class ChunkResult:
     seen: list[store.SeenFile] = field(default_factory=list)
     unchanged: int = 0
     still_rejected: list[tuple[str, str]] = field(default_factory=list)
+    renamed: list[tuple[str, str, bool]] = field(default_factory=list)  # (source, alias used, named so now)
 
     @property
     def files(self) -> int:
@@ -118,7 +121,8 @@ def ingest(
     writer = _BatchWriter(db, feeder, store.utc_now(), report, analyse)
     jobs = jobs or os.cpu_count() or 1
     walks: list[store.FolderWalk] = []
-    chunks = _candidate_chunks(db_path, paths, pattern, walks)
+    clashes = NameClashes(db.conn)
+    chunks = _candidate_chunks(db_path, paths, pattern, walks, clashes)
     pending = ChunkResult()
     done = 0
     try:
@@ -133,6 +137,9 @@ def ingest(
             pending.seen += result.seen
             pending.unchanged += result.unchanged
             pending.still_rejected += result.still_rejected
+            if result.renamed:
+                report.renamed += [(source, alias) for source, alias, first in result.renamed if first]
+                clashes.note_renamed(result.renamed)
             done += result.files
             if len(pending.parsed) + len(pending.rejected) + len(pending.seen) >= BATCH_FILES:
                 writer.submit(pending)
@@ -372,21 +379,36 @@ class _Container:
 Task = Found | Member | Unreadable
 
 
-def _candidate_chunks(db_path: str, paths: Sequence[str], pattern: str,
-                      walks: list[store.FolderWalk] | None = None) -> Iterator[list[Task] | ChunkResult | _Container]:
+def _candidate_chunks(db_path: str, paths: Sequence[str], pattern: str, walks: list[store.FolderWalk] | None = None,
+                      clashes: "NameClashes | None" = None) -> Iterator[list[Task] | ChunkResult | _Container]:
     """Group candidates into chunks for the workers. Archives are opened here
     (reading one is sequential anyway), unless they are unchanged since the
     last run, in which case their members are accounted for from the ledger.
-    What each folder holds is noted in ``walks``, to tell which files left it."""
+    What each folder holds is noted in ``walks``, to tell which files left it;
+    names another folder's files have are given an alias (see NameClashes)."""
     ledger = None
     chunk: list[Task] = []
-    for item in _walk_noting_folders(paths, pattern, walks):
+    walk = None
+
+    def ready(items: list[Task]) -> list[Task]:
+        return clashes.give_aliases(items, walk) if clashes is not None and walk is not None else items
+
+    for item, walked in _walk_noting_folders(paths, pattern, walks):
+        if walked is not walk:
+            if chunk:
+                yield ready(chunk)
+                chunk = []
+            if clashes is not None and walk is not None:
+                clashes.walked(walk)
+            walk = walked
         if isinstance(item, Found) and item.is_archive:
             if ledger is None:
                 ledger = store.connect_readonly(db_path)
             if chunk:
-                yield chunk
+                yield ready(chunk)
                 chunk = []
+            if clashes is not None and walk is not None:
+                item = clashes.archive_name(item, walk, ledger)
             skipped = _unchanged_archive(ledger, item)
             if skipped is not None:
                 yield skipped
@@ -403,16 +425,18 @@ def _candidate_chunks(db_path: str, paths: Sequence[str], pattern: str,
             continue
         chunk.append(item)
         if len(chunk) >= CHUNK_FILES:
-            yield chunk
+            yield ready(chunk)
             chunk = []
     if chunk:
-        yield chunk
+        yield ready(chunk)
     if ledger is not None:
         ledger.close()
 
 
-def _walk_noting_folders(paths: Sequence[str], pattern: str, walks: list[store.FolderWalk] | None) -> Iterator[Task]:
-    """sources.walk of ``paths``, noting the name of everything found in each folder among them."""
+def _walk_noting_folders(paths: Sequence[str], pattern: str,
+                         walks: list[store.FolderWalk] | None) -> Iterator[tuple[Task, "store.FolderWalk | None"]]:
+    """sources.walk of ``paths``, noting the name of everything found in each folder among them;
+    each item comes with the walk of the folder it was found in (None for a file named itself)."""
     for given in paths:
         walked = None
         if walks is not None and os.path.isdir(given):
@@ -424,7 +448,81 @@ def _walk_noting_folders(paths: Sequence[str], pattern: str, walks: list[store.F
                     walked.complete = False
                 else:
                     walked.keys.append(sources.source_key(item.source))
-            yield item
+            yield item, walked
+
+
+class NameClashes:
+    """Files of different folders that have the same name in them ("colA/001.txt" and
+    "colB/001.txt" are both "001.txt") must not take each other's place in the archive.
+
+    A name is a clash when another folder, one that still exists, had a file of that name at its
+    last ingest (or earlier in this one). Such a file is given an alias, the folder's own name in
+    front ("colB/001.txt"), which the worker uses when the archive already holds the alias, or when
+    the plain name holds other bytes; the same bytes under the plain name are the same file (a copy
+    of the folder), and a folder that was moved (the old one is gone) keeps its names."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        import numpy as np
+
+        self._np = np
+        self.recorded = [(path, np.frombuffer(keys, dtype=np.uint64))
+                         for path, keys in conn.execute("SELECT path, keys FROM folders")]
+        self.this_run: list[tuple[str, "np.ndarray"]] = []
+        self._others: dict[str, "np.ndarray"] = {}
+        self.walk_of_alias: dict[str, store.FolderWalk] = {}
+
+    def _others_of(self, walk: store.FolderWalk):
+        others = self._others.get(walk.path)
+        if others is None:
+            np = self._np
+            arrays = [keys for path, keys in self.recorded + self.this_run
+                      if path != walk.path and os.path.isdir(path)]
+            others = np.unique(np.concatenate(arrays)) if arrays else np.empty(0, dtype=np.uint64)
+            self._others[walk.path] = others
+        return others
+
+    def walked(self, walk: store.FolderWalk) -> None:
+        """A folder of this run is walked: later folders must not take its names either."""
+        self.this_run.append((walk.path, self._np.frombuffer(walk.keys, dtype=self._np.uint64).copy()))
+        self._others.clear()
+
+    def _alias(self, source: str, walk: store.FolderWalk) -> str:
+        alias = f"{os.path.basename(walk.path) or walk.path}/{source}"
+        self.walk_of_alias[alias] = walk
+        return alias
+
+    def give_aliases(self, items: list[Task], walk: store.FolderWalk) -> list[Task]:
+        others = self._others_of(walk)
+        if not len(others):
+            return items
+        np = self._np
+        keys = np.fromiter((sources.source_key(i.source) for i in items), dtype=np.uint64, count=len(items))
+        at = np.searchsorted(others, keys)
+        taken = (at < len(others)) & (others[np.minimum(at, len(others) - 1)] == keys)
+        if not taken.any():
+            return items
+        return [dataclasses.replace(item, alias=self._alias(item.source, walk))
+                if hit and isinstance(item, Found) else item for item, hit in zip(items, taken)]
+
+    def archive_name(self, archive: Found, walk: store.FolderWalk, ledger: sqlite3.Connection) -> Found:
+        """An archive file whose name another folder's archive has is read under its alias,
+        unless it is that same archive (same size and time) under its plain name."""
+        if not self.give_aliases([archive], walk)[0].alias:
+            return archive
+        alias = self._alias(archive.source, walk)
+        rows = dict(((source, (size, mtime)) for source, size, mtime in ledger.execute(
+            "SELECT source, size, mtime_ns FROM source_files WHERE source IN (?, ?)", (archive.source, alias))))
+        if alias not in rows and rows.get(archive.source, (archive.size, archive.mtime_ns)) == (archive.size,
+                                                                                           archive.mtime_ns):
+            return archive
+        return dataclasses.replace(archive, source=alias)
+
+    def note_renamed(self, renamed: list[tuple[str, str, bool]]) -> None:
+        """Files stored under their alias: their folder lists the alias, not the name it replaced."""
+        for source, alias, _ in renamed:
+            walk = self.walk_of_alias.get(alias)
+            if walk is not None:
+                walk.renamed[sources.source_key(source)] = sources.source_key(alias)
 
 
 def _unchanged_archive(ledger: sqlite3.Connection, archive: Found) -> ChunkResult | None:
@@ -529,10 +627,15 @@ def process_chunk(chunk: list[Task]) -> ChunkResult:
     """Read, hash, decode and parse one chunk of candidates (runs in a worker)."""
     assert _ledger is not None
     result = ChunkResult()
-    known = _ledger_rows(_ledger, [item.source for item in chunk])  # one query for the chunk
+    asked = [item.source for item in chunk]
+    asked += [item.alias for item in chunk if isinstance(item, Found) and item.alias]
+    known = _ledger_rows(_ledger, asked)  # one query for the chunk
     for item in chunk:
         if isinstance(item, Found):
             item = sources.complete(item)
+            if isinstance(item, Found) and item.alias and item.alias in known:
+                result.renamed.append((item.source, item.alias, False))  # stored under it before
+                item = dataclasses.replace(item, source=item.alias, alias=None)
         if isinstance(item, Unreadable):
             result.rejected.append(store.RejectedFile(item.source, item.reason))
             continue
@@ -540,7 +643,9 @@ def process_chunk(chunk: list[Task]) -> ChunkResult:
             result.rejected.append(store.RejectedFile(item.source, item.error, item.size, item.mtime_ns))
             continue
         previous = known.get(item.source)
-        if previous and (previous[0], previous[1]) == (item.size, item.mtime_ns) and previous[3] != "archive":
+        clash = isinstance(item, Found) and item.alias is not None  # the same size and time prove nothing then
+        if previous and not clash and (previous[0], previous[1]) == (item.size, item.mtime_ns) \
+                and previous[3] != "archive":
             if previous[3] == "rejected":
                 result.still_rejected.append((item.source, previous[4] or "rejected"))
             else:
@@ -554,6 +659,12 @@ def process_chunk(chunk: list[Task]) -> ChunkResult:
             continue
         assert raw is not None
         digest = hashlib.sha256(raw).hexdigest()
+        if clash and not (previous and previous[2] == digest):
+            # Another folder's file has this name, and these bytes are not what the archive holds
+            # under it (or nothing is held yet: that folder was walked earlier in this run).
+            result.renamed.append((item.source, item.alias, True))
+            item = dataclasses.replace(item, source=item.alias, alias=None)
+            previous = None
         if previous and previous[2] == digest:
             result.seen.append(store.SeenFile(item.source, item.size, item.mtime_ns, digest, previous[3]))
             if previous[3] == "rejected":

@@ -41,6 +41,9 @@ class Found:
     path: str  # where to read it (may differ from source, e.g. undecodable names)
     size: int
     mtime_ns: int
+    # The name to store it under instead when another folder's file already has ``source``
+    # and other bytes ("colB/001.txt" beside colA's "001.txt"); see ingest.NameClashes.
+    alias: str | None = None
 
     @property
     def is_archive(self) -> bool:
@@ -222,7 +225,7 @@ def complete(found: Found) -> Found | Unreadable:
         return Unreadable(found.source, reason)
     if not stat.S_ISREG(info.st_mode):
         return Unreadable(found.source, "not a regular file")
-    return Found(found.source, found.path, info.st_size, info.st_mtime_ns)
+    return Found(found.source, found.path, info.st_size, info.st_mtime_ns, found.alias)
 
 
 def _clean(path: str) -> str:
@@ -278,12 +281,27 @@ def _member_wanted(name: str, pattern: str) -> bool:
     return bool(base) and not base.startswith(".") and _matches(base, pattern)
 
 
+class _MemberNames:
+    """Names for an archive's members. An archive may hold two members of one name (a zip
+    appended to, a tar of two versions): the second is "name (2)", not a replacement of the first."""
+
+    def __init__(self, archive_source: str):
+        self.archive_source = archive_source
+        self.seen: dict[str, int] = {}
+
+    def __call__(self, name: str) -> str:
+        name = display_name(name)
+        count = self.seen[name] = self.seen.get(name, 0) + 1
+        return f"{self.archive_source}!{name}" + (f" ({count})" if count > 1 else "")
+
+
 def _tar_members(found: Found, pattern: str) -> Iterator[Member]:
+    named = _MemberNames(found.source)
     with tarfile.open(found.path, mode="r:*") as archive:
         for info in archive:  # streams: members are read in order, nothing is extracted
             if not info.isfile() or not _member_wanted(info.name, pattern):
                 continue
-            source = f"{found.source}!{display_name(info.name)}"
+            source = named(info.name)
             mtime_ns = int(info.mtime) * 1_000_000_000
             if info.size > MAX_FILE_BYTES:
                 yield Member(source, None, info.size, mtime_ns, f"file is larger than {MAX_FILE_BYTES // 2**20} MB")
@@ -294,11 +312,12 @@ def _tar_members(found: Found, pattern: str) -> Iterator[Member]:
 
 
 def _zip_members(found: Found, pattern: str) -> Iterator[Member]:
+    named = _MemberNames(found.source)
     with zipfile.ZipFile(found.path) as archive:
         for info in archive.infolist():
             if info.is_dir() or not _member_wanted(info.filename, pattern):
                 continue
-            source = f"{found.source}!{display_name(info.filename)}"
+            source = named(info.filename)
             mtime_ns = _zip_mtime_ns(info)
             if info.file_size > MAX_FILE_BYTES:
                 yield Member(source, None, info.file_size, mtime_ns, f"file is larger than {MAX_FILE_BYTES // 2**20} MB")

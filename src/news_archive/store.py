@@ -646,6 +646,7 @@ class FolderWalk:
         self.path, self.shown, self.pattern = path, shown, pattern  # real path, path as given, glob
         self.keys = array("Q")
         self.complete = True
+        self.renamed: dict[int, int] = {}  # key of a name another folder's file has -> key of the alias used
 
 
 class GoneFile(NamedTuple):
@@ -669,6 +670,10 @@ def record_folders(conn: sqlite3.Connection, walks: Iterable[FolderWalk], now: s
             if not walk.complete:
                 continue  # a subfolder could not be listed: its files were not seen, which is not gone
             current = np.unique(np.frombuffer(walk.keys, dtype=np.uint64))
+            if walk.renamed:
+                replaced = np.fromiter(walk.renamed, dtype=np.uint64, count=len(walk.renamed))
+                aliases = np.fromiter(walk.renamed.values(), dtype=np.uint64, count=len(walk.renamed))
+                current = np.union1d(np.setdiff1d(current, replaced), aliases)
             row = conn.execute("SELECT keys FROM folders WHERE path = ? AND pattern = ?",
                                (walk.path, walk.pattern)).fetchone()
             missing = np.setdiff1d(np.frombuffer(row[0], dtype=np.uint64), current, assume_unique=True) \
