@@ -92,9 +92,10 @@ def test_paragraphs_split_on_blank_lines_with_spaces():
 
 @pytest.mark.parametrize("text, reason", [
     ("", "empty file"),
-    ("   \n\n  ", "empty file"),
+    ("   \n\n  ", "empty file: nothing but white space"),
     ("Just text.\n", "no date line: the first line 'Just text.' does not start with 'date'"),
-    (" dated 2020-06-09 x", "no date line: the first line 'dated 2020-06-09 x' does not start with 'date'"),
+    (" dated 2020-06-09 x", "no date line: the first line 'dated 2020-06-09 x' does not start with 'date' (it starts"
+                            " with 'dated')"),
     (" date\n2020-06-09 Body", "the date line has 'date' but no date after it"),
     (" date 2020-06-09", "empty body: the file has a date but no text"),
     (" date 2020-06-09 \n\n \n", "empty body: the file has a date but no text"),
@@ -145,3 +146,23 @@ def test_parse_date_and_bounds():
     for bad in ("notadate", "1987-13", "0000", ""):
         with pytest.raises(DateError):
             parse_date_bound(bad)
+
+
+@pytest.mark.parametrize("text, date, paragraphs", [
+    ("date2020-06-09 No space after the keyword.", "2020-06-09", ("No space after the keyword.",)),
+    ("date\u00a02020-06-09 A no-break space, as word processors write it.", "2020-06-09",
+     ("A no-break space, as word processors write it.",)),
+    ("\u200b date 2020-06-09 A zero-width space first.", "2020-06-09", ("A zero-width space first.",)),
+    ("date 2020-06-22 Form feed.\n\x0c\nA page break ends a paragraph.", "2020-06-22",
+     ("Form feed.", "A page break ends a paragraph.")),
+])
+def test_what_messy_files_write_around_the_date_line(text, date, paragraphs):
+    article = parse_article(text, "f.txt")
+    assert (article.date, article.paragraphs) == (date, paragraphs)
+
+
+def test_a_weekday_that_does_not_match_the_date_is_a_wrong_date():
+    assert parse_article("date Tue, 09 Jun 2020 Right day.", "f.txt").date == "2020-06-09"
+    with pytest.raises(ParseError) as error:
+        parse_article("date Mon, 09 Jun 2020 Wrong day.", "f.txt")
+    assert error.value.reason == ("'Mon, 09 Jun 2020' is not a real date (it says Mon, but 9 June 2020 was a Tuesday)")

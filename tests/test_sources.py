@@ -10,7 +10,7 @@ import zipfile
 import pytest
 
 from news_archive import sources
-from news_archive.sources import DecodeError, Found, Unreadable, decode
+from news_archive.sources import DecodeError, Found, Unreadable, decode, walk
 
 
 def names(items):
@@ -212,6 +212,12 @@ def test_an_impossible_time_in_a_zip_header_keeps_the_member(tmp_path):
     (b"caf\xe9 \x93quoted\x94", "caf\u00e9 \u201cquoted\u201d"),  # cp1252
     (b"\x81\x8d latin-1 only", "\x81\x8d latin-1 only"),
     ("utf-16 text".encode("utf-16"), "utf-16 text"),
+    ("utf-16 without its mark, caf\u00e9".encode("utf-16-le"), "utf-16 without its mark, caf\u00e9"),
+    ("big-endian too".encode("utf-16-be"), "big-endian too"),
+    # UTF-8 with one stray Windows-1252 byte: only that byte is read as Windows-1252.
+    (b"\xe2\x80\x9cWe will win,\xe2\x80\x9d said Jos\xc3\xa9 in S\xe3o Paulo",
+     "\u201cWe will win,\u201d said Jos\u00e9 in S\u00e3o Paulo"),
+    (b"a \x07bell and \x1b[31mcolour", "a bell and [31mcolour"),  # a few control characters are dropped
 ])
 def test_decode(raw, text):
     assert decode(raw) == text
@@ -228,3 +234,9 @@ def test_decode_rejects_binary(raw, reason):
     with pytest.raises(DecodeError) as caught:
         decode(raw)
     assert str(caught.value) == reason
+
+
+def test_the_glob_takes_names_in_any_case(tmp_path):
+    for name in ("A.TXT", "b.Txt", "c.txt", "d.md"):
+        (tmp_path / name).write_text(" date 2020-01-01 x")
+    assert sorted(f.source for f in walk([str(tmp_path)])) == ["A.TXT", "b.Txt", "c.txt"]

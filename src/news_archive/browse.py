@@ -217,7 +217,7 @@ def article(conn: sqlite3.Connection, article_id: int) -> dict | None:
         return None
     row = rows[0]
     # As written, but for blank lines around them: a table's first line keeps its indent.
-    written = [p.strip("\n").rstrip() for p in re.split(r"\n[ \t]*\n", row["body"]) if p.strip()]
+    written = [p.strip("\n").rstrip() for p in re.split(r"\n[ \t\f\v]*\n", row["body"]) if p.strip()]
     if written and " ".join(written[0].split()) == " ".join(row["headline"].split()):
         written = written[1:] or written
     row["paragraph_texts"] = [p.strip() for p in written]

@@ -116,7 +116,8 @@ class ProgressLine:
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @db_option
 @click.option("--glob", "pattern", default=sources.DEFAULT_GLOB, show_default=True,
-              help="Which file names in folders are articles. Archives are always read.")
+              help="Which file names in folders and archives are articles (case aside: *.txt takes A.TXT)."
+                   " Archives in folders are always opened.")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None,
               help="Worker processes for reading and parsing [default: one per CPU].")
 @click.option("--silent", "-s", is_flag=True, help="No progress bar.")
@@ -124,12 +125,17 @@ class ProgressLine:
               help="Skip finding names, quotes and near-duplicates (faster; `news-archive analyse` adds them later).")
 def ingest(paths: tuple[str, ...], db_path: str, pattern: str, jobs: int | None, silent: bool,
            no_analysis: bool) -> None:
-    """Add article files, folders of them, or .tar.gz/.tgz/.zip archives of them.
+    """Add article files, folders of them, or archives of them (.zip, .tar,
+    .tar.gz/.tgz, .tar.bz2, .tar.xz), read without unpacking.
 
-    Folders are walked recursively. Unchanged files are skipped, changed files
-    update their article, and files that cannot be read as articles are
+    Folders are walked recursively; hidden files and folders are skipped. A
+    file found in a folder is named by its path in that folder; a file given
+    itself, by the path as given. Unchanged files are skipped, changed files
+    update their article, files gone from a folder are said (their articles
+    stay), and files that cannot be read as articles (or are over 100 MB) are
     recorded in the rejects table with the reason. Exit status: 0 when every
-    file went in, 2 when some were rejected, 1 on a fatal error.
+    file went in, 2 when some were rejected, 1 on a fatal error, 130 when
+    interrupted.
 
     Example:
 

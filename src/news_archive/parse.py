@@ -167,7 +167,17 @@ def _to_iso(span: str, form: str) -> str:
         raise DateError(f"{span!r} is not a real date ({_reason(error)})") from None
     if not 1000 <= parsed.year <= 2999:
         raise DateError(f"{span!r} has an implausible year {parsed.year}")
-    return Date(parsed.year, parsed.month, parsed.day).isoformat()
+    day = Date(parsed.year, parsed.month, parsed.day)
+    weekday = _WEEKDAY_NAME.match(span)
+    if weekday and _WEEKDAYS.index(weekday.group(1).lower()) != day.weekday():
+        # "Mon, 09 Jun 2020": 9 June 2020 was a Tuesday, so one of the two is wrong.
+        raise DateError(f"{span!r} is not a real date (it says {weekday.group(0).rstrip('., ')},"
+                        f" but {day.day} {day.strftime('%B %Y')} was a {day.strftime('%A')})")
+    return day.isoformat()
+
+
+_WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+_WEEKDAY_NAME = re.compile(r"(mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?", re.I)
 
 
 def _reason(error: Exception) -> str:
@@ -182,8 +192,13 @@ def _preview(text: str, limit: int = 40) -> str:
 
 # --- articles ---------------------------------------------------------------
 
-_DATE_KEYWORD = re.compile(r"date(?:[ \t]*:[ \t]*|[ \t]+|(?=\n)|$)", re.I)
-_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+# After the keyword: spaces, tabs or no-break spaces (word processors put those in), or a colon.
+_DATE_KEYWORD = re.compile(r"date(?:[ \t\u00a0]*:[ \t\u00a0]*|[ \t\u00a0]+|(?=\n)|$)", re.I)
+_KEYWORD_GLUED = re.compile(r"date(\d)", re.I)  # "date2020-06-09": the date without its space
+# A line of nothing but white space (form feeds too: a page break in old files) ends a paragraph.
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t\f\v]*\n")
+# Invisible characters some programs put at the start of a file (a BOM, a zero-width space).
+_INVISIBLE_START = "\ufeff\u200b\u200c\u200d\u2060"
 
 
 def parse_article(text: str, source: str) -> Article:
@@ -191,13 +206,23 @@ def parse_article(text: str, source: str) -> Article:
 
     ``source`` only names the file in errors and in the result.
     """
-    text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
-    start = len(text) - len(text.lstrip())
-    if start == len(text):
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip(_INVISIBLE_START):
         raise ParseError(source, "empty file")
+    text = text.lstrip(_INVISIBLE_START + " \t\n\f\v\u00a0").lstrip(_INVISIBLE_START)
+    if not text.strip():
+        raise ParseError(source, "empty file: nothing but white space")
+    start = len(text) - len(text.lstrip())
     keyword = _DATE_KEYWORD.match(text, start)
     if not keyword:
-        raise ParseError(source, f"no date line: the first line {_preview(text[start:])} does not start with 'date'")
+        if _KEYWORD_GLUED.match(text, start):
+            text = text[: start + 4] + " " + text[start + 4 :]  # "date2020-06-09 ...": read as written with a space
+            keyword = _DATE_KEYWORD.match(text, start)
+        else:
+            first = re.match(r"\S+", text[start:]).group(0)
+            raise ParseError(source, f"no date line: the first line {_preview(text[start:])} does not start with"
+                                     " 'date'" + (f" (it starts with {first[:20]!r})"
+                                                             if first.lower().startswith("date") else ""))
     after_keyword = text[keyword.end():]
     line = after_keyword.lstrip(" \t")
     if not line or line.startswith("\n"):

@@ -7,6 +7,7 @@ nothing about articles: it yields named byte sources and turns bytes into text.
 from __future__ import annotations
 
 import calendar
+import codecs
 import collections
 import errno
 import fnmatch
@@ -75,7 +76,8 @@ class DecodeError(ValueError):
 
 @lru_cache(maxsize=32)
 def _name_pattern(pattern: str) -> re.Pattern[str]:
-    return re.compile(fnmatch.translate(pattern))
+    # Case aside: "*.txt" takes "A.TXT" too (files saved on Windows, or by old systems, in capitals).
+    return re.compile(fnmatch.translate(pattern), re.IGNORECASE)
 
 
 def _matches(name: str, pattern: str) -> bool:
@@ -438,7 +440,9 @@ def decode(raw: bytes) -> str:
         except UnicodeDecodeError as error:
             raise DecodeError(f"undecodable: has a UTF-16 byte order mark but is not UTF-16 ({error.reason})") from None
     elif b"\x00" in raw:
-        raise DecodeError(f"binary content: contains {_plural(raw.count(0), 'NUL byte')}")
+        text = _utf16_without_bom(raw)
+        if text is None:
+            raise DecodeError(f"binary content: contains {_plural(raw.count(0), 'NUL byte')}")
     elif raw.startswith(b"\xef\xbb\xbf"):
         try:
             text = raw[3:].decode("utf-8")
@@ -450,6 +454,12 @@ def decode(raw: bytes) -> str:
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
+            if _mostly_utf8(raw):
+                # UTF-8 with a stray byte or two of another encoding (a pasted "São"): those
+                # bytes alone are read as Windows-1252, not the whole text as mojibake.
+                text = raw.decode("utf-8", "news_archive_cp1252")
+                _check_controls(len(raw) - len(raw.translate(None, _CONTROL_BYTES)), len(text))
+                return _CONTROL_CHARACTERS.sub("", text)
             try:
                 text = raw.decode("cp1252")
             except UnicodeDecodeError:
@@ -459,7 +469,7 @@ def decode(raw: bytes) -> str:
             _check_controls(controls, len(text))
             return _CONTROL_CHARACTERS.sub("", text) if controls else text
     # Counted on the bytes: in UTF-8 and UTF-16 alike, C0 controls are what matters, and bytes are fast.
-    source = text.encode("utf-8") if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else raw
+    source = text.encode("utf-8") if raw[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in raw else raw
     controls = len(source) - len(source.translate(None, _CONTROL_BYTES))
     _check_controls(controls, len(text))
     return _CONTROL_CHARACTERS.sub("", text) if controls else text
@@ -471,6 +481,40 @@ _CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0e-\x1f\x7f]")
 
 
 _CONTROL_BYTES = bytes(b for b in range(0x20) if chr(b) not in _ALLOWED_CONTROLS) + b"\x7f"
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+def _mostly_utf8(raw: bytes) -> bool:
+    """Text with UTF-8 characters in it and only a few bytes that are not UTF-8."""
+    sequences = len(_UTF8_SEQUENCE.findall(raw))
+    if not sequences:
+        return False
+    invalid = len(raw.decode("utf-8", "replace").encode("utf-8")) - len(raw)  # each bad byte grows to 3
+    return invalid // 2 <= max(2, sequences // 4)
+
+
+def _cp1252_byte(error: UnicodeDecodeError) -> tuple[str, int]:
+    """Codec error handler: a byte that is not UTF-8, read as Windows-1252 (else Latin-1)."""
+    bad = error.object[error.start:error.end]
+    return bad.decode("cp1252", "replace").replace("\ufffd", "") or bad.decode("latin-1"), error.end
+
+
+codecs.register_error("news_archive_cp1252", _cp1252_byte)
+
+
+def _utf16_without_bom(raw: bytes) -> str | None:
+    """UTF-16 text saved without its byte order mark: a NUL in nearly every other byte."""
+    if len(raw) < 4 or len(raw) % 2:
+        return None
+    even, odd = raw[0::2].count(0), raw[1::2].count(0)
+    half = len(raw) // 2
+    for zeros, others, encoding in ((odd, even, "utf-16-le"), (even, odd, "utf-16-be")):
+        if zeros >= half * 0.6 and others <= half * 0.02:
+            try:
+                return raw.decode(encoding)
+            except UnicodeDecodeError:
+                return None
+    return None
 
 
 def _check_controls(controls: int, length: int) -> None:
