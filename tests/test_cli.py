@@ -92,6 +92,28 @@ def test_ingest_says_which_files_were_named_after_their_folder(db_path, tmp_path
     assert "beta" in shell("search", "beta", "--db", db_path).stdout.lower()
 
 
+def test_paths_that_are_not_there_are_said_not_recorded(db_path, tmp_path):
+    result = shell("ingest", str(SAMPLE), str(tmp_path / "typo"), "--db", db_path)
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"cannot ingest {tmp_path / 'typo'}: no such file or folder\ningested 2,")
+    assert sqlite3.connect(db_path).execute("SELECT count(*) FROM rejects").fetchone() == (0,)
+    only = shell("ingest", str(tmp_path / "typo"), "--db", str(tmp_path / "none.db"))
+    assert only.returncode == 1 and only.stderr.endswith("Error: nothing to ingest: no path given exists\n")
+    assert not (tmp_path / "none.db").exists()
+
+
+def test_files_rejected_before_are_summed_up_on_a_re_ingest(db_path, tmp_path):
+    write_article(tmp_path / "in", "bad.txt", "no date line\n")
+    write_article(tmp_path / "in", "good.txt", " date 2020-01-01 Fine\n")
+    first = shell("ingest", str(tmp_path / "in"), "--db", db_path)
+    assert first.returncode == 2 and first.stderr.startswith("rejected bad.txt: no date line")
+    again = shell("ingest", str(tmp_path / "in"), str(tmp_path / "in") + "/", "--db", db_path)  # named twice: once
+    assert again.returncode == 2
+    assert again.stderr.splitlines()[0] == ("1 file rejected before, unchanged, still rejected (news-archive stats"
+                                            " lists every reject with its reason)")
+    assert again.stderr.splitlines()[1].startswith("ingested 0, updated 0, unchanged 1, duplicates 0, rejected 1 (")
+
+
 def test_ingest_of_nothing_says_so(tmp_path):
     (tmp_path / "empty").mkdir()
     result = shell("ingest", str(tmp_path / "empty"), "--db", str(tmp_path / "e.db"))

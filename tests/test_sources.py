@@ -240,3 +240,15 @@ def test_the_glob_takes_names_in_any_case(tmp_path):
     for name in ("A.TXT", "b.Txt", "c.txt", "d.md"):
         (tmp_path / name).write_text(" date 2020-01-01 x")
     assert sorted(f.source for f in walk([str(tmp_path)])) == ["A.TXT", "b.Txt", "c.txt"]
+
+
+def test_a_link_to_a_folder_around_the_walked_one_is_not_followed(tmp_path):
+    folder = tmp_path / "news"
+    folder.mkdir()
+    (folder / "a.txt").write_text(" date 2020-01-01 x")
+    (tmp_path / "outside.txt").write_text(" date 2020-01-01 y")
+    (folder / "up").symlink_to("..")
+    found = list(walk([str(folder)]))
+    assert [f.source for f in found if isinstance(f, Found)] == ["a.txt"]
+    assert [(u.source, u.reason) for u in found if isinstance(u, Unreadable)] == [
+        ("up", "a link to a folder that holds this folder: not followed")]

@@ -680,3 +680,20 @@ async def test_the_menu_marks_where_you_are_and_kinds_read_as_words(ds, sample_d
     assert "<td>organisation</td>" in html and "<td>organization</td>" not in html
     dillon = (await ds.client.get(f"/name/{name_id(sample_db, 'Dillon Passage')}")).text
     assert '<a href="/names">Names</a> › <a href="/names?kind=person">People</a></nav>' in dillon
+
+
+async def test_an_article_whose_file_now_fails_says_so(tmp_path):
+    from conftest import write_article
+    from news_archive.ingest import ingest
+
+    path = write_article(tmp_path / "in", "c.txt", " date 2020-01-01 Good once\n\nIt read well.\n")
+    db = str(tmp_path / "r.db")
+    ingest(db, [str(tmp_path / "in")], jobs=1)
+    path.write_text("the date line went missing <b>x</b>\n")
+    ingest(db, [str(tmp_path / "in")], jobs=1)
+    datasette = make_datasette(db)
+    await datasette.invoke_startup()
+    html = (await datasette.client.get("/article/1")).text
+    assert "<dt>Source now rejected</dt>" in html and "It read well." in html
+    assert "the first line &#39;the date line went missing &lt;b&gt;x&lt;/b&gt;&#39;" in html
+    assert (await datasette.client.get("/article/1.json")).json()["source_rejected"]["reason"].startswith("no date line")

@@ -229,6 +229,9 @@ def article(conn: sqlite3.Connection, article_id: int) -> dict | None:
         (original, original, row["id"]),
     )
     row["source_gone"] = _source_gone(conn, row["source"])
+    # A file that read well once and cannot be read now: its last good text is what is shown.
+    rejected = _rows(conn, "SELECT reason, rejected_at FROM rejects WHERE source = ?", (row["source"],))
+    row["source_rejected"] = rejected[0] if rejected else None
     row["previous"] = _neighbour(conn, row["date"], row["id"], "<")
     row["next"] = _neighbour(conn, row["date"], row["id"], ">")
     row["names"] = _rows(

@@ -38,6 +38,11 @@ MAX_CONNECTIONS = 200  # for `serve`: open connections and requests in progress
 _TERMINAL_UNSAFE = re.compile(r"\x1b(?!\[[0-9;]*m)|[\x00-\x08\x0b-\x1a\x1c-\x1f\x7f-\x9f]")
 
 
+def _shown(name: str) -> str:
+    """A file name on one line: a name may hold a line break or a tab."""
+    return name.replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
+
+
 def echo(message: object = "", err: bool = False, nl: bool = True) -> None:
     click.echo(_TERMINAL_UNSAFE.sub("", str(message)), err=err, nl=nl)
 
@@ -143,6 +148,13 @@ def ingest(paths: tuple[str, ...], db_path: str, pattern: str, jobs: int | None,
     """
     from . import ingest as ingester  # imported here: it brings numpy and the analysers along
 
+    # A path that is not there is a typing mistake, not a file to keep among the rejects.
+    missing = [path for path in paths if not os.path.lexists(path)]
+    for path in missing:
+        echo(f"cannot ingest {_shown(path)}: no such file or folder", err=True)
+    paths = tuple(path for path in paths if path not in missing)
+    if not paths:
+        raise click.ClickException("nothing to ingest: no path given exists")
     stderr = sys.stderr
     show_progress = not silent and stderr.isatty()
     progress = ProgressLine(stderr) if show_progress else None
@@ -154,14 +166,19 @@ def ingest(paths: tuple[str, ...], db_path: str, pattern: str, jobs: int | None,
         finally:
             if progress:
                 progress.close()
+    still = set(report.still_rejected)
     for source, reason in report.rejected:
-        echo(f"rejected {source}: {reason}", err=True)
+        if (source, reason) not in still:
+            echo(f"rejected {_shown(source)}: {reason}", err=True)
+    if still:
+        echo(f"{_count(len(still), 'file')} rejected before, unchanged, still rejected"
+             " (news-archive stats lists every reject with its reason)", err=True)
     for source, alias in report.renamed[:GONE_SHOWN]:
-        echo(f"named {alias}: {source} is the name of another folder's file in the archive, with other text", err=True)
+        echo(f"named {_shown(alias)}: {_shown(source)} is the name of another folder's file in the archive, with other text", err=True)
     if len(report.renamed) > GONE_SHOWN:
         echo(f"… and {len(report.renamed) - GONE_SHOWN:,} more named after their folder", err=True)
     for gone in report.gone[:GONE_SHOWN]:
-        echo(f"gone from {gone.folder}: {gone.source} (ingested before; what it held stays in the archive)",
+        echo(f"gone from {_shown(gone.folder)}: {_shown(gone.source)} (ingested before; what it held stays in the archive)",
                    err=True)
     if len(report.gone) > GONE_SHOWN:
         echo(f"… and {len(report.gone) - GONE_SHOWN:,} more gone (news-archive stats lists them all)", err=True)
@@ -170,7 +187,7 @@ def ingest(paths: tuple[str, ...], db_path: str, pattern: str, jobs: int | None,
         echo(f"note: no article files were found in {', '.join(paths)} (looked for {pattern} and archives of them;"
              " --glob looks for others)", err=True)
     echo(f"{report.summary()} ({report.seconds:.1f}s, {rate:,.0f} files/s)", err=True)
-    if report.rejected:
+    if report.rejected or missing:
         sys.exit(EXIT_REJECTED)
 
 
@@ -559,13 +576,13 @@ def stats(as_json: bool, db_path: str) -> None:
             echo(f"  {row['count']:>6,}  {row['reason']}")
         echo("\nrejected files")
         for row in data["rejects"][:50]:
-            echo(f"  {row['source']}: {row['reason']}")
+            echo(f"  {_shown(row['source'])}: {row['reason']}")
         if len(data["rejects"]) > 50:
             echo(f"  … and {len(data['rejects']) - 50:,} more (news-archive stats --json lists all)")
     if data["gone_sources"]:
         echo("\nsource files gone from their folder (noticed at an ingest of that folder)")
         for row in data["gone_sources"]:
-            echo(f"  {row['folder']}: {row['source']} (since {row['noticed_at']})")
+            echo(f"  {_shown(row['folder'])}: {_shown(row['source'])} (since {row['noticed_at']})")
 
 
 # --- serve -------------------------------------------------------------------------------

@@ -39,7 +39,8 @@ class IngestReport:
     updated: int = 0
     unchanged: int = 0
     duplicates: int = 0
-    rejected: list[tuple[str, str]] = field(default_factory=list)
+    rejected: list[tuple[str, str]] = field(default_factory=list)  # every file not taken, as (source, reason)
+    still_rejected: list[tuple[str, str]] = field(default_factory=list)  # those among them rejected before, unchanged
     seconds: float = 0.0
     near_duplicates: int = 0  # pairs found by this run
     gone: list[store.GoneFile] = field(default_factory=list)  # files no longer in a folder ingested before
@@ -347,6 +348,7 @@ class _BatchWriter:
         report.unchanged += saved.unchanged + item.unchanged + sum(1 for s in item.seen if s.status != "rejected")
         report.duplicates += saved.duplicates
         report.rejected += saved.rejected + item.still_rejected
+        report.still_rejected += item.still_rejected
         if self.feeder and (saved.to_index or saved.ingested or saved.duplicates):
             self.feeder.add(saved.to_index)
             top = self.db.conn.execute("SELECT max(id) FROM articles").fetchone()[0] or 0
@@ -437,7 +439,12 @@ def _walk_noting_folders(paths: Sequence[str], pattern: str,
                          walks: list[store.FolderWalk] | None) -> Iterator[tuple[Task, "store.FolderWalk | None"]]:
     """sources.walk of ``paths``, noting the name of everything found in each folder among them;
     each item comes with the walk of the folder it was found in (None for a file named itself)."""
+    seen: set[str] = set()
     for given in paths:
+        real = os.path.realpath(given)
+        if real in seen:
+            continue  # named twice ("years years/"): walked once
+        seen.add(real)
         walked = None
         if walks is not None and os.path.isdir(given):
             walked = store.FolderWalk(os.path.realpath(given), sources.display_name(given), pattern)

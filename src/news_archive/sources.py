@@ -153,9 +153,16 @@ def _walk_dir(top: str, prefix: str, pattern: str, visited: set[tuple[int, int]]
     # Links wait until the real folders are done: a folder with a real path is
     # then already visited when a link reaches it, and keeps its real name.
     linked: collections.deque[str] = collections.deque()
+    real_top = os.path.realpath(top)
     while stack or linked:
         if not stack:
-            stack.append(_listing(top, linked.popleft(), pattern, visited, stat_files))
+            link = linked.popleft()
+            target = os.path.realpath(os.path.join(top, link))
+            if real_top.startswith(target.rstrip(os.sep) + os.sep):  # (a link to the folder itself is a loop, ended below)
+                # A link to "..": it would pull in everything around the folder asked for.
+                yield Unreadable(display_name(link), "a link to a folder that holds this folder: not followed")
+                continue
+            stack.append(_listing(top, link, pattern, visited, stat_files))
         try:
             item = next(stack[-1])
         except StopIteration:

@@ -816,6 +816,7 @@ async def article_json(request, datasette):
     data["paragraph_texts"] = row["paragraph_texts"]
     data["copies"] = [{**c, "url": absolute(f"/article/{c['id']}")} for c in row["copies"]]
     data["source_gone"] = row["source_gone"]
+    data["source_rejected"] = row["source_rejected"]
     for key in ("previous", "next"):
         data[key] = {**row[key], "url": absolute(f"/article/{row[key]['id']}")} if row[key] else None
     data["related"] = [{**r, "url": absolute(f"/article/{r['id']}")} for r in row["related"]]
