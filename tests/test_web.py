@@ -697,3 +697,21 @@ async def test_an_article_whose_file_now_fails_says_so(tmp_path):
     assert "<dt>Source now rejected</dt>" in html and "It read well." in html
     assert "the first line &#39;the date line went missing &lt;b&gt;x&lt;/b&gt;&#39;" in html
     assert (await datasette.client.get("/article/1.json")).json()["source_rejected"]["reason"].startswith("no date line")
+
+
+async def test_an_archive_of_many_years_charts_a_bar_a_year(tmp_path):
+    from conftest import write_article
+    from news_archive.ingest import ingest
+
+    write_article(tmp_path / "in", "old.txt", " date 1000-01-01 A typo year\n\nText.\n")
+    write_article(tmp_path / "in", "new.txt", " date 2200-01-01 Another\n\nText.\n")
+    db = str(tmp_path / "y.db")
+    ingest(db, [str(tmp_path / "in")], jobs=1)
+    datasette = make_datasette(db)
+    await datasette.invoke_startup()
+    home = (await datasette.client.get("/")).text
+    assert "Articles per year</h2>" in home and home.count('<rect class="bar"') == 1201
+    assert 'href="/archive/1000"' in home and len(home) < 600_000
+    name_id = sqlite3.connect(db).execute("SELECT id FROM names LIMIT 1").fetchone()
+    if name_id:
+        assert "per year</h2>" in (await datasette.client.get(f"/name/{name_id[0]}")).text
