@@ -697,14 +697,7 @@ async def archive_month(request, datasette):
     if not data["total"]:
         return await _missing(datasette, request, "Nothing from that month",
                               f"The archive has no articles from {period_label(data['key'], 'month')}.")
-    _past_the_last(page, data, notes)
-    path = f"/archive/{year:04d}/{month:02d}"
-    if _wants_json(request):
-        return json_response(_with_urls(datasette, request, {**data, "notes": notes}))
-    return await render(datasette, request, "news_month.html", {
-        "data": data, "notes": notes, "json_url": make_url(datasette, f"{path}.json", page=_later(data["page"])),
-        "page_url": lambda number: make_url(datasette, path, page=_later(number)),
-        "page_numbers": _page_numbers(data["page"], data["pages"])})
+    return await _dated_list(datasette, request, "news_month.html", f"/archive/{year:04d}/{month:02d}", data, page, notes)
 
 
 @guarded
@@ -720,11 +713,15 @@ async def archive_day(request, datasette):
     if not data["total"]:
         return await _missing(datasette, request, "Nothing on that day",
                               f"The archive has no articles from {period_label(iso, 'day')}.")
-    _past_the_last(page, data, notes)
-    path = f"/archive/{iso.replace('-', '/')}"
+    return await _dated_list(datasette, request, "news_day.html", f"/archive/{iso.replace('-', '/')}", data, page, notes)
+
+
+async def _dated_list(datasette, request, template: str, path: str, data: dict, asked: int, notes: list[str]) -> Response:
+    """A month's or a day's page of articles (``data``), or its JSON: numbered pages, a note past the last."""
+    _past_the_last(asked, data, notes)
     if _wants_json(request):
         return json_response(_with_urls(datasette, request, {**data, "notes": notes}))
-    return await render(datasette, request, "news_day.html", {
+    return await render(datasette, request, template, {
         "data": data, "notes": notes, "json_url": make_url(datasette, f"{path}.json", page=_later(data["page"])),
         "page_url": lambda number: make_url(datasette, path, page=_later(number)),
         "page_numbers": _page_numbers(data["page"], data["pages"])})
