@@ -522,6 +522,7 @@ class NameClashes:
         if alias not in rows and rows.get(archive.source, (archive.size, archive.mtime_ns)) == (archive.size,
                                                                                            archive.mtime_ns):
             return archive
+        walk.renamed[sources.source_key(archive.source)] = sources.source_key(alias)  # its folder lists the alias
         return dataclasses.replace(archive, source=alias)
 
     def note_renamed(self, renamed: list[tuple[str, str, bool]]) -> None:
