@@ -12,7 +12,7 @@ from collections import Counter
 from typing import Iterator, Sequence
 
 from . import search_index
-from .matches import clusters_of, first_versions
+from .matches import clusters_of, date_conditions, first_versions
 from .name_identity import shown_spelling
 from .query import Query, Term
 
@@ -510,14 +510,9 @@ class _QuotesQuery:
         if speaker and not speaker_words:
             where.append("q.speaker = ?")  # no word to look for ("?!"): as written
             args.append(speaker)
-        dated = []
-        if since:
-            dated.append("a.date >= ?")
-            args.append(since)
-        if until:
-            dated.append("a.date <= ?")
-            args.append(until)
+        dated, bounds = date_conditions(since, until)
         where += dated
+        args += bounds
         self.expression = expression
         quotes = "quotes_fts JOIN quotes q ON q.id = quotes_fts.rowid" if expression else "quotes q"
         self.source = f"{quotes} JOIN articles a ON a.id = q.article_id"

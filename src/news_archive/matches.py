@@ -66,6 +66,18 @@ def clusters_of(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, tuple
 
 
 
+def date_conditions(since: str | None, until: str | None) -> tuple[list[str], list[str]]:
+    """WHERE conditions (and their arguments) on the dates of articles ``a``: from ``since`` to ``until``."""
+    conditions, args = [], []
+    if since:
+        conditions.append("a.date >= ?")
+        args.append(since)
+    if until:
+        conditions.append("a.date <= ?")
+        args.append(until)
+    return conditions, args
+
+
 def filters(
     query: Query, since: str | None, until: str | None, *, include_duplicates: bool = False,
     names: Sequence[int] = (),
@@ -81,12 +93,9 @@ def filters(
         args.append(expression)
     else:
         source = "articles a"
-    if since:
-        where.append("a.date >= ?")
-        args.append(since)
-    if until:
-        where.append("a.date <= ?")
-        args.append(until)
+    dated, bounds = date_conditions(since, until)
+    where += dated
+    args += bounds
     for name_id in names:
         where.append("EXISTS (SELECT 1 FROM article_names n WHERE n.article_id = a.id AND n.name_id = ?)")
         args.append(name_id)

@@ -465,16 +465,15 @@ def decode(raw: bytes) -> str:
                 # UTF-8 with a stray byte or two of another encoding (a pasted "São"): those
                 # bytes alone are read as Windows-1252, not the whole text as mojibake.
                 text = raw.decode("utf-8", "news_archive_cp1252")
-                _check_controls(len(raw) - len(raw.translate(None, _CONTROL_BYTES)), len(text))
-                return _CONTROL_CHARACTERS.sub("", text)
-            try:
-                text = raw.decode("cp1252")
-            except UnicodeDecodeError:
-                text = raw.decode("latin-1")
-            # Single-byte text: C1 controls (0x80-0x9f in Latin-1) count as binary too.
-            controls = sum(1 for ch in text if (ch < " " or "\x7f" <= ch < "\xa0") and ch not in _ALLOWED_CONTROLS)
-            _check_controls(controls, len(text))
-            return _CONTROL_CHARACTERS.sub("", text) if controls else text
+            else:
+                try:
+                    text = raw.decode("cp1252")
+                except UnicodeDecodeError:
+                    text = raw.decode("latin-1")
+                # Single-byte text: C1 controls (0x80-0x9f in Latin-1) count as binary too.
+                controls = sum(1 for ch in text if (ch < " " or "\x7f" <= ch < "\xa0") and ch not in _ALLOWED_CONTROLS)
+                _check_controls(controls, len(text))
+                return _CONTROL_CHARACTERS.sub("", text) if controls else text
     # Counted on the bytes: in UTF-8 and UTF-16 alike, C0 controls are what matters, and bytes are fast.
     source = text.encode("utf-8") if raw[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in raw else raw
     controls = len(source) - len(source.translate(None, _CONTROL_BYTES))

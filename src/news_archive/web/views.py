@@ -238,13 +238,7 @@ class SearchParams:
     def from_request(cls, request) -> "SearchParams":
         args = request.args
         params = cls(q=(args.get("q") or "")[: MAX_QUERY_CHARS * 2])
-        raw_since, raw_until = args.get("since"), args.get("until")
-        params.since = params._date(raw_since, "from", end=False)
-        params.until = params._date(raw_until, "to", end=True)
-        if params.since and params.until and params.since > params.until:
-            params.since = parse_date_bound(raw_until[:64], end=False)
-            params.until = parse_date_bound(raw_since[:64], end=True)
-            params.problems.append("the from date was after the to date, so they were swapped")
+        params.since, params.until = _read_dates(args, params.problems, params.ignored)
         sort = args.get("sort") or ("relevance" if params.q.strip() else "newest")
         if sort not in search.SORTS:
             params.ignore(f"the sort {sort[:20]!r} is not one of {', '.join(search.SORTS)}")
@@ -268,15 +262,6 @@ class SearchParams:
     def ignore(self, what: str, advice: str = "") -> None:
         self.ignored.append(what + advice)
         self.problems.append(f"{what}, so it was ignored{advice}")
-
-    def _date(self, value: str | None, label: str, *, end: bool) -> str | None:
-        if not value or not value.strip():
-            return None
-        try:
-            return parse_date_bound(value[:64], end=end)
-        except DateError as error:
-            self.ignore(*_date_problem(value, label, error))
-            return None
 
     def _page(self, value: str | None) -> int:
         if value is None or value == "":
@@ -931,52 +916,55 @@ def _date_problem(value: str, label: str, error: DateError) -> tuple[str, str]:
     return f"the {label} date {value[:64]!r} is not a date", "; use YYYY-MM-DD"
 
 
-def _date_args(request, notes: list[str]) -> tuple[str | None, str | None]:
-    """?since= and ?until= as the first and last day they name, as search reads them."""
+def _read_dates(args, notes: list[str], ignored: list[str]) -> tuple[str | None, str | None]:
+    """?since= and ?until= as the first and last day they name (search's and the quotes' alike).
+    A date that is not one is left out, said in ``notes`` and listed in ``ignored`` (exports refuse
+    then); dates the wrong way round are swapped, with a note."""
     bounds = []
     for key, label, end in (("since", "from", False), ("until", "to", True)):
-        value = (request.args.get(key) or "").strip()
+        value = (args.get(key) or "").strip()
         try:
             bounds.append(parse_date_bound(value[:64], end=end) if value else None)
         except DateError as error:
             what, advice = _date_problem(value, label, error)
+            ignored.append(what + advice)
             notes.append(f"{what}, so it was ignored{advice}")
             bounds.append(None)
     since, until = bounds
     if since and until and since > until:
-        since = parse_date_bound(request.args["until"].strip()[:64], end=False)
-        until = parse_date_bound(request.args["since"].strip()[:64], end=True)
+        since = parse_date_bound(args["until"].strip()[:64], end=False)
+        until = parse_date_bound(args["since"].strip()[:64], end=True)
         notes.append("the from date was after the to date, so they were swapped")
     return since, until
 
 
-def _quotes_asked(request, datasette) -> dict:
+async def _quotes_asked(request, datasette) -> dict:
+    """What a quotes page or export asks for. ``by`` is the name of ?name=ID, the one whose
+    quotations these are; ``no_name`` says why an ID named nobody; ``ignored``, the bad dates."""
     q = (request.args.get("q") or "")[: MAX_QUERY_CHARS * 2]
     speaker = (request.args.get("speaker") or "")[:200] or None
     query = parse_query(q)
-    notes = list(query.notes)
-    since, until = _date_args(request, notes)
+    notes, ignored = list(query.notes), []
+    since, until = _read_dates(request.args, notes, ignored)
+    value = request.args.get("name") or ""
+    by = no_name = None
+    if value:
+        current = []
+        if value.isascii() and value.isdigit() and len(value) <= 18 and int(value) < 2**63:
+            current, _ = await run(datasette, browse.resolve_names, [int(value)])
+        if current:
+            by = current[0]
+        else:
+            no_name = f"there is no name {value}" if value.isascii() and value.isdigit() else f"{value[:40]!r} is not a name id"
     return {"q": q, "query": query, "speaker": speaker, "since": since, "until": until, "notes": notes,
-            "name_value": request.args.get("name") or ""}
+            "ignored": ignored, "by": by, "no_name": no_name}
 
 
 async def _quotes(request, datasette) -> tuple[dict, dict]:
-    asked = _quotes_asked(request, datasette)
-    notes = asked["notes"]
-    value = asked.pop("name_value")
-    by = None  # the name whose quotations these are, when ?name=ID
-    if value:
-        name_id = int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
-        found_name = None
-        if name_id is not None and name_id < 2**63:
-            current, _ = await run(datasette, browse.resolve_names, [name_id])
-            found_name = current[0] if current else None
-        if found_name is None:
-            what = f"there is no name {value}" if value.isascii() and value.isdigit() else f"{value[:40]!r} is not a name id"
-            notes.append(f"{what}: quotations by anyone are listed")
-        else:
-            by = found_name
-    asked["by"] = by
+    asked = await _quotes_asked(request, datasette)
+    notes, by = asked["notes"], asked["by"]
+    if asked["no_name"]:
+        notes.append(f"{asked['no_name']}: quotations by anyone are listed")
     page = _page_arg(request, notes)
     found = await run(datasette, browse.quotes_search, asked["query"], asked["speaker"], page,
                       speaker_id=by["id"] if by else None, since=asked["since"], until=asked["until"])
@@ -1023,19 +1011,13 @@ async def quotes_json(request, datasette):
 async def quotes_export(request, datasette):
     """/quotes.ndjson and /quotes.csv: every quotation the page lists, in its order."""
     fmt = request.url_vars["format"]
-    asked = _quotes_asked(request, datasette)
-    value = asked.pop("name_value")
-    by = None
-    if value:
-        current = []
-        if value.isascii() and value.isdigit() and len(value) <= 18 and int(value) < 2**63:
-            current, _ = await run(datasette, browse.resolve_names, [int(value)])
-        if not current:
-            raise BadRequest(f"cannot export these quotations: there is no name {value[:40]!r}")
-        by = current[0]
-    if any(", so it was ignored; use " in note for note in asked["notes"]):
+    asked = await _quotes_asked(request, datasette)
+    by = asked["by"]
+    # An export is kept and passed on: rather refuse than export other quotations than asked for.
+    if asked["no_name"]:
+        raise BadRequest(f"cannot export these quotations: {asked['no_name']}")
+    if asked["ignored"]:
         raise BadRequest("cannot export these quotations: " + "; ".join(asked["notes"]))
-    asked["by"] = by
     page = datasette.absolute_url(request, make_url(datasette, "/quotes", **_quotes_params(asked)))
     base = datasette.absolute_url(request, datasette.urls.path("/article/"))
     columns = (*browse.QUOTE_EXPORT_COLUMNS, "url")
