@@ -74,7 +74,7 @@ def test_ingest_and_stats_say_which_files_left_a_folder(db_path, tmp_path):
     assert lines[-1].startswith(f"ingested 0, updated 0, unchanged 1, duplicates 0, rejected 0, gone {GONE_SHOWN + 2} (")
     assert shell("ingest", str(folder), "--db", db_path).stderr.startswith("ingested 0, updated 0, unchanged 1,")
     text = shell("stats", "--db", db_path).stdout
-    assert f"gone        {GONE_SHOWN + 2} source files no longer in the folder ingested (what they held stays)" in text
+    assert f"gone        {GONE_SHOWN + 2} source files no longer in the folder or archive file ingested (what they held stays)" in text
     assert re.search(rf"^  {re.escape(str(folder))}: a21.txt \(since \d{{4}}-\d\d-\d\dT", text, re.M)
     data = json.loads(shell("stats", "--json", "--db", db_path).stdout)
     assert data["gone"] == GONE_SHOWN + 2 and data["gone_sources"][0]["source"] == "a00.txt"

@@ -514,6 +514,74 @@ def test_files_gone_from_a_folder_are_noted_and_their_articles_kept(db_path, art
     assert rows(db_path, "SELECT source FROM gone_sources") == [("batch.zip",)]
 
 
+def test_members_gone_from_a_changed_archive_are_noted_and_their_articles_kept(db_path, articles_dir):
+    pack = articles_dir / "pack.zip"
+
+    def zip_of(*names):
+        with zipfile.ZipFile(pack, "w") as z:
+            for name in names:
+                z.writestr(name, f" date 2020-02-01 Story {name}\n\nIts body.\n")
+        os.utime(pack, ns=(os.stat(pack).st_mtime_ns, os.stat(pack).st_mtime_ns + 10**9))  # a new mtime
+
+    zip_of("a.txt", "b.txt", "c.txt")
+    ingest(db_path, [str(articles_dir)], jobs=1)
+    zip_of("a.txt", "c.txt", "d.txt")  # b.txt taken out, d.txt added
+    report = ingest(db_path, [str(articles_dir)], jobs=1)
+    assert report.gone == [store.GoneFile("pack.zip!b.txt", "pack.zip")]
+    assert report.summary() == "ingested 1, updated 0, unchanged 2, duplicates 0, rejected 0, gone 1"
+    assert rows(db_path, "SELECT count(*) FROM articles") == [(4,)]  # b.txt's article stays
+    assert rows(db_path, "SELECT source, folder FROM gone_sources") == [("pack.zip!b.txt", "pack.zip")]
+    # Said once: the archive changing again does not say it again; coming back clears it.
+    zip_of("a.txt", "c.txt", "d.txt", "e.txt")
+    assert ingest(db_path, [str(articles_dir)], jobs=1).gone == []
+    assert rows(db_path, "SELECT count(*) FROM gone_sources") == [(1,)]
+    zip_of("a.txt", "b.txt", "c.txt", "d.txt", "e.txt")
+    assert ingest(db_path, [str(articles_dir)], jobs=1).gone == []
+    assert rows(db_path, "SELECT count(*) FROM gone_sources") == [(0,)]
+
+
+def test_a_damaged_archive_says_none_of_its_members_gone(db_path, articles_dir):
+    pack = articles_dir / "pack.tar.gz"
+    with tarfile.open(pack, "w:gz") as tar:
+        for name in ("a.txt", "b.txt", "c.txt"):
+            data = f" date 2020-02-01 Story {name}\n\nIts body.\n".encode()
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    ingest(db_path, [str(articles_dir)], jobs=1)
+    whole = pack.read_bytes()
+    pack.write_bytes(whole[: len(whole) // 2])  # cut short: what comes after the cut was not seen
+    report = ingest(db_path, [str(articles_dir)], jobs=1)
+    assert report.gone == [] and [source for source, _ in report.rejected] == ["pack.tar.gz"]
+    assert rows(db_path, "SELECT count(*) FROM gone_sources") == [(0,)]
+
+
+def test_reread_sees_an_edit_that_kept_size_and_time_and_parses_rejects_again(db_path, articles_dir, monkeypatch):
+    from news_archive import ingest as ingester
+
+    story = write_article(articles_dir, "a.txt", " date 2020-01-01 First one.")
+    write_article(articles_dir, "b.txt", " date 2020-01-02 Second one.")
+    real_parse = ingester.parse_bytes
+    # As an older news-archive that could not read b.txt would have left it: a reject.
+    monkeypatch.setattr(ingester, "parse_bytes",
+                        lambda source, raw: "an older reason" if source == "b.txt" else real_parse(source, raw))
+    assert ingest(db_path, [str(articles_dir)], jobs=1).summary().endswith("rejected 1")
+    monkeypatch.setattr(ingester, "parse_bytes", real_parse)
+    stat = os.stat(story)
+    story.write_text(" date 2020-01-01 Frist one.")  # a typo, same size, and the time put back
+    os.utime(story, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    plain = ingest(db_path, [str(articles_dir)], jobs=1)
+    assert (plain.updated, plain.unchanged, plain.still_rejected) == (0, 1, [("b.txt", "an older reason")])
+    again = ingest(db_path, [str(articles_dir)], jobs=1, reread=True)
+    assert again.summary() == "ingested 1, updated 1, unchanged 0, duplicates 0, rejected 0"
+    assert rows(db_path, "SELECT source, headline FROM articles ORDER BY source") == [
+        ("a.txt", "Frist one."), ("b.txt", "Second one.")]
+    assert rows(db_path, "SELECT count(*) FROM rejects") == [(0,)]
+    # Nothing changed since: a reread reads everything and finds everything unchanged.
+    assert ingest(db_path, [str(articles_dir)], jobs=1, reread=True).summary() == \
+        "ingested 0, updated 0, unchanged 2, duplicates 0, rejected 0"
+
+
 def test_other_folders_and_globs_do_not_make_files_gone(db_path, tmp_path):
     first, second = tmp_path / "first", tmp_path / "second"
     write_article(first, "a.txt", " date 2020-01-01 In the first folder.")

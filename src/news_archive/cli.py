@@ -128,16 +128,19 @@ class ProgressLine:
 @click.option("--silent", "-s", is_flag=True, help="No progress bar.")
 @click.option("--no-analysis", is_flag=True,
               help="Skip finding names, quotes and near-duplicates (faster; `news-archive analyse` adds them later).")
+@click.option("--reread", is_flag=True,
+              help="Read every file again, even those whose size and modification time are unchanged,"
+                   " and parse the files rejected before again (after an upgrade of news-archive).")
 def ingest(paths: tuple[str, ...], db_path: str, pattern: str, jobs: int | None, silent: bool,
-           no_analysis: bool) -> None:
+           no_analysis: bool, reread: bool) -> None:
     """Add article files, folders of them, or archives of them (.zip, .tar,
     .tar.gz/.tgz, .tar.bz2, .tar.xz), read without unpacking.
 
     Folders are walked recursively; hidden files and folders are skipped. A
     file found in a folder is named by its path in that folder; a file given
     itself, by the path as given. Unchanged files are skipped, changed files
-    update their article, files gone from a folder are said (their articles
-    stay), and files that cannot be read as articles (or are over 100 MB) are
+    update their article, files gone from a folder or a changed archive are
+    said (their articles stay), and files that cannot be read as articles (or are over 100 MB) are
     recorded in the rejects table with the reason. Exit status: 0 when every
     file went in, 2 when some were rejected, 1 on a fatal error, 130 when
     interrupted.
@@ -162,7 +165,7 @@ def ingest(paths: tuple[str, ...], db_path: str, pattern: str, jobs: int | None,
     with _library_errors(db_path), _index_errors():
         try:
             report = ingester.ingest(db_path, paths, pattern=pattern, jobs=jobs, progress=progress, expected=expected,
-                                     analyse=not no_analysis)
+                                     analyse=not no_analysis, reread=reread)
         finally:
             if progress:
                 progress.close()
@@ -558,8 +561,8 @@ def stats(as_json: bool, db_path: str) -> None:
     echo(f"quotes      {data['quotes']:,} ({data['quotes_attributed']:,} with a speaker)")
     echo(f"rejected    {data['rejected']:,}")
     if data["gone"]:
-        echo(f"gone        {_count(data['gone'], 'source file')} no longer in the folder ingested"
-                   " (what they held stays)")
+        echo(f"gone        {_count(data['gone'], 'source file')} no longer in the folder or archive file"
+                   " ingested (what they held stays)")
     echo(f"last ingest {data['last_ingest'] or '-'}")
     if data["per_year"]:
         echo("\nper year (originals: exact copies are counted once)")
@@ -580,7 +583,7 @@ def stats(as_json: bool, db_path: str) -> None:
         if len(data["rejects"]) > 50:
             echo(f"  … and {len(data['rejects']) - 50:,} more (news-archive stats --json lists all)")
     if data["gone_sources"]:
-        echo("\nsource files gone from their folder (noticed at an ingest of that folder)")
+        echo("\nsource files gone from their folder or archive file (noticed at an ingest of it)")
         for row in data["gone_sources"]:
             echo(f"  {_shown(row['folder'])}: {_shown(row['source'])} (since {row['noticed_at']})")
 

@@ -113,9 +113,12 @@ def ingest(
     expected: int | None = None,
     ranked_index: bool = True,
     analyse: bool = True,
+    reread: bool = False,
 ) -> IngestReport:
     """Ingest every article file under ``paths`` into the archive at ``db_path``,
-    and bring the ranked search index beside it up to date."""
+    and bring the ranked search index beside it up to date. With ``reread``, every file
+    and archive is read again, even when its size and modification time are those of its
+    last ingest, and files rejected before are parsed again."""
     started = time.monotonic()
     db, feeder = _open_for_writing(db_path, ranked_index)
     report = IngestReport()
@@ -123,11 +126,11 @@ def ingest(
     jobs = jobs or os.cpu_count() or 1
     walks: list[store.FolderWalk] = []
     clashes = NameClashes(db.conn)
-    chunks = _candidate_chunks(db_path, paths, pattern, walks, clashes)
+    chunks = _candidate_chunks(db_path, paths, pattern, walks, clashes, reread)
     pending = ChunkResult()
     done = 0
     try:
-        for result in _run(chunks, db_path, jobs, expected, analyse):
+        for result in _run(chunks, db_path, jobs, expected, analyse, reread):
             if isinstance(result, _Container):
                 writer.submit(pending)
                 pending = ChunkResult()
@@ -151,7 +154,7 @@ def ingest(
     finally:
         writer.finish()
     # Only after a complete walk and save: an interrupted ingest says nothing is gone.
-    report.gone = store.record_folders(db.conn, walks, writer.now)
+    report.gone += store.record_folders(db.conn, walks, writer.now)
     report.near_duplicates = _finish(db.conn, feeder)
     db.close()
     report.seconds = time.monotonic() - started
@@ -334,7 +337,8 @@ class _BatchWriter:
 
     def _save(self, item) -> None:
         if isinstance(item, _Container):
-            store.record_container(self.db, item.source, item.size, item.mtime_ns)
+            self.report.gone += store.record_container(self.db, item.source, item.size, item.mtime_ns,
+                                                       item.members, self.now)
             return
         if item.parsed and self.copies is None:
             # Loaded once, and only when there is something new.
@@ -376,13 +380,17 @@ class _Container:
     source: str
     size: int
     mtime_ns: int
+    # The names of the members read; None when the archive is damaged, as the members
+    # after the damage were not seen (which is not gone).
+    members: frozenset[str] | None = None
 
 
 Task = Found | Member | Unreadable
 
 
 def _candidate_chunks(db_path: str, paths: Sequence[str], pattern: str, walks: list[store.FolderWalk] | None = None,
-                      clashes: "NameClashes | None" = None) -> Iterator[list[Task] | ChunkResult | _Container]:
+                      clashes: "NameClashes | None" = None, reread: bool = False,
+                      ) -> Iterator[list[Task] | ChunkResult | _Container]:
     """Group candidates into chunks for the workers. Archives are opened here
     (reading one is sequential anyway), unless they are unchanged since the
     last run, in which case their members are accounted for from the ledger.
@@ -411,11 +419,16 @@ def _candidate_chunks(db_path: str, paths: Sequence[str], pattern: str, walks: l
                 chunk = []
             if clashes is not None and walk is not None:
                 item = clashes.archive_name(item, walk, ledger)
-            skipped = _unchanged_archive(ledger, item)
+            skipped = None if reread else _unchanged_archive(ledger, item)
             if skipped is not None:
                 yield skipped
                 continue
+            members: set[str] | None = set()
             for member in sources.archive_members(item, pattern):
+                if member.source == item.source:  # damaged: the members after the damage were not seen
+                    members = None
+                elif members is not None:
+                    members.add(member.source)
                 chunk.append(member)
                 if len(chunk) >= CHUNK_FILES:
                     yield chunk
@@ -423,7 +436,7 @@ def _candidate_chunks(db_path: str, paths: Sequence[str], pattern: str, walks: l
             if chunk:
                 yield chunk
                 chunk = []
-            yield _Container(item.source, item.size, item.mtime_ns)
+            yield _Container(item.source, item.size, item.mtime_ns, frozenset(members) if members is not None else None)
             continue
         chunk.append(item)
         if len(chunk) >= CHUNK_FILES:
@@ -557,7 +570,8 @@ def _unchanged_archive(ledger: sqlite3.Connection, archive: Found) -> ChunkResul
 # --- running work ----------------------------------------------------------------
 
 
-def _run(items: Iterator, db_path: str, jobs: int, expected: int | None, analyse: bool) -> Iterator[ChunkResult | _Container]:
+def _run(items: Iterator, db_path: str, jobs: int, expected: int | None, analyse: bool,
+         reread: bool = False) -> Iterator[ChunkResult | _Container]:
     """Process chunks in worker processes, in order, with bounded memory."""
     first: list = []
     small = expected is not None and expected < POOL_THRESHOLD
@@ -573,11 +587,11 @@ def _run(items: Iterator, db_path: str, jobs: int, expected: int | None, analyse
             small = True
     items = _chain(first, items)
     if jobs <= 1 or small:
-        _worker_init(db_path, analyse)
+        _worker_init(db_path, analyse, reread)
         for item in items:
             yield process_chunk(item) if isinstance(item, list) else item
         return
-    yield from _in_pool(_process_any, items, jobs, (db_path, analyse))
+    yield from _in_pool(_process_any, items, jobs, (db_path, analyse, reread))
 
 
 def _in_pool(function, items: Iterable, jobs: int, init_args: tuple) -> Iterator:
@@ -617,10 +631,11 @@ def _process_any(item):
 
 _ledger: sqlite3.Connection | None = None
 _analyse = True
+_reread = False  # read every file, and parse rejects again, whatever the ledger says
 
 
-def _worker_init(db_path: str, analyse: bool = True) -> None:
-    global _ledger, _analyse
+def _worker_init(db_path: str, analyse: bool = True, reread: bool = False) -> None:
+    global _ledger, _analyse, _reread
     if multiprocessing.parent_process() is not None:
         # A worker: Ctrl-C reaches the whole process group, but only the main process acts on it
         # (it stops the pool, which ends the workers); and a worker ends quietly when told to.
@@ -629,6 +644,7 @@ def _worker_init(db_path: str, analyse: bool = True) -> None:
     _collect_less_often()
     _ledger = store.connect_readonly(db_path)
     _analyse = analyse
+    _reread = reread
 
 
 def process_chunk(chunk: list[Task]) -> ChunkResult:
@@ -652,7 +668,7 @@ def process_chunk(chunk: list[Task]) -> ChunkResult:
             continue
         previous = known.get(item.source)
         clash = isinstance(item, Found) and item.alias is not None  # the same size and time prove nothing then
-        if previous and not clash and (previous[0], previous[1]) == (item.size, item.mtime_ns) \
+        if previous and not clash and not _reread and (previous[0], previous[1]) == (item.size, item.mtime_ns) \
                 and previous[3] != "archive":
             if previous[3] == "rejected":
                 result.still_rejected.append((item.source, previous[4] or "rejected"))
@@ -673,12 +689,16 @@ def process_chunk(chunk: list[Task]) -> ChunkResult:
             result.renamed.append((item.source, item.alias, True))
             item = dataclasses.replace(item, source=item.alias, alias=None)
             previous = None
-        if previous and previous[2] == digest:
+        if previous and previous[2] == digest and not (_reread and previous[3] == "rejected"):
             result.seen.append(store.SeenFile(item.source, item.size, item.mtime_ns, digest, previous[3]))
             if previous[3] == "rejected":
                 result.still_rejected.append((item.source, previous[4] or "rejected"))
             continue
         outcome = parse_bytes(item.source, raw)
+        if previous and previous[2] == digest and outcome == previous[4]:  # parsed again, rejected again
+            result.seen.append(store.SeenFile(item.source, item.size, item.mtime_ns, digest, previous[3]))
+            result.still_rejected.append((item.source, outcome))
+            continue
         if isinstance(outcome, str):
             result.rejected.append(store.RejectedFile(item.source, outcome, len(raw), item.mtime_ns, digest, raw))
         else:

@@ -553,14 +553,34 @@ def _analyse_promoted(conn: sqlite3.Connection, affected: list[int], analysed: s
                        replace=[article_id for article_id, _ in promoted])
 
 
-def record_container(db: sqlite_utils.Database, source: str, size: int, mtime_ns: int) -> None:
-    """Remember an archive file's size and mtime so an unchanged archive is not reopened."""
+def record_container(db: sqlite_utils.Database, source: str, size: int, mtime_ns: int,
+                     members: frozenset[str] | None = None, now: str | None = None) -> list[GoneFile]:
+    """Remember an archive file's size and mtime so an unchanged archive is not reopened, and
+    note in ``gone_sources`` (the archive as their folder) the members it held before and does not
+    now; a member that is back is no longer gone. ``members`` is None for a damaged archive, whose
+    members after the damage were not seen: nothing is said gone then."""
+    now = now or utc_now()
+    gone: list[GoneFile] = []
     with db.conn:
-        db.conn.execute(
+        conn = db.conn
+        if members is not None:
+            before = [member for (member,) in conn.execute(
+                "SELECT source FROM source_files WHERE source >= ? AND source < ? ORDER BY source",
+                (source + "!", source + '"'))]
+            noted = {member for (member,) in conn.execute("SELECT source FROM gone_sources WHERE folder = ?", (source,))}
+            # Said once, when first missed; the ledger keeps the names of members gone long ago.
+            newly = [member for member in before if member not in members and member not in noted]
+            conn.executemany("INSERT INTO gone_sources (source, folder, noticed_at) VALUES (?, ?, ?)",
+                             [(member, source, now) for member in newly])
+            gone = [GoneFile(member, source) for member in newly]
+            conn.executemany("DELETE FROM gone_sources WHERE folder = ? AND source = ?",
+                             [(source, member) for member in noted if member in members])
+        conn.execute(
             "INSERT OR REPLACE INTO source_files (source, size, mtime_ns, sha256, status, checked_at)"
             " VALUES (?, ?, ?, NULL, 'archive', ?)",
-            (source, size, mtime_ns, utc_now()),
+            (source, size, mtime_ns, now),
         )
+    return gone
 
 
 def _existing_articles(conn: sqlite3.Connection, sources: list[str]) -> dict[str, tuple[int, str]]:
