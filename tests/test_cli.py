@@ -396,8 +396,12 @@ def test_quotes_by_words_speaker_or_name(tmp_path):
     past = shell("quotes", "divorce", "--page", "50", "--db", db)
     assert past.stderr == f"note: there is only 1 page: showing the last\n1-{with_divorce} of {with_divorce} quotations" \
         " with divorce\n"
-    nothing = shell("quotes", "--db", db)
-    assert nothing.returncode == 2 and "give words to look for, --speaker, --name, --since or --until" in nothing.stderr
+    everything = shell("quotes", "-n", "1000", "--db", db)  # nothing asked: every quotation, newest first
+    total = sqlite3.connect(db).execute("SELECT count(*) FROM quotes").fetchone()[0]
+    assert everything.returncode == 0 and everything.stderr == f"1-{total} of {total} quotations in the archive, newest first\n"
+    assert everything.stdout.index("2021-03-29") < everything.stdout.index("2020-06-09")
+    ignored = shell("quotes", "*", "--db", db)
+    assert ignored.stdout == "" and ignored.stderr.endswith("0 quotations: the query has nothing to search for\n")
     dated = shell("quotes", "--since", "2021", "--db", db)
     assert dated.returncode == 0 and dated.stderr.endswith(" quotations from 2021-01-01 to the last\n")
     assert "2021-03-29" in dated.stdout and "2020-06-09" not in dated.stdout
@@ -525,3 +529,23 @@ def test_search_and_export_by_name(db_path, tmp_path):
     assert spelled.stderr.endswith("1-1 of 1 matches for: articles mentioning United States (place)\n")
     assert "note: 'United States' is taken as the place (1 article); it is also an organization in 1 article" \
         in spelled.stderr
+
+
+def test_query_words_that_begin_with_a_dash_are_never_options(tmp_path):
+    """`-oil` excludes oil; read as `-o il` it would write an export over a file named "il prices"."""
+    db = str(tmp_path / "q.db")
+    shell("ingest", str(SAMPLE), "--db", db)
+    (tmp_path / "il prices").write_text("keep me")
+    exported = shell("export", "-divorce prison", "--db", db, cwd=tmp_path)
+    assert exported.returncode == 0 and [json.loads(line)["id"] for line in exported.stdout.splitlines()] == [1]
+    clobbering = shell("export", "-oil prices", "--db", db, cwd=tmp_path)
+    assert clobbering.returncode == 0 and (tmp_path / "il prices").read_text() == "keep me"
+    # Unquoted words, an exclusion first or last, options anywhere, a number attached to -n.
+    for args in (["-divorce", "prison"], ["prison", "-divorce"], ["prison", "-n1", "-divorce"],
+                 ["-divorce", "--since", "2020", "prison"], ["--", "-divorce prison"]):
+        found = shell("search", "--db", db, *args)
+        assert found.returncode == 0 and found.stderr.endswith(" matches for: prison -divorce\n"), (args, found.stderr)
+        assert "[1]" in found.stdout and "[2]" not in found.stdout, args
+    quoted = shell("quotes", "-divorce", "tiger", "--db", db)
+    assert quoted.returncode == 0 and quoted.stderr.endswith(" with tiger -divorce\n")
+    assert shell("search", "prison", "--bogus", "--db", db).stderr.endswith("No such option '--bogus'.\n")

@@ -80,6 +80,47 @@ def cli() -> None:
     """
 
 
+class QueryCommand(click.Command):
+    """A command whose words are a search query. A word that begins with "-" excludes it from the
+    matches (`-dollar`), so it is an option only when it is exactly one of the command's options
+    (or a short one with a number attached, `-n5`): `-oil prices` is the query "-oil prices", never
+    `-o il` (which would write an export over a file named "il prices"). The query's words may come
+    anywhere, quoted as one argument or not; everything after `--` is query."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, _query_words_last(self.get_params(ctx), args))
+
+
+def _query_words_last(params: list[click.Parameter], args: list[str]) -> list[str]:
+    takes_value: dict[str, bool] = {}
+    for param in params:
+        if isinstance(param, click.Option):
+            for opt in (*param.opts, *param.secondary_opts):
+                takes_value[opt] = not (param.is_flag or param.count)
+    options: list[str] = []
+    words: list[str] = []
+    args = list(args)
+    while args:
+        arg = args.pop(0)
+        if arg == "--":
+            words += args
+            break
+        long_name = arg.split("=", 1)[0] if arg.startswith("--") else None
+        if arg in takes_value:
+            options.append(arg)
+            if takes_value[arg] and args:
+                options.append(args.pop(0))  # its value, whatever it looks like
+        elif long_name in takes_value:
+            options.append(arg)  # --since=1987-03
+        elif len(arg) > 2 and not arg.startswith("--") and takes_value.get(arg[:2]) and arg[2:].isdigit():
+            options.append(arg)  # -n5
+        elif arg.startswith("--") and len(arg) > 2 and not arg[2].isspace():
+            options.append(arg)  # an unknown --option: click says so, rather than searching for it
+        else:
+            words.append(arg)
+    return options + (["--", *words] if words else [])
+
+
 # --- ingest ------------------------------------------------------------------------
 
 
@@ -308,9 +349,8 @@ NOTHING_TO_SEARCH = "the query has nothing to search for"
 COPIES_PHRASE_NOTE = "with --include-duplicates, the words of a phrase are matched anywhere in the article"
 
 
-# Unknown options are taken as the query, so `search -lion tiger` works without `--`.
-@cli.command(context_settings={"ignore_unknown_options": True})
-@click.argument("query", required=False, default="")
+@cli.command(cls=QueryCommand)
+@click.argument("query", nargs=-1)
 @since_option
 @until_option
 @listing_options("results", most=matches.MAX_PER_PAGE, default=20)
@@ -324,6 +364,7 @@ def search(query, since, until, limit, page, sort, as_json, names, db_path) -> N
 
     Words must all match; "quoted phrases" match exactly; OR between words
     matches either; -word excludes; word* matches words starting with it.
+    The query may be one quoted argument or several words.
 
     Example:
 
@@ -331,6 +372,7 @@ def search(query, since, until, limit, page, sort, as_json, names, db_path) -> N
     """
     from . import search as searcher
 
+    query = " ".join(query)
     since, until = _date_range(since, until)
     with _reader(db_path) as conn:
         chosen = _names_given(conn, names)
@@ -371,8 +413,8 @@ def _hit_json(hit) -> dict:
 # --- export -------------------------------------------------------------------------
 
 
-@cli.command(context_settings={"ignore_unknown_options": True})
-@click.argument("query", required=False, default="")
+@cli.command(cls=QueryCommand)
+@click.argument("query", nargs=-1)
 @since_option
 @until_option
 @click.option("--format", "fmt", type=click.Choice(exporter.FORMATS), default="ndjson", show_default=True)
@@ -399,6 +441,7 @@ def export(query, since, until, fmt, sort, include_duplicates, names, output, db
     from .query import parse_query
 
     as_bytes = fmt == "ndjson"  # each row arrives as SQLite's UTF-8 JSON text and is written as it is
+    query = " ".join(query)
     since, until = _date_range(since, until)
     parsed = parse_query(query)
     for note in parsed.notes:  # the same notes as `search` gives for the same query
@@ -473,8 +516,8 @@ def names_command(text: str, kind: str | None, limit: int, page: int, as_json: b
 # --- quotes ----------------------------------------------------------------------------
 
 
-@cli.command(name="quotes")
-@click.argument("text", required=False, default="")
+@cli.command(name="quotes", cls=QueryCommand)
+@click.argument("text", nargs=-1)
 @click.option("--speaker", default=None, metavar="WORDS",
               help="Only quotations whose speaker has every one of these words (case aside).")
 @click.option("--name", "name", default=None, metavar="NAME",
@@ -497,12 +540,12 @@ def quotes_command(text: str, speaker: str | None, name: str | None, since, unti
     from .browse import quotes_search
     from .query import parse_query
 
-    query = parse_query(text)
+    query = parse_query(" ".join(text))
     for note in query.notes:
         echo(f"note: {note}", err=True)
-    if query.is_empty and not (speaker and speaker.strip()) and not name and not since and not until:
-        raise click.UsageError("give words to look for, --speaker, --name, --since or --until: "
-                               "news-archive quotes dollar --speaker baker")
+    if _nothing_to_search(query):
+        echo(f"0 quotations: {NOTHING_TO_SEARCH}", err=True)
+        return
     since, until = _date_range(since, until)
     with _reader(db_path) as conn:
         chosen = _names_given(conn, (name,)) if name else []
@@ -527,7 +570,7 @@ def quotes_command(text: str, speaker: str | None, name: str | None, since, unti
         asked.append(f"attributed to {chosen[0]['name']} ({chosen[0]['kind']})")
     if since or until:
         asked.append(f"from {since or 'the first'} to {until or 'the last'}")
-    echo(f"{shown}{_count(found['total'], 'quotation')} {', '.join(asked)}", err=True)
+    echo(f"{shown}{_count(found['total'], 'quotation')} {', '.join(asked) or 'in the archive, newest first'}", err=True)
 
 
 # --- stats ----------------------------------------------------------------------------
