@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import queue
+import re
 import threading
 from itertools import islice
 from typing import IO, Iterable, Iterator
@@ -14,9 +15,13 @@ FORMATS = ("ndjson", "json", "csv")
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+# A number with a sign is a number to a spreadsheet, not a formula: it is left as it is.
+SIGNED_NUMBER = re.compile(r"[+-](?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
 def neutralise_cell(value):
     """Make a CSV cell safe to open in a spreadsheet: prefix a would-be formula with '."""
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS) and not SIGNED_NUMBER.fullmatch(value):
         return "'" + value
     return value
 

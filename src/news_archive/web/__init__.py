@@ -185,7 +185,10 @@ def _neutralising_csv(send):
             headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"content-length"]
             message = {**message, "headers": headers}
         elif message["type"] == "http.response.body":
-            message = {**message, "body": cells.feed(message.get("body", b""))}
+            body = cells.feed(message.get("body", b""))
+            if not message.get("more_body", False):
+                body += cells.finish()
+            message = {**message, "body": body}
         await send(message)
 
     return guarded_send
@@ -193,14 +196,20 @@ def _neutralising_csv(send):
 
 _PLAIN_END = re.compile(rb"[,\r\n]")
 _QUOTE = re.compile(rb'"')
-_FORMULA_UNQUOTED = frozenset(b"=+-@\t")
+_FORMULA_UNQUOTED = frozenset(b"=@\t")
 _FORMULA_QUOTED = frozenset(b"=+-@\t\r")
-_CELL_START, _PLAIN, _QUOTED_START, _QUOTED, _QUOTE_IN_QUOTED = range(5)
+_SIGNS = frozenset(b"+-")
+_NUMBER_BYTES = frozenset(b"0123456789.eE+-")
+_NUMBER = re.compile(rb"[+-](?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")  # as export.SIGNED_NUMBER
+_LONGEST_NUMBER = 40
+_CELL_START, _PLAIN, _QUOTED_START, _QUOTED, _QUOTE_IN_QUOTED, _SIGNED = range(6)
 
 
 class FormulaGuard:
     """Prefix ``'`` to every cell of a CSV byte stream that a spreadsheet would run
-    as a formula, as ``export.neutralise_cell`` does for the CSV we write.
+    as a formula, as ``export.neutralise_cell`` does for the CSV we write. A number
+    with a sign (``-5``, ``-0.25``, a column of differences) is a number, not a
+    formula: an unquoted cell starting with a sign is held until it is seen whole.
 
     Fed chunk by chunk; the state carries across chunks. It works on bytes:
     every byte that matters (``"``, ``,``, CR, LF and the formula characters)
@@ -208,6 +217,15 @@ class FormulaGuard:
 
     def __init__(self) -> None:
         self.state = _CELL_START
+        self.signed = bytearray()  # the start of a cell beginning with + or -, held
+
+    def finish(self) -> bytes:
+        """What is held at the end of the stream (a last cell with no line end)."""
+        if self.state != _SIGNED:
+            return b""
+        held, self.signed = bytes(self.signed), bytearray()
+        self.state = _PLAIN
+        return held if _NUMBER.fullmatch(held) else b"'" + held
 
     def feed(self, data: bytes) -> bytes:
         out = bytearray()
@@ -225,9 +243,27 @@ class FormulaGuard:
                 continue
             byte = data[at]
             at += 1
+            if state == _SIGNED:
+                if byte in b",\r\n":  # the cell is whole: a number stays as it is
+                    out += self.signed if _NUMBER.fullmatch(self.signed) else b"'" + self.signed
+                    self.signed = bytearray()
+                    self.state = _CELL_START
+                    out.append(byte)
+                elif byte in _NUMBER_BYTES and len(self.signed) < _LONGEST_NUMBER:
+                    self.signed.append(byte)
+                else:  # not a number ("-5 pct", "+A1"): a would-be formula
+                    out += b"'" + self.signed
+                    out.append(byte)
+                    self.signed = bytearray()
+                    self.state = _PLAIN
+                continue
             if state == _CELL_START:
                 if byte == 0x22:  # "
                     self.state = _QUOTED_START
+                elif byte in _SIGNS:
+                    self.signed.append(byte)
+                    self.state = _SIGNED
+                    continue
                 elif byte not in b",\r\n":
                     if byte in _FORMULA_UNQUOTED:
                         out += b"'"
