@@ -13,6 +13,7 @@ folder is missing it is unpacked there from
 Gold files, all written by reading the articles:
   eval/near_duplicate_pairs.csv  50 sampled detected pairs, verdict and reason
   eval/names_gold.json           people, organisations, places of 52 articles
+  eval/names_sample_20261208.json 40 sampled article-name pairs, right or wrong
   eval/quotes_gold.json          quotations and speakers of 22 articles
 """
 
@@ -35,7 +36,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 from news_archive import near_duplicates as nd  # noqa: E402
-from news_archive.names import extract_names  # noqa: E402
+from news_archive.names import extract_names, find_mentions  # noqa: E402
 from news_archive.parse import parse_article  # noqa: E402
 from news_archive.quotes import extract_quotes  # noqa: E402
 
@@ -165,6 +166,49 @@ def evaluate_names(files: list[pathlib.Path]) -> None:
     print(f"  set 'held-out': {len(second)} Reuters (random.Random({NAMES_HELD_OUT_SEED})), labelled after the fixes")
     for name in ("first", "held-out"):
         _score_names(files, [a for a in gold if a["set"] == name], name)
+    _score_name_sample(files)
+
+
+NAMES_MENTION_SEED = 20261208
+NAMES_MENTION_SAMPLE = 40
+
+
+def _score_name_sample(files: list[pathlib.Path]) -> None:
+    """The 40 article-name pairs of eval/names_sample_20261208.json, drawn over every (file, name,
+    kind) of the corpus with the code of its commit. Each drawn mention is scored by what the
+    current code finds over the same words: right when every name found there is labelled right
+    (the drawn label, or one in 'relabelled'), wrong when one is labelled wrong, unlabelled else."""
+    sample = json.loads((HERE / "names_sample_20261208.json").read_text(encoding="utf-8"))
+    drawn = sample["mentions"]
+    if sample["seed"] != NAMES_MENTION_SEED or len(drawn) != NAMES_MENTION_SAMPLE:
+        sys.exit("eval/names_sample_20261208.json is not the sample of random.Random(20261208)")
+    labels = {(m["file"], m["name"], m["kind"]): m["right"] for m in drawn + sample["relabelled"]}
+    by_name = {f.name: f for f in files}
+    # Redrawn with the current code: the same draw only while the code finds what it found then.
+    everything = []
+    for f in files:
+        everything.extend((f.name, n.name, n.kind) for n in extract_names(read_body(f)))
+    redrawn = random.Random(NAMES_MENTION_SEED).sample(everything, NAMES_MENTION_SAMPLE)
+    same_draw = redrawn == [(m["file"], m["name"], m["kind"]) for m in drawn]
+    right = wrong = unlabelled = 0
+    notes = []
+    for m in drawn:
+        now = [(x.name, x.kind) for x in find_mentions(read_body(by_name[m["file"]]))
+               if x.start < m["end"] and x.end > m["start"]]
+        verdicts = [labels.get((m["file"], name, kind)) for name, kind in now] or [False]
+        if None in verdicts:
+            unlabelled += 1
+            notes.append(f"{m['file']}: unlabelled {now}")
+        elif all(verdicts):
+            right += 1
+        else:
+            wrong += 1
+            notes.append(f"{m['file']}: wrong {now or 'nothing found'} (drawn: {m['name']!r}, {m['kind']})")
+    print(f"  sample of article-name pairs (random.Random({NAMES_MENTION_SEED}), {len(drawn)} drawn with the code"
+          f" of {sample['drawn_with']}; {'the same draw with this code' if same_draw else 'this code draws others'}):")
+    print(f"    right {right}, wrong {wrong}, unlabelled {unlabelled}: precision {right / len(drawn):.2f}")
+    for line in notes:
+        print(f"      {line}")
 
 
 def _score_names(files: list[pathlib.Path], gold: list[dict], label: str) -> None:

@@ -443,3 +443,51 @@ def test_a_firm_of_partners_is_found_where_it_is_written():
     found = [(text[m.start:m.end], m.name) for m in find_mentions(text)]
     assert found == [("Goldman, Sachs and Co", "Goldman Sachs and Co"),
                      ("Kidder,\nPeabody and Co Inc", "Kidder Peabody and Co Inc")]
+
+
+def _kinds_of(text: str) -> dict[str, str]:
+    return {n.name: n.kind for n in extract_names(text)}
+
+
+def test_known_organisations_are_never_people():
+    # A role word or "officials" near them made them people.
+    found = _kinds_of("Grain analysts doubted what senior USDA officials said. Poehl has been Bundesbank chief"
+                      " since 1980. Saudi Arabia has an Opec quota of 4.1 mln bpd, said Citibank economist"
+                      " Ann Weller.")
+    assert found["USDA"] == found["Bundesbank"] == found["Opec"] == found["Citibank"] == "organization"
+    assert found["Ann Weller"] == "person" and found["Saudi Arabia"] == "place"
+
+
+def test_a_leader_in_brackets_before_administration_is_a_person():
+    found = _kinds_of('"This is an alternative to the (Zimmerly) administration\'s plan," the senator said.')
+    assert found == {"Zimmerly": "person"}
+
+
+def test_a_surname_after_an_editors_insertion_is_a_person():
+    found = _kinds_of('"If there is anything to offer (Prime Minister Hiroshi) Tanabe would take it," he said.'
+                      ' "She inherited it from (former President Ferdinand) Varcos," a banker said.')
+    assert found["Tanabe"] == "person" and found["Varcos"] == "person"
+    assert _kinds_of("Sales rose after (Acme) Widgets said it would sell.")["Widgets"] == "organization"
+
+
+def test_a_role_after_the_name_with_a_capital_or_a_firms_possessive():
+    found = _kinds_of("By contrast, Rudolf Pennock, Director of the Congressional Budget Office, said it was"
+                      ' wrong. "It is harder," said Baine Kerrow, Pennzoil\'s retired president. Shares of Texaco,'
+                      " Pennzoil's rival, fell.")
+    assert found["Rudolf Pennock"] == found["Baine Kerrow"] == "person"
+    assert found["Texaco"] == "organization"  # a rival is no job held at a firm
+
+
+def test_two_firms_and_a_firm_named_after_two_places():
+    found = _kinds_of("The notes are led by Dominion Securities and Wood Gundy Inc. The loan was arranged by"
+                      " Australia and New Zealand Banking Group Ltd. It told the U.S. Securities and Exchange"
+                      " Commission.")
+    assert {"Dominion Securities", "Wood Gundy Inc", "Australia and New Zealand Banking Group Ltd",
+            "U.S. Securities and Exchange Commission"} <= found.keys()
+    assert "New Zealand Banking Group Ltd" not in found
+
+
+def test_a_title_alone_names_nobody_and_a_side_of_a_country_is_a_place():
+    assert _kinds_of("He agreed that the Prime Minister is elected by parliament.") == {}
+    assert _kinds_of("The loan went to the then Republic of Vietnam (South Vietnam) in 1974.")["South Vietnam"] \
+        == "place"

@@ -208,6 +208,15 @@ Paine Webber, Thomson McKinnon, Shearson Lehman, Smith Barney, Morgan Stanley, M
 Goldman Sachs, Kidder Peabody, Bear Stearns, Dillon Read, Salomon Brothers, Drexel Burnham Lambert
 """)  # and firms named after people, which the rules would take for people ("Dean Witter analyst ...")
 
+# Organisations known by one word, however capitalised ("Opec"), that the rules could take for a
+# person when a role word or "officials" is near ("senior USDA officials", "the Bundesbank chief"):
+# never people. Acronyms in capitals (not places) are never people anyway.
+ORG_WORDS = _words("""
+OPEC, OECD, GATT, USDA, NATO, IMF, SEC, FDIC, FHLBB, CFTC, ICO, ITC, EEC, ASEAN, COMECON, UNCTAD,
+Bundesbank, Citibank, Volksbank, Kredietbank, Bundestag, Fed, Nasdaq, Comex, Nymex, Liffe, Matif,
+Petrobras, Pemex, Aramco, Petronas, Sonatrach, Keidanren, Politburo
+""")
+
 # Words that end a place's name: "Bay of Plenty", "North Island".
 PLACE_SUFFIXES = _words("""
 Bay, Island, Islands, Isle, Lake, River, Mountain, Mountains, Valley, Park, Sea, Ocean, Strait,

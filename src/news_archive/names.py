@@ -61,6 +61,7 @@ from .name_lists import (
     ORG_HEADS,
     ORG_NAMES,
     ORG_SUFFIXES,
+    ORG_WORDS,
     PERSON_ROLES,
     PERSON_TITLES,
     PLACE_SUFFIXES,
@@ -204,9 +205,20 @@ def _is_org_words(words: tuple[str, ...]) -> bool:
     return False
 
 
+def _never_person(word: str) -> bool:
+    """A one-word organisation whatever is said around it: a known one in any capitals
+    ("Opec", "Bundesbank"), or an acronym in capitals that is not a place ("USDA")."""
+    lower = word.lower()
+    if lower in ORG_WORDS:
+        return True
+    return _is_acronym(word) and lower not in PLACES
+
+
 def _is_place(words: list[str]) -> bool:
     if " ".join(words).lower() in PLACES:
         return True
+    if len(words) == 2 and words[0] in _COMPASS and words[1].lower() in PLACES:
+        return True  # "South Vietnam", "North Yemen": a side of a place
     if len(words) > 1 and words[-1].lower() in PLACE_SUFFIXES:
         return True  # "North Island", "Research Triangle Park"
     return len(words) > 2 and words[0].lower() in PLACE_SUFFIXES and words[1] == "of"  # "Bay of Plenty"
@@ -241,8 +253,14 @@ def _joining_at(tokens: list[_Token]) -> int | None:
         left, right = words[:index], words[index + 1 :]
         if words[index] == "of" and _bare(right) != right and " ".join(_bare(right)).lower() in PLACES:
             continue  # "Ford Motor Co of Canada Ltd", "Anglo American Corp of South Africa Ltd": one firm
+        if words[index] == "and" and len(left) == 1 and left[0].lower() in PLACES and _bare(right) != right \
+                and (right[0].lower() in PLACES or " ".join(right[:2]).lower() in PLACES):
+            continue  # "Australia and New Zealand Banking Group Ltd": a firm named after two places
         if _bare(left) != left or " ".join(left).lower() in PLACES:
             return index
+        if words[index] == "and" and len(left) > 1 and left[-1] == "Securities" and len(right) > 1 \
+                and _bare(right) != right:
+            return index  # "Dominion Securities and Wood Gundy Inc": two firms, not "Securities and Exchange ..."
         if words[index] == "and" and words[index + 1] == "the":
             return index
         if words[index] == "and" and left[-1] in _CHAMBERS and right[0] in _CHAMBERS:
@@ -527,9 +545,15 @@ _TICKER_SUFFIX = re.compile(r"[A-Za-z0-9.]*")
 # An apposition that names a role after a run: ", senior vice president of
 # ...", ", an analyst with ...", ", who ...": after the comma, "who" or a role
 # word among the first five lower-case words.
+# A firm's possessive may be among those words (", Pennzoil's retired president"), and a role
+# capitalised before "of the" counts too (", Director of the Congressional Budget Office",
+# ", Secretary-General of the ..."; not ", Secretary of State George Shultz said").
+_ROLES_PATTERN = "|".join(sorted(map(re.escape, PERSON_ROLES), key=len, reverse=True))
+_JOBS_PATTERN = "president|chairman|chairwoman|chief|director|executive|officer|spokesman|spokeswoman|economist"
 _ROLE_AFTER = re.compile(
-    r",\s+(?:who|(?:[a-z-]+\s+){0,4}(?:" + "|".join(sorted(map(re.escape, PERSON_ROLES), key=len, reverse=True))
-    + r"))(?![a-z-])"
+    r",\s+(?:who|(?:[a-z-]+\s+){0,4}(?:" + _ROLES_PATTERN + r")"
+    + r"|[A-Z][A-Za-z-]*['’]s\s+(?:[a-z-]+\s+){0,3}(?:" + _JOBS_PATTERN + r")"
+    + r"|(?i:" + _ROLES_PATTERN + r")(?:-[A-Z][a-z]+)?\s+of\s+the)(?![a-z-])"
 )
 _LEADER_AFTER = re.compile(r"\s+(?:administration|government|cabinet|presidency)\b")
 _LEADER_WORDS = ("administration", "government", "cabinet", "presidency")
@@ -816,6 +840,15 @@ def _spec(start: int, end: int, words: tuple[str, ...], sentence_initial: int, p
     return (start, end, sentence_initial, person, org, place, written) + _surface(words)
 
 
+_TITLE_PREFIXES = frozenset({"prime", "vice", "deputy", "acting", "first", "chief"})
+
+
+def _title_alone(words: tuple[str, ...]) -> bool:
+    """A title that names nobody by itself: "the Prime Minister", "Vice President"."""
+    return 1 < len(words) <= 3 and words[-1].lower() in PERSON_TITLES \
+        and all(w.lower() in _TITLE_PREFIXES for w in words[:-1])
+
+
 @lru_cache(maxsize=65536)
 def _surface(words: tuple[str, ...]) -> tuple:
     """What resolving a name needs to know about its words, worked out once."""
@@ -846,10 +879,11 @@ def _surface(words: tuple[str, ...]) -> tuple:
     kind, kind_if_place = _kinds(listed)
     return (
         words, " ".join(words), lone, count,
-        _bare(listed) != listed or " ".join(listed).lower() in ORG_NAMES,  # a firm whatever is said around it
+        _bare(listed) != listed or " ".join(listed).lower() in ORG_NAMES  # a firm whatever is said around it
+        or (count == 1 and _never_person(_clean(words[0]))),
         kind,
         kind_if_place,
-        count == 1 and words[0].lower() in ORG_HEADS,
+        (count == 1 and words[0].lower() in ORG_HEADS) or _title_alone(words),
         _common_word_form(words[0]) if count == 1 else None,
         _short_form(words),
         clean,
@@ -983,8 +1017,8 @@ def _flag(text: str, at: int, stop: int, mask: int, starts: list[int]) -> bool:
                     or f"{city.group(1)} {city.group(2)}".lower().rstrip(".") in PLACES
                 ):
                     return True
-        elif mask & _LD and after.isspace() and _LEADER_AFTER.match(text, stop):
-            return True
+        elif mask & _LD and (after.isspace() or after == ")") and _LEADER_AFTER.match(text, stop + (after == ")")):
+            return True  # "Reagan administration", "the (Reagan) administration's plan"
     if mask & (_RP | _PP):
         before = text[at - 40 if at > 40 else 0 : at]
         if before.count("\n") > 1:  # perhaps a paragraph break
@@ -996,11 +1030,24 @@ def _flag(text: str, at: int, stop: int, mask: int, starts: list[int]) -> bool:
             word = _LAST_WORD_BACKWARDS.match(before)
             if word and word.group(1).lower() in _ROLES_BACKWARDS:
                 return True
+            if word and word.group(1)[:1] == ")" and _inserted_person(before):
+                return True
         if mask & _PP:
             word = _OF_BACKWARDS.match(before)
             if word and word.group(1) in _PLACE_BEFORE_BACKWARDS:
                 return True
     return False
+
+
+def _inserted_person(backwards: str) -> bool:
+    """Whether a parenthesis just before a run (``backwards``: the text before it,
+    reversed) holds a title, a role or a given name: an editor's insertion in a
+    quotation, "(Prime Minister Yasuhiro) Nakasone", "(former President Ferdinand) Marcos"."""
+    inside = backwards.lstrip()[1:].split("(", 1)
+    if len(inside) < 2:
+        return False
+    words = inside[0][::-1].split()
+    return bool(words) and any(w.lower() in _TITLES_OR_ROLES or w.lower() in GIVEN_NAMES for w in words)
 
 
 # --- headlines in capitals --------------------------------------------------
