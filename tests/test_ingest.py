@@ -490,6 +490,53 @@ def test_an_archive_of_version_4_gets_the_state_abbreviations_joined(db_path, ar
     assert rows(db_path, "SELECT count(*) FROM index_queue") == [(0,)]
 
 
+def test_an_archive_of_version_6_gets_phrases_and_its_speakers_linked(db_path, articles_dir):
+    from click.testing import CliRunner
+
+    from news_archive.cli import cli
+    from news_archive.ingest import upgrade
+    from news_archive.search import PHRASE_FALLBACK_NOTE
+
+    write_article(articles_dir, "a.txt", ' date 2020-01-01 Pennzoil talks stall\n\n"We will not sell the unit at that'
+                                         ' price," Pennzoil Co said on Monday. The tiger enclosure is planned.\n')
+    write_article(articles_dir, "b.txt", " date 2020-01-02 Zoo news\n\nThe enclosure of the tiger is old.\n")
+    ingest(db_path, [str(articles_dir)], jobs=1)
+    assert rows(db_path, "SELECT q.speaker, n.name, n.kind FROM quotes q JOIN names n ON n.id = q.speaker_id") == [
+        ("Pennzoil Co", "Pennzoil Co", "organization")]
+    # As version 6 left it: indexes without word positions, and only people linked as speakers.
+    conn = sqlite3.connect(db_path)
+    with conn:
+        conn.executescript("""
+            DROP TRIGGER articles_fts_update; DROP TRIGGER articles_fts_delete; DROP TRIGGER quotes_fts_delete;
+            DROP TABLE articles_fts; DROP TABLE quotes_fts;
+            CREATE VIRTUAL TABLE articles_fts USING FTS5 (headline, body, tokenize='porter unicode61 remove_diacritics 2',
+              detail=column, content="articles");
+            CREATE VIRTUAL TABLE quotes_fts USING FTS5 ("quote", speaker, tokenize='porter unicode61 remove_diacritics 2',
+              detail=column, content="quotes");
+            INSERT INTO articles_fts (articles_fts) VALUES ('rebuild'); INSERT INTO quotes_fts (quotes_fts) VALUES ('rebuild');
+            UPDATE quotes SET speaker_id = NULL; PRAGMA user_version = 6;""")
+    conn.close()
+    assert not store.fts_has_positions(sqlite3.connect(db_path))
+    shutil.rmtree(db_path + ".index")  # searched through SQLite's index, as without the ranked one
+    old = CliRunner().invoke(cli, ["search", '"tiger enclosure"', "--db", db_path])
+    assert f"note: {PHRASE_FALLBACK_NOTE}" in old.output and "of 2 matches" in old.output  # the words, anywhere
+
+    upgrade(db_path)
+
+    conn = sqlite3.connect(db_path)
+    assert store.fts_has_positions(conn) and store.fts_has_positions(conn, "quotes_fts")
+    assert conn.execute("SELECT count(*) FROM articles_fts WHERE articles_fts MATCH '\"tiger enclosure\"'").fetchone() == (1,)
+    assert conn.execute("SELECT count(*) FROM quotes_fts WHERE quotes_fts MATCH '\"not sell\"'").fetchone() == (1,)
+    assert conn.execute("SELECT n.name FROM quotes q JOIN names n ON n.id = q.speaker_id").fetchall() == [("Pennzoil Co",)]
+    conn.close()
+    new = CliRunner().invoke(cli, ["search", '"tiger enclosure"', "--db", db_path])
+    assert PHRASE_FALLBACK_NOTE not in new.output and "1-1 of 1 matches" in new.output
+    # The triggers are back: an edit reaches the index.
+    write_article(articles_dir, "b.txt", " date 2020-01-02 Zoo news\n\nThe tiger enclosure is old.\n")
+    ingest(db_path, [str(articles_dir)], jobs=1)
+    assert rows(db_path, "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH '\"tiger enclosure\"'") == [(2,)]
+
+
 def test_files_gone_from_a_folder_are_noted_and_their_articles_kept(db_path, articles_dir):
     for n in (1, 2, 3):
         write_article(articles_dir, f"sub/a{n}.txt", f" date 2020-01-0{n} Article {n} of three.")

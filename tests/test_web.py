@@ -715,3 +715,17 @@ async def test_an_archive_of_many_years_charts_a_bar_a_year(tmp_path):
     name_id = sqlite3.connect(db).execute("SELECT id FROM names LIMIT 1").fetchone()
     if name_id:
         assert "per year</h2>" in (await datasette.client.get(f"/name/{name_id[0]}")).text
+
+
+@pytest.mark.parametrize("words, found", [
+    ("Exotic's", True),  # one word, two tokens: a phrase to FTS5
+    ("Tiger-King", True), ('"tiger king"', True), ('"king tiger"', False), ("U.S.", None), ("1,000", None),
+])
+async def test_datasettes_table_search_takes_words_with_punctuation_and_phrases(ds, words, found):
+    """Datasette's own ?_search= quotes each word; FTS5 without word positions refused all of these."""
+    import urllib.parse
+
+    response = await ds.client.get("/sample/articles.json?" + urllib.parse.urlencode({"_search": words, "_shape": "array"}))
+    assert response.status_code == 200, response.text
+    if found is not None:
+        assert bool(response.json()) is found

@@ -345,8 +345,6 @@ def _nothing_to_search(query: Query) -> bool:
 
 
 NOTHING_TO_SEARCH = "the query has nothing to search for"
-# Copies are not in the ranked index, so an export that includes them uses SQLite's index, which has no phrases.
-COPIES_PHRASE_NOTE = "with --include-duplicates, the words of a phrase are matched anywhere in the article"
 
 
 @cli.command(cls=QueryCommand)
@@ -453,9 +451,7 @@ def export(query, since, until, fmt, sort, include_duplicates, names, output, db
     with _reader(db_path) as conn:
         name_ids = [n["id"] for n in _names_given(conn, names)]  # before the output file: a bad name makes none
         index = None if parsed.is_empty else _ranked_index(db_path)
-        if parsed.has_phrases and include_duplicates:
-            echo(f"note: {COPIES_PHRASE_NOTE}", err=True)
-        elif parsed.has_phrases and index is None:
+        if parsed.has_phrases and (include_duplicates or index is None) and not store.fts_has_positions(conn):
             from .search import PHRASE_FALLBACK_NOTE
 
             echo(f"note: {PHRASE_FALLBACK_NOTE}", err=True)
@@ -601,7 +597,10 @@ def stats(as_json: bool, db_path: str) -> None:
     names = data["names"]
     echo(f"names       {_count(names['person'], 'person', 'people')}, "
                f"{_count(names['organization'], 'organisation')}, {_count(names['place'], 'place')}")
-    echo(f"quotes      {data['quotes']:,} ({data['quotes_attributed']:,} with a speaker)")
+    repeated = data["quotes"] - data["quotes_listed"]
+    listed = f"; {repeated:,} repeated in another version of their story, so {data['quotes_listed']:,} listed" \
+        if repeated else ""
+    echo(f"quotes      {data['quotes']:,} ({data['quotes_attributed']:,} with a speaker{listed})")
     echo(f"rejected    {data['rejected']:,}")
     if data["gone"]:
         echo(f"gone        {_count(data['gone'], 'source file')} no longer in the folder or archive file"

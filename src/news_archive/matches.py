@@ -79,14 +79,18 @@ def date_conditions(since: str | None, until: str | None) -> tuple[list[str], li
 
 
 def filters(
-    query: Query, since: str | None, until: str | None, *, include_duplicates: bool = False,
+    conn: sqlite3.Connection, query: Query, since: str | None, until: str | None, *, include_duplicates: bool = False,
     names: Sequence[int] = (),
 ) -> tuple[str, str, list]:
     """FROM and WHERE clauses shared by results, counts, timelines and exports.
-    Exact duplicates are left out unless asked for: their first copy stands for them."""
+    Exact duplicates are left out unless asked for: their first copy stands for them.
+    Phrases are phrases, except in an archive not yet upgraded whose index has no word
+    positions: there a phrase's words must all match, anywhere."""
+    from .store import fts_has_positions
+
     where = [] if include_duplicates else ["a.duplicate_of IS NULL"]
     args: list = []
-    expression = query.fts(phrases=False)
+    expression = query.fts(phrases=fts_has_positions(conn))
     if expression:
         source = "articles_fts JOIN articles a ON a.id = articles_fts.rowid"
         where.insert(0, "articles_fts MATCH ?")
@@ -167,7 +171,7 @@ def iter_matches(
                     if article_id in found:
                         yield found[article_id] if as_json else dict(zip(EXPORT_COLUMNS, found[article_id]))
         return
-    source, where, args = filters(query, since, until, include_duplicates=include_duplicates, names=names)
+    source, where, args = filters(conn, query, since, until, include_duplicates=include_duplicates, names=names)
     cursor = conn.execute(f"SELECT {columns} FROM {source} WHERE {where} ORDER BY {order_by(query, sort)}", args)
     while True:
         rows = cursor.fetchmany(1000)

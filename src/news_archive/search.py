@@ -25,8 +25,11 @@ from .matches import (  # noqa: F401
     iter_matches, order_by, past_the_last,
 )
 from .query import Query, parse_query
+from .store import fts_has_positions
 
-PHRASE_FALLBACK_NOTE = "without the fast search index, the words of a phrase are matched anywhere in the article"
+# An archive made before version 7, not yet upgraded, has a full-text index without word positions.
+PHRASE_FALLBACK_NOTE = ("this archive's full-text index predates phrases (an ingest or `serve` brings it up to date):"
+                        " the words of a phrase are matched anywhere in the article")
 # Sentinels that cannot occur in article text (control characters are not
 # kept in snippets); swapped for markup only after the text is escaped.
 MARK_START, MARK_END = "\x02", "\x03"
@@ -139,9 +142,9 @@ def search(
     if index is not None:
         _search_ranked(conn, index, result, with_timeline=with_timeline, with_facets=with_facets)
         return _fold_versions(conn, result)
-    if query.has_phrases:
+    if query.has_phrases and not fts_has_positions(conn):
         result.notes.append(PHRASE_FALLBACK_NOTE)
-    source, where, args = filters(query, since, until, names=result.names)
+    source, where, args = filters(conn, query, since, until, names=result.names)
     result.total = conn.execute(f"SELECT count(*) FROM {source} WHERE {where}", args).fetchone()[0]
     page = _clamp_page(result)
     marked_body = "highlight(articles_fts, 1, char(2), char(3))" if not query.is_empty else "a.body"
@@ -444,7 +447,7 @@ def make_snippet(marked_body: str, headline: str, words: int = SNIPPET_WORDS) ->
 
 def count(conn: sqlite3.Connection, q: str | Query | None, since: str | None = None, until: str | None = None) -> int:
     query = q if isinstance(q, Query) else parse_query(q)
-    source, where, args = filters(query, since, until)
+    source, where, args = filters(conn, query, since, until)
     return conn.execute(f"SELECT count(*) FROM {source} WHERE {where}", args).fetchone()[0]
 
 
@@ -486,7 +489,7 @@ def timeline(
     """Matches per period, with every period between the first and last match
     present (zero where nothing matched) and the number of all articles in it,
     so that a chart can show counts or shares."""
-    source, where, args = filters(query, since, until, names=names)
+    source, where, args = filters(conn, query, since, until, names=names)
     if unit is None:
         first, last = conn.execute(f"SELECT min(a.date), max(a.date) FROM {source} WHERE {where}", args).fetchone()
         unit = timeline_unit(since or first, until or last) if first else "month"
@@ -577,7 +580,7 @@ def _periods_between(first: str, last: str, unit: str) -> tuple[str, ...]:
 def facets(conn: sqlite3.Connection, query: Query, since: str | None, until: str | None,
            names: Sequence[int] = ()) -> dict[str, list[dict]]:
     """Counts of matches per year and per month, in date order, and the names most mentioned."""
-    source, where, args = filters(query, since, until, names=names)
+    source, where, args = filters(conn, query, since, until, names=names)
     by_month = conn.execute(
         f"SELECT a.month, count(*) FROM {source} WHERE {where} GROUP BY a.month ORDER BY a.month", args
     ).fetchall()

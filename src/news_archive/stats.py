@@ -32,6 +32,12 @@ def archive_stats(conn: sqlite3.Connection) -> dict:
     clusters, clustered = conn.execute("SELECT count(DISTINCT cluster_id), count(*) FROM clusters").fetchone()
     names_by_kind = dict(conn.execute("SELECT kind, count(*) FROM names GROUP BY kind"))
     quotes, attributed = conn.execute("SELECT count(*), count(speaker) FROM quotes").fetchone()
+    # A quotation repeated by its speaker in another version of its story is listed once by
+    # the quotes page and search: say how many that leaves.
+    repeats = conn.execute(
+        "SELECT count(*) FROM (SELECT q.article_id, first_value(q.article_id) OVER (PARTITION BY c.cluster_id,"
+        " q.quote, q.speaker ORDER BY q.id) AS first_article FROM quotes q JOIN clusters c ON c.article_id = q.article_id)"
+        " WHERE article_id != first_article").fetchone()[0]
     return {
         "articles": articles,
         "originals": originals or 0,
@@ -52,6 +58,7 @@ def archive_stats(conn: sqlite3.Connection) -> dict:
         "names": {kind: names_by_kind.get(kind, 0) for kind in ("person", "organization", "place")},
         "quotes": quotes,
         "quotes_attributed": attributed,
+        "quotes_listed": quotes - repeats,
     }
 
 

@@ -27,16 +27,19 @@ if TYPE_CHECKING:  # numpy and sqlite-utils take a sixth of a second to import: 
 
     from .analysis import Analysis
 
-SCHEMA_VERSION = 6  # 3: names, quotes, near-duplicates; 4: one entry per name however written;
+SCHEMA_VERSION = 7  # 3: names, quotes, near-duplicates; 4: one entry per name however written;
 # 5: more spellings (U.S. states) in name_identity; 6: no recurring reports among near-duplicates, and
-# every two versions of a story are near-duplicates (stories were whole chains). Tables that only add
+# every two versions of a story are near-duplicates (stories were whole chains); 7: full-text indexes
+# with word positions (phrases), and quotations linked to organisations and places that said them. Tables that only add
 # (folders, gone_sources) need no new version: every ingest creates what is missing, and readers
 # of an archive without them read nothing there.
 FTS_TOKENIZE = "porter unicode61 remove_diacritics 2"
-# Ranked search runs on the tantivy index; FTS5 serves Datasette's table search
-# (which quotes each word) and the fallback. Column detail keeps per-column
-# search and costs less to build than full positions; phrases need the tantivy index.
-FTS_DETAIL = "column"
+# Ranked search runs on the tantivy index; FTS5 serves Datasette's table search,
+# quotation searches, exports with copies, and the fallback. It keeps word positions:
+# without them FTS5 refuses every phrase, and Datasette quotes each word of a table
+# search, so "U.S.", "oil-gas" or "Lloyd's" (two tokens, a phrase) were errors there.
+# Positions cost about 10% more CPU to build and 20% more space than column detail.
+FTS_DETAIL = "full"
 # SQLite allows 32766 bound parameters; stay far below for IN (...) lists.
 _IN_CHUNK = 500
 # A bigger page cache keeps index pages of a large archive in memory while writing.
@@ -197,8 +200,14 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         " WHERE duplicate_of IS NOT NULL"
     )
     version = db.execute("PRAGMA user_version").fetchone()[0]
+    rebuild = _drop_fts_without_positions(db.conn) if 0 < version < 7 else []
     with db.conn:
         db.conn.executescript(_FTS_SQL + ";" + _FTS_TRIGGERS + _ANALYSIS_SQL + _FOLDERS_SQL)
+        for table in rebuild:  # made again, with positions, from the rows they index
+            db.conn.execute(f"INSERT INTO {table} ({table}) VALUES ('rebuild')")
+    if 0 < version < 7:
+        with db.conn:
+            link_speakers(db.conn)
     if 0 < version < SCHEMA_VERSION:
         # The list of spellings grew since: join what it now says is one name.
         with db.conn:
@@ -209,6 +218,42 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         with db.conn:
             similar.apply_rules(db.conn)
     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def _drop_fts_without_positions(conn: sqlite3.Connection) -> list[str]:
+    """Drop the full-text indexes an older version built without word positions (and their
+    triggers), for ensure_schema to make again; return their names."""
+    triggers = {"articles_fts": ("articles_fts_update", "articles_fts_delete"), "quotes_fts": ("quotes_fts_delete",)}
+    dropped = []
+    with conn:
+        for table, its_triggers in triggers.items():
+            if not fts_has_positions(conn, table):
+                for trigger in its_triggers:
+                    conn.execute(f'DROP TRIGGER IF EXISTS "{trigger}"')
+                conn.execute(f"DROP TABLE {table}")
+                dropped.append(table)
+    return dropped
+
+
+def fts_has_positions(conn: sqlite3.Connection, table: str = "articles_fts") -> bool:
+    """Whether a full-text index keeps word positions (and so can match phrases): those of
+    archives made before version 7 do not, until an ingest or `serve` brings them up to date."""
+    # Read in SQL: the caller's connection may hand text over as bytes (an NDJSON export).
+    squeezed = "replace(replace(replace(lower(sql), ' ', ''), char(39), ''), char(34), '')"
+    row = conn.execute(f"SELECT 1 FROM sqlite_master WHERE name = ?"
+                       f" AND ({squeezed} LIKE '%detail=column%' OR {squeezed} LIKE '%detail=none%')", (table,)).fetchone()
+    return row is None
+
+
+def link_speakers(conn: sqlite3.Connection) -> int:
+    """Link the quotations whose speaker is a name their article mentions, of any kind (versions
+    before 7 linked people only: "Pennzoil Co said" had no link to Pennzoil Co). Returns how many."""
+    return conn.execute(
+        "UPDATE quotes SET speaker_id = (SELECT n.id FROM article_names a JOIN names n ON n.id = a.name_id"
+        "  WHERE a.article_id = quotes.article_id AND n.name = quotes.speaker"
+        "  ORDER BY n.kind = 'person' DESC, n.kind = 'organization' DESC LIMIT 1)"
+        " WHERE speaker_id IS NULL AND speaker IS NOT NULL"
+    ).rowcount
 
 
 def join_same_names(conn: sqlite3.Connection) -> int:
@@ -493,16 +538,17 @@ def _save_analysis(conn: sqlite3.Connection, analysed: "list[tuple[int, Analysis
     mentions, said, sketches = [], [], []
     next_quote = (conn.execute("SELECT max(id) FROM quotes").fetchone()[0] or 0) + 1
     for article_id, analysis in analysed:
-        people = {}
+        # A speaker is linked to the name of the article it is: a person, else an organisation
+        # ("Pennzoil Co said") or a place ("Japan said").
+        speakers: dict[str, int] = {}
         counted: dict[int, int] = {}  # name id -> mentions: "U.S." and "United States" are one name
-        for name, kind, count in analysis.names:
+        for name, kind, count in sorted(analysis.names, key=_speaker_preference):
             name_id = name_ids.id_of(name, kind)
             counted[name_id] = counted.get(name_id, 0) + count
-            if kind == "person":
-                people[name] = name_id
+            speakers.setdefault(name, name_id)
         mentions.extend((article_id, name_id, count) for name_id, count in counted.items())
         for paragraph, speaker, text in analysis.quotes:
-            said.append((next_quote, article_id, paragraph, speaker, people.get(speaker or ""), text))
+            said.append((next_quote, article_id, paragraph, speaker, speakers.get(speaker or ""), text))
             next_quote += 1
         if analysis.signature:
             sketches.append((article_id, analysis.signature))
@@ -513,6 +559,13 @@ def _save_analysis(conn: sqlite3.Connection, analysed: "list[tuple[int, Analysis
     conn.executemany('INSERT INTO quotes_fts (rowid, "quote", "speaker") VALUES (?, ?, ?)',
                      [(q[0], q[5], q[3]) for q in said])
     conn.executemany("INSERT OR REPLACE INTO sketches (article_id, signature) VALUES (?, ?)", sketches)
+
+
+def _speaker_preference(found: tuple) -> int:
+    return _SPEAKER_KINDS.get(found[1], len(_SPEAKER_KINDS))
+
+
+_SPEAKER_KINDS = {"person": 0, "organization": 1, "place": 2}
 
 
 def replace_analysis(conn: sqlite3.Connection, analysed: "list[tuple[int, Analysis]]", name_ids: NameIds) -> None:
