@@ -15,6 +15,7 @@ Gold files, all written by reading the articles:
   eval/names_gold.json           people, organisations, places of 52 articles
   eval/names_sample_20261208.json 40 sampled article-name pairs, right or wrong
   eval/quotes_gold.json          quotations and speakers of 22 articles
+  eval/quotes_random_gold.json   40 random quotations with a named speaker, right or wrong
 """
 
 from __future__ import annotations
@@ -26,8 +27,10 @@ import json
 import pathlib
 import random
 import re
+import subprocess
 import sys
 import tarfile
+import tempfile
 import time
 from collections import Counter
 
@@ -362,6 +365,87 @@ def evaluate_quotes(files: list[pathlib.Path], show: bool) -> None:
             print(f"    {line}")
 
 
+# Random quotations: drawn from what the code of one commit found, so that the sample does not
+# move when the code does. The pool is every quotation with a speaker over the sorted corpus.
+_DRAW_RANDOM_QUOTES = """
+import json, pathlib, random, sys
+sys.path.insert(0, sys.argv[1])
+from news_archive.parse import parse_article
+from news_archive.quotes import extract_quotes
+pool = []
+for f in sorted(pathlib.Path(sys.argv[2]).glob("reut-*.txt")):
+    body = parse_article(f.read_text(encoding="utf-8"), f.name).body
+    pool += [(f.name, q.paragraph, q.text, q.speaker) for q in extract_quotes(body) if q.speaker is not None]
+sample = random.Random(int(sys.argv[3])).sample(pool, int(sys.argv[4]))
+print(json.dumps({"pool": len(pool), "sample": sample}))
+"""
+
+
+def redraw_random_quotes(gold: dict, reuters: pathlib.Path) -> list | None:
+    """The sample as the code of gold["drawn_with_commit"] draws it (its own names module
+    included), or None when that code cannot be had (no git)."""
+    with tempfile.TemporaryDirectory() as folder:
+        try:
+            archive = subprocess.run(["git", "-C", str(ROOT), "archive", gold["drawn_with_commit"], "src"],
+                                     check=True, capture_output=True).stdout
+        except (OSError, subprocess.CalledProcessError):
+            return None
+        subprocess.run(["tar", "-x", "-C", folder], input=archive, check=True)
+        out = subprocess.run([sys.executable, "-c", _DRAW_RANDOM_QUOTES, str(pathlib.Path(folder) / "src"),
+                              str(reuters), str(gold["seed"]), str(gold["sample_size"])],
+                             check=True, capture_output=True, text=True).stdout
+    drawn = json.loads(out)
+    if drawn["pool"] != gold["pool_size"]:
+        sys.exit(f"the pool of quotations is {drawn['pool']}, not {gold['pool_size']} as labelled")
+    return drawn["sample"]
+
+
+def evaluate_random_quotes(files: list[pathlib.Path], reuters: pathlib.Path) -> None:
+    gold = json.loads((HERE / "quotes_random_gold.json").read_text(encoding="utf-8"))
+    items = gold["quotes"]
+    drawn = redraw_random_quotes(gold, reuters)
+    if drawn is None:
+        print("  (git not available: the sample is taken as labelled, not redrawn)")
+    elif [(f, p, " ".join(t.split()[:6]), s) for f, p, t, s in drawn] != [
+        (i["file"], i["paragraph"], i["starts"], i["speaker_found"]) for i in items
+    ]:
+        sys.exit("eval/quotes_random_gold.json does not hold the drawn quotations")
+    by_name = {f.name: f for f in files}
+    counts = Counter()
+    errors: list[str] = []
+    cache: dict[str, list] = {}
+    for item in items:
+        if item["file"] not in cache:
+            cache[item["file"]] = extract_quotes(read_body(by_name[item["file"]]))
+        start = quote_key(item["starts"])
+        quote = next((q for q in cache[item["file"]]
+                      if q.paragraph == item["paragraph"] and quote_key(q.text).startswith(start)), None)
+        counts["was right"] += item["right"]
+        label = f"{item['file']}: [{item['paragraph']}] {item['starts']!r}"
+        if item["speaker"] == "NOT A QUOTATION":
+            right = quote is None
+            if not right:
+                errors.append(f"{label} is not a quotation (speaker {quote.speaker!r})")
+        elif quote is None:
+            right = False
+            errors.append(f"{label} no longer found")
+        else:
+            right = same_speaker(quote.speaker, item["speaker"])
+            if not right:
+                errors.append(f"{label} speaker {quote.speaker!r}, should be {item['speaker']!r}")
+        counts["right"] += right
+        if quote is not None and quote.speaker is not None:
+            counts["named"] += 1
+            counts["named right"] += right
+    print(f"  set 'random quotations': random.Random({gold['seed']}).sample of {len(items)} of the"
+          f" {gold['pool_size']:,} quotations with a speaker (code of {gold['drawn_with_commit']})")
+    print(f"    as drawn: named speaker right for {counts['was right']}/{len(items)}")
+    print(f"    now: right for {counts['right']}/{len(items)} (no speaker, or not reported, where that is right);"
+          f" {counts['named']} still named, {counts['named right']} of them right")
+    for line in errors:
+        print(f"    {line}")
+
+
 # --- speed ------------------------------------------------------------------
 
 
@@ -415,6 +499,7 @@ def main() -> None:
         evaluate_names(files)
     if args.only in (None, "quotes"):
         evaluate_quotes(files, show=False)
+        evaluate_random_quotes(files, args.reuters)
     if args.speed:
         measure_speed(files)
 

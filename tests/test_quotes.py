@@ -250,3 +250,94 @@ def test_a_word_or_two_in_quotes_is_a_quotation_only_when_its_sentence_says_who_
     assert [(q.text, q.speaker) for q in extract_quotes(text)] == [
         ("desperate", "Chuck Fields"), ("reaffirmation", "Chuck Fields"), ("solidarity", "Chuck Fields"),
         ("No", "Chuck Fields")]
+
+
+def _said(text: str) -> list[tuple[str, str | None]]:
+    return [(q.text[:12], q.speaker) for q in extract_quotes(text)]
+
+
+def test_someone_described_by_a_name_is_not_that_person():
+    # "a Wright aide" is not Wright; "one source ... about Volcker" is not Volcker.
+    aide = ('House Speaker Jim Wright met the Treasury Secretary on Monday.\n\n'
+            '"They sat down together to discuss the debt," a Wright aide said of the meeting.')
+    assert _said(aide) == [("They sat dow", None)]
+    source = ('Paul Volcker said on Monday he would not comment.\n\n'
+              '"The new team is going to need all the help it can get," said one source when asked about '
+              'the possibility of Volcker\'s reappointment.')
+    assert _said(source) == [("The new team", None)]
+    # A name that ends the description, with no "of", "about" or "to" before it, still speaks.
+    named = ('"We will fight it," said the committee chairman John Smith.\n\n'
+             '"We are ready," said an aide to Senator Robert Dole.')
+    assert _said(named) == [("We will figh", "John Smith"), ("We are ready", None)]
+
+
+def test_a_possessive_or_a_document_is_not_who_speaks():
+    text = ('Kandice Kahl wrote the study.\n\n'
+            'Kahl\'s paper urged farmers to buy "put" options.\n\n'
+            'The so-called decoupling plan, or "0/92", would cut payments.\n\n'
+            '"I think it makes it much harder to settle," said Baine Kerr, Pennzoil\'s retired president who '
+            'has acted as the chief negotiator. "I think that is why they did it."')
+    # "put" and "0/92" are no quotations (a paper, and no verb: "so-called" is not one);
+    # the second quotation is still Baine Kerr's ("Pennzoil's retired" is not a subject).
+    assert _said(text) == [("I think it m", "Baine Kerr"), ("I think that", "Baine Kerr")]
+
+
+def test_he_after_an_unnamed_speaker_is_nobody():
+    text = ('Chairman William Mulholland said he was optimistic.\n\n'
+            '"I don\'t think it\'s going to fly," said one banker.\n\n'
+            '"And is there a market for it," he added.\n\n'
+            'Mulholland admitted, "it is something of an experiment."\n\n'
+            '"It is very important," he added.')
+    assert _said(text) == [("I don't thin", None), ("And is there", None),
+                           ("it is someth", "William Mulholland"), ("It is very i", "William Mulholland")]
+
+
+def test_the_same_description_after_an_unnamed_speaker_is_that_speaker():
+    text = ('"We are in a holding pattern," George Hoffman of Pillsbury said.\n\n'
+            'Stocks could fall by the end of the season, a USDA analyst said.\n\n'
+            '"We can now see the light at the end of a very long tunnel," the analyst said.')
+    assert _said(text) == [("We are in a ", "George Hoffman"), ("We can now s", None)]
+    banker = ('"The reforms are well under way," Tom Murtha said.\n\n'
+              'A foreign banker close to the talks said he saw no boom until 1989.\n\n'
+              '"The problem is the political system," the banker said.')
+    assert _said(banker) == [("The reforms ", "Tom Murtha"), ("The problem ", None)]
+    # Another description is still the person in focus.
+    other = ('"We are in a holding pattern," George Hoffman said.\n\n'
+             'Prices could fall, a USDA analyst said.\n\n'
+             '"We are ready," the Pillsbury director said.')
+    assert _said(other) == [("We are in a ", "George Hoffman"), ("We are ready", "George Hoffman")]
+
+
+def test_a_pronoun_after_an_unnamed_subject_that_begins_with_but():
+    text = ('Foreign Minister Uffe Ellemann-Jensen said: "Denmark will not accept a ban."\n\n'
+            'But an official at the Canadian embassy in Copenhagen said the inspection followed EC rules. '
+            '"We are holding active discussions," she added.')
+    assert _said(text) == [("Denmark will", "Uffe Ellemann-Jensen"), ("We are holdi", None)]
+
+
+def test_he_is_not_a_woman_the_text_called_she():
+    text = ('Trade Minister Patricia Carney met reporters.\n\n'
+            '"We think we can get some movement on this," she told them.\n\n'
+            'Talks will continue next month.\n\n'
+            '"The media has a tendency to judge meetings by results," he said.')
+    assert _said(text) == [("We think we ", "Patricia Carney"), ("The media ha", None)]
+
+
+def test_a_person_after_a_title_at_the_start_of_a_sentence_is_in_focus():
+    text = ('"We are meeting in a time of great trade tension," Trade Minister Patricia Carney said.\n\n'
+            'U.S. Trade Representative Clayton Yeutter reminded the news conference of the delays.\n\n'
+            '"The media has a tendency to judge meetings by results," he said.')
+    assert _said(text) == [("We are meeti", "Patricia Carney"), ("The media ha", "Clayton Yeutter")]
+
+
+def test_a_person_named_after_said_is_in_focus_and_an_apposition_is_not_unnamed():
+    text = ('"The debt will come up in talks," said Juan Carlos Pugliese, speaker of the lower house.\n\n'
+            'Local officials met on Monday.\n\n'
+            'He said that "Germany and most European countries" had helped.')
+    assert _said(text)[-1] == ("Germany and ", "Juan Carlos Pugliese")
+    apposition = ('Dennis McAlpine, an analyst with Oppenheimer and Co, said he expected a buyout.\n\n'
+                  '"Ideally, you would break this thing up," he said.')
+    assert _said(apposition) == [("Ideally, you", "Dennis McAlpine")]
+    # A title with "of" is no description of someone else.
+    title = 'Chancellor of the Exchequer Nigel Lawson said wage rises are "faster than is comfortable."'
+    assert _said(title) == [("faster than ", "Nigel Lawson")]

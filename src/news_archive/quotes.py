@@ -127,7 +127,7 @@ def _trie(words: list[str]) -> str:
 
 _VERB_TRIE = _trie(sorted(set(_VERBS.split("|"))))
 _STRONG_VERB = re.compile(rf"\b(?:{_VERB_TRIE})\b")
-_VERB = re.compile(rf"\b(?:{_VERB_TRIE})\b|\b[a-z]{{3,}}ed\b")
+_VERB = re.compile(rf"\b(?:{_VERB_TRIE})\b|(?<!-)\b[a-z]{{3,}}ed\b")  # not "so-called"
 _PRONOUNS = frozenset("he she they we it i".split())
 _DETERMINERS = frozenset("the a an one another two three some several many its his her their our".split())
 # After a quotation: up to eight words (the speaker), an optional adverb and
@@ -174,6 +174,24 @@ _STRONG_WORDS = frozenset(_VERBS.split("|"))
 _NOBODY = ""  # an attribution whose speaker cannot be named
 _PARTY_MEMBERS = frozenset("democrat republican conservative liberal socialist communist".split())
 _ROLE_WORDS = names.PERSON_ROLE_WORDS | frozenset("senior chief deputy former vice co acting executive".split())
+# Someone unnamed, described by what they are: "one banker", "a Wright aide", "the analyst".
+_UNNAMED_NOUNS = frozenset(
+    """analyst dealer economist trader official banker broker spokesman spokeswoman spokesperson source
+    diplomat executive observer expert strategist manager delegate lawyer aide adviser advisor insider
+    negotiator""".split()
+)
+_PERSON_NOUNS = _UNNAMED_NOUNS | names.PERSON_ROLE_WORDS
+# A name followed by one of these words describes someone else: "a Wright aide", "Baker
+# advisers", "Kahl's paper" (with the possessive), "Pennzoil officials".
+_NAME_MODIFIES = _PERSON_NOUNS | frozenset(w + "s" for w in _PERSON_NOUNS) | _NOT_A_PERSON | frozenset(
+    "sources camp paper papers people staff".split()
+)
+# A word between the start of a description and a name that makes the name something else
+# than who speaks: "one source when asked about Volcker", "an aide to Dole", "a banker at Chase".
+_LINK_WORDS = frozenset(
+    """of at for to with about when after before on in from as who whom whose which that while asked
+    close near than like under over behind against""".split()
+)
 
 
 @dataclass
@@ -395,12 +413,36 @@ def _join(text: str, spans: list[_Span]) -> list[list[_Span]]:
 _MENTION_START = attrgetter("start")
 
 
-# A sentence whose subject is someone unnamed: "A foreign exchange analyst", "One dealer".
+# Someone unnamed who comes into focus: the subject of a sentence ("A foreign exchange analyst",
+# "But an official at the embassy"), or who says something ("said one banker", "..., a USDA analyst
+# said"). The noun is what they are ("analyst"), for "the analyst" later on.
 _UNNAMED_SUBJECT = re.compile(
-    r"(?:[.!?][\"”’']?\s+|\n\s*)(?:A|An|One|Another)\s+(?:[A-Za-z-]+\s+){0,3}?"
-    r"(?:analyst|dealer|economist|trader|official|banker|broker|spokesman|spokeswoman|source|diplomat"
-    r"|executive|observer|expert|strategist|manager|delegate|lawyer)\b"
+    r"(?:(?:[.!?][\"”’']?\s+|\n\s*)(?:A|An|One|Another|(?:But|And|However|Yet|So|Still|Meanwhile|Also),?\s+(?:a|an|one|another))"
+    r"|\b(?:said|says|added|according\s+to)\s+(?:a|an|one|another)"
+    r"|(?P<comma>[,\"”])\s*(?:a|an|one|another)(?=\s(?:[^.!?\"“”]|(?<=[A-Z])\.){0,70}?\b(?:said|says|added|told)\b))"
+    r"\s+(?:[A-Za-z.-]+\s+){0,3}?"
+    r"(?P<noun>analyst|dealer|economist|trader|official|banker|broker|spokesman|spokeswoman|source|diplomat"
+    r"|executive|observer|expert|strategist|manager|delegate|lawyer|aide|adviser|negotiator)s?\b"
 )
+
+
+# A name right after the verb, then a comma or a full stop: "said Juan Carlos Pugliese, speaker
+# of ..." (not "said Ongpin was").
+_SAID_BEFORE = re.compile(r"\b(?:said|says|added|adds|told|asked|wrote)\s+$")
+_SINGULAR = frozenset("a an one another the this that".split())
+
+
+def _person_head(words: list[str]) -> str | None:
+    """What a description of a person says they are ("a Reagan administration official":
+    "official"), before any link word ("a banker at Chase": "banker"), or None."""
+    head = None
+    for word in words[1:]:
+        word = word.lower().strip(",.'’()")
+        if word in _LINK_WORDS:
+            break
+        if word in _PERSON_NOUNS:
+            head = word
+    return head
 
 
 class _Resolver:
@@ -422,6 +464,10 @@ class _Resolver:
         # Named speakers as found: (position, how many were found before, name), kept sorted.
         self._speakers: list[tuple[int, int, str]] = []
         self._organisations: set[str] = set()  # speakers described as an organisation ("the Treasury")
+        # Unnamed people who spoke ("said one banker"): (position, what they are), kept sorted.
+        self._unnamed: list[tuple[int, str]] = []
+        # "he" or "she" for a person, as a pronoun that went to them earlier showed it.
+        self._gender: dict[str, str] = {}
         # A name, and each word of a name -> the first mention with it (built when asked).
         self._first_with: dict[str, str] | None = None
 
@@ -441,13 +487,17 @@ class _Resolver:
             mention = self.mentions[index]
             answer = self._in_focus_as_person[index] = mention.kind == names.PERSON and bool(
                 self._begins_sentence(mention.start) or _SPEAKS.match(self.text, mention.end)
+                or (_SAID_BEFORE.search(self.text, max(0, mention.start - 8), mention.start)
+                    and self.text[mention.end : mention.end + 1] in (",", ".", ""))
             )
         return answer
 
-    def _in_focus(self, at: int, pronoun: bool = False) -> str | None:
+    def _in_focus(self, at: int, pronoun: str | None = None, head: str | None = None) -> str | None:
         """The last person in focus before ``at`` (of two at the same place,
         the one found last). For a ``pronoun``, nobody if an unnamed person
-        came into focus since ("A foreign exchange analyst ... "...," he said")."""
+        came into focus since ("A foreign exchange analyst ... "...," he said"), or if the person
+        is known to be of the other gender; for a description whose ``head`` is what an unnamed
+        person who came since is ("A foreign banker ... "...," the banker said"), nobody."""
         if self._sorted:
             # The people in text order: the last one before ``at`` that
             # begins a sentence or speaks, read backwards.
@@ -457,21 +507,22 @@ class _Resolver:
                     person = self.mentions[index]
                     break
             best = (person.start, person.name) if person is not None else None
-            return self._speaker_after(best, at, pronoun)
+            return self._speaker_after(best, at, pronoun, head)
         if self._people is None:
             self._people = [
                 (mention.start, mention.name)
-                for mention in self.mentions
-                if mention.kind == names.PERSON
-                and (self._begins_sentence(mention.start) or _SPEAKS.match(self.text, mention.end))
+                for index, mention in enumerate(self.mentions)
+                if self._person_in_focus(index)
             ]
         best = None
         for position, name in self._people:
             if position < at and (best is None or position >= best[0]):
                 best = (position, name)
-        return self._speaker_after(best, at, pronoun)
+        return self._speaker_after(best, at, pronoun, head)
 
-    def _speaker_after(self, best: tuple[int, str] | None, at: int, pronoun: bool = False) -> str | None:
+    def _speaker_after(
+        self, best: tuple[int, str] | None, at: int, pronoun: str | None = None, head: str | None = None
+    ) -> str | None:
         """The named speaker found last at the last position before ``at``, if that
         is not before ``best`` (a person's position and name); else ``best``'s name.
         Looked up in the sorted speakers: a long text has thousands."""
@@ -485,23 +536,74 @@ class _Resolver:
         if pronoun:
             came_since = self._subject_since(best[0], at)
             if came_since is not None:
-                return came_since or None
+                return came_since[0] or None
+            if self._gender.get(best[1], pronoun) != pronoun:
+                return None  # "she added" is not about Mr Smith
+        elif head is not None:
+            came_since = self._subject_since(best[0], at, head)
+            if came_since is not None and not came_since[0]:
+                return None  # "the banker" is the unnamed banker
         return best[1]
 
-    def _subject_since(self, since: int, at: int) -> str | None:
-        """Who a sentence between ``since`` and ``at`` is about when its subject is someone
-        unnamed: "" for nobody named, the name if named just after ("A spokesman for the bank,
-        Tom Murtha, said"); None when no such sentence."""
+    def _subject_since(self, since: int, at: int, head: str | None = None) -> tuple[str, str] | None:
+        """The last unnamed person who came into focus between ``since`` and ``at`` (the
+        subject of a sentence, or someone who spoke), as (name, what they are): name "" for
+        nobody named, the name if named just after ("A spokesman for the bank, Tom Murtha,
+        said"); None when there is no one. With ``head``, only someone who is that ("banker")."""
         unnamed = None
-        for unnamed in _UNNAMED_SUBJECT.finditer(self.text, since, at):
-            pass
+        for match in _UNNAMED_SUBJECT.finditer(self.text, since, at):
+            if match.group("comma") == "," and "," in self.text[match.end() : match.end() + 70].split(" said", 1)[0]:
+                continue  # a name and what they are: "Dennis McAlpine, an analyst with Oppenheimer, said"
+            if head is None or match.group("noun") == head:
+                unnamed = match
+        spoke = None
+        for position, noun in self._unnamed[bisect_left(self._unnamed, (since,)) : bisect_left(self._unnamed, (at,))]:
+            if head is None or noun == head:
+                spoke = (position, noun)
+        if spoke is not None and (unnamed is None or spoke[0] >= unnamed.start()):
+            return "", spoke[1]
         if unnamed is None:
             return None
         for m in self.mentions:
             if m.kind == names.PERSON and unnamed.end() <= m.start < min(at, unnamed.end() + 60) \
                     and self.text[unnamed.end() : m.start].rstrip().endswith(","):
-                return m.name
-        return ""
+                return m.name, unnamed.group("noun")
+        return "", unnamed.group("noun")
+
+    def _speaks_as(self, person: names.Mention, start: int, end: int, found: list[names.Mention]) -> bool:
+        """Whether ``person``, named in the subject ``text[start:end]``, is who speaks: not
+        "a Wright aide", "Kahl's paper", "one source when asked about Volcker", "an aide to Dole"."""
+        text = self.text
+        # The words before the name, other names left out ("American Chamber of Commerce
+        # president George Drysdale" has no link word).
+        before = []
+        at = start
+        for m in found:
+            if m.start >= person.start:
+                break
+            if m.start >= at:
+                before.append(text[at : m.start])
+                at = m.end
+        before.append(text[at : person.start])
+        words = " ".join(before).split()
+        first = words[0].lower() if words else ""
+        if (first in _DETERMINERS or (first in _NAME_MODIFIES and first not in _ROLE_WORDS)) and any(
+            w.lower().strip(",.()") in _LINK_WORDS for w in words
+        ):
+            return False  # not "In the paper Bangemann wrote", "Chancellor of the Exchequer Nigel Lawson"
+        after = text[person.end : end]
+        if after[:1] in ("'", "’"):
+            return False  # a possessive
+        following = after.split(None, 1)
+        return not (following and following[0].lower().strip(",.") in _NAME_MODIFIES)
+
+    def _unnamed_spoke(self, at: int, words: list[str]) -> None:
+        """An unnamed person described by ``words`` ("one banker", "the ministry official")
+        speaks at ``at``: the person in focus for "he", "she" and "the banker" after it."""
+        if words[0].lower() in _SINGULAR:
+            head = _person_head(words)
+            if head is not None:
+                insort(self._unnamed, (at, head))
 
     def _sentence_start(self, start: int, at: int) -> int:
         """Where the sentence that holds ``at`` begins, no earlier than
@@ -535,7 +637,16 @@ class _Resolver:
     def _begins_sentence(self, at: int) -> bool:
         before = self.text[self._sentence_start(self._paragraph_start(at), at) : at]
         lead = _LEADING_CONJUNCTION.match(before)
-        return not before[lead.end() if lead else 0 :].strip(" \t\n\"“‘'")
+        rest = before[lead.end() if lead else 0 :].strip(" \t\n\"“‘'")
+        # Or after its title: "U.S. Trade Representative Clayton Yeutter reminded ...".
+        if not rest:
+            return True
+        words = rest.split()
+        return (
+            words[-1].lower().rstrip(".") in _ROLE_WORDS
+            and not any(c in rest for c in ",;:()\"“”")
+            and all(w[0].isupper() or w.lower() in _ROLE_WORDS for w in words)
+        )
 
     def _who(self, start: int, end: int, at: int) -> tuple[bool, str | None]:
         """Read ``text[start:end]`` as the subject of an attribution:
@@ -549,6 +660,9 @@ class _Resolver:
         else:
             found = [m for m in self.mentions if start <= m.start < end]
         people = [m for m in found if m.kind == names.PERSON]
+        if clause.endswith(("'s", "’s", "s'", "s’")) and not (
+                found and found[-1].end >= end and found[-1].name.endswith(("'s", "’s"))):
+            return False, None  # a possessive is not the subject: "Pennzoil's retired president"; "Moody's" is
         # "spokesman Michel Dufour", "senior vice president John Smith".
         if words[0][0].islower() and people and all(
             w in _ROLE_WORDS for w in self.text[start : people[-1].start].split()
@@ -556,10 +670,17 @@ class _Resolver:
             return True, people[-1].name
         first = words[0]
         if first in _PRONOUNS or (first.lower() in _PRONOUNS and first != "It" and len(words) == 1):
-            return True, self._in_focus(at, pronoun=True) if first.lower() in ("he", "she") else None
+            if first.lower() not in ("he", "she"):
+                return True, None
+            pronoun = first.lower()
+            who = self._in_focus(at, pronoun=pronoun)
+            if who is not None:
+                self._gender.setdefault(who, pronoun)
+            return True, who
+        speaking = [m for m in people if self._speaks_as(m, start, end, found)]
         if first.lower() in _DETERMINERS:
-            if people:
-                return True, people[-1].name
+            if speaking:
+                return True, speaking[-1].name
             # "a hand-written statement by Islamic Jihad ...".
             by = re.search(r"\b(?:by|from)\s", clause)
             named = [m for m in found if by and m.start >= start + by.end()]
@@ -580,14 +701,23 @@ class _Resolver:
                 or any(w.lower().strip(".'’") in _NOT_A_PERSON for w in words[1:])
                 or (head.endswith("s") and not head.endswith("ss"))
             ):
+                self._unnamed_spoke(start, words)
                 return True, None  # "a spokesman", "the company", "the Republicans"
-            return True, self._in_focus(at)  # "the disgraced former zoo owner"
+            # "the disgraced former zoo owner"; not the unnamed banker who spoke since.
+            who = self._in_focus(at, head=_person_head(words))
+            if who is None:
+                self._unnamed_spoke(start, words)
+            return True, who
         if not (first[0].isupper() or first[0].isdigit()):
             return False, None
         if len(words) == 1 and first.endswith("s") and not first.endswith(("ss", "'s", "’s")) and not people:
             return True, None  # "Democrats", "Analysts": a group, not one speaker
+        if speaking:
+            return True, speaking[-1].name
         if people:
-            return True, people[-1].name
+            return True, None  # "Sources close to Baker", "Wright aides", "Kahl's paper"
+        if found and not self._speaks_as(found[-1], start, end, found):
+            return True, None  # "Pennzoil officials", "Kahl's paper"
         if found:
             return (True, found[-1].name) if found[-1].kind == names.ORGANIZATION else (False, None)
         return self._unrecognised(words)
