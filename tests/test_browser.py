@@ -50,9 +50,15 @@ def test_search_highlight_dates_paging_article_prev_next(server, page, artifacts
     # Open an article, then walk to the next and back to the previous one.
     headline = page.locator(".result-headline a").first.inner_text()
     page.locator(".result-headline a").first.click()
-    page.wait_for_url(re.compile(r"/article/\d+\?q=cocoa\+prices$"))
+    page.wait_for_url(re.compile(r"/article/\d+\?q=cocoa\+prices&"))
     assert page.locator("h1").inner_text() == headline
     assert page.locator(".story mark").count() >= 1  # the words searched for are marked
+    # Back to the search: the same page of the same search, dates and all.
+    page.get_by_role("link", name="Back to the search").click()
+    page.wait_for_url(re.compile(r"/search\?q=cocoa\+prices&since=1987-03-01&until=1987-03-31&page=2$"))
+    assert page.locator(".result-headline").all_inner_texts()[0] == headline
+    page.go_back()
+    page.wait_for_url(re.compile(r"/article/\d+\?q=cocoa"))
     assert page.locator(".story-body p").count() >= 1
     page.screenshot(path=str(artifacts / "article.png"), full_page=True)
     here = page.url

@@ -409,8 +409,10 @@ async def search_page(request, datasette):
     return await render(datasette, request, "news_search.html", {
         "params": params,
         "empty_archive": not result.total and await run(datasette, browse.archive_is_empty),
-        # An article opened from the results marks the words searched for.
-        "marked_words": params.q.strip()[:MAX_QUERY_CHARS] if not result.query.is_empty else None,
+        # An article opened from the results marks the words searched for, and leads back to
+        # this very page of this search (names, dates, order and all).
+        "search_state": params.url_params(q=params.q.strip()[:MAX_QUERY_CHARS] or None,
+                                          page=result.page if result.page > 1 else None),
         "keep_fields": [(field, value) for field, values in kept.items() if values is not None
                         for value in (values if isinstance(values, list) else [values])],
         "result": result,
@@ -761,6 +763,7 @@ async def article_page(request, datasette):
                                 f"There is no article {article_id} in this archive.")
     db = archive_database(datasette)
     words = (request.args.get("q") or "")[:MAX_QUERY_CHARS]
+    searched = _search_state(request.args)
     heading = {"kind": "headline", "text": row["headline"]}
     marked = _marked_blocks(datasette, [heading, *row["blocks"]], words) if words.strip() else None
     shown = marked or [{**b, "html": search.marked_html(b["text"] if b["kind"] == "table" else " ".join(b["text"].split()))}
@@ -770,11 +773,32 @@ async def article_page(request, datasette):
         "marked_words": parse_query(words).describe() if marked else None,
         "headline_html": shown[0]["html"],
         "blocks": shown[1:],
-        "search_again": make_url(datasette, "/search", q=words) if marked else None,
+        "search_again": make_url(datasette, "/search", **searched) if searched else None,
         "json_url": make_url(datasette, f"/article/{article_id}.json"),
         "row_url": datasette.urls.row(db.name, "articles", str(article_id)),
         "row_json_url": datasette.urls.row(db.name, "articles", str(article_id)) + ".json",
     })
+
+
+def _search_state(args) -> dict | None:
+    """The search an article was opened from (as its result link carries it), to lead back to;
+    None when it was not opened from one. Only what a search takes, and short: the search
+    page checks the values themselves."""
+    def short(name: str) -> str | None:
+        value = (args.get(name) or "").strip()
+        return value[:40] if value else None
+
+    page = short("page")
+    state = {
+        "q": (args.get("q") or "").strip()[:MAX_QUERY_CHARS] or None,
+        "since": short("since"), "until": short("until"),
+        "sort": args.get("sort") if args.get("sort") in search.SORTS else None,
+        "timeline": "share" if args.get("timeline") == "share" else None,
+        "name": [v for v in args.getlist("name")[:MAX_NAME_FILTERS] if v.isascii() and v.isdigit() and len(v) < 19]
+        or None,
+        "page": page if page and page.isascii() and page.isdigit() and len(page) < 7 else None,
+    }
+    return state if any(state.values()) else None
 
 
 def _marked_blocks(datasette, blocks: list[dict], words: str) -> list[dict] | None:
