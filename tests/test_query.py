@@ -20,7 +20,21 @@ from news_archive.query import MAX_TERMS, parse_query
     ("“curly quotes”", '"curly quotes"', '"curly quotes"', ()),
     ('"unbalanced', '"unbalanced"', "unbalanced",
      ("a closing quote was missing, so the phrase runs to the end of the query",)),
-    ("NEAR(", '"near"', "near", ()),
+    ("NEAR(", None, "", ("'NEAR(' is not part of this search's language: its words are searched for anywhere"
+                         " (a phrase in quotes finds words next to each other)",)),
+    ("NEAR(oil gas)", '"oil" AND "gas"', "oil gas", ("'NEAR(' is not part of this search's language: its words are"
+                                                     " searched for anywhere (a phrase in quotes finds words next"
+                                                     " to each other)",)),
+    ("headline:oil", '"oil"', "oil", ("'headline:' is not part of this search's language: the words are searched"
+                                      " for in headlines and text alike",)),
+    ('"oil pri*"', '"oil pri"', '"oil pri"', ('a * inside quotes is ignored; after the closing quote ("oil pri"*) it'
+                                             " makes the phrase's last word a prefix",)),
+    ('"oil pri"*', '"oil pri"*', '"oil pri"*', ()),
+    ("oil OR -gas", '"oil" NOT "gas"', "oil -gas", ("ignored 'OR': not something to search for here",)),
+    ("oil AND OR gas", '("oil" OR "gas")', "oil OR gas", ("ignored 'AND': not something to search for here",)),
+    ("oil or gas", '"oil" AND "or" AND "gas"', "oil or gas",
+     ("'or' was searched for as a word; OR in capitals matches either word",)),
+    ("or", '"or"', "or", ()),
     ("AND", None, "", ("ignored 'AND': not something to search for here",)),
     ("*", None, "", ("ignored '*': not something to search for here",)),
     ("OR tiger OR", '"tiger"', "tiger", ("ignored 'OR': not something to search for here",)),

@@ -95,6 +95,16 @@ _TOKEN = re.compile(r'(?P<neg>-?)"(?P<phrase>[^"]*)(?P<close>"?)(?P<star>\*?)|(?
 # a letter, number or mark. Our own splitting mirrors it so phrases and prefixes
 # mean what the user sees.
 _WORD_PART = re.compile(r"[^\W_]+", re.UNICODE)
+# SQLite's FTS5 syntax a user may know ("NEAR(oil gas)", "headline:oil"): their words are
+# searched for as typed, and a note says the syntax itself means nothing here.
+_OTHER_SYNTAX = re.compile(r"(NEAR)\(|(headline|body|quote|speaker)\s*:", re.I)
+_OTHER_SYNTAX_MEANING = {
+    "near": "its words are searched for anywhere (a phrase in quotes finds words next to each other)",
+    "headline": "the words are searched for in headlines and text alike",
+    "body": "the words are searched for in headlines and text alike",
+    "quote": "the words are searched for as typed",
+    "speaker": "the words are searched for as typed (the quotes page has a speaker field)",
+}
 
 
 def parse_query(text: str | None) -> Query:
@@ -111,9 +121,12 @@ def parse_query(text: str | None) -> Query:
     negate_next = False  # a NOT was just seen
     and_next = False  # an AND was just seen: one with nothing after it is ignored
     ignored: list[str] = []
-    for token in _TOKEN.finditer(text):
+    tokens = list(_TOKEN.finditer(text))
+    for position, token in enumerate(tokens):
         negative = bool(token.group("neg"))
         if token.group("word") != "AND":
+            if and_next and token.group("word") == "OR":
+                ignored.append("AND")  # "oil AND OR gas": the OR is taken
             and_next = False
         if token.group("word") is not None:
             raw = token.group("word")
@@ -123,6 +136,9 @@ def parse_query(text: str | None) -> Query:
                 else:
                     ignored.append(raw)
                 continue
+            if raw in ("or", "not") and 0 < position < len(tokens) - 1:
+                notes.append(f"'{raw}' was searched for as a word; {raw.upper()} in capitals "
+                             + ("matches either word" if raw == "or" else "leaves out the word after it"))
             if raw == "AND":  # words are joined by AND anyway
                 if join_next or not groups or and_next:
                     ignored.append(raw)
@@ -133,10 +149,16 @@ def parse_query(text: str | None) -> Query:
                 continue
             if raw.startswith("-") and len(raw) > 1:
                 negative, raw = True, raw[1:]
+            syntax = _OTHER_SYNTAX.match(raw)
+            if syntax:
+                notes.append(f"'{syntax.group(0)}' is not part of this search's language: "
+                             f"{_OTHER_SYNTAX_MEANING[(syntax.group(1) or syntax.group(2)).lower()]}")
+                raw = raw[syntax.end():]
             prefix = raw.endswith("*")
             words = tuple(w.lower() for w in _WORD_PART.findall(raw))
             if not words:
-                ignored.append(raw)
+                if raw:  # not what was left of "headline:" (noted above)
+                    ignored.append(raw)
                 continue
             if prefix and len(words[-1]) < 2:
                 notes.append(f"'{raw}' is too short to search as a prefix; searched for the word itself")
@@ -149,10 +171,15 @@ def parse_query(text: str | None) -> Query:
                 continue
             if not token.group("close"):
                 notes.append("a closing quote was missing, so the phrase runs to the end of the query")
+            if "*" in token.group("phrase"):
+                notes.append("a * inside quotes is ignored; after the closing quote (\"oil pri\"*) it makes the"
+                             " phrase's last word a prefix")
             term = Term(words, bool(token.group("star")))
         if negative or negate_next:
             excluded.append(term)
             negate_next = False
+            if join_next:
+                ignored.append("OR")  # "oil OR -gas": nothing to join the left-out word to
             join_next = False
             continue
         if join_next and groups:
