@@ -549,3 +549,23 @@ def test_query_words_that_begin_with_a_dash_are_never_options(tmp_path):
     quoted = shell("quotes", "-divorce", "tiger", "--db", db)
     assert quoted.returncode == 0 and quoted.stderr.endswith(" with tiger -divorce\n")
     assert shell("search", "prison", "--bogus", "--db", db).stderr.endswith("No such option '--bogus'.\n")
+
+
+def test_name_lookups_suggest_spellings_and_the_people_a_surname_may_mean(db_path):
+    shell("ingest", str(SAMPLE), "--db", db_path)
+    typo = shell("search", "--name", "Dilon Pasage", "--db", db_path)
+    assert typo.returncode == 1 and typo.stderr.startswith(
+        "Error: no person, organisation or place called 'Dilon Pasage' in this archive; close: Dillon Passage (person)")
+    # A surname alone is the name written so, and the people named in full with it are said.
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("INSERT INTO names (id, name, kind) VALUES (950, 'Passage', 'organization')")
+        conn.execute("INSERT INTO article_names (article_id, name_id, mentions) VALUES (1, 950, 1)")
+    alone = shell("quotes", "--name", "passage", "--db", db_path)
+    assert alone.returncode == 0 and alone.stderr.startswith(
+        "note: 'passage' is the name written so; people named in full with it: Dillon Passage (2 articles),"
+        " Dillion Passage (1 article)\n")
+    assert alone.stderr.endswith("0 quotations attributed to Passage (organization)\n")
+    # Another spelling of a name lists that name, and both spellings of a kind are taken.
+    listed = shell("names", "usa", "--db", db_path)
+    assert "United States  (place" in listed.stdout
+    assert shell("names", "--kind", "organisation", "--db", db_path).returncode == 0

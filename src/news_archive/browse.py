@@ -295,6 +295,39 @@ def names_like(conn: sqlite3.Connection, text: str, limit: int = 5) -> list[dict
                        " ORDER BY length(name), name LIMIT ?", (like + "%", "% " + like + "%", limit))
 
 
+def people_with_word(conn: sqlite3.Connection, word: str, index=None, limit: int = 3) -> list[dict]:
+    """People whose name holds ``word`` as a whole word ("James Baker" for "Baker"), the most
+    mentioned first, each with its number of articles: who else a surname alone may mean."""
+    like = _like(word)
+    found = _rows(conn, "SELECT id, name, kind FROM names WHERE kind = 'person' AND lower(name) != lower(?) AND"
+                        " (name LIKE ? ESCAPE '\\' OR name LIKE ? ESCAPE '\\' OR name LIKE ? ESCAPE '\\') LIMIT ?",
+                  (word, like + " %", "% " + like, "% " + like + " %", NAME_MATCHES))
+    counts = _articles_naming(conn, [r["id"] for r in found], index)
+    found = [{**r, "articles": counts.get(r["id"], 0)} for r in found]
+    return sorted((r for r in found if r["articles"]), key=lambda r: (-r["articles"], r["name"]))[:limit]
+
+
+def names_spelled_like(conn: sqlite3.Connection, text: str, limit: int = 5) -> list[dict]:
+    """Names spelled nearly as ``text`` ("Dilon Pasage" for Dillon Passage, "Jame Baker"): suggestions
+    for a miss with a typo. Candidates share the first two letters of one of its words (one pass over
+    the names, on an error only); the closest by difflib's ratio, at 0.75 or more."""
+    import difflib
+
+    words = [w for w in re.findall(r"[^\W_]{2,}", text.lower())]
+    if not words:
+        return []
+    starts = sorted({w[:2] for w in words})
+    conditions = " OR ".join(["lower(name) LIKE ?", "lower(name) LIKE ?"] * len(starts))
+    args = [pattern for start in starts for pattern in (start + "%", "% " + start + "%")]
+    wanted = " ".join(text.lower().split())
+    scored = []
+    for row in _rows(conn, f"SELECT id, name, kind FROM names WHERE {conditions}", args):
+        ratio = difflib.SequenceMatcher(None, wanted, row["name"].lower()).ratio()
+        if ratio >= 0.75:
+            scored.append((-ratio, row["name"], row))
+    return [row for _, _, row in sorted(scored, key=lambda item: item[:2])[:limit]]
+
+
 NAMES_PER_PAGE = 50
 NAME_QUOTES = 10  # quotations shown beside a name's articles (the newest); the rest are a link away
 NAME_MATCHES = 500  # names a typed text may match; the most mentioned of them are listed
@@ -311,6 +344,9 @@ def names_directory(conn: sqlite3.Connection, text: str = "", kind: str | None =
         found = _rows(conn, f"SELECT id, name, kind FROM names WHERE kind IN ({', '.join('?' * len(kinds))})"
                             " AND (name LIKE ? ESCAPE '\\' OR name LIKE ? ESCAPE '\\') LIMIT ?",
                       (*kinds, like + "%", "% " + like + "%", NAME_MATCHES))
+        # Another spelling of a name is that name ("u.s." lists the United States).
+        known = {r["id"] for r in found}
+        found += [r for r in names_called(conn, text, kind) if r["id"] not in known]
         counts = _articles_naming(conn, [r["id"] for r in found], index)
         for r in found:
             r["articles"] = counts.get(r["id"], 0)

@@ -373,9 +373,10 @@ def search(query, since, until, limit, page, sort, as_json, names, db_path) -> N
     query = " ".join(query)
     since, until = _date_range(since, until)
     with _reader(db_path) as conn:
-        chosen = _names_given(conn, names)
+        index = _ranked_index(db_path)
+        chosen = _names_given(conn, names, index)
         result = searcher.search(conn, query, since=since, until=until, sort=sort, page=page, per_page=limit,
-                                 with_timeline=False, with_facets=False, index=_ranked_index(db_path),
+                                 with_timeline=False, with_facets=False, index=index,
                                  names=[n["id"] for n in chosen])
     for note in result.notes:
         echo(f"note: {note}", err=True)
@@ -449,8 +450,9 @@ def export(query, since, until, fmt, sort, include_duplicates, names, output, db
         sort = "newest"
         echo("note: with no query there is nothing to rank by relevance: exported newest first", err=True)
     with _reader(db_path) as conn:
-        name_ids = [n["id"] for n in _names_given(conn, names)]  # before the output file: a bad name makes none
-        index = None if parsed.is_empty else _ranked_index(db_path)
+        index = _ranked_index(db_path) if names or not parsed.is_empty else None
+        name_ids = [n["id"] for n in _names_given(conn, names, index)]  # before the output file: a bad name makes none
+        index = None if parsed.is_empty else index
         if parsed.has_phrases and (include_duplicates or index is None) and not store.fts_has_positions(conn):
             from .search import PHRASE_FALLBACK_NOTE
 
@@ -474,7 +476,8 @@ def export(query, since, until, fmt, sort, include_duplicates, names, output, db
 
 @cli.command(name="names")
 @click.argument("text", required=False, default="")
-@click.option("--kind", type=click.Choice(["person", "organization", "place"]), default=None,
+@click.option("--kind", type=click.Choice(["person", "organisation", "organization", "place"]), default=None,
+              callback=lambda ctx, param, value: _KINDS.get(value) if value else None,
               help="Only names of this kind.")
 @listing_options("names", most=10_000, default=25)
 @db_option
@@ -544,7 +547,7 @@ def quotes_command(text: str, speaker: str | None, name: str | None, since, unti
         return
     since, until = _date_range(since, until)
     with _reader(db_path) as conn:
-        chosen = _names_given(conn, (name,)) if name else []
+        chosen = _names_given(conn, (name,), _ranked_index(db_path)) if name else []
         found = quotes_search(conn, query, speaker, page, per_page=limit,
                               speaker_id=chosen[0]["id"] if chosen else None, since=since, until=until)
     _note_past_the_last(page, found)
@@ -784,7 +787,7 @@ class Interrupted(click.ClickException):
 _KINDS = {"person": "person", "organization": "organization", "organisation": "organization", "place": "place"}
 
 
-def _names_given(conn: sqlite3.Connection, names: tuple[str, ...]) -> list[dict]:
+def _names_given(conn: sqlite3.Connection, names: tuple[str, ...], index=None) -> list[dict]:
     """The names given with --name ({id, name, kind}), or a clear error that says what the archive holds.
     A name as written wins over other capitalisations ("OPEC" over "Opec")."""
     if not names:
@@ -802,10 +805,17 @@ def _names_given(conn: sqlite3.Connection, names: tuple[str, ...]) -> list[dict]
         # As written, or the spelling the archive shows for it ("USA" is the United States).
         found = [n for n in found if n["name"] == text or n["name"] == shown_spelling(text, n["kind"])] or found
         if not found:
-            close = browse.names_like(conn, text)
+            close = browse.names_like(conn, text) or browse.names_spelled_like(conn, text)
             hint = "; close: " + ", ".join(f"{n['name']} ({n['kind']})" for n in close) if close else ""
             raise click.ClickException(f"no {kind or 'person, organisation or place'} called {text!r}"
                                        f" in this archive{hint}")
+        # A surname alone ("Baker") is a name of its own; people named in full with it may be
+        # the ones meant ("James Baker", "Howard Baker"): say so.
+        if re.fullmatch(r"[^\W\d_][^\W\d_'-]*", text):  # one word, as a surname is
+            fuller = browse.people_with_word(conn, text, index)
+            if fuller:
+                echo(f"note: {text!r} is the name written so; people named in full with it: "
+                     + ", ".join(f"{n['name']} ({_count(n['articles'], 'article')})" for n in fuller), err=True)
         if len({n["kind"] for n in found}) > 1:
             # The same words as several kinds ("OPEC", now and then taken for a person): the kind of
             # the most articles, and a note on the others.

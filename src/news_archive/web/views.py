@@ -902,6 +902,7 @@ KIND_LABELS = {"person": "person", "organization": "organisation", "place": "pla
 async def _names(request, datasette) -> tuple[dict, list[str]]:
     text = (request.args.get("q") or "")[:200]
     kind = request.args.get("kind") or None
+    kind = "organization" if kind == "organisation" else kind  # as the pages spell it
     notes = []
     if kind and kind not in NAME_KINDS:
         notes.append(f"kind {kind[:40]!r} is not one of {', '.join(NAME_KINDS)}: names of every kind are listed")
