@@ -409,12 +409,17 @@ def test_quotes_by_words_speaker_or_name(tmp_path):
     assert unknown.returncode == 1 and "no person, organisation or place called 'Nobody Atall'" in unknown.stderr
 
 
-def test_serve_ingests_the_sample_when_there_is_no_archive(tmp_path):
+def test_serve_ingests_the_sample_when_there_is_no_archive_and_asked_to(tmp_path):
     from conftest import free_port
 
     port = free_port()
+    refused = shell("serve", "--db", str(tmp_path / "n.db"), "--port", str(port))
+    assert refused.returncode == 1 and refused.stderr == (
+        f"Error: no archive at {tmp_path / 'n.db'}: make it with `news-archive ingest FOLDER --db {tmp_path / 'n.db'}`"
+        " (or try the bundled sample with `news-archive serve --demo`)\n")
+    assert not (tmp_path / "n.db").exists()
     process = subprocess.Popen([sys.executable, "-m", "news_archive.cli", "serve", "--db", str(tmp_path / "n.db"),
-                                "--port", str(port)], stderr=subprocess.PIPE, text=True)
+                                "--port", str(port), "--demo"], stderr=subprocess.PIPE, text=True)
     try:
         first = process.stderr.readline()
         assert first.startswith(f"no archive at {tmp_path / 'n.db'} yet: ingesting the sample articles in ")

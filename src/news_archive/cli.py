@@ -640,10 +640,12 @@ def stats(as_json: bool, db_path: str) -> None:
 @db_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8001, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
-def serve(db_path: str, host: str, port: int) -> None:
+@click.option("--demo", is_flag=True,
+              help="With no archive at --db yet, make one of the bundled sample articles to try the reading room.")
+def serve(db_path: str, host: str, port: int, demo: bool) -> None:
     """Browse and search the archive in a web browser (Datasette with the news-archive plugin).
 
-    With no database yet, the bundled sample articles are ingested first.
+    With --demo and no database yet, the bundled sample articles are ingested first.
 
     Example:
 
@@ -653,6 +655,11 @@ def serve(db_path: str, host: str, port: int) -> None:
     from . import ingest as ingester
     from .web.app import make_datasette, sample_folder
 
+    if not Path(db_path).exists() and not demo:
+        # Not made silently: an archive started with the sample would keep its two articles for good
+        # (a typo in --db, or a server started before the first ingest).
+        raise click.ClickException(f"no archive at {db_path}: make it with `news-archive ingest FOLDER --db {db_path}`"
+                                   " (or try the bundled sample with `news-archive serve --demo`)")
     if not Path(db_path).exists():
         sample = sample_folder()
         echo(f"no archive at {db_path} yet: ingesting the sample articles in {sample}", err=True)
