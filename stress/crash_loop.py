@@ -88,7 +88,7 @@ def ingest_until_killed(corpus: Path, db: Path, kill_after: float) -> tuple[str,
         outcome = "killed"
     stderr = child.stderr.read().decode("utf-8", "replace")
     child.stderr.close()
-    if outcome == "finished" and child.returncode not in (0, 2):
+    if outcome == "finished" and child.returncode not in (0, 3):  # 3: some files rejected
         outcome = f"failed ({child.returncode})"
     return outcome, time.monotonic() - started, stderr
 

@@ -42,7 +42,7 @@ def test_ingest_reports_and_exit_codes(db_path, tmp_path):
     again = shell("ingest", str(SAMPLE), "--db", db_path)
     assert again.stderr.startswith("ingested 0, updated 0, unchanged 2, duplicates 0, rejected 0 (")
     mixed = shell("ingest", str(FIXTURES), "--db", db_path)
-    assert mixed.returncode == 2
+    assert mixed.returncode == 3
     lines = mixed.stderr.splitlines()
     assert lines[:6] == [
         "rejected ambiguous_date.txt: date '06/09/2020' is ambiguous: day and month could be either way round;"
@@ -94,7 +94,7 @@ def test_ingest_says_which_files_were_named_after_their_folder(db_path, tmp_path
 
 def test_paths_that_are_not_there_are_said_not_recorded(db_path, tmp_path):
     result = shell("ingest", str(SAMPLE), str(tmp_path / "typo"), "--db", db_path)
-    assert result.returncode == 2
+    assert result.returncode == 3
     assert result.stderr.startswith(f"cannot ingest {tmp_path / 'typo'}: no such file or folder\ningested 2,")
     assert sqlite3.connect(db_path).execute("SELECT count(*) FROM rejects").fetchone() == (0,)
     only = shell("ingest", str(tmp_path / "typo"), "--db", str(tmp_path / "none.db"))
@@ -106,9 +106,9 @@ def test_files_rejected_before_are_summed_up_on_a_re_ingest(db_path, tmp_path):
     write_article(tmp_path / "in", "bad.txt", "no date line\n")
     write_article(tmp_path / "in", "good.txt", " date 2020-01-01 Fine\n")
     first = shell("ingest", str(tmp_path / "in"), "--db", db_path)
-    assert first.returncode == 2 and first.stderr.startswith("rejected bad.txt: no date line")
+    assert first.returncode == 3 and first.stderr.startswith("rejected bad.txt: no date line")
     again = shell("ingest", str(tmp_path / "in"), str(tmp_path / "in") + "/", "--db", db_path)  # named twice: once
-    assert again.returncode == 2
+    assert again.returncode == 0  # nothing new went wrong: a cron job does not fail for good over one old file
     assert again.stderr.splitlines()[0] == ("1 file rejected before, unchanged, still rejected (news-archive stats"
                                             " lists every reject with its reason)")
     assert again.stderr.splitlines()[1].startswith("ingested 0, updated 0, unchanged 1, duplicates 0, rejected 1 (")
@@ -574,3 +574,19 @@ def test_name_lookups_suggest_spellings_and_the_people_a_surname_may_mean(db_pat
     listed = shell("names", "usa", "--db", db_path)
     assert "United States  (place" in listed.stdout
     assert shell("names", "--kind", "organisation", "--db", db_path).returncode == 0
+
+
+def test_ingest_quiet_says_only_what_needs_a_look(db_path, tmp_path):
+    write_article(tmp_path / "in", "good.txt", " date 2020-01-01 Fine\n")
+    first = shell("ingest", "-q", str(tmp_path / "in"), "--db", db_path)
+    assert (first.returncode, first.stdout, first.stderr) == (0, "", "")
+    write_article(tmp_path / "in", "bad.txt", "no date line\n")
+    (tmp_path / "in" / "good.txt").unlink()
+    second = shell("ingest", "--quiet", str(tmp_path / "in"), "--db", db_path)
+    assert second.returncode == 3 and second.stderr.splitlines() == [
+        "rejected bad.txt: no date line: the first line 'no date line' does not start with 'date'",
+        f"gone from {tmp_path / 'in'}: good.txt (ingested before; what it held stays in the archive)"]
+    third = shell("ingest", "-q", str(tmp_path / "in"), "--db", db_path)
+    assert (third.returncode, third.stderr) == (0, "")  # the old reject is not news
+    usage = shell("ingest", "--no-such-option", str(tmp_path / "in"), "--db", db_path)
+    assert usage.returncode == 2  # a mistyped command is not a rejected file

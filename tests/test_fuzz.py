@@ -149,7 +149,7 @@ def test_thousands_of_mutated_files_are_each_accounted_for(tmp_path):
     started = time.monotonic()
     result = cli("ingest", str(folder), "--db", db)
     stderr = result.stderr.decode("utf-8", "replace")
-    assert result.returncode in (0, 2), stderr[-2000:]
+    assert result.returncode in (0, 3), stderr[-2000:]
     assert "Traceback" not in stderr
     counts = [int(n) for n in SUMMARY.search(stderr).groups()]
     ingested, updated, unchanged, duplicates, rejected = counts
@@ -337,7 +337,7 @@ def test_deep_folders_loops_unreadable_files_and_odd_names(hostile_tree, tmp_pat
     result = cli("ingest", str(hostile_tree), str(fifo), "/dev/null", "/proc/self/mem", "--db", str(tmp_path / "t.db"),
                  timeout=120)
     stderr = result.stderr.decode("utf-8", "replace")
-    assert result.returncode == 2 and "Traceback" not in stderr
+    assert result.returncode == 3 and "Traceback" not in stderr
     assert f"rejected {fifo}: not a regular file or folder" in stderr
     assert "rejected /dev/null: not a regular file or folder" in stderr
     assert "rejected /proc/self/mem: cannot read: input/output error" in stderr

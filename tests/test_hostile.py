@@ -428,12 +428,14 @@ def test_every_command_with_hostile_arguments(hostile_db, odd_files):
         result = runner.invoke(cli, args)
         text = result.output + (result.stderr if result.stderr_bytes is not None else "")
         crashed = result.exception is not None and not isinstance(result.exception, SystemExit)
-        if crashed or "Traceback" in text or result.exit_code not in (0, 1, 2):
+        if crashed or "Traceback" in text or result.exit_code not in (0, 1, 2, 3):
             failures.append((args[:4], result.exit_code, repr(result.exception), text[-300:]))
         elif result.exit_code == 1 and not text.startswith("Error: ") and "\nError: " not in text:
             failures.append((args[:4], "unclear", text[-300:]))
-        elif result.exit_code == 2 and "Error" not in text and "rejected" not in text:
+        elif result.exit_code == 2 and "Error" not in text:
             failures.append((args[:4], "unclear usage error", text[-300:]))
+        elif result.exit_code == 3 and "rejected" not in text and "cannot ingest" not in text:
+            failures.append((args[:4], "unclear rejection", text[-300:]))
     assert not failures, failures[:8]
     assert sqlite3.connect(hostile_db).execute("SELECT count(*), max(id) FROM articles").fetchone() == before
     assert not (odd_files / "missing.db").exists()  # reading commands never create an archive

@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 # `stats` start without tantivy, the ranked search and the date parser (about 0.05 s).
 
 DEFAULT_DB = "news.db"
-EXIT_REJECTED = 2
+# Not 2: click gives 2 for usage errors, and a script must tell a mistyped command from a bad file.
+EXIT_REJECTED = 3
 MAX_CONNECTIONS = 200  # for `serve`: open connections and requests in progress
 
 
@@ -167,12 +168,15 @@ class ProgressLine:
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None,
               help="Worker processes for reading and parsing [default: one per CPU].")
 @click.option("--silent", "-s", is_flag=True, help="No progress bar.")
+@click.option("--quiet", "-q", is_flag=True,
+              help="Say only what needs a look (files rejected, gone, named after their folder, paths not there):"
+                   " no progress, no summary. For cron, which mails whatever is printed.")
 @click.option("--no-analysis", is_flag=True,
               help="Skip finding names, quotes and near-duplicates (faster; `news-archive analyse` adds them later).")
 @click.option("--reread", is_flag=True,
               help="Read every file again, even those whose size and modification time are unchanged,"
                    " and parse the files rejected before again (after an upgrade of news-archive).")
-def ingest(paths: tuple[str, ...], db_path: str, pattern: str, jobs: int | None, silent: bool,
+def ingest(paths: tuple[str, ...], db_path: str, pattern: str, jobs: int | None, silent: bool, quiet: bool,
            no_analysis: bool, reread: bool) -> None:
     """Add article files, folders of them, or archives of them (.zip, .tar,
     .tar.gz/.tgz, .tar.bz2, .tar.xz), read without unpacking.
@@ -183,8 +187,9 @@ def ingest(paths: tuple[str, ...], db_path: str, pattern: str, jobs: int | None,
     update their article, files gone from a folder or a changed archive are
     said (their articles stay), and files that cannot be read as articles (or are over 100 MB) are
     recorded in the rejects table with the reason. Exit status: 0 when every
-    file went in, 2 when some were rejected, 1 on a fatal error, 130 when
-    interrupted.
+    file went in (files rejected before and unchanged are summed up, not
+    counted again), 3 when some were rejected or a path is not there, 1 on a
+    fatal error, 2 on a mistyped command, 130 when interrupted.
 
     Example:
 
@@ -200,7 +205,7 @@ def ingest(paths: tuple[str, ...], db_path: str, pattern: str, jobs: int | None,
     if not paths:
         raise click.ClickException("nothing to ingest: no path given exists")
     stderr = sys.stderr
-    show_progress = not silent and stderr.isatty()
+    show_progress = not (silent or quiet) and stderr.isatty()
     progress = ProgressLine(stderr) if show_progress else None
     expected = ingester.count_candidates(paths, pattern) if show_progress else None
     with _library_errors(db_path), _index_errors():
@@ -214,7 +219,7 @@ def ingest(paths: tuple[str, ...], db_path: str, pattern: str, jobs: int | None,
     for source, reason in report.rejected:
         if (source, reason) not in still:
             echo(f"rejected {_shown(source)}: {reason}", err=True)
-    if still:
+    if still and not quiet:
         echo(f"{_count(len(still), 'file')} rejected before, unchanged, still rejected"
              " (news-archive stats lists every reject with its reason)", err=True)
     for source, alias in report.renamed[:GONE_SHOWN]:
@@ -230,8 +235,9 @@ def ingest(paths: tuple[str, ...], db_path: str, pattern: str, jobs: int | None,
     if not report.files:
         echo(f"note: no article files were found in {', '.join(paths)} (looked for {pattern} and archives of them;"
              " --glob looks for others)", err=True)
-    echo(f"{report.summary()} ({report.seconds:.1f}s, {rate:,.0f} files/s)", err=True)
-    if report.rejected or missing:
+    if not quiet:
+        echo(f"{report.summary()} ({report.seconds:.1f}s, {rate:,.0f} files/s)", err=True)
+    if len(report.rejected) > len(still) or missing:
         sys.exit(EXIT_REJECTED)
 
 
