@@ -590,3 +590,61 @@ def test_ingest_quiet_says_only_what_needs_a_look(db_path, tmp_path):
     assert (third.returncode, third.stderr) == (0, "")  # the old reject is not news
     usage = shell("ingest", "--no-such-option", str(tmp_path / "in"), "--db", db_path)
     assert usage.returncode == 2  # a mistyped command is not a rejected file
+
+
+@pytest.fixture
+def read_only_archive(tmp_path):
+    """A closed archive (no -wal or -shm files) in a folder that cannot be written to: a read-only bind
+    mount when run as root (root writes through file modes), a folder without write permission otherwise."""
+    source = tmp_path / "src"
+    source.mkdir()
+    shell("ingest", "-q", str(SAMPLE), "--db", str(source / "news.db"))
+    with sqlite3.connect(source / "news.db") as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    assert not (source / "news.db-wal").exists() and not (source / "news.db-shm").exists()
+    if os.geteuid() != 0:
+        source.chmod(0o555)
+        yield source / "news.db"
+        source.chmod(0o755)
+        return
+    mounted = tmp_path / "ro"
+    mounted.mkdir()
+    made = subprocess.run(f"mount --bind {source} {mounted} && mount -o remount,ro,bind {mounted}", shell=True,
+                          capture_output=True, text=True)
+    if made.returncode != 0:
+        subprocess.run(["umount", str(mounted)], capture_output=True)
+        pytest.skip(f"cannot make a read-only mount here: {made.stderr.strip()[:200]}")
+    try:
+        yield mounted / "news.db"
+    finally:
+        subprocess.run(["umount", "--lazy", str(mounted)], check=True)  # the server in the test may hold files open
+
+
+def test_an_archive_on_read_only_media_is_read_and_served_not_changed(read_only_archive):
+    db = str(read_only_archive)
+    assert shell("stats", "--db", db).stdout.startswith("articles    2 (2 originals")
+    found = shell("search", "tiger", "--db", db)
+    assert found.returncode == 0 and found.stderr.endswith("1-2 of 2 matches for: tiger\n")
+    assert len(shell("export", "--db", db).stdout.splitlines()) == 2
+    refused = shell("ingest", str(SAMPLE), "--db", db)
+    assert refused.returncode == 1 and refused.stderr == (
+        f"Error: {db}: the archive is on read-only media (its folder cannot be written to): it can be searched,"
+        " exported and served, not changed\n")
+
+    async def page():
+        from news_archive.web.app import make_datasette
+
+        datasette = make_datasette(db)
+        await datasette.invoke_startup()
+        return (await datasette.client.get("/search.json?q=tiger")).json()
+
+    import asyncio
+
+    assert asyncio.run(page())["total"] == 2
+
+
+def test_a_db_in_a_folder_that_is_not_there_is_said_so(tmp_path):
+    result = shell("ingest", str(SAMPLE), "--db", str(tmp_path / "nofolder" / "x.db"))
+    assert result.returncode == 1 and result.stderr == (
+        f"Error: {tmp_path / 'nofolder' / 'x.db'}: there is no folder {tmp_path / 'nofolder'} to make the archive in\n")

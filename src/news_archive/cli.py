@@ -784,6 +784,15 @@ def _library_errors(db_path: str):
     except (click.ClickException, BrokenPipeError):
         raise
     except sqlite3.DatabaseError as error:
+        if store.on_read_only_media(db_path) and ("readonly" in str(error) or "unable to open" in str(error)):
+            raise click.ClickException(f"{db_path}: the archive is on read-only media (its folder cannot be"
+                                       " written to): it can be searched, exported and served, not changed") from None
+        folder = os.path.dirname(os.path.abspath(db_path))
+        if "unable to open" in str(error) and not os.path.isdir(folder):
+            raise click.ClickException(f"{db_path}: there is no folder {folder} to make the archive in") from None
+        if "database is locked" in str(error):
+            raise click.ClickException(f"{db_path}: another program is writing to the archive (an ingest or"
+                                       " analyse still running?); run this again when it has finished") from None
         raise click.ClickException(f"{db_path}: {error}") from None
     except OSError as error:
         raise click.ClickException(f"{error.filename or db_path}: {error.strerror or error}") from None

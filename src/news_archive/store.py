@@ -47,10 +47,27 @@ WRITE_CACHE_KIB = 32 * 1024
 
 
 def connect_readonly(path: str) -> sqlite3.Connection:
-    """A read-only connection to the archive (readers never need sqlite-utils)."""
+    """A read-only connection to the archive (readers never need sqlite-utils). An archive on
+    read-only media (a DVD, a read-only mount, another user's folder) is opened as immutable:
+    SQLite cannot make the shared-memory file a WAL database needs beside it, and nobody can
+    write there anyway."""
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
     conn.execute("PRAGMA busy_timeout = 10000")
+    if on_read_only_media(path):
+        try:
+            conn.execute("SELECT 1 FROM sqlite_master LIMIT 1")
+        except sqlite3.OperationalError:
+            conn.close()
+            conn = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True, check_same_thread=False)
     return conn
+
+
+def on_read_only_media(path: str) -> bool:
+    """Whether the archive's folder cannot be written to (so neither can its WAL files be made)."""
+    import os
+
+    folder = os.path.dirname(os.path.abspath(path))
+    return os.path.exists(path) and not os.access(folder, os.W_OK)
 
 
 def open_db(path: str) -> sqlite_utils.Database:

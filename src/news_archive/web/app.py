@@ -89,10 +89,14 @@ def metadata(database: str) -> dict:
 
 def make_datasette(db_path: str, *, extra_settings: dict | None = None) -> Datasette:
     """A Datasette serving the archive read-only, with our plugin and metadata."""
+    from news_archive.store import on_read_only_media
+
     _register_plugin()
     name = Path(db_path).stem
+    # On read-only media the archive cannot change, and SQLite cannot open its WAL there but as immutable.
+    files = {"immutables": [db_path]} if on_read_only_media(db_path) else {"files": [db_path]}
     return Datasette(
-        [db_path],
+        **files,
         metadata=metadata(name),
         settings={**SETTINGS, **(extra_settings or {})},
     )

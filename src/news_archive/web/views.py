@@ -64,7 +64,7 @@ def archive_database(datasette):
         if name.startswith("_") or db.is_memory:
             continue
         try:
-            conn = sqlite3.connect(f"file:{db.path}?mode=ro", uri=True)
+            conn = connect_readonly(db.path)
             try:
                 tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
             finally:
