@@ -471,7 +471,7 @@ def test_analyse_fills_in_an_archive_ingested_without_analysis(db_path, tmp_path
     assert run("stats", "--db", db_path).output.count("0 (0 with a speaker)") == 1
     first = shell("analyse", "--db", db_path)
     assert first.returncode == 0 and first.stdout == ""
-    assert re.fullmatch(r"analysed 2 articles: \d+ name mentions, 46 quotations, 0 new near-duplicate pairs;"
+    assert re.fullmatch(r"analysed 2 articles: \d+ name mentions, 46 quotations, 0 near-duplicate pairs found;"
                         r" 0 names no longer mentioned \(\d+\.\ds, [\d,]+ articles/s\)\n", first.stderr), first.stderr
     assert "quotes      46 (46 with a speaker)" in run("stats", "--db", db_path).output
     again = shell("analyse", "--db", db_path)

@@ -282,7 +282,7 @@ def analyse(db_path: str, everything: bool, jobs: int | None, silent: bool) -> N
     rate = report.analysed / report.seconds if report.seconds else 0
     echo(
         f"analysed {_count(report.analysed, 'article')}: {_count(report.names, 'name mention')},"
-        f" {_count(report.quotes, 'quotation')}, {_count(report.near_duplicates, 'new near-duplicate pair')};"
+        f" {_count(report.quotes, 'quotation')}, {_count(report.near_duplicates, 'near-duplicate pair')} found;"
         f" {_count(report.names_dropped, 'name')} no longer mentioned"
         f" ({report.seconds:.1f}s, {rate:,.0f} articles/s)",
         err=True,
