@@ -530,7 +530,9 @@ async def test_the_quotes_page_lists_dates_highlights_and_exports(ds, sample_db)
     assert table[0] == ["id", "date", "speaker", "speaker_id", "quote", "article_id", "headline", "url"]
     assert len(table) - 1 == (await ds.client.get("/quotes.json?q=divorce")).json()["total"]
     assert exported.headers["x-news-archive-quotes"].endswith("/quotes?q=divorce")
-    assert (await ds.client.get("/quotes.csv?since=yesterday")).status_code == 400
+    refused = await ds.client.get("/quotes.csv?since=yesterday")
+    assert refused.status_code == 400 and refused.json()["error"].startswith("cannot export these quotations: the from")
+    assert "ignored" not in refused.json()["error"]  # nothing was ignored: the export was refused
 
 
 async def test_list_pages_say_what_they_did_with_a_bad_page(ds):

@@ -1042,7 +1042,7 @@ async def quotes_export(request, datasette):
     if asked["no_name"]:
         raise BadRequest(f"cannot export these quotations: {asked['no_name']}")
     if asked["ignored"]:
-        raise BadRequest("cannot export these quotations: " + "; ".join(asked["notes"]))
+        raise BadRequest("cannot export these quotations: " + "; ".join(asked["ignored"]))
     page = datasette.absolute_url(request, make_url(datasette, "/quotes", **_quotes_params(asked)))
     base = datasette.absolute_url(request, datasette.urls.path("/article/"))
     columns = (*browse.QUOTE_EXPORT_COLUMNS, "url")
