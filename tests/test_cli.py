@@ -351,7 +351,8 @@ def test_stats(archive, tmp_path):
     assert "articles    5 (5 originals, 0 exact duplicates)" in text
     assert "rejected    6" in text
     assert "  2020-06          5  ########################################" in text
-    assert "rejected files\n  ambiguous_date.txt: date '06/09/2020' is ambiguous" in text
+    # Rejects found in a folder say which (they are named relative to it).
+    assert f"rejected files\n  ambiguous_date.txt (in {os.path.realpath(FIXTURES)}): date '06/09/2020' is ambiguous" in text
     names_line = re.search(r"^names       (\d+) (person|people), (\d+) organisations?, (\d+) places?$", text, re.M)
     assert names_line and (names_line[1] == "1") == (names_line[2] == "person")
     assert re.search(r"^similar     \d+ stor(y|ies) with near-duplicate versions \(\d+ articles?\)$", text, re.M)
@@ -648,3 +649,35 @@ def test_a_db_in_a_folder_that_is_not_there_is_said_so(tmp_path):
     result = shell("ingest", str(SAMPLE), "--db", str(tmp_path / "nofolder" / "x.db"))
     assert result.returncode == 1 and result.stderr == (
         f"Error: {tmp_path / 'nofolder' / 'x.db'}: there is no folder {tmp_path / 'nofolder'} to make the archive in\n")
+
+
+def test_ingest_names_updated_moved_and_gone_rejects_and_stats_count_earlier_texts(db_path, tmp_path):
+    folder = tmp_path / "clippings"
+    for n in range(GONE_SHOWN + 2):
+        write_article(folder, f"a{n:02}.txt", f" date 2020-01-01 Article number {n}.")
+    write_article(folder, "bad1.txt", "no date here\n")
+    write_article(folder, "b.txt", " date 2020-01-02 To be moved.")
+    assert shell("ingest", str(folder), "--db", db_path).returncode == 2
+    for n in range(GONE_SHOWN + 2):
+        path = write_article(folder, f"a{n:02}.txt", f" date 2020-01-01 Article number {n}, edited.")
+        os.utime(path, ns=(1, os.stat(path).st_mtime_ns + 10**9))
+    result = shell("ingest", str(folder), "--db", db_path)
+    lines = result.stderr.splitlines()
+    assert lines[1] == "updated a00.txt (its earlier text is kept: article 1 lists it; news-archive stats counts earlier texts)"
+    assert lines[GONE_SHOWN + 1] == "… and 2 more updated, each keeping its earlier text"
+    assert lines[-1].startswith(f"ingested 0, updated {GONE_SHOWN + 2}, unchanged 1, duplicates 0, rejected 1 (")
+    (folder / "1987").mkdir()
+    (folder / "b.txt").rename(folder / "1987" / "b.txt")
+    (folder / "bad1.txt").unlink()
+    lines = shell("ingest", str(folder), "--db", db_path).stderr.splitlines()
+    assert lines == [f"moved b.txt → 1987/b.txt (in {folder}; article {GONE_SHOWN + 3} takes the new name)",
+                     f"gone from {folder}: bad1.txt (rejected before; its bytes stay among the rejects)",
+                     lines[-1]]
+    assert lines[-1].startswith(f"ingested 0, updated 0, unchanged {GONE_SHOWN + 2}, duplicates 0, rejected 0, gone 1, moved 1 (")
+    text = shell("stats", "--db", db_path).stdout
+    assert f"articles    {GONE_SHOWN + 3} ({GONE_SHOWN + 3} originals, 0 exact duplicates)" in text
+    assert f"earlier     {GONE_SHOWN + 2} earlier texts of {GONE_SHOWN + 2} articles whose file changed" in text
+    assert f"  bad1.txt (in {folder}): no date line: " in text
+    data = json.loads(shell("stats", "--json", "--db", db_path).stdout)
+    assert (data["earlier_texts"], data["articles_with_earlier_texts"]) == (GONE_SHOWN + 2, GONE_SHOWN + 2)
+    assert data["rejects"][0]["folder"] == str(folder)

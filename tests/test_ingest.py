@@ -547,7 +547,8 @@ def test_files_gone_from_a_folder_are_noted_and_their_articles_kept(db_path, art
     (articles_dir / "sub" / "a2.txt").unlink()
     (articles_dir / "batch.zip").unlink()
     report = ingest(db_path, [str(articles_dir)], jobs=1)
-    assert report.gone == [store.GoneFile("batch.zip", str(articles_dir)), store.GoneFile("sub/a2.txt", str(articles_dir))]
+    assert report.gone == [store.GoneFile("batch.zip", str(articles_dir), "archive"),
+                           store.GoneFile("sub/a2.txt", str(articles_dir))]
     assert report.summary() == "ingested 0, updated 0, unchanged 2, duplicates 0, rejected 0, gone 2"
     assert rows(db_path, "SELECT count(*) FROM articles") == [(5,)]  # nothing is lost
     assert rows(db_path, "SELECT source, folder FROM gone_sources ORDER BY source") == [
@@ -737,3 +738,133 @@ def test_two_members_of_one_name_in_an_archive_are_both_kept(db_path, tmp_path):
     archive = str(tmp_path / "weird.zip")
     assert rows(db_path, "SELECT source, headline FROM articles ORDER BY id") == [
         (f"{archive}!same.txt", "Same name one"), (f"{archive}!same.txt (2)", "Same name two")]
+
+
+def _new_mtime(path, step: int = 1) -> None:
+    os.utime(path, ns=(1, os.stat(path).st_mtime_ns + step * 10**9))
+
+
+def test_an_edited_file_keeps_its_earlier_text(db_path, articles_dir):
+    story = write_article(articles_dir, "a.txt", " date 1987-03-02 Grain exports rose\n\nThe old story.\n")
+    write_article(articles_dir, "b.txt", " date 1987-03-03 Not touched.")
+    ingest(db_path, [str(articles_dir)], jobs=1)
+    first_read = rows(db_path, "SELECT ingested_at FROM articles WHERE source = 'a.txt'")[0][0]
+    story.write_text(" date 1987-03-02 Totally different\n\nA new story.\n")
+    _new_mtime(story)
+    report = ingest(db_path, [str(articles_dir)], jobs=1)
+    assert report.updated == 1 and report.updated_files == [("a.txt", 1)]
+    assert rows(db_path, "SELECT headline FROM articles WHERE id = 1") == [("Totally different",)]
+    kept = rows(db_path, "SELECT article_id, date, headline, body, source, since, replaced_at IS NOT NULL"
+                         " FROM article_versions")
+    assert kept == [(1, "1987-03-02", "Grain exports rose", "Grain exports rose\n\nThe old story.", "a.txt", first_read, 1)]
+    import hashlib
+    assert rows(db_path, "SELECT sha256 FROM article_versions") == [
+        (hashlib.sha256(b" date 1987-03-02 Grain exports rose\n\nThe old story.\n").hexdigest(),)]
+    # Unchanged, touched or reread: nothing more is kept; another edit keeps the second text too.
+    assert ingest(db_path, [str(articles_dir)], jobs=1, reread=True).updated_files == []
+    story.write_text(" date 1987-03-04 Third text.")
+    _new_mtime(story, 2)
+    ingest(db_path, [str(articles_dir)], jobs=1)
+    assert rows(db_path, "SELECT headline FROM article_versions ORDER BY id") == [("Grain exports rose",), ("Totally different",)]
+    # An archive made before article_versions existed gets the table at its next ingest.
+    conn = sqlite3.connect(db_path)
+    conn.execute("DROP TABLE article_versions")
+    conn.close()
+    story.write_text(" date 1987-03-05 Fourth text.")
+    _new_mtime(story, 3)
+    ingest(db_path, [str(articles_dir)], jobs=1)
+    assert rows(db_path, "SELECT headline FROM article_versions") == [("Third text.",)]
+
+
+def test_a_repaired_archive_clears_its_reject(db_path, articles_dir):
+    pack = articles_dir / "pack.zip"
+    with zipfile.ZipFile(pack, "w") as z:
+        for n in range(20):
+            z.writestr(f"s{n:02}.txt", f" date 2020-02-01 Story {n}\n\n" + "Its body, long enough. " * 40 + "\n")
+    whole = pack.read_bytes()
+    stat = os.stat(pack)
+    ingest(db_path, [str(articles_dir)], jobs=1)
+    pack.write_bytes(whole[:1500])
+    damaged = ingest(db_path, [str(articles_dir)], jobs=1)
+    assert [source for source, _ in damaged.rejected] == ["pack.zip"]
+    assert rows(db_path, "SELECT source FROM rejects") == [("pack.zip",)]
+    # Unchanged and still damaged: said again, not reopened.
+    again = ingest(db_path, [str(articles_dir)], jobs=1)
+    assert [source for source, _ in again.still_rejected] == ["pack.zip"]
+    pack.write_bytes(whole)
+    os.utime(pack, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    repaired = ingest(db_path, [str(articles_dir)], jobs=1)
+    assert repaired.summary() == "ingested 0, updated 0, unchanged 20, duplicates 0, rejected 0"
+    assert rows(db_path, "SELECT count(*) FROM rejects") == [(0,)]
+    assert ingest(db_path, [str(articles_dir)], jobs=1).summary() == \
+        "ingested 0, updated 0, unchanged 20, duplicates 0, rejected 0"
+
+
+def test_an_archive_is_read_again_for_a_glob_it_was_not_read_with(db_path, tmp_path):
+    pack = tmp_path / "a.tar.gz"
+
+    def tar_of(**members):
+        with tarfile.open(pack, "w:gz") as tar:
+            for name, text in members.items():
+                data = text.encode()
+                info = tarfile.TarInfo(name.replace("_", "."))
+                info.size = len(data)
+                tar.addfile(info, io.BytesIO(data))
+
+    tar_of(a_txt=" date 2020-01-01 Plain text.", notes_md=" date 2020-01-02 Markdown notes.")
+    assert ingest(db_path, [str(pack)], jobs=1).summary() == "ingested 1, updated 0, unchanged 0, duplicates 0, rejected 0"
+    md = ingest(db_path, [str(pack)], jobs=1, pattern="*.md")
+    assert md.summary() == "ingested 1, updated 0, unchanged 0, duplicates 0, rejected 0" and md.gone == []
+    assert rows(db_path, "SELECT source FROM articles ORDER BY id") == [(f"{pack}!a.txt",), (f"{pack}!notes.md",)]
+    # Read with both globs now: each is skipped and counts its own members.
+    assert ingest(db_path, [str(pack)], jobs=1, pattern="*.md").summary().startswith("ingested 0, updated 0, unchanged 1,")
+    assert ingest(db_path, [str(pack)], jobs=1).summary().startswith("ingested 0, updated 0, unchanged 1,")
+    # Changed, read for *.md: the .txt member is not gone (not this glob's to compare); the .md one that left is.
+    tar_of(a_txt=" date 2020-01-01 Plain text.", other_md=" date 2020-01-03 Other notes.")
+    _new_mtime(pack)
+    changed = ingest(db_path, [str(pack)], jobs=1, pattern="*.md")
+    assert changed.gone == [store.GoneFile(f"{pack}!notes.md", str(pack))]
+    # It changed since it was read for *.txt: that glob opens it again.
+    assert ingest(db_path, [str(pack)], jobs=1).summary().startswith("ingested 0, updated 0, unchanged 1,")
+    assert rows(db_path, "SELECT pattern FROM archive_globs ORDER BY pattern") == [("*.md",), ("*.txt",)]
+
+
+def test_files_moved_within_a_folder_keep_their_articles(db_path, articles_dir):
+    from consistency import check_archive
+
+    for n in range(5):
+        write_article(articles_dir, f"reut-{n}.txt", f" date 1987-03-0{n + 1} Story {n}\n\nBody {n}.\n")
+    write_article(articles_dir, "copy-of-1.txt", " date 1987-03-02 Story 1\n\nBody 1.\n")  # a copy, moved too
+    write_article(articles_dir, "bad.txt", "no date here\n")
+    ingest(db_path, [str(articles_dir)], jobs=1)
+    before = dict(rows(db_path, "SELECT source, id FROM articles"))
+    (articles_dir / "1987").mkdir()
+    for path in list(articles_dir.glob("*.txt")):
+        if path.name != "reut-4.txt":
+            path.rename(articles_dir / "1987" / path.name)
+    (articles_dir / "reut-4.txt").rename(articles_dir / "1987" / "renamed.txt")
+    write_article(articles_dir, "new.txt", " date 1987-04-01 A new story.")
+    report = ingest(db_path, [str(articles_dir)], jobs=1)
+    assert sorted((m.source, m.to, m.article_id) for m in report.moved) == sorted(
+        [(f"reut-{n}.txt", f"1987/reut-{n}.txt", before[f"reut-{n}.txt"]) for n in range(4)]
+        + [("reut-4.txt", "1987/renamed.txt", before["reut-4.txt"]), ("bad.txt", "1987/bad.txt", None),
+           ("copy-of-1.txt", "1987/copy-of-1.txt", before["copy-of-1.txt"])])
+    assert report.gone == []
+    assert report.summary() == "ingested 1, updated 0, unchanged 0, duplicates 0, rejected 1, moved 7"
+    after = rows(db_path, "SELECT source, id, duplicate_of FROM articles ORDER BY id")
+    assert [(s, i) for s, i, _ in after[:6]] == sorted(((f"1987/{s}" if s != "reut-4.txt" else "1987/renamed.txt", i)
+                                                        for s, i in before.items()), key=lambda pair: pair[1])
+    assert len(after) == 7 and after[-1][0] == "new.txt" and after[-1][1] > max(before.values()) + 6  # no id again
+    assert rows(db_path, "SELECT source FROM rejects") == [("1987/bad.txt",)]
+    assert rows(db_path, "SELECT count(*) FROM gone_sources") == [(0,)]
+    check_archive(db_path)
+    # Nothing changed since: unchanged, nothing moved, nothing gone.
+    assert ingest(db_path, [str(articles_dir)], jobs=1).summary() == \
+        "ingested 0, updated 0, unchanged 7, duplicates 0, rejected 1"
+    # A file gone whose bytes turn up in another folder is gone from its own: not a move.
+    other = articles_dir.parent / "other"
+    write_article(other, "elsewhere.txt", (articles_dir / "1987" / "reut-0.txt").read_text())
+    ingest(db_path, [str(other)], jobs=1)
+    (articles_dir / "1987" / "reut-0.txt").unlink()
+    gone = ingest(db_path, [str(articles_dir)], jobs=1)
+    assert gone.moved == [] and gone.gone == [store.GoneFile("1987/reut-0.txt", str(articles_dir))]

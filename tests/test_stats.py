@@ -87,7 +87,7 @@ def test_stats_prints_each_kind_of_reject_readably(tmp_path):
         "       1  date has no day",
         "       1  not a real date",
     ]
-    assert "  nul.txt: binary content: contains 1 NUL byte\n" in output
+    assert f"  nul.txt (in {(tmp_path / 'in').resolve()}): binary content: contains 1 NUL byte\n" in output
 
 
 PARSE_REJECTS = [

@@ -226,9 +226,19 @@ def ingest(paths: tuple[str, ...], db_path: str, pattern: str, jobs: int | None,
         echo(f"named {_shown(alias)}: {_shown(source)} is the name of another folder's file in the archive, with other text", err=True)
     if len(report.renamed) > GONE_SHOWN:
         echo(f"… and {len(report.renamed) - GONE_SHOWN:,} more named after their folder", err=True)
+    for source, article_id in report.updated_files[:GONE_SHOWN]:
+        echo(f"updated {_shown(source)} (its earlier text is kept: article {article_id} lists it;"
+             " news-archive stats counts earlier texts)", err=True)
+    if len(report.updated_files) > GONE_SHOWN:
+        echo(f"… and {len(report.updated_files) - GONE_SHOWN:,} more updated, each keeping its earlier text", err=True)
+    for moved in report.moved[:GONE_SHOWN]:
+        what = f"article {moved.article_id} takes the new name" if moved.article_id else "a reject, kept under the new name"
+        echo(f"moved {_shown(moved.source)} → {_shown(moved.to)} (in {_shown(moved.folder)}; {what})", err=True)
+    if len(report.moved) > GONE_SHOWN:
+        echo(f"… and {len(report.moved) - GONE_SHOWN:,} more moved", err=True)
     for gone in report.gone[:GONE_SHOWN]:
-        echo(f"gone from {_shown(gone.folder)}: {_shown(gone.source)} (ingested before; what it held stays in the archive)",
-                   err=True)
+        echo(f"gone from {_shown(gone.folder)}: {_shown(gone.source)} ({_GONE_WAS.get(gone.was, _GONE_WAS['article'])})",
+             err=True)
     if len(report.gone) > GONE_SHOWN:
         echo(f"… and {len(report.gone) - GONE_SHOWN:,} more gone (news-archive stats lists them all)", err=True)
     rate = report.files / report.seconds if report.seconds else 0
@@ -243,6 +253,12 @@ def ingest(paths: tuple[str, ...], db_path: str, pattern: str, jobs: int | None,
 
 # Files gone from a folder are named one per line up to this many; stats lists every one.
 GONE_SHOWN = 20
+_GONE_WAS = {
+    "article": "ingested before; what it held stays in the archive",
+    "archive": "ingested before; what it held stays in the archive",
+    "rejected": "rejected before; its bytes stay among the rejects",
+    "rejected unread": "rejected before, its bytes unread; its reason stays among the rejects",
+}
 
 
 @cli.command()
@@ -611,6 +627,9 @@ def stats(as_json: bool, db_path: str) -> None:
         if repeated else ""
     echo(f"quotes      {data['quotes']:,} ({data['quotes_attributed']:,} with a speaker{listed})")
     echo(f"rejected    {data['rejected']:,}")
+    if data["earlier_texts"]:
+        echo(f"earlier     {_count(data['earlier_texts'], 'earlier text')} of"
+             f" {_count(data['articles_with_earlier_texts'], 'article')} whose file changed (kept; on the article's page)")
     if data["gone"]:
         echo(f"gone        {_count(data['gone'], 'source file')} no longer in the folder or archive file"
                    " ingested (what they held stays)")
@@ -630,7 +649,8 @@ def stats(as_json: bool, db_path: str) -> None:
             echo(f"  {row['count']:>6,}  {row['reason']}")
         echo("\nrejected files")
         for row in data["rejects"][:50]:
-            echo(f"  {_shown(row['source'])}: {row['reason']}")
+            where = f" (in {_shown(row['folder'])})" if row["folder"] else ""
+            echo(f"  {_shown(row['source'])}{where}: {row['reason']}")
         if len(data["rejects"]) > 50:
             echo(f"  … and {len(data['rejects']) - 50:,} more (news-archive stats --json lists all)")
     if data["gone_sources"]:

@@ -45,16 +45,20 @@ class IngestReport:
     near_duplicates: int = 0  # pairs found by this run
     gone: list[store.GoneFile] = field(default_factory=list)  # files no longer in a folder ingested before
     renamed: list[tuple[str, str]] = field(default_factory=list)  # (name taken by another folder's file, name used)
+    updated_files: list[tuple[str, int]] = field(default_factory=list)  # (source, article id): earlier text kept
+    moved: list[store.MovedFile] = field(default_factory=list)  # files that left a folder and came back renamed
 
     @property
     def files(self) -> int:
-        return self.ingested + self.updated + self.unchanged + self.duplicates + len(self.rejected)
+        moved_articles = sum(1 for move in self.moved if move.article_id is not None)  # moved rejects are rejected
+        return self.ingested + self.updated + self.unchanged + self.duplicates + len(self.rejected) + moved_articles
 
     def summary(self) -> str:
         return (
             f"ingested {self.ingested}, updated {self.updated}, unchanged {self.unchanged}, "
             f"duplicates {self.duplicates}, rejected {len(self.rejected)}"
             + (f", gone {len(self.gone)}" if self.gone else "")
+            + (f", moved {len(self.moved)}" if self.moved else "")
         )
 
 
@@ -154,7 +158,9 @@ def ingest(
     finally:
         writer.finish()
     # Only after a complete walk and save: an interrupted ingest says nothing is gone.
-    report.gone += store.record_folders(db.conn, walks, writer.now)
+    report.gone += store.record_folders(db.conn, walks, writer.now, report.moved)
+    # A moved file was stored as a copy of itself under its new name, until its move was seen.
+    report.duplicates -= sum(1 for move in report.moved if move.article_id is not None)
     report.near_duplicates = _finish(db.conn, feeder)
     db.close()
     report.seconds = time.monotonic() - started
@@ -338,7 +344,7 @@ class _BatchWriter:
     def _save(self, item) -> None:
         if isinstance(item, _Container):
             self.report.gone += store.record_container(self.db, item.source, item.size, item.mtime_ns,
-                                                       item.members, self.now)
+                                                       item.members, self.now, item.pattern)
             return
         if item.parsed and self.copies is None:
             # Loaded once, and only when there is something new.
@@ -349,6 +355,7 @@ class _BatchWriter:
         report = self.report
         report.ingested += saved.ingested
         report.updated += saved.updated
+        report.updated_files += saved.updated_sources
         report.unchanged += saved.unchanged + item.unchanged + sum(1 for s in item.seen if s.status != "rejected")
         report.duplicates += saved.duplicates
         report.rejected += saved.rejected + item.still_rejected
@@ -383,6 +390,7 @@ class _Container:
     # The names of the members read; None when the archive is damaged, as the members
     # after the damage were not seen (which is not gone).
     members: frozenset[str] | None = None
+    pattern: str = sources.DEFAULT_GLOB  # the glob its members were read with
 
 
 Task = Found | Member | Unreadable
@@ -419,7 +427,7 @@ def _candidate_chunks(db_path: str, paths: Sequence[str], pattern: str, walks: l
                 chunk = []
             if clashes is not None and walk is not None:
                 item = clashes.archive_name(item, walk, ledger)
-            skipped = None if reread else _unchanged_archive(ledger, item)
+            skipped = None if reread else _unchanged_archive(ledger, item, pattern)
             if skipped is not None:
                 yield skipped
                 continue
@@ -436,7 +444,8 @@ def _candidate_chunks(db_path: str, paths: Sequence[str], pattern: str, walks: l
             if chunk:
                 yield chunk
                 chunk = []
-            yield _Container(item.source, item.size, item.mtime_ns, frozenset(members) if members is not None else None)
+            yield _Container(item.source, item.size, item.mtime_ns, frozenset(members) if members is not None else None,
+                             pattern)
             continue
         chunk.append(item)
         if len(chunk) >= CHUNK_FILES:
@@ -546,11 +555,21 @@ class NameClashes:
                 walk.renamed[sources.source_key(source)] = sources.source_key(alias)
 
 
-def _unchanged_archive(ledger: sqlite3.Connection, archive: Found) -> ChunkResult | None:
+def _unchanged_archive(ledger: sqlite3.Connection, archive: Found, pattern: str = sources.DEFAULT_GLOB,
+                       ) -> ChunkResult | None:
+    """The archive's members as the ledger has them, when it is unchanged since it was read with
+    this glob; None when it must be opened (changed, new, or never read with this glob)."""
     row = ledger.execute(
         "SELECT size, mtime_ns FROM source_files WHERE source = ? AND status = 'archive'", (archive.source,)
     ).fetchone()
     if row != (archive.size, archive.mtime_ns):
+        return None
+    try:
+        read_so = ledger.execute("SELECT 1 FROM archive_globs WHERE source = ? AND pattern = ?",
+                                 (archive.source, pattern)).fetchone()
+    except sqlite3.OperationalError:  # an archive of an older news-archive: read it once more
+        read_so = None
+    if read_so is None:
         return None
     prefix = archive.source + "!"
     result = ChunkResult()
@@ -559,7 +578,12 @@ def _unchanged_archive(ledger: sqlite3.Connection, archive: Found) -> ChunkResul
         " WHERE s.source >= ? AND s.source < ?",
         (prefix, archive.source + '"'),
     )
+    damaged = ledger.execute("SELECT reason FROM rejects WHERE source = ?", (archive.source,)).fetchone()
+    if damaged:  # damaged when it was read, and not changed since: still damaged
+        result.still_rejected.append((archive.source, damaged[0]))
     for source, status, reason in rows:
+        if not sources.member_matches(source[len(prefix):], pattern):
+            continue  # read with another glob: not this ingest's to count
         if status == "rejected":
             result.still_rejected.append((source, reason or "rejected"))
         else:

@@ -290,6 +290,15 @@ def _member_wanted(name: str, pattern: str) -> bool:
     return bool(base) and not base.startswith(".") and _matches(base, pattern)
 
 
+_SECOND_OF_A_NAME = re.compile(r" \(\d+\)$")
+
+
+def member_matches(name: str, pattern: str) -> bool:
+    """Whether an archive member stored as ``name`` (its path in the archive, maybe "a.txt (2)"
+    for the second member of one name, see _MemberNames) is one that ``pattern`` reads."""
+    return _member_wanted(name, pattern) or _member_wanted(_SECOND_OF_A_NAME.sub("", name), pattern)
+
+
 class _MemberNames:
     """Names for an archive's members. An archive may hold two members of one name (a zip
     appended to, a tar of two versions): the second is "name (2)", not a replacement of the first."""

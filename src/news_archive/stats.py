@@ -29,6 +29,10 @@ def archive_stats(conn: sqlite3.Connection) -> dict:
     has_gone = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'gone_sources'").fetchone()
     gone = conn.execute("SELECT source, folder, noticed_at FROM gone_sources ORDER BY folder, source").fetchall() \
         if has_gone else []  # an archive of an older news-archive, not upgraded yet
+    has_versions = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'article_versions'").fetchone()
+    earlier, changed = conn.execute("SELECT count(*), count(DISTINCT article_id) FROM article_versions").fetchone() \
+        if has_versions else (0, 0)
+    folders_of = _folders_of(conn, [source for source, _, _ in rejects]) if rejects else {}
     clusters, clustered = conn.execute("SELECT count(DISTINCT cluster_id), count(*) FROM clusters").fetchone()
     names_by_kind = dict(conn.execute("SELECT kind, count(*) FROM names GROUP BY kind"))
     quotes, attributed = conn.execute("SELECT count(*), count(speaker) FROM quotes").fetchone()
@@ -49,8 +53,10 @@ def archive_stats(conn: sqlite3.Connection) -> dict:
         "per_month": [{"month": m, "count": n} for m, n in per_month],
         "rejected": len(rejects),
         "reject_reasons": sorted(kinds.values(), key=lambda kind: (-kind["count"], kind["reason"])),
-        "rejects": [{"source": s, "reason": r, "rejected_at": at} for s, r, at in rejects],
+        "rejects": [{"source": s, "folder": folders_of.get(s), "reason": r, "rejected_at": at} for s, r, at in rejects],
         "last_ingest": last_ingest,
+        "earlier_texts": earlier,
+        "articles_with_earlier_texts": changed,
         "gone": len(gone),
         "gone_sources": [{"source": s, "folder": f, "noticed_at": at} for s, f, at in gone],
         "near_duplicate_clusters": clusters,
@@ -60,6 +66,30 @@ def archive_stats(conn: sqlite3.Connection) -> dict:
         "quotes_attributed": attributed,
         "quotes_listed": quotes - repeats,
     }
+
+
+def _folders_of(conn: sqlite3.Connection, sources: list[str]) -> dict[str, str]:
+    """The folder each of ``sources`` was found in at that folder's last walk, or was gone from
+    (a source is named relative to its folder, so "bad1.txt" alone does not say where it was)."""
+    import numpy as np
+
+    from .sources import source_key
+
+    has_folders = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'folders'").fetchone()
+    if not has_folders:
+        return {}
+    keys = np.fromiter(map(source_key, sources), dtype=np.uint64, count=len(sources))
+    found: dict[str, str] = {}
+    for path, listed in conn.execute("SELECT path, keys FROM folders ORDER BY walked_at DESC, path"):
+        for source, hit in zip(sources, np.isin(keys, np.frombuffer(listed, dtype=np.uint64))):
+            if hit:
+                found.setdefault(source, path)  # the folder walked last, if two had that name
+    wanted = set(sources) - set(found)
+    if wanted:  # gone from its folder since: gone_sources says which
+        for source, folder in conn.execute("SELECT source, folder FROM gone_sources ORDER BY noticed_at DESC"):
+            if source in wanted:
+                found.setdefault(source, folder)
+    return found
 
 
 # Most reasons read "kind: particulars" ("binary content: contains 3 NUL bytes").

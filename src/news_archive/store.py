@@ -7,6 +7,8 @@ Tables:
   source_files  the ingest ledger: what was seen at each source, to skip unchanged files
   folders       what each folder given to an ingest held at its last complete walk
   gone_sources  files that were in such a folder once and are not any more (their articles stay)
+  article_versions  the earlier texts of articles whose file changed (an update keeps what it replaces)
+  archive_globs the globs each archive file was read with (another glob reopens it)
   index_queue   ids of changed articles the ranked search index has not caught up with
 
 SQLite is the source of truth. The ranked search index beside it
@@ -31,7 +33,7 @@ SCHEMA_VERSION = 7  # 3: names, quotes, near-duplicates; 4: one entry per name h
 # 5: more spellings (U.S. states) in name_identity; 6: no recurring reports among near-duplicates, and
 # every two versions of a story are near-duplicates (stories were whole chains); 7: full-text indexes
 # with word positions (phrases), and quotations linked to organisations and places that said them. Tables that only add
-# (folders, gone_sources) need no new version: every ingest creates what is missing, and readers
+# (folders, gone_sources, article_versions, archive_globs) need no new version: every ingest creates what is missing, and readers
 # of an archive without them read nothing there.
 FTS_TOKENIZE = "porter unicode61 remove_diacritics 2"
 # Ranked search runs on the tantivy index; FTS5 serves Datasette's table search,
@@ -166,6 +168,24 @@ CREATE TABLE IF NOT EXISTS gone_sources (
 ) WITHOUT ROWID;
 """
 
+# The earlier texts of an article: when its file changes, the text it replaces is kept here,
+# in the same transaction as the update (an edit never loses what the archive held). ``since``
+# is when that text was first read (the article's ingested_at or last updated_at).
+# Not in the full-text indexes: searches find what the files hold now.
+_HISTORY_SQL = """
+CREATE TABLE IF NOT EXISTS article_versions (
+  id INTEGER PRIMARY KEY, article_id INTEGER NOT NULL REFERENCES articles(id), date TEXT NOT NULL,
+  headline TEXT NOT NULL, body TEXT NOT NULL, sha256 TEXT NOT NULL, source TEXT NOT NULL, words INTEGER,
+  since TEXT, replaced_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS idx_article_versions_article_id ON article_versions(article_id);
+-- The globs an archive file was read with: an unchanged archive is skipped only for a glob it was
+-- read with (another one reopens it), as a folder is known by its path and glob.
+CREATE TABLE IF NOT EXISTS archive_globs (
+  source TEXT NOT NULL, pattern TEXT NOT NULL, read_at TEXT NOT NULL, PRIMARY KEY (source, pattern)
+) WITHOUT ROWID;
+"""
+
 
 def ensure_schema(db: sqlite_utils.Database) -> None:
     """Create every table, index, trigger and view the archive needs. Safe to run every time."""
@@ -219,7 +239,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     version = db.execute("PRAGMA user_version").fetchone()[0]
     rebuild = _drop_fts_without_positions(db.conn) if 0 < version < 7 else []
     with db.conn:
-        db.conn.executescript(_FTS_SQL + ";" + _FTS_TRIGGERS + _ANALYSIS_SQL + _FOLDERS_SQL)
+        db.conn.executescript(_FTS_SQL + ";" + _FTS_TRIGGERS + _ANALYSIS_SQL + _FOLDERS_SQL + _HISTORY_SQL)
         for table in rebuild:  # made again, with positions, from the rows they index
             db.conn.execute(f"INSERT INTO {table} ({table}) VALUES ('rebuild')")
     if 0 < version < 7:
@@ -390,6 +410,7 @@ class SaveResult(NamedTuple):
     duplicates: int
     rejected: list[tuple[str, str]]
     to_index: list[IndexRow]  # new originals; changed articles go through index_queue
+    updated_sources: list[tuple[str, int]] = []  # (source, article id) of the articles updated
 
 
 def save_batch(
@@ -415,8 +436,9 @@ def save_batch(
         copies = copies or CopyFinder(conn)
         copies.compact()
         known_copies = copies.first_copies([p.sha256 for p in parsed if p.source not in existing])
-        next_id = (conn.execute("SELECT max(id) FROM articles").fetchone()[0] or 0) + 1
+        next_id = next_article_id(conn)
         inserts, updates, to_index, to_unindex = [], [], [], []
+        updated_sources: list[tuple[int, str]] = []
         unchanged = duplicates = 0
         changed_hashes: set[str] = set()
         for item in parsed:
@@ -441,6 +463,7 @@ def save_batch(
                 next_id += 1
             else:
                 updates.append((*values, now, known[0]))
+                updated_sources.append((known[0], item.source))
                 copies.add(item.sha256, known[0])
                 changed_hashes.update((known[1], item.sha256))
                 existing[item.source] = (known[0], item.sha256)
@@ -455,6 +478,13 @@ def save_batch(
         conn.executemany(
             'INSERT INTO articles_fts (rowid, "headline", "body") VALUES (?, ?, ?)',
             [(row[0], row[5], row[6]) for row in inserts],
+        )
+        # The text an update replaces is kept, in this same transaction.
+        conn.executemany(
+            "INSERT INTO article_versions (article_id, date, headline, body, sha256, source, words, since, replaced_at)"
+            " SELECT id, date, headline, body, sha256, source, words, coalesce(updated_at, ingested_at), ?"
+            " FROM articles WHERE id = ?",
+            [(now, update[-1]) for update in updates],
         )
         conn.executemany(
             "UPDATE articles SET date = ?, year = ?, month = ?, headline = ?, body = ?, paragraphs = ?,"
@@ -490,7 +520,17 @@ def save_batch(
         duplicates=duplicates,
         rejected=[(r.source, r.reason) for r in rejected],
         to_index=to_index,
+        updated_sources=[(source, article_id) for article_id, source in updated_sources],
     )
+
+
+def next_article_id(conn: sqlite3.Connection) -> int:
+    """The id the next new article gets: above every article, and above the copies that a move
+    took away (see record_folders), so that an id is never given twice (links, and the ranked
+    index's record of the highest id it holds, rely on that)."""
+    top = conn.execute("SELECT max(id) FROM articles").fetchone()[0] or 0
+    taken = conn.execute("SELECT value FROM meta WHERE key = 'highest_article_id'").fetchone()
+    return max(top, int(taken[0]) if taken else 0) + 1
 
 
 class NameIds:
@@ -624,27 +664,41 @@ def _analyse_promoted(conn: sqlite3.Connection, affected: list[int], analysed: s
 
 
 def record_container(db: sqlite_utils.Database, source: str, size: int, mtime_ns: int,
-                     members: frozenset[str] | None = None, now: str | None = None) -> list[GoneFile]:
-    """Remember an archive file's size and mtime so an unchanged archive is not reopened, and
-    note in ``gone_sources`` (the archive as their folder) the members it held before and does not
-    now; a member that is back is no longer gone. ``members`` is None for a damaged archive, whose
-    members after the damage were not seen: nothing is said gone then."""
+                     members: frozenset[str] | None = None, now: str | None = None,
+                     pattern: str | None = None) -> list[GoneFile]:
+    """Remember an archive file's size and mtime (and the glob it was read with) so an unchanged
+    archive is not reopened for that glob, and note in ``gone_sources`` (the archive as their folder)
+    the members it held before and does not now; a member that is back is no longer gone. Only the
+    members the glob matches are compared: reading an archive for its ``*.md`` members does not make
+    its ``.txt`` ones gone. ``members`` is None for a damaged archive, whose members after the damage
+    were not seen: nothing is said gone then. An archive read whole clears its own reject (it was
+    damaged, and is not now)."""
+    from .sources import DEFAULT_GLOB, member_matches
+
     now = now or utc_now()
+    pattern = pattern or DEFAULT_GLOB
     gone: list[GoneFile] = []
     with db.conn:
         conn = db.conn
         if members is not None:
-            before = [member for (member,) in conn.execute(
-                "SELECT source FROM source_files WHERE source >= ? AND source < ? ORDER BY source",
-                (source + "!", source + '"'))]
+            before = [(member, status) for member, status in conn.execute(
+                "SELECT source, status FROM source_files WHERE source >= ? AND source < ? ORDER BY source",
+                (source + "!", source + '"')) if member_matches(member[len(source) + 1:], pattern)]
             noted = {member for (member,) in conn.execute("SELECT source FROM gone_sources WHERE folder = ?", (source,))}
             # Said once, when first missed; the ledger keeps the names of members gone long ago.
-            newly = [member for member in before if member not in members and member not in noted]
+            newly = [(member, status) for member, status in before if member not in members and member not in noted]
             conn.executemany("INSERT INTO gone_sources (source, folder, noticed_at) VALUES (?, ?, ?)",
-                             [(member, source, now) for member in newly])
-            gone = [GoneFile(member, source) for member in newly]
+                             [(member, source, now) for member, _ in newly])
+            gone = [GoneFile(member, source, status) for member, status in newly]
             conn.executemany("DELETE FROM gone_sources WHERE folder = ? AND source = ?",
                              [(source, member) for member in noted if member in members])
+            conn.execute("DELETE FROM rejects WHERE source = ?", (source,))  # read whole: not damaged (any more)
+        was = conn.execute("SELECT size, mtime_ns FROM source_files WHERE source = ? AND status = 'archive'",
+                           (source,)).fetchone()
+        if was != (size, mtime_ns):  # it changed since (or is new): what other globs read of it is out of date
+            conn.execute("DELETE FROM archive_globs WHERE source = ?", (source,))
+        conn.execute("INSERT OR REPLACE INTO archive_globs (source, pattern, read_at) VALUES (?, ?, ?)",
+                     (source, pattern, now))
         conn.execute(
             "INSERT OR REPLACE INTO source_files (source, size, mtime_ns, sha256, status, checked_at)"
             " VALUES (?, ?, ?, NULL, 'archive', ?)",
@@ -742,13 +796,26 @@ class FolderWalk:
 class GoneFile(NamedTuple):
     source: str
     folder: str  # as given to the ingest
+    was: str = "article"  # what the ledger held of it: "article", "rejected", "rejected unread" or "archive"
 
 
-def record_folders(conn: sqlite3.Connection, walks: Iterable[FolderWalk], now: str) -> list[GoneFile]:
+class MovedFile(NamedTuple):
+    source: str  # the name it had
+    to: str  # the name it has now
+    folder: str  # as given to the ingest
+    article_id: int | None  # None for a reject that moved
+
+
+def record_folders(conn: sqlite3.Connection, walks: Iterable[FolderWalk], now: str,
+                   moved: list[MovedFile] | None = None) -> list[GoneFile]:
     """Remember what each folder held, and note in ``gone_sources`` the files that were in it at its
     last complete walk and are not now; their articles (or rejects) stay where they are. A file that
     is back is no longer gone. Keys are compared, not names: a million names would not fit the memory
-    budget, their 8-byte keys do; names are looked up only for the keys that went missing."""
+    budget, their 8-byte keys do; names are looked up only for the keys that went missing.
+
+    A gone article file whose exact bytes arrived in the same folder under a new name since its last
+    walk was moved, not lost: its article takes the new name, the copy the new name made is taken
+    back, and it is listed in ``moved`` instead of gone. Only the few gone files are looked at."""
     global np
     import numpy as np
 
@@ -766,15 +833,26 @@ def record_folders(conn: sqlite3.Connection, walks: Iterable[FolderWalk], now: s
                 current = np.union1d(np.setdiff1d(current, replaced), aliases)
             row = conn.execute("SELECT keys FROM folders WHERE path = ? AND pattern = ?",
                                (walk.path, walk.pattern)).fetchone()
-            missing = np.setdiff1d(np.frombuffer(row[0], dtype=np.uint64), current, assume_unique=True) \
-                if row else np.empty(0, dtype=np.uint64)
+            before = np.frombuffer(row[0], dtype=np.uint64) if row else np.empty(0, dtype=np.uint64)
+            missing = np.setdiff1d(before, current, assume_unique=True)
             if missing.size:
                 wanted = set(missing.tolist())
-                names = sorted(source for (source,) in conn.execute("SELECT source FROM source_files")
-                               if source_key(source) in wanted)
+                found = sorted((source, status) for source, status in conn.execute(
+                    "SELECT source, status FROM source_files") if source_key(source) in wanted)
+                arrived = set(np.setdiff1d(current, before, assume_unique=True).tolist())
+                moves = _moves(conn, [source for source, status in found if status == "article"], arrived,
+                               walk.shown) if arrived else []
+                moves += _moved_rejects(conn, [source for source, status in found if status == "rejected"], arrived,
+                                        walk.shown) if arrived else []
+                if moves:
+                    _record_moves(conn, moves)
+                    if moved is not None:
+                        moved += [move for move, _ in moves]
+                    went = {move.source for move, _ in moves}
+                    found = [(source, status) for source, status in found if source not in went]
                 conn.executemany("INSERT OR IGNORE INTO gone_sources (source, folder, noticed_at) VALUES (?, ?, ?)",
-                                 [(source, walk.path, now) for source in names])
-                gone += [GoneFile(source, walk.shown) for source in names]
+                                 [(source, walk.path, now) for source, _ in found])
+                gone += [GoneFile(source, walk.shown, _was(conn, source, status)) for source, status in found]
             noted = [source for (source,) in conn.execute("SELECT source FROM gone_sources WHERE folder = ?",
                                                            (walk.path,))]
             if noted:
@@ -788,6 +866,90 @@ def record_folders(conn: sqlite3.Connection, walks: Iterable[FolderWalk], now: s
     return gone
 
 
+def _was(conn: sqlite3.Connection, source: str, status: str) -> str:
+    """What a gone file was, as said of it: a reject whose bytes could not be read is "rejected unread"."""
+    if status == "rejected":
+        row = conn.execute("SELECT raw IS NULL FROM rejects WHERE source = ?", (source,)).fetchone()
+        return "rejected unread" if row and row[0] else "rejected"
+    return status or "article"
+
+
+def _moves(conn: sqlite3.Connection, gone: list[str], arrived: set[int], folder: str) -> list[tuple[MovedFile, int]]:
+    """Which of the ``gone`` article files came back under a new name: a copy of their bytes, stored
+    since the folder's last walk under a name that is new in the folder (its key in ``arrived``).
+    A copy of a file's bytes points at their first copy (the partial index on duplicate_of finds it);
+    a copy of the same base name is preferred ("a.txt" -> "1987/a.txt"); each copy is used once."""
+    from .sources import source_key
+
+    moves: list[MovedFile] = []
+    used: set[int] = set()
+    for source in gone:
+        row = conn.execute("SELECT id, sha256, duplicate_of FROM articles WHERE source = ?", (source,)).fetchone()
+        if row is None:
+            continue
+        article_id, sha, duplicate_of = row
+        base = source.rsplit("/", 1)[-1]
+        candidates = sorted(
+            ((copy_source.rsplit("/", 1)[-1] != base, copy_id, copy_source)
+             for copy_id, copy_source, copy_sha in conn.execute(
+                 "SELECT id, source, sha256 FROM articles WHERE duplicate_of = ? AND id > ?",
+                 (duplicate_of or article_id, article_id))
+             if copy_sha == sha and copy_id not in used and source_key(copy_source) in arrived))
+        if candidates:
+            _, copy_id, copy_source = candidates[0]
+            used.add(copy_id)
+            moves.append((MovedFile(source, copy_source, folder, article_id), copy_id))
+    return moves
+
+
+def _moved_rejects(conn: sqlite3.Connection, gone: list[str], arrived: set[int], folder: str,
+                   ) -> list[tuple[MovedFile, None]]:
+    """The gone rejects whose bytes are rejected again under a name new in the folder: moved too
+    (the reject under the new name holds the same bytes; the old record goes)."""
+    from .sources import source_key
+
+    if not gone:
+        return []
+    old = {source: sha for source, sha in conn.execute(
+        f"SELECT source, sha256 FROM rejects WHERE source IN ({_marks(gone)}) AND sha256 IS NOT NULL", gone)}
+    if not old:
+        return []
+    shas = sorted(set(old.values()))
+    fresh: dict[str, list[str]] = {}
+    for source, sha in conn.execute(f"SELECT source, sha256 FROM rejects WHERE sha256 IN ({_marks(shas)})", shas):
+        if source not in old and source_key(source) in arrived:
+            fresh.setdefault(sha, []).append(source)
+    moves = []
+    for source, sha in sorted(old.items()):
+        base = source.rsplit("/", 1)[-1]
+        candidates = sorted(fresh.get(sha, []), key=lambda name: (name.rsplit("/", 1)[-1] != base, name))
+        if candidates:
+            fresh[sha].remove(candidates[0])
+            moves.append((MovedFile(source, candidates[0], folder, None), None))
+    return moves
+
+
+def _record_moves(conn: sqlite3.Connection, moves: list[tuple[MovedFile, int | None]]) -> None:
+    """Each moved article takes its new name; the copy its new name was stored as goes (a copy
+    is never analysed nor in the ranked index; its id is never given again, see next_article_id).
+    A moved reject's old record goes: the reject under its new name holds the same bytes."""
+    for move, copy_id in moves:
+        if copy_id is None:
+            conn.execute("DELETE FROM rejects WHERE source = ?", (move.source,))
+            conn.execute("DELETE FROM source_files WHERE source = ?", (move.source,))
+            continue
+        for table, column in (("article_names", "article_id"), ("quotes", "article_id"), ("sketches", "article_id"),
+                              ("analysed_empty", "article_id"), ("clusters", "article_id"),
+                              ("similar_articles", "article_id"), ("similar_queue", "id"), ("index_queue", "id")):
+            conn.execute(f"DELETE FROM {table} WHERE {column} = ?", (copy_id,))
+        conn.execute("DELETE FROM articles WHERE id = ?", (copy_id,))
+        conn.execute("UPDATE articles SET source = ? WHERE id = ?", (move.to, move.article_id))
+        conn.execute("DELETE FROM source_files WHERE source = ?", (move.source,))
+    highest = max((copy_id for _, copy_id in moves if copy_id is not None), default=None)
+    if highest is None:
+        return
+    conn.execute("INSERT INTO meta (key, value) VALUES ('highest_article_id', ?) ON CONFLICT (key)"
+                 " DO UPDATE SET value = max(CAST(value AS INTEGER), excluded.value)", (highest,))
 def _hash_key(sha: str) -> int:
     return int(sha[:16], 16) - (1 << 63)  # the first 64 bits, as a signed int64
 
