@@ -79,7 +79,7 @@ _GROUP = re.compile(r"\(\?P<(\w+)>([^)]*)\)")
 
 def route_examples(article_id: int) -> list[str]:
     """One real address for every route the plugin registers (each format of a format route)."""
-    values = {"year": "2020", "month": "06", "day": "11", "id": str(article_id)}
+    values = {"year": "2020", "month": "06", "day": "11", "id": str(article_id), "number": "1"}
     paths = []
     for pattern, _ in register_routes(None):
         body = pattern.removeprefix("^").removesuffix("$")

@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import os
 import re
 import sqlite3
 import xml.etree.ElementTree as ElementTree
@@ -228,6 +229,47 @@ async def test_article_page_says_when_its_file_left_the_folder(tmp_path):
     data = (await datasette.client.get(f"/article/{tidied}.json")).json()
     assert [(g["source"], g["folder"]) for g in data["source_gone"]] == [("tidied.txt", str(folder.resolve()))]
     assert (await datasette.client.get(f"/article/{kept}.json")).json()["source_gone"] == []
+
+
+async def test_an_article_whose_file_changed_shows_its_earlier_texts(tmp_path):
+    from conftest import write_article
+    from news_archive.ingest import ingest
+
+    folder = tmp_path / "clips"
+    story = write_article(folder, "a.txt", " date 2020-01-01 First <script>alert(1)</script> words\n\nThe old body & more.\n")
+    write_article(folder, "b.txt", " date 2020-01-02 Never edited.")
+    db = str(tmp_path / "history.db")
+    ingest(db, [str(folder)], jobs=1)
+    story.write_text(" date 2020-01-03 Second words\n\nThe new body.\n")
+    os.utime(story, ns=(1, 2 * 10**18))  # a new mtime, surely
+    ingest(db, [str(folder)], jobs=1)
+    story.write_text(" date 2020-01-04 Third words\n\nThe newest body.\n")
+    os.utime(story, ns=(1, 3 * 10**18))
+    ingest(db, [str(folder)], jobs=1)
+    datasette = make_datasette(db)
+    await datasette.invoke_startup()
+    edited, kept = article_id(db, "a.txt"), article_id(db, "b.txt")
+    html = (await datasette.client.get(f"/article/{edited}")).text
+    assert "Third words" in html and '<h2 id="earlier-heading">2 earlier texts</h2>' in html
+    assert f'href="/article/{edited}/earlier/1">First &lt;script&gt;alert(1)&lt;/script&gt; words</a>' in html
+    assert f'href="/article/{edited}/earlier/2">Second words</a>' in html
+    assert "<script>" not in html and "earlier-heading" not in (await datasette.client.get(f"/article/{kept}")).text
+    first = await datasette.client.get(f"/article/{edited}/earlier/1")
+    assert first.status_code == 200 and "<script>" not in first.text
+    assert "<h1>First &lt;script&gt;alert(1)&lt;/script&gt; words</h1>" in first.text
+    assert "<p>The old body &amp; more.</p>" in first.text and "Earlier text 1 of 2" in first.text
+    assert f'<a href="/article/{edited}">Third words</a>' in first.text
+    data = (await datasette.client.get(f"/article/{edited}.json")).json()
+    assert [(t["number"], t["date"], t["headline"], t["body"]) for t in data["earlier_texts"]] == [
+        (1, "2020-01-01", "First <script>alert(1)</script> words", "First <script>alert(1)</script> words\n\nThe old body & more."),
+        (2, "2020-01-03", "Second words", "Second words\n\nThe new body.")]
+    assert data["earlier_texts"][1]["url"].endswith(f"/article/{edited}/earlier/2")
+    assert (await datasette.client.get(f"/article/{kept}.json")).json()["earlier_texts"] == []
+    one = (await datasette.client.get(f"/article/{edited}/earlier/2.json")).json()
+    assert (one["headline"], one["source"], one["earlier_texts"], one["article"]["id"]) == ("Second words", "a.txt", 2, edited)
+    for missing in (f"/article/{edited}/earlier/3", f"/article/{kept}/earlier/1", "/article/424242/earlier/1",
+                    f"/article/{edited}/earlier/0.json"):
+        assert (await datasette.client.get(missing)).status_code == 404
 
 
 async def test_an_article_opened_from_a_search_marks_its_words(ds, sample_db):

@@ -211,6 +211,35 @@ def _source_gone(conn: sqlite3.Connection, source: str) -> list[dict]:
         return []
 
 
+def earlier_texts(conn: sqlite3.Connection, article_id: int, with_body: bool = False) -> list[dict]:
+    """The texts the article held before its file changed, oldest first, numbered from 1 (what an
+    update replaced: see store.save_batch). Each says when it was first read and when replaced."""
+    body = ", body" if with_body else ""
+    try:
+        found = _rows(conn, f"SELECT date, headline, source, sha256, words, since, replaced_at{body}"
+                            " FROM article_versions WHERE article_id = ? ORDER BY id", (article_id,))
+    except sqlite3.OperationalError:  # an archive of an older news-archive, not upgraded yet
+        return []
+    return [{"number": number, **row} for number, row in enumerate(found, 1)]
+
+
+def earlier_text(conn: sqlite3.Connection, article_id: int, number: int) -> dict | None:
+    """One earlier text of an article (``number`` as earlier_texts numbers them), with its
+    paragraphs as the article page shows them, and the article as it is now; None if there is none."""
+    now = _rows(conn, "SELECT id, date, headline, source FROM articles WHERE id = ?", (article_id,))
+    texts = earlier_texts(conn, article_id, with_body=True) if now else []
+    if not 1 <= number <= len(texts):
+        return None
+    text = texts[number - 1]
+    written = [p.strip("\n").rstrip() for p in re.split(r"\n[ \t\f\v]*\n", text["body"]) if p.strip()]
+    if written and " ".join(written[0].split()) == " ".join(text["headline"].split()):
+        written = written[1:] or written
+    text["blocks"] = text_blocks(written)
+    text["article"] = now[0]
+    text["count"] = len(texts)
+    return text
+
+
 def article(conn: sqlite3.Connection, article_id: int) -> dict | None:
     """An article with its paragraphs, copies, and the articles before and after it by date."""
     rows = _rows(conn, f"SELECT {', '.join(ARTICLE_COLUMNS)} FROM articles WHERE id = ?", (article_id,))
@@ -230,6 +259,7 @@ def article(conn: sqlite3.Connection, article_id: int) -> dict | None:
         (original, original, row["id"]),
     )
     row["source_gone"] = _source_gone(conn, row["source"])
+    row["earlier_texts"] = earlier_texts(conn, row["id"])
     # A file that read well once and cannot be read now: its last good text is what is shown.
     rejected = _rows(conn, "SELECT reason, rejected_at FROM rejects WHERE source = ?", (row["source"],))
     row["source_rejected"] = rejected[0] if rejected else None

@@ -27,6 +27,8 @@ def register_routes(datasette):
         (r"^/search\.atom$", views.search_atom),
         (r"^/article/(?P<id>[0-9]{1,18})$", views.article_page),
         (r"^/article/(?P<id>[0-9]{1,18})\.json$", views.article_json),
+        (r"^/article/(?P<id>[0-9]{1,18})/earlier/(?P<number>[0-9]{1,9})$", views.earlier_text_page),
+        (r"^/article/(?P<id>[0-9]{1,18})/earlier/(?P<number>[0-9]{1,9})\.json$", views.earlier_text_json),
         (r"^/article/.*$", views.not_found),
         (r"^/archive(?:/?|\.json)$", views.archive_index),
         (r"^/archive/(?P<year>[0-9]{4})(?:/?|\.json)$", views.archive_year),

@@ -75,7 +75,13 @@ def metadata(database: str) -> dict:
                         " most three days apart (MinHash estimate of their similarity).",
                     },
                     "clusters": {"description": "Stories with several near-duplicate versions, by lowest article id."},
+                    "article_versions": {
+                        "description": "Earlier texts of articles whose file changed: what each update replaced,"
+                        " with when it was first read and when it was replaced.",
+                        "label_column": "headline",
+                    },
                     "source_files": {"hidden": True},
+                    "archive_globs": {"hidden": True},
                     "sketches": {"hidden": True},
                     "similar_queue": {"hidden": True},
                     "index_queue": {"hidden": True},

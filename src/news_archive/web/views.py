@@ -836,12 +836,49 @@ async def article_json(request, datasette):
     data["copies"] = [{**c, "url": absolute(f"/article/{c['id']}")} for c in row["copies"]]
     data["source_gone"] = row["source_gone"]
     data["source_rejected"] = row["source_rejected"]
+    # The texts the article held before its file changed, whole: nothing the archive keeps is hidden.
+    bodies = await run(datasette, browse.earlier_texts, article_id, True) if row["earlier_texts"] else []
+    data["earlier_texts"] = [{**t, "url": absolute(f"/article/{article_id}/earlier/{t['number']}")} for t in bodies]
     for key in ("previous", "next"):
         data[key] = {**row[key], "url": absolute(f"/article/{row[key]['id']}")} if row[key] else None
     data["related"] = [{**r, "url": absolute(f"/article/{r['id']}")} for r in row["related"]]
     data["names"] = [{**n, "url": absolute(f"/name/{n['id']}")} for n in row["names"]]
     data["quotes"] = row["quotes"]
     data["similar"] = [{**r, "url": absolute(f"/article/{r['id']}")} for r in row["similar"]]
+    return json_response(data)
+
+
+async def _earlier(request, datasette) -> tuple[int, int, dict | None]:
+    article_id, number = int(request.url_vars["id"]), int(request.url_vars["number"])
+    text = await run(datasette, browse.earlier_text, article_id, number) if article_id < 2**63 else None
+    return article_id, number, text
+
+
+@guarded
+async def earlier_text_page(request, datasette):
+    article_id, number, text = await _earlier(request, datasette)
+    if text is None:
+        return await error_page(datasette, request, 404, "Earlier text not found",
+                                f"Article {article_id} has no earlier text {number} in this archive.")
+    shown = [{**b, "html": search.marked_html(b["text"] if b["kind"] == "table" else " ".join(b["text"].split()))}
+             for b in text["blocks"]]
+    return await render(datasette, request, "news_article_earlier.html", {
+        "text": text,
+        "blocks": shown,
+        "article_url": make_url(datasette, f"/article/{article_id}"),
+        "json_url": make_url(datasette, f"/article/{article_id}/earlier/{number}.json"),
+    })
+
+
+@guarded
+async def earlier_text_json(request, datasette):
+    article_id, number, text = await _earlier(request, datasette)
+    if text is None:
+        return json_response({"ok": False, "error": f"article {article_id} has no earlier text {number}"}, 404)
+    data = {key: text[key] for key in ("number", "date", "headline", "source", "sha256", "words", "since",
+                                       "replaced_at", "body")}
+    data["article"] = {**text["article"], "url": datasette.absolute_url(request, datasette.urls.path(f"/article/{article_id}"))}
+    data["earlier_texts"] = text["count"]
     return json_response(data)
 
 
