@@ -657,7 +657,7 @@ def test_ingest_names_updated_moved_and_gone_rejects_and_stats_count_earlier_tex
         write_article(folder, f"a{n:02}.txt", f" date 2020-01-01 Article number {n}.")
     write_article(folder, "bad1.txt", "no date here\n")
     write_article(folder, "b.txt", " date 2020-01-02 To be moved.")
-    assert shell("ingest", str(folder), "--db", db_path).returncode == 2
+    assert shell("ingest", str(folder), "--db", db_path).returncode == 3
     for n in range(GONE_SHOWN + 2):
         path = write_article(folder, f"a{n:02}.txt", f" date 2020-01-01 Article number {n}, edited.")
         os.utime(path, ns=(1, os.stat(path).st_mtime_ns + 10**9))
