@@ -773,3 +773,12 @@ async def test_datasettes_table_search_takes_words_with_punctuation_and_phrases(
     assert response.status_code == 200, response.text
     if found is not None:
         assert bool(response.json()) is found
+
+
+def test_a_period_the_archive_holds_nothing_of_is_not_drawn_as_no_mentions():
+    from news_archive.web.charts import timeline_svg
+
+    svg = str(timeline_svg([{"period": "1987-05", "count": 0, "all": 0}, {"period": "1987-06", "count": 0, "all": 40},
+                            {"period": "1987-07", "count": 3, "all": 50}], unit="month"))
+    assert svg.count('class="no-articles"') == 1 and "<title>May 1987: no articles in the archive</title>" in svg
+    assert "<title>Jun 1987: 0</title>" in svg and "<title>Jul 1987: 3</title>" in svg

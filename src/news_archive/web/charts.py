@@ -66,8 +66,14 @@ def timeline_svg(
         detail = f"{name}: {point['count']:,} of {point.get('all', 0):,} articles" if share else f"{name}: {point['count']:,}"
         if share and point.get("all"):
             detail += f" ({value:.1%})"
+        archive_empty = point.get("all") == 0  # not "no mentions": the archive holds nothing of then
+        if archive_empty:
+            detail = f"{name}: no articles in the archive"
+        shape = (f'<rect class="no-articles" x="{x:.1f}" y="{PAD_TOP + plot_h - 3:.1f}" width="{bar_w:.1f}" height="3"/>'
+                 if archive_empty else
+                 f'<rect class="bar" x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{max(height, 0.0):.1f}"/>')
         bar = (
-            f'<rect class="bar" x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{max(height, 0.0):.1f}"/>'
+            shape +
             # An invisible full-height target makes thin bars easy to hover and click; it holds
             # the one tooltip (a second on the bar was read out twice by screen readers).
             f'<rect class="hit" x="{PAD_LEFT + i * slot:.1f}" y="{PAD_TOP}" width="{slot:.1f}" height="{plot_h}">'
