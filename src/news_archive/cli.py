@@ -760,24 +760,23 @@ def _output(path: str, as_bytes: bool):
 
 
 def _ranked_index(db_path: str) -> SearchIndex | None:
-    """The fast search index, or None (with a note) to search with FTS5 alone."""
-    from .search_index import IndexUnavailable, SearchIndex
-
-    from .search_index import BEHIND_NOTE, lags_behind
+    """The fast search index, or None (with a note saying why) to search with FTS5 alone: it is
+    missing or damaged, built for another database, or does not hold what the archive holds."""
+    from .search_index import IndexUnavailable, SearchIndex, index_problem
 
     try:
         index = SearchIndex.open(db_path)
-    except IndexUnavailable:
-        echo("note: the fast search index is missing, so the slower full-text index is used;"
-             " run `news-archive ingest` on this archive to build it", err=True)
+    except IndexUnavailable as error:
+        echo(f"note: {error.note}", err=True)
         return None
     conn = store.connect_readonly(db_path)
     try:
-        if lags_behind(index, conn):
-            echo(f"note: {BEHIND_NOTE}", err=True)
-            return None
+        problem = index_problem(index, conn)
     finally:
         conn.close()
+    if problem:
+        echo(f"note: {problem}", err=True)
+        return None
     return index
 
 

@@ -178,6 +178,13 @@ def _open_for_writing(db_path: str, ranked_index: bool) -> tuple:
     feeder = None
     if ranked_index:
         feeder = search_index.Feeder(search_index.SearchIndex.create(db_path))
+        # The index must be this archive's: an index left beside another database (or beside an
+        # older copy of this one) is emptied here and rebuilt by the catch-up. An archive made before
+        # archive ids gets one now, and keeps its index if that holds nothing the archive lacks.
+        known = store.archive_id(db.conn)
+        archive = store.claim_archive_id(db.conn)
+        newest = db.conn.execute("SELECT max(id) FROM articles").fetchone()[0] or 0
+        feeder.belong_to(archive, known, newest)
         feeder.catch_up(db.conn)
     return db, feeder
 

@@ -12,7 +12,10 @@ number and a month number, and its headline and body, tokenised with the
 same analyzer used to read queries.
 
 Keeping it in step, crash-safely: ``state.json`` records the highest article
-id the index holds. New articles are fed as they are saved and committed every
+id the index holds, and the id of the archive it was built from (``meta`` in
+SQLite), so that an index beside another database, or beside an older copy of
+its own, is never taken for the archive's: readers fall back to FTS5 and the
+next ingest rebuilds it. New articles are fed as they are saved and committed every
 so often; changed articles are queued in SQLite's ``index_queue``. Opening a
 writer first catches up with everything above the recorded id and everything
 queued, so a killed ingest leaves nothing behind for long.
@@ -20,6 +23,8 @@ queued, so a killed ingest leaves nothing behind for long.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import functools
 import json
 import os
@@ -35,7 +40,7 @@ from typing import Iterable, Iterator, Sequence
 import tantivy
 
 from .query import Query, Term
-from .store import IndexRow
+from .store import IndexRow, archive_id
 
 ANALYZER = "news"
 HEADLINE_BOOST = 4.0
@@ -97,19 +102,82 @@ def month_key(number: int) -> str:
 
 
 class IndexUnavailable(Exception):
-    """No usable index: callers fall back to FTS5."""
+    """No usable index: readers fall back to FTS5 (``note`` says why); writers stop with the message."""
+
+    def __init__(self, message: str, note: str | None = None):
+        super().__init__(message)
+        self.note = note or DAMAGED_NOTE
 
 
+_FALLBACK = "so results come from the slower full-text index"
+MISSING_NOTE = f"the fast search index is missing, {_FALLBACK}; run `news-archive ingest` on this archive to build it"
+DAMAGED_NOTE = (f"the fast search index is damaged (it cannot be opened), {_FALLBACK};"
+                " `news-archive ingest` on this archive rebuilds it")
+VERSION_NOTE = (f"the fast search index was built by another version of news-archive, {_FALLBACK};"
+                " `news-archive ingest` on this archive rebuilds it")
 BEHIND_NOTE = (
     "the fast search index does not hold every article yet (an ingest is running, or was stopped), so results "
     "come from the slower full-text index; `news-archive ingest` on this archive brings it up to date"
 )
+FOREIGN_NOTE = (f"the fast search index beside this archive was built for another database, {_FALLBACK};"
+                " `news-archive ingest` on this archive rebuilds it")
+AHEAD_NOTE = (f"the fast search index holds articles this archive does not (was the database replaced by an older"
+              f" copy?), {_FALLBACK}; `news-archive ingest` on this archive rebuilds it")
 
 
 def lags_behind(search_index: "SearchIndex", conn: sqlite3.Connection) -> bool:
     """Whether the archive holds articles the index does not (it would miss them)."""
+    return index_problem(search_index, conn) == BEHIND_NOTE
+
+
+def index_problem(search_index: "SearchIndex", conn: sqlite3.Connection) -> str | None:
+    """Why this index cannot answer for the archive on ``conn`` (a note to show), or None when it can:
+    its state file unreadable, built for another archive (its archive id is not the archive's: both
+    without one is an archive made before ids, and its index), holding articles the archive does not
+    (an older copy of the database put back), or not holding every article yet. Two reads of
+    SQLite and one of a small file: readers call it at most once a second."""
+    state = search_index.state()
+    if state.get("version") != STATE_VERSION:
+        return DAMAGED_NOTE
+    if state.get("archive_id") != archive_id(conn):
+        return FOREIGN_NOTE
     newest = conn.execute("SELECT max(id) FROM articles").fetchone()[0] or 0
-    return newest > search_index.holds_up_to()
+    held = int(state.get("max_id") or 0)
+    if held > newest:
+        return AHEAD_NOTE
+    if newest > held:
+        return BEHIND_NOTE
+    return None
+
+
+def disk_full_message(path: Path) -> str:
+    return f"{path}: disk full (No space left on device)"
+
+
+@contextlib.contextmanager
+def _writing(path: Path):
+    """tantivy's write failures (a full disk above all) become IndexUnavailable with one clear line."""
+    try:
+        yield
+    except ValueError as error:
+        text = str(error)
+        if "os error 28" in text or "No space left" in text or ("killed" in text and _nearly_full(path)):
+            raise IndexUnavailable(disk_full_message(path)) from None
+        raise IndexUnavailable(f"{path}: the fast search index could not be written ({text});"
+                               " what SQLite saved is kept, and the next ingest catches the index up") from None
+    except OSError as error:
+        if error.errno == errno.ENOSPC:
+            raise IndexUnavailable(disk_full_message(path)) from None
+        raise
+
+
+def _nearly_full(path: Path) -> bool:
+    """After one failure tantivy reports only that its writer was killed, not why: a disk with less
+    than the writer's indexing memory free is taken for the cause."""
+    try:
+        return shutil.disk_usage(path).free < WRITER_HEAP
+    except OSError:
+        return False
 
 
 # --- opening -------------------------------------------------------------------------------
@@ -131,14 +199,20 @@ class SearchIndex:
     @classmethod
     def open(cls, db_path: str | os.PathLike) -> "SearchIndex":
         path = index_path(db_path)
+        if not path.exists():
+            raise IndexUnavailable(f"no search index at {path}", MISSING_NOTE)
         if not (path / "meta.json").exists() or not (path / STATE_FILE).exists():
-            raise IndexUnavailable(f"no search index at {path}")
+            raise IndexUnavailable(f"the search index at {path} is incomplete", DAMAGED_NOTE)
         try:
             opened = cls(path, tantivy.Index.open(str(path)))
         except (ValueError, OSError) as error:
-            raise IndexUnavailable(f"cannot open the search index at {path}: {error}") from None
-        if opened.state().get("version") != STATE_VERSION:
-            raise IndexUnavailable(f"the search index at {path} was built by another version; an ingest rebuilds it")
+            raise IndexUnavailable(f"cannot open the search index at {path}: {error}", DAMAGED_NOTE) from None
+        version = opened.state().get("version")
+        if version is None:
+            raise IndexUnavailable(f"the search index at {path} has no readable state file", DAMAGED_NOTE)
+        if version != STATE_VERSION:
+            raise IndexUnavailable(f"the search index at {path} was built by another version; an ingest rebuilds it",
+                                   VERSION_NOTE)
         return opened
 
     @classmethod
@@ -152,17 +226,21 @@ class SearchIndex:
                     return opened
         except (ValueError, OSError):
             pass
-        shutil.rmtree(path, ignore_errors=True)
-        path.mkdir(parents=True)
-        created = cls(path, tantivy.Index(_schema(), path=str(path)))
-        created._write_state({"version": STATE_VERSION, "max_id": 0})
+        with _writing(path):
+            shutil.rmtree(path, ignore_errors=True)
+            path.mkdir(parents=True, exist_ok=True)  # a mount point stays, emptied
+            created = cls(path, tantivy.Index(_schema(), path=str(path)))
+            created._write_state({"version": STATE_VERSION, "max_id": 0})
         return created
 
     def state(self) -> dict:
+        """The state file: version, max_id (see holds_up_to) and archive_id (the archive it was
+        built from; none for an index made before archive ids). {} when it cannot be read."""
         try:
-            return json.loads((self.path / STATE_FILE).read_text())
+            state = json.loads((self.path / STATE_FILE).read_text())
         except (OSError, ValueError):
-            return {"version": STATE_VERSION, "max_id": 0}
+            return {}
+        return state if isinstance(state, dict) else {}
 
     def _write_state(self, state: dict) -> None:
         temporary = self.path / (STATE_FILE + ".tmp")
@@ -231,20 +309,48 @@ class Feeder:
         try:
             self.writer = search_index.index.writer(heap_size=WRITER_HEAP, num_threads=1)
         except ValueError as error:
+            if "os error 28" in str(error) or "No space left" in str(error):
+                raise IndexUnavailable(disk_full_message(search_index.path)) from None
             raise IndexUnavailable(
                 f"{search_index.path} is locked by another ingest or analysis of this archive;"
                 " run this again when it has finished") from None
-        self.max_id = self.committed_max_id = int(search_index.state().get("max_id", 0))
+        state = search_index.state()
+        self.archive_id: str | None = state.get("archive_id")
+        self.max_id = self.committed_max_id = int(state.get("max_id") or 0)
         self.pending = 0
         self.last_commit = time.monotonic()
 
-    def add(self, rows: Iterable[IndexRow]) -> None:
-        for row in rows:
-            self.writer.add_document(tantivy.Document(
-                id=row.id, day=day_number(row.date), month=month_number(row.date),
-                headline=row.headline, body=row.body, names=list(row.names), sample=row.id % SAMPLE_SLICES,
-            ))
+    def belong_to(self, archive: str, known: str | None, newest: int) -> bool:
+        """Make this the index of the archive with id ``archive``, whose highest article id is
+        ``newest``; ``known`` is the id the archive had before this write (None: made before archive
+        ids, or never indexed). The index is kept when its state names ``known`` (for an index made
+        before ids, none) and it holds no article beyond ``newest``; else it is emptied, to be
+        rebuilt by catch_up: it was built for another database, or for a later copy of this one.
+        Holding the writer's lock, so no other writer decides at the same time. Returns whether it
+        was emptied."""
+        keep = self.archive_id == known and self.max_id <= newest
+        if not keep:
+            # Committed with the catch-up's documents, and only then does the state file name this
+            # archive: killed before, the index is still another's, and is emptied again.
+            with _writing(self.search_index.path):
+                self.writer.delete_all_documents()
+            self.max_id, self.archive_id = 0, archive
             self.pending += 1
+        elif self.archive_id != archive:  # an index made before archive ids, adopted
+            self.archive_id = archive
+            with _writing(self.search_index.path):
+                self.search_index._write_state(
+                    {"version": STATE_VERSION, "max_id": self.committed_max_id, "archive_id": archive})
+        return not keep
+
+    def add(self, rows: Iterable[IndexRow]) -> None:
+        with _writing(self.search_index.path):
+            for row in rows:
+                self.writer.add_document(tantivy.Document(
+                    id=row.id, day=day_number(row.date), month=month_number(row.date),
+                    headline=row.headline, body=row.body, names=list(row.names), sample=row.id % SAMPLE_SLICES,
+                ))
+                self.pending += 1
 
     def remove(self, ids: Iterable[int]) -> None:
         """Delete these articles' documents: one delete of the set, not one per id. tantivy
@@ -252,7 +358,8 @@ class Feeder:
         `analyse --all` of a 1M archive) took 1.3 GB; by sets of 500 they take next to nothing."""
         ids = list(ids)
         if ids:
-            self.writer.delete_documents_by_query(tantivy.Query.term_set_query(self.search_index.schema, "id", ids))
+            with _writing(self.search_index.path):
+                self.writer.delete_documents_by_query(tantivy.Query.term_set_query(self.search_index.schema, "id", ids))
             self.pending += len(ids)
 
     def saved_up_to(self, max_id: int) -> None:
@@ -262,8 +369,12 @@ class Feeder:
             self.commit()
 
     def commit(self) -> None:
-        self.writer.commit()
-        self.search_index._write_state({"version": STATE_VERSION, "max_id": self.max_id})
+        state = {"version": STATE_VERSION, "max_id": self.max_id}
+        if self.archive_id is not None:
+            state["archive_id"] = self.archive_id
+        with _writing(self.search_index.path):
+            self.writer.commit()
+            self.search_index._write_state(state)
         self.committed_max_id = self.max_id
         self.pending = 0
         self.last_commit = time.monotonic()
@@ -307,7 +418,8 @@ class Feeder:
         """Commit what is not committed yet, and wait for the merges running in the background."""
         if self.pending or self.max_id != self.committed_max_id:
             self.commit()
-        self.writer.wait_merging_threads()
+        with _writing(self.search_index.path):
+            self.writer.wait_merging_threads()
 
 
 def _names_of(conn: sqlite3.Connection, ids: list[int]) -> dict[int, tuple[int, ...]]:

@@ -341,6 +341,30 @@ def join_same_names(conn: sqlite3.Connection) -> int:
     return len(joined)
 
 
+ARCHIVE_ID_KEY = "archive_id"
+
+
+def archive_id(conn: sqlite3.Connection) -> str | None:
+    """The archive's random id (``meta``), which its ranked index records so that an index beside
+    another database is never taken for this one's; None for an archive that has none yet (made
+    before ids, or never indexed). Reads only: readers call it."""
+    try:
+        row = conn.execute("SELECT value FROM meta WHERE key = ?", (ARCHIVE_ID_KEY,)).fetchone()
+    except sqlite3.OperationalError:  # no meta table: an archive older than names and quotes
+        return None
+    return row[0] if row else None
+
+
+def claim_archive_id(conn: sqlite3.Connection) -> str:
+    """The archive's id, given now if it has none (at its first write with a ranked index)."""
+    import secrets
+
+    with conn:
+        conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)", (ARCHIVE_ID_KEY, secrets.token_hex(16)))
+        found = conn.execute("SELECT value FROM meta WHERE key = ?", (ARCHIVE_ID_KEY,)).fetchone()[0]
+    return found
+
+
 def schema_outdated(conn: sqlite3.Connection) -> bool:
     """Whether an older news-archive made this archive (ensure_schema brings it up to date)."""
     return conn.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION

@@ -78,17 +78,14 @@ def archive_database(datasette):
 
 
 INDEX_RETRY_SECONDS = 10.0
-MISSING_INDEX_NOTE = (
-    "the fast search index is missing, so results come from the slower full-text index; "
-    "run `news-archive ingest` on this archive to build it"
-)
 
 
 def ranked_index(datasette) -> SearchIndex | None:
     """The tantivy index beside the archive, or None (search falls back to FTS5): when it is
-    missing, or when it lags behind the archive (it would miss articles). A missing index is
-    looked for again every few seconds (an ingest may be building it); the lag is checked at
-    most once a second."""
+    missing or damaged, built for another database, holding articles the archive does not (an
+    older copy of the database put back), or lagging behind the archive (it would miss articles).
+    A missing index is looked for again every few seconds (an ingest may be building it); the
+    rest is checked at most once a second, on a connection of its own, reading only."""
     db = archive_database(datasette)
     cached = getattr(datasette, "_news_archive_index", None)
     if cached and cached[0] == db.path and (cached[1] is not None or time.monotonic() - cached[2] < INDEX_RETRY_SECONDS):
@@ -96,27 +93,30 @@ def ranked_index(datasette) -> SearchIndex | None:
     else:
         try:
             index = SearchIndex.open(db.path)
-        except IndexUnavailable:
-            index = None
-        datasette._news_archive_index = (db.path, index, time.monotonic())
+            note = None
+        except IndexUnavailable as error:
+            index, note = None, error.note
+        datasette._news_archive_index = (db.path, index, time.monotonic(), note)
     if index is None:
         return None
     checked = getattr(datasette, "_news_archive_lag", None)
     if checked is None or checked[0] is not index or time.monotonic() - checked[1] > 1.0:
         conn = connect_readonly(db.path)
         try:
-            lagging = search_index.lags_behind(index, conn)
+            problem = search_index.index_problem(index, conn)
         finally:
             conn.close()
-        checked = datasette._news_archive_lag = (index, time.monotonic(), lagging)
+        checked = datasette._news_archive_lag = (index, time.monotonic(), problem)
     return None if checked[2] else index
 
 
 def index_note(datasette) -> str:
     """Why searches are not using the fast index (ranked_index gave None)."""
-    lag = getattr(datasette, "_news_archive_lag", None)
     cached = getattr(datasette, "_news_archive_index", None)
-    return search_index.BEHIND_NOTE if lag and lag[2] and cached and cached[1] is not None else MISSING_INDEX_NOTE
+    if cached and cached[1] is None:
+        return cached[3] or search_index.MISSING_NOTE
+    lag = getattr(datasette, "_news_archive_lag", None)
+    return (lag[2] if lag and lag[2] else None) or search_index.MISSING_NOTE
 
 
 async def run(datasette, fn, *args, time_limit_ms: int | None = None, **kwargs):
