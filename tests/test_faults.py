@@ -241,3 +241,79 @@ def test_an_interrupt_ends_the_command_at_once_with_one_line(tmp_path, command, 
     assert left == [], "worker processes were left running"
     finished = subprocess.run(args, capture_output=True, text=True, timeout=300)  # and the next run completes
     assert finished.returncode == 0, finished.stderr
+
+
+@pytest.fixture
+def small_index_disk(tmp_path):
+    """news.db on the ordinary disk, its ranked index folder on a tmpfs of 1 MB (root only)."""
+    folder = tmp_path / "news.db.index"
+    folder.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(folder)], capture_output=True)
+    if mounted.returncode:
+        pytest.skip(f"cannot mount a small tmpfs: {mounted.stderr.decode().strip()}")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", str(folder)], check=True)
+
+
+def _wordy_articles(folder: Path, count: int) -> Path:
+    import random
+
+    words = [f"w{n}" for n in range(20000)]
+    picker = random.Random(7)
+    for i in range(count):
+        body = " ".join(picker.choice(words) for _ in range(300))
+        write_article(folder, f"a{i:04d}.txt", f" date 2019-01-{i % 28 + 1:02d} Story {i}\n\n{body}.\n")
+    return folder
+
+
+def test_a_full_disk_under_the_ranked_index_is_one_line_and_keeps_what_sqlite_saved(tmp_path, small_index_disk):
+    folder = _wordy_articles(tmp_path / "articles", 2000)  # its index takes about 5 MB
+    db = str(tmp_path / "news.db")
+    base = [sys.executable, "-m", "news_archive.cli"]
+    full = subprocess.run([*base, "ingest", str(folder), "--db", db, "--jobs", "1", "--no-analysis"],
+                          capture_output=True, text=True, timeout=300)
+    assert full.returncode == 1
+    assert full.stderr == f"Error: {db}.index: disk full (No space left on device)\n"
+    assert rows(db, "SELECT count(*) FROM articles") == [(2000,)]  # SQLite kept everything it committed
+    check_archive(db)
+    subprocess.run(["umount", str(small_index_disk)], check=True)  # room again
+    try:
+        again = subprocess.run([*base, "ingest", str(folder), "--db", db, "--jobs", "1", "--no-analysis"],
+                               capture_output=True, text=True, timeout=300)
+        assert again.returncode == 0, again.stderr
+        assert check_archive(db, complete=True)["indexed"] == 2000
+    finally:
+        subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(small_index_disk)], check=True)
+
+
+def test_analyse_on_a_full_disk_is_one_line(tmp_path):
+    """The index of a --no-analysis ingest fits; analyse then rewrites every document with its names."""
+    folder = _wordy_articles(tmp_path / "articles", 2000)
+    db = str(tmp_path / "news.db")
+    base = [sys.executable, "-m", "news_archive.cli"]
+    subprocess.run([*base, "ingest", str(folder), "--db", db, "--jobs", "1", "--no-analysis", "--silent"], check=True)
+    index = Path(db + ".index")
+    size = sum(p.stat().st_size for p in index.iterdir())
+    shutil.move(index, tmp_path / "index-before")
+    index.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size // 1024 + 256}k", "tmpfs", str(index)],
+                             capture_output=True)
+    if mounted.returncode:
+        pytest.skip(f"cannot mount a small tmpfs: {mounted.stderr.decode().strip()}")
+    try:
+        for path in (tmp_path / "index-before").iterdir():
+            shutil.copy(path, index / path.name)
+        result = subprocess.run([*base, "analyse", "--db", db, "--jobs", "1", "--silent"],
+                                capture_output=True, text=True, timeout=300)
+        assert result.returncode == 1
+        assert result.stderr == f"Error: {db}.index: disk full (No space left on device)\n"
+    finally:
+        subprocess.run(["umount", str(index)], check=True)
+    index.rmdir()
+    shutil.move(tmp_path / "index-before", index)
+    finished = subprocess.run([*base, "analyse", "--db", db, "--jobs", "1", "--silent"], capture_output=True,
+                              text=True, timeout=300)
+    assert finished.returncode == 0, finished.stderr
+    check_archive(db, complete=True)
