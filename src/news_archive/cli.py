@@ -659,6 +659,47 @@ def stats(as_json: bool, db_path: str) -> None:
             echo(f"  {_shown(row['folder'])}: {_shown(row['source'])} (since {row['noticed_at']})")
 
 
+# --- backup ------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("dest", type=click.Path())
+@db_option
+@click.option("--force", is_flag=True, help="Overwrite DEST (and DEST.index) if they exist.")
+def backup(dest: str, db_path: str, force: bool) -> None:
+    """Copy the archive to DEST, and its ranked index to DEST.index, consistently.
+
+    Safe while an ingest or the server runs: the database is copied with
+    SQLite's online backup (what is still in its WAL included), from one
+    snapshot. The ranked index is copied with it when no ingest is writing
+    it; otherwise it is left out, with a note, and the first ingest of the
+    copy rebuilds it. DEST's folder must exist. To restore, copy DEST over
+    news.db (removing news.db-wal and news.db-shm) and DEST.index over
+    news.db.index, with nothing running on the archive.
+
+    Example:
+
+        news-archive backup /mnt/backups/news-2026-12-08.db
+    """
+    from .backup import BackupError, backup as make_backup
+
+    with _library_errors(db_path):
+        try:
+            report = make_backup(db_path, dest, force=force)
+        except BackupError as error:
+            raise click.ClickException(str(error)) from None
+    index = (f" and its ranked index to {_shown(dest)}.index ({_size(report.index_bytes)})"
+             if report.index_copied else "")
+    echo(f"backed up {_shown(db_path)} to {_shown(dest)}: {_count(report.articles, 'article')},"
+         f" {_size(report.db_bytes)}{index}", err=True)
+    if not report.index_copied:
+        echo(f"note: the ranked index is not in the backup: {report.index_note}", err=True)
+
+
+def _size(n: int) -> str:
+    return f"{n / 1e6:,.1f} MB" if n >= 1e6 else f"{n / 1e3:,.0f} kB"
+
+
 # --- serve -------------------------------------------------------------------------------
 
 
