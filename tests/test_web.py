@@ -166,6 +166,12 @@ async def test_atom_feed(ds):
     assert [e.find("a:updated", ns).text[:10] for e in entries] == sorted(
         (e.find("a:updated", ns).text[:10] for e in entries), reverse=True)
     assert "<script>" not in response.text.replace("&lt;script&gt;", "")
+    # Ids do not depend on the address the server was reached by: one feed, one entry per article.
+    other_host = ElementTree.fromstring((await ds.client.get("/search.atom?q=tiger", headers={"host": "127.0.0.1"})).content)
+    ids = [e.find("a:id", ns).text for e in entries]
+    assert [e.find("a:id", ns).text for e in other_host.findall("a:entry", ns)] == ids
+    assert other_host.find("a:id", ns).text == feed.find("a:id", ns).text
+    assert all(re.fullmatch(r"urn:news-archive:[0-9a-f-]+:article:\d+", i) for i in ids), ids
     dated = ElementTree.fromstring((await ds.client.get("/search.atom?since=2020-06-10&until=2020-12-31")).content)
     assert dated.find("a:title", ns).text == "News archive: latest articles from 2020-06-10 to 2020-12-31"
     assert len(dated.findall("a:entry", ns)) == 2
@@ -784,3 +790,26 @@ def test_a_period_the_archive_holds_nothing_of_is_not_drawn_as_no_mentions():
                             {"period": "1987-07", "count": 3, "all": 50}], unit="month"))
     assert svg.count('class="no-articles"') == 1 and "<title>May 1987: no articles in the archive</title>" in svg
     assert "<title>Jun 1987: 0</title>" in svg and "<title>Jul 1987: 3</title>" in svg
+
+
+async def test_a_search_sorted_by_date_and_its_export_list_one_days_articles_in_one_order(tmp_path):
+    from click.testing import CliRunner
+
+    from conftest import write_article
+    from news_archive.cli import cli
+    from news_archive.ingest import ingest
+
+    for n in range(6):
+        write_article(tmp_path / "in", f"s{n}.txt", f" date 2020-05-0{1 + n % 2} Market note {n}\n\nGold and oil, note {n}.\n")
+    db = str(tmp_path / "d.db")
+    ingest(db, [str(tmp_path / "in")], jobs=1)
+    datasette = make_datasette(db)
+    await datasette.invoke_startup()
+    for asked in ("sort=newest", "sort=oldest", "q=gold&sort=newest", "q=gold&sort=oldest"):
+        page = [r["id"] for r in (await datasette.client.get(f"/search.json?{asked}")).json()["results"]]
+        exported = [json.loads(line)["id"] for line in (await datasette.client.get(f"/search.ndjson?{asked}")).text.splitlines()]
+        assert page == exported and len(page) == 6, asked
+        assert page == sorted(page, key=lambda i: ((i - 1) % 2, i), reverse="newest" in asked), (asked, page)
+    words = ["export", "--sort", "newest", "--db", db]
+    cli_ids = [json.loads(line)["id"] for line in CliRunner().invoke(cli, words).stdout.splitlines()]
+    assert cli_ids == [r["id"] for r in (await datasette.client.get("/search.json?sort=newest")).json()["results"]]

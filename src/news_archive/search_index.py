@@ -45,7 +45,9 @@ from .store import IndexRow, archive_id
 ANALYZER = "news"
 HEADLINE_BOOST = 4.0
 STATE_FILE = "news_archive_state.json"
-STATE_VERSION = 4  # 2: names; 3: words unstemmed, forms found at query time; 4: sample
+STATE_VERSION = 5  # 2: names; 3: words unstemmed, forms found at query time; 4: sample; 5: when
+# "when" holds the day above the id: ids up to 2**40, days up to year 9999 (3.7 million) fit in 63 bits.
+WHEN_ID_BITS = 40
 # Articles fall into SAMPLE_SLICES slices by id; slice 0 stands for all of them
 # when counting names over hundreds of thousands of matches.
 SAMPLE_SLICES = 16
@@ -77,6 +79,10 @@ def _schema() -> tantivy.Schema:
     builder.add_integer_field("id", indexed=True, fast=True)
     builder.add_integer_field("day", indexed=True, fast=True)  # date.toordinal(): 1 is Monday 0001-01-01
     builder.add_integer_field("month", fast=True)  # year * 12 + month - 1
+    # The order by date, ties by id, as SQLite orders (date, id): a page of a search sorted by date
+    # and the export of it list the articles of one day in the same order. tantivy sorts by one
+    # field, and by "day" alone it broke ties by where a document sits in its segments.
+    builder.add_integer_field("when", fast=True)  # day << WHEN_ID_BITS | id
     builder.add_text_field("headline", tokenizer_name=ANALYZER, index_option="position")
     builder.add_text_field("body", tokenizer_name=ANALYZER, index_option="position")
     builder.add_integer_field("names", indexed=True, fast=True)  # ids in the names table, many per article
@@ -348,6 +354,7 @@ class Feeder:
             for row in rows:
                 self.writer.add_document(tantivy.Document(
                     id=row.id, day=day_number(row.date), month=month_number(row.date),
+                    when=(day_number(row.date) << WHEN_ID_BITS) | row.id,
                     headline=row.headline, body=row.body, names=list(row.names), sample=row.id % SAMPLE_SLICES,
                 ))
                 self.pending += 1
@@ -649,7 +656,7 @@ def top_ids(
         result = searcher.search(tq, limit, count=count, offset=offset)
     else:
         order = tantivy.Order.Asc if sort == "oldest" else tantivy.Order.Desc
-        result = searcher.search(tq, limit, count=count, offset=offset, order_by_field="day", order=order)
+        result = searcher.search(tq, limit, count=count, offset=offset, order_by_field="when", order=order)
     addresses = [address for _, address in result.hits]
     ids = searcher.fast_field_values("id", addresses) if addresses else []
     return (result.count or 0) if count else None, list(ids)
@@ -662,7 +669,7 @@ def all_ids(search_index: SearchIndex, tq: tantivy.Query, *, sort: str = "oldest
     if not total:
         return []
     order = tantivy.Order.Asc if sort != "newest" else tantivy.Order.Desc
-    result = searcher.search(tq, total, count=False, order_by_field="day", order=order)
+    result = searcher.search(tq, total, count=False, order_by_field="when", order=order)
     return list(searcher.fast_field_values("id", [address for _, address in result.hits]))
 
 

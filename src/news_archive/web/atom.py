@@ -19,14 +19,18 @@ def _attr(value: str) -> str:
     return quoteattr(_NOT_XML.sub("", value or ""))
 
 
-def feed(*, title: str, feed_url: str, page_url: str, entries: list[dict]) -> str:
-    """Entries: {"id", "url", "title", "date" (YYYY-MM-DD), "summary"}."""
+def feed(*, title: str, feed_url: str, page_url: str, entries: list[dict], archive: str | None = None,
+         feed_path: str = "") -> str:
+    """Entries: {"id", "url", "title", "date" (YYYY-MM-DD), "summary"}. With the ``archive``'s id, the
+    feed's and entries' ids do not depend on the address the server was reached by (localhost or
+    127.0.0.1 would otherwise be two feeds of other entries to a feed reader)."""
+    feed_id = f"urn:news-archive:{archive}:{feed_path}" if archive else feed_url
     updated = max((f"{e['date']}T00:00:00Z" for e in entries), default=utc_now())
     lines = [
         '<?xml version="1.0" encoding="utf-8"?>',
         '<feed xmlns="http://www.w3.org/2005/Atom">',
         f"  <title>{_text(title)}</title>",
-        f"  <id>{_text(feed_url)}</id>",
+        f"  <id>{_text(feed_id)}</id>",
         f"  <link rel=\"self\" type=\"application/atom+xml\" href={_attr(feed_url)}/>",
         f"  <link rel=\"alternate\" type=\"text/html\" href={_attr(page_url)}/>",
         f"  <updated>{updated}</updated>",
@@ -34,10 +38,11 @@ def feed(*, title: str, feed_url: str, page_url: str, entries: list[dict]) -> st
         "  <generator>news-archive</generator>",
     ]
     for entry in entries:
+        entry_id = f"urn:news-archive:{archive}:article:{entry['id']}" if archive else entry["url"]
         lines += [
             "  <entry>",
             f"    <title>{_text(entry['title'])}</title>",
-            f"    <id>{_text(entry['url'])}</id>",
+            f"    <id>{_text(entry_id)}</id>",
             f"    <link rel=\"alternate\" type=\"text/html\" href={_attr(entry['url'])}/>",
             f"    <updated>{entry['date']}T00:00:00Z</updated>",
             f"    <published>{entry['date']}T00:00:00Z</published>",

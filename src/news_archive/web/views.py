@@ -23,7 +23,7 @@ from ..parse import DateError, parse_date_bound
 from ..query import MAX_QUERY_CHARS, parse_query
 from .. import search_index
 from ..search_index import IndexUnavailable, SearchIndex
-from ..store import connect_readonly
+from ..store import archive_id, connect_readonly
 from . import atom
 from .charts import period_label, timeline_svg
 
@@ -575,6 +575,8 @@ async def search_atom(request, datasette):
         title=f"News archive: {result.query.describe() or 'latest articles'}{mentioning}{dates}",
         feed_url=datasette.absolute_url(request, request.full_path),
         page_url=page_url,
+        archive=await run(datasette, archive_id),
+        feed_path=make_url(datasette, "/search.atom", **params.url_params(sort=None)),
         entries=[
             {
                 "id": hit.id,
