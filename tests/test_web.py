@@ -783,7 +783,7 @@ async def test_datasettes_table_search_takes_words_with_punctuation_and_phrases(
         assert bool(response.json()) is found
 
 
-def test_a_period_the_archive_holds_nothing_of_is_not_drawn_as_no_mentions():
+async def test_a_period_the_archive_holds_nothing_of_is_not_drawn_as_no_mentions():
     from news_archive.web.charts import timeline_svg
 
     svg = str(timeline_svg([{"period": "1987-05", "count": 0, "all": 0}, {"period": "1987-06", "count": 0, "all": 40},
