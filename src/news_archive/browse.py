@@ -757,8 +757,8 @@ def related(conn: sqlite3.Connection, article_row: dict, limit: int = 5, index=N
     own = [original, *(v["id"] for v in article_row.get("similar") or ())]
     body = article_row["body"][:RELATED_TEXT_CHARS]
     wanted = limit * 3  # room for other versions of a story found, which are left out
-    if index is not None:
-        ids = search_index.more_like_this(index, article_row["headline"], body, own, wanted)
+    ids = search_index.more_like_this(index, article_row["headline"], body, own, wanted) if index is not None else None
+    if ids is not None:
         if not ids:
             return []
         by_id = {r["id"]: r for r in _rows(

@@ -760,8 +760,12 @@ def articles_naming(search_index: SearchIndex, name_ids: Sequence[int]) -> dict[
             for name_id in name_ids}
 
 
-def more_like_this(search_index: SearchIndex, headline: str, body: str, exclude: Sequence[int], limit: int) -> list[int]:
-    """Ids of the articles sharing the most distinctive terms of this text."""
+def more_like_this(search_index: SearchIndex, headline: str, body: str, exclude: Sequence[int],
+                   limit: int) -> list[int] | None:
+    """Ids of the articles sharing the most distinctive terms of this text; None when tantivy cannot
+    say. Its more-like-this panics ("2 >= 3") when a word is in more documents, deleted ones
+    included, than the index has live: in a small archive whose articles were just edited (the old
+    documents are deleted, not yet merged away). The caller then asks SQLite instead."""
     schema = search_index.schema
     similar = tantivy.Query.more_like_this_document_fields_query(
         schema, {"headline": [headline], "body": [body]},
@@ -769,4 +773,9 @@ def more_like_this(search_index: SearchIndex, headline: str, body: str, exclude:
     )
     excluded = [(tantivy.Occur.MustNot, tantivy.Query.term_query(schema, "id", i)) for i in exclude]
     query = tantivy.Query.boolean_query([(tantivy.Occur.Must, similar), *excluded])
-    return top_ids(search_index, query, sort="relevance", limit=limit, offset=0)[1]
+    try:
+        return top_ids(search_index, query, sort="relevance", limit=limit, offset=0)[1]
+    except BaseException as error:  # pyo3's PanicException derives from BaseException
+        if type(error).__name__ != "PanicException":
+            raise
+        return None
