@@ -36,10 +36,14 @@ def archive(tmp_path) -> str:
 
 
 def test_a_backup_holds_what_the_wal_holds_and_the_index_that_goes_with_it(archive, tmp_path):
-    assert os.path.getsize(archive + "-wal") > 0  # articles that are only in the WAL so far
+    # A write that is only in the WAL so far (its writer still open: nothing copied it into news.db).
+    writer = sqlite3.connect(archive)
+    writer.execute("PRAGMA wal_autocheckpoint = 0")
+    with writer:
+        writer.execute("INSERT INTO meta (key, value) VALUES ('only-in-the-wal', 'yes')")
     naive = tmp_path / "cp.db"
-    shutil.copy(archive, naive)  # what `cp news.db` gives: not even the tables
-    assert sqlite3.connect(naive).execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
+    shutil.copy(archive, naive)  # what `cp news.db` gives: not that write
+    assert rows(str(naive), "SELECT count(*) FROM meta WHERE key = 'only-in-the-wal'") == [(0,)]
     before = fingerprint(archive)
     dest = str(tmp_path / "backups" / "copy.db")
     Path(dest).parent.mkdir()
@@ -52,16 +56,20 @@ def test_a_backup_holds_what_the_wal_holds_and_the_index_that_goes_with_it(archi
     assert rows(dest, "PRAGMA integrity_check") == [("ok",)]
     assert rows(dest, "SELECT * FROM articles ORDER BY id") == rows(archive, "SELECT * FROM articles ORDER BY id")
     assert archive_id(dest) == archive_id(archive)
+    assert rows(dest, "SELECT value FROM meta WHERE key = 'only-in-the-wal'") == [("yes",)]
+    writer.close()
     assert index_state(dest) == index_state(archive)
     assert search_cli(dest, "cocoa") == ("1-20 of 100 matches for: cocoa", "")  # the copied index, used as it is
     check_archive(dest, complete=True)
-    # Restored over the archive as the README says: a working archive again, its index kept.
-    for name in ("news.db", "news.db-wal", "news.db-shm"):
-        Path(tmp_path / "live" / name).unlink(missing_ok=True)
-    shutil.rmtree(archive + ".index")
-    shutil.copy(dest, archive)
-    shutil.copytree(dest + ".index", archive + ".index")
+    # Restored over the archive as the README says (a backup of the backup over it): a working archive
+    # again, its index kept.
+    write_article(tmp_path / "articles", "later.txt", " date 2020-01-01 Written after the backup\n\nLater.\n")
+    ingest(archive, [str(tmp_path / "articles")], jobs=1, analyse=False)
+    restored = shell("backup", archive, "--db", dest, "--force")
+    assert restored.returncode == 0, restored.stderr
+    assert rows(archive, "SELECT count(*) FROM articles") == [(300,)]
     assert search_cli(archive, "cocoa") == ("1-20 of 100 matches for: cocoa", "")
+    (tmp_path / "articles" / "later.txt").unlink()
     again = ingest(archive, [str(tmp_path / "articles")], jobs=1, analyse=False)
     assert (again.ingested, again.unchanged) == (0, 300) and index_state(archive)["max_id"] == 300
 
@@ -87,6 +95,16 @@ def test_backup_refuses_what_it_should_in_one_line(archive, tmp_path):
     result = shell("backup", dest, "--db", archive)
     assert (result.returncode, result.stderr) == (1, f"Error: {dest} already exists: choose another name, or --force"
                                                      " to overwrite\n")
+
+
+def test_a_backup_is_never_written_over_one_of_the_archives_own_files(archive, tmp_path):
+    before = rows(archive, "SELECT count(*) FROM articles")
+    for own in ("-wal", "-shm", "-journal", ".index/x.db"):
+        refused = shell("backup", archive + own, "--db", archive, "--force")
+        assert refused.returncode == 1 and refused.stderr == (
+            f"Error: {archive}{own} is one of the archive's own files: give a name of its own\n"), own
+    assert rows(archive, "SELECT count(*) FROM articles") == before
+    check_archive(archive, complete=True)
 
 
 def test_force_overwrites_a_backup_and_its_stale_wal(archive, tmp_path):

@@ -459,6 +459,33 @@ def test_an_archive_of_version_3_gets_its_spellings_joined(db_path, articles_dir
     assert counts[basf] == 2 and counts[states] == 1 and 100 not in counts and 101 not in counts
 
 
+def test_an_organisations_british_and_american_spellings_are_one_name_also_in_an_archive_of_version_7(
+        db_path, articles_dir):
+    write_article(articles_dir, "a.txt", " date 2020-06-09 Coffee\n\nThe International Coffee Organisation met in"
+                                         " London on Monday.\n")
+    write_article(articles_dir, "b.txt", " date 2020-06-10 Coffee again\n\nThe International Coffee Organization"
+                                         " said quotas would stay.\n")
+    ingest(db_path, [str(articles_dir)], jobs=1)
+    assert rows(db_path, "SELECT n.name, count(*) FROM article_names a JOIN names n ON n.id = a.name_id"
+                         " WHERE n.name LIKE 'International Coffee%' GROUP BY n.id") == [
+        ("International Coffee Organisation", 2)]
+    # As version 7 left them: two entries.
+    conn = sqlite3.connect(db_path)
+    with conn:
+        conn.execute("INSERT INTO names (id, name, kind) VALUES (200, 'International Coffee Organization', 'organization')")
+        conn.execute("UPDATE article_names SET name_id = 200 WHERE article_id = 2"
+                     " AND name_id = (SELECT id FROM names WHERE name = 'International Coffee Organisation')")
+        conn.execute("PRAGMA user_version = 7")
+    conn.close()
+    from news_archive.ingest import upgrade
+
+    upgrade(db_path)
+    assert rows(db_path, "SELECT n.name, count(*) FROM article_names a JOIN names n ON n.id = a.name_id"
+                         " WHERE n.name LIKE 'International Coffee%' GROUP BY n.id") == [
+        ("International Coffee Organisation", 2)]
+    assert rows(db_path, "SELECT old_id FROM name_redirects") == [(200,)]
+
+
 def test_an_archive_of_version_4_gets_the_state_abbreviations_joined(db_path, articles_dir):
     """Version 5 knows "Calif." is California: an older archive's separate entries are joined."""
     write_article(articles_dir, "a.txt", " date 2020-06-09 Quakes\n\nA quake hit Fresno, Calif., on Monday.\n")
@@ -868,3 +895,18 @@ def test_files_moved_within_a_folder_keep_their_articles(db_path, articles_dir):
     (articles_dir / "1987" / "reut-0.txt").unlink()
     gone = ingest(db_path, [str(articles_dir)], jobs=1)
     assert gone.moved == [] and gone.gone == [store.GoneFile("1987/reut-0.txt", str(articles_dir))]
+
+
+def test_after_an_ingest_the_database_file_alone_holds_the_archive(db_path, articles_dir, tmp_path):
+    """A user copies news.db to a disk without its -wal file: every article must be in it."""
+    for n in range(30):
+        write_article(articles_dir, f"a{n}.txt", f" date 2020-01-01 Article {n}\n\nText {n}.\n")
+    ingest(db_path, [str(articles_dir)], jobs=1)
+    alone = tmp_path / "copy.db"
+    shutil.copyfile(db_path, alone)  # not news.db-wal
+    assert rows(str(alone), "SELECT count(*) FROM articles") == [(30,)]
+    write_article(articles_dir, "a0.txt", " date 2020-01-01 Article 0, edited\n\nText 0 again.\n")
+    analyse_archive(db_path, everything=True)
+    ingest(db_path, [str(articles_dir)], jobs=1)
+    shutil.copyfile(db_path, alone)
+    assert rows(str(alone), "SELECT headline FROM articles WHERE source = 'a0.txt'") == [("Article 0, edited",)]

@@ -61,6 +61,12 @@ def backup(db_path: str, dest: str, *, force: bool = False) -> BackupReport:
         raise BackupError(f"{dest} is a folder: give the name of the database file to write")
     if target.exists() and source.samefile(target):
         raise BackupError(f"{dest} is the archive itself")
+    # Nor one of its own files: a backup written over news.db-wal destroyed the archive it copied.
+    own_files = {Path(f"{source.resolve()}{suffix}") for suffix in ("-wal", "-shm", "-journal")}
+    own_index = index_path(source).resolve()
+    if target.resolve() in own_files or target.resolve() == own_index or own_index in target.resolve().parents \
+            or index_path(target).resolve() in (source.resolve(), own_index):
+        raise BackupError(f"{dest} is one of the archive's own files: give a name of its own")
     target_index = index_path(target)
     if not force:
         taken = [str(p) for p in (target, target_index) if p.exists() or p.is_symlink()]

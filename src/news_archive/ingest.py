@@ -162,6 +162,7 @@ def ingest(
     # A moved file was stored as a copy of itself under its new name, until its move was seen.
     report.duplicates -= sum(1 for move in report.moved if move.article_id is not None)
     report.near_duplicates = _finish(db.conn, feeder)
+    store.checkpoint(db.conn)
     db.close()
     report.seconds = time.monotonic() - started
     return report
@@ -273,6 +274,7 @@ def analyse_archive(
         report.near_duplicates = _finish(conn, finishing)
         with conn:
             report.names_dropped = store.drop_unused_names(conn)
+        store.checkpoint(conn)
     finally:
         if feeder:  # stopped before the end: what was saved stays queued for the next run
             feeder.close()

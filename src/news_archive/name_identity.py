@@ -14,6 +14,8 @@ imports, asks it for the identity of each name it saves.
 
 from __future__ import annotations
 
+import re
+
 
 def _spellings(kind: str, table: dict[str, tuple[str, ...]]) -> dict[tuple[str, str], str]:
     return {(other.casefold(), kind): shown for shown, others in table.items() for other in (shown, *others)}
@@ -67,10 +69,18 @@ SAME_NAMES = {**SAME_PLACES, **SAME_ORGANIZATIONS}
 
 
 def name_key(name: str, kind: str) -> tuple[str, str]:
-    """What two names share when they are one: the shown spelling, case aside, and the kind."""
+    """What two names share when they are one: the shown spelling, case aside, and the kind.
+    An organisation's British and American spellings are one ("International Coffee
+    Organisation" and "... Organization": wire copy from London and New York)."""
     folded = name.casefold()
     shown = SAME_NAMES.get((folded, kind))
-    return (shown.casefold() if shown else folded), kind
+    key = shown.casefold() if shown else folded
+    if kind == "organization":
+        key = _BRITISH_ISE.sub("iz", key)
+    return key, kind
+
+
+_BRITISH_ISE = re.compile(r"(?<=[a-z])is(?=ation)")
 
 
 def shown_spelling(name: str, kind: str) -> str | None:

@@ -97,7 +97,7 @@ _TOKEN = re.compile(r'(?P<neg>-?)"(?P<phrase>[^"]*)(?P<close>"?)(?P<star>\*?)|(?
 _WORD_PART = re.compile(r"[^\W_]+", re.UNICODE)
 # SQLite's FTS5 syntax a user may know ("NEAR(oil gas)", "headline:oil"): their words are
 # searched for as typed, and a note says the syntax itself means nothing here.
-_OTHER_SYNTAX = re.compile(r"(NEAR)\(|(headline|body|quote|speaker)\s*:", re.I)
+_OTHER_SYNTAX = re.compile(r"(NEAR)\(|([a-z_]+)\s*:(?=\S)", re.I)
 _OTHER_SYNTAX_MEANING = {
     "near": "its words are searched for anywhere (a phrase in quotes finds words next to each other)",
     "headline": "the words are searched for in headlines and text alike",
@@ -151,8 +151,9 @@ def parse_query(text: str | None) -> Query:
                 negative, raw = True, raw[1:]
             syntax = _OTHER_SYNTAX.match(raw)
             if syntax:
-                notes.append(f"'{syntax.group(0)}' is not part of this search's language: "
-                             f"{_OTHER_SYNTAX_MEANING[(syntax.group(1) or syntax.group(2)).lower()]}")
+                meaning = _OTHER_SYNTAX_MEANING.get((syntax.group(1) or syntax.group(2)).lower(),
+                                                    "there are no field searches: the words after it are searched for")
+                notes.append(f"'{syntax.group(0)}' is not part of this search's language: {meaning}")
                 raw = raw[syntax.end():]
             prefix = raw.endswith("*")
             words = tuple(w.lower() for w in _WORD_PART.findall(raw))

@@ -29,10 +29,11 @@ if TYPE_CHECKING:  # numpy and sqlite-utils take a sixth of a second to import: 
 
     from .analysis import Analysis
 
-SCHEMA_VERSION = 7  # 3: names, quotes, near-duplicates; 4: one entry per name however written;
+SCHEMA_VERSION = 8  # 3: names, quotes, near-duplicates; 4: one entry per name however written;
 # 5: more spellings (U.S. states) in name_identity; 6: no recurring reports among near-duplicates, and
 # every two versions of a story are near-duplicates (stories were whole chains); 7: full-text indexes
-# with word positions (phrases), and quotations linked to organisations and places that said them. Tables that only add
+# with word positions (phrases), and quotations linked to organisations and places that said them;
+# 8: an organisation's -isation and -ization spellings are one name (name_identity). Tables that only add
 # (folders, gone_sources, article_versions, archive_globs) need no new version: every ingest creates what is missing, and readers
 # of an archive without them read nothing there.
 FTS_TOKENIZE = "porter unicode61 remove_diacritics 2"
@@ -84,6 +85,14 @@ def open_db(path: str) -> sqlite_utils.Database:
     db.execute("PRAGMA synchronous = NORMAL")
     db.execute(f"PRAGMA cache_size = -{WRITE_CACHE_KIB}")
     return db
+
+
+def checkpoint(conn: sqlite3.Connection) -> None:
+    """Copy what the write-ahead log holds into the database file at the end of a command, so
+    that ``news.db`` alone holds the archive (a user copies it to a disk, a backup tool reads
+    it): without this the last pages stayed in ``news.db-wal`` after an ingest. PASSIVE: it
+    never waits for a reader (a running server), whose pages the next command copies."""
+    conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
 
 def utc_now() -> str:

@@ -60,6 +60,8 @@ def timeline_svg(
         parts.append(f'<text class="tick" x="{PAD_LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">{escape(tick)}</text>')
     for i, (point, value) in enumerate(zip(points, values)):
         height = plot_h * value / peak
+        if value > 0:
+            height = max(height, 2.0)  # one article among thousands is still a bar to see
         x = PAD_LEFT + i * slot + (slot - bar_w) / 2
         y = PAD_TOP + plot_h - height
         name = period_label(point["period"], unit)

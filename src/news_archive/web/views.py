@@ -152,12 +152,20 @@ async def render(datasette, request, template: str, context: dict, status: int =
         "data_url": datasette.urls.table(db.name, "articles") if db else datasette.urls.instance(),
         "sql_url": datasette.urls.database(db.name) if db else datasette.urls.instance(),
         "period_label": period_label,
+        "moment": moment_label,
         "kind_label": lambda kind: KIND_LABELS.get(kind, kind),
         "here": request.path if request is not None else "",
         "max_query_chars": MAX_QUERY_CHARS,
     }
     html = await datasette.render_template(template, {**base, **context}, request=request)
     return Response.html(html, status=status, headers=dict(SECURITY_HEADERS))
+
+
+def moment_label(iso: str | None) -> str:
+    """A stored UTC time ("2026-12-07T15:05:38Z") as pages say it: "7 Dec 2026, 15:05 UTC"."""
+    if not iso or len(iso) < 16:
+        return iso or "?"
+    return f"{period_label(iso[:10], 'day')}, {iso[11:16]} UTC"
 
 
 async def error_page(datasette, request, status: int, title: str, message: str) -> Response:
