@@ -495,7 +495,7 @@ def test_a_second_writer_is_told_the_index_is_busy(db_path):
         for command in (["ingest", str(SAMPLE)], ["analyse"]):
             result = shell(*command, "--db", db_path)
             assert result.returncode == 1, command
-            assert "is locked by another ingest or analysis of this archive" in result.stderr
+            assert "is locked by another ingest, analysis or backup of this archive" in result.stderr
             assert "Traceback" not in result.stderr
     finally:
         holder.kill()

@@ -910,3 +910,26 @@ def test_after_an_ingest_the_database_file_alone_holds_the_archive(db_path, arti
     ingest(db_path, [str(articles_dir)], jobs=1)
     shutil.copyfile(db_path, alone)
     assert rows(str(alone), "SELECT headline FROM articles WHERE source = 'a0.txt'") == [("Article 0, edited",)]
+
+
+def test_an_edit_inside_a_rebuilt_archive_that_kept_the_members_size_and_time_is_seen(db_path, tmp_path):
+    """A reproducible tarball (tar --mtime=...) keeps every member's time; an edit of the same length
+    keeps its size: the archive changed, so its members' bytes decide."""
+    pack = tmp_path / "rep.tar.gz"
+
+    def build(word: str) -> None:
+        with tarfile.open(pack, "w:gz") as tar:
+            for name, text in (("a.txt", f" date 2020-01-01 Story a\n\n{word} body.\n"),
+                               ("b.txt", " date 2020-01-02 Story b\n\nOther body.\n")):
+                data = text.encode()
+                info = tarfile.TarInfo(name)
+                info.size, info.mtime = len(data), 1_577_836_800
+                tar.addfile(info, io.BytesIO(data))
+
+    build("the")
+    ingest(db_path, [str(pack)], jobs=1)
+    build("THE")
+    os.utime(pack, ns=(os.stat(pack).st_atime_ns, os.stat(pack).st_mtime_ns + 10**9))
+    report = ingest(db_path, [str(pack)], jobs=1)
+    assert (report.updated, report.unchanged) == (1, 1)
+    assert rows(db_path, "SELECT body FROM articles WHERE source LIKE '%a.txt'") == [("Story a\n\nTHE body.",)]

@@ -110,7 +110,8 @@ def backup(db_path: str, dest: str, *, force: bool = False) -> BackupReport:
         report.articles = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
         conn.rollback()
     except BaseException:
-        _remove(db_temp)
+        for leftover in (db_temp, Path(f"{db_temp}-wal"), Path(f"{db_temp}-shm"), Path(f"{db_temp}-journal")):
+            _remove(leftover)
         shutil.rmtree(index_temp, ignore_errors=True)
         raise
     finally:
@@ -198,6 +199,10 @@ def _copy_database(conn: sqlite3.Connection, target: Path) -> None:
     try:
         conn.backup(copy)
         copy.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    except (sqlite3.Error, OSError) as error:
+        # Said of the copy, not of the archive (a full disk is the destination's).
+        raise BackupError(f"{target.with_name(target.name.rsplit('.backup-', 1)[0])}: cannot write the copy: {error}") \
+            from None
     finally:
         copy.close()
 

@@ -701,8 +701,10 @@ def process_chunk(chunk: list[Task]) -> ChunkResult:
             continue
         previous = known.get(item.source)
         clash = isinstance(item, Found) and item.alias is not None  # the same size and time prove nothing then
-        if previous and not clash and not _reread and (previous[0], previous[1]) == (item.size, item.mtime_ns) \
-                and previous[3] != "archive":
+        # A member of an archive is here only because its archive changed, and its bytes are read
+        # already: its hash says whether it changed (a rebuilt tarball keeps members' sizes and times).
+        if previous and not clash and not _reread and not isinstance(item, Member) \
+                and (previous[0], previous[1]) == (item.size, item.mtime_ns) and previous[3] != "archive":
             if previous[3] == "rejected":
                 result.still_rejected.append((item.source, previous[4] or "rejected"))
             else:

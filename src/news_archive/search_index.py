@@ -119,6 +119,8 @@ _FALLBACK = "so results come from the slower full-text index"
 MISSING_NOTE = f"the fast search index is missing, {_FALLBACK}; run `news-archive ingest` on this archive to build it"
 DAMAGED_NOTE = (f"the fast search index is damaged (it cannot be opened), {_FALLBACK};"
                 " `news-archive ingest` on this archive rebuilds it")
+READ_ONLY_NOTE = (f"the fast search index cannot be opened on read-only media (tantivy writes a lock file beside it"
+                  f" to read it), {_FALLBACK}")
 VERSION_NOTE = (f"the fast search index was built by another version of news-archive, {_FALLBACK};"
                 " `news-archive ingest` on this archive rebuilds it")
 BEHIND_NOTE = (
@@ -212,6 +214,10 @@ class SearchIndex:
         try:
             opened = cls(path, tantivy.Index.open(str(path)))
         except (ValueError, OSError) as error:
+            if "Read-only file system" in str(error) or "os error 30" in str(error) \
+                    or "Permission denied" in str(error) or "os error 13" in str(error):
+                raise IndexUnavailable(f"cannot open the search index at {path}: it is on read-only media"
+                                       " (tantivy writes a lock file beside it to read it)", READ_ONLY_NOTE) from None
             raise IndexUnavailable(f"cannot open the search index at {path}: {error}", DAMAGED_NOTE) from None
         version = opened.state().get("version")
         if version is None:
@@ -318,7 +324,7 @@ class Feeder:
             if "os error 28" in str(error) or "No space left" in str(error):
                 raise IndexUnavailable(disk_full_message(search_index.path)) from None
             raise IndexUnavailable(
-                f"{search_index.path} is locked by another ingest or analysis of this archive;"
+                f"{search_index.path} is locked by another ingest, analysis or backup of this archive;"
                 " run this again when it has finished") from None
         state = search_index.state()
         self.archive_id: str | None = state.get("archive_id")
