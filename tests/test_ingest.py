@@ -878,6 +878,7 @@ def test_files_moved_within_a_folder_keep_their_articles(db_path, articles_dir):
            ("copy-of-1.txt", "1987/copy-of-1.txt", before["copy-of-1.txt"])])
     assert report.gone == []
     assert report.summary() == "ingested 1, updated 0, unchanged 0, duplicates 0, rejected 1, moved 7"
+    assert [source for source, _ in report.still_rejected] == ["1987/bad.txt"]  # an old reject that moved: no news
     after = rows(db_path, "SELECT source, id, duplicate_of FROM articles ORDER BY id")
     assert [(s, i) for s, i, _ in after[:6]] == sorted(((f"1987/{s}" if s != "reut-4.txt" else "1987/renamed.txt", i)
                                                         for s, i in before.items()), key=lambda pair: pair[1])

@@ -159,8 +159,11 @@ def ingest(
         writer.finish()
     # Only after a complete walk and save: an interrupted ingest says nothing is gone.
     report.gone += store.record_folders(db.conn, walks, writer.now, report.moved)
-    # A moved file was stored as a copy of itself under its new name, until its move was seen.
+    # A moved file was stored as a copy of itself under its new name, until its move was seen; a
+    # moved reject was rejected again under its new name: it is an old reject, not news.
     report.duplicates -= sum(1 for move in report.moved if move.article_id is not None)
+    moved_rejects = {move.to for move in report.moved if move.article_id is None}
+    report.still_rejected += [(source, reason) for source, reason in report.rejected if source in moved_rejects]
     report.near_duplicates = _finish(db.conn, feeder)
     store.checkpoint(db.conn)
     db.close()
