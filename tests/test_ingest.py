@@ -934,3 +934,18 @@ def test_an_edit_inside_a_rebuilt_archive_that_kept_the_members_size_and_time_is
     report = ingest(db_path, [str(pack)], jobs=1)
     assert (report.updated, report.unchanged) == (1, 1)
     assert rows(db_path, "SELECT body FROM articles WHERE source LIKE '%a.txt'") == [("Story a\n\nTHE body.",)]
+
+
+def test_a_file_edited_into_a_copy_of_another_is_the_copy(db_path, articles_dir, tmp_path):
+    write_article(articles_dir, "a.txt", " date 2020-01-01 Story a\n\nBody a.\n")
+    write_article(articles_dir, "b.txt", " date 2020-01-02 Story b\n\nBody b.\n")
+    ingest(db_path, [str(articles_dir)], jobs=1)
+    conn = sqlite3.connect(db_path)
+    with conn:  # as if b had been ingested a while ago
+        conn.execute("UPDATE articles SET ingested_at = '2020-01-01T00:00:00Z'")
+    conn.close()
+    shutil.copyfile(articles_dir / "b.txt", articles_dir / "a.txt")  # a becomes a copy of b
+    write_article(tmp_path / "later", "c.txt", (articles_dir / "b.txt").read_bytes())
+    ingest(db_path, [str(articles_dir), str(tmp_path / "later")], jobs=1)
+    assert rows(db_path, "SELECT source, duplicate_of FROM articles ORDER BY id") == [
+        ("a.txt", 2), ("b.txt", None), ("c.txt", 2)]  # b, untouched, stays the one searches show

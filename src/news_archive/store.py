@@ -527,7 +527,8 @@ def save_batch(
         _save_analysis(conn, analysed, name_ids, replace=[update[-1] for update in updates])
         if changed_hashes:
             # Changed files can make or break copies anywhere: the search index hears of each.
-            affected = _mark_duplicates(conn, changed_hashes)
+            affected, originals = _mark_duplicates(conn, changed_hashes)
+            copies.recent.update(originals)  # later copies in this ingest point at the first, not at a copy
             to_unindex.extend(affected)
             if analyse:
                 _analyse_promoted(conn, affected, {article_id for article_id, _ in analysed}, name_ids)
@@ -987,23 +988,26 @@ def _hash_key(sha: str) -> int:
     return int(sha[:16], 16) - (1 << 63)  # the first 64 bits, as a signed int64
 
 
-def _mark_duplicates(conn: sqlite3.Connection, hashes: Iterable[str]) -> list[int]:
-    """Point every copy of the same bytes at the copy with the lowest id; return the ids that changed.
+def _mark_duplicates(conn: sqlite3.Connection, hashes: Iterable[str]) -> tuple[list[int], dict[str, int]]:
+    """Point every copy of the same bytes at the first of them, the one whose file held them first
+    (an article edited into a copy of another becomes the copy, not the untouched one), by id when
+    that is a tie; return the ids that changed and each hash's first copy.
     Only changed files call this: one scan of the (unindexed) hash column per batch."""
     wanted = sorted(set(hashes))
-    rows: list[tuple[int, str, int | None]] = []
+    rows: list[tuple[int, str, int | None, str]] = []
     for chunk in _chunks(wanted, _IN_CHUNK):
-        rows += conn.execute(f"SELECT id, sha256, duplicate_of FROM articles WHERE sha256 IN ({_marks(chunk)})", chunk)
-    first: dict[str, int] = {}
-    for article_id, sha, _ in rows:
-        first[sha] = min(first.get(sha, article_id), article_id)
+        rows += conn.execute("SELECT id, sha256, duplicate_of, coalesce(updated_at, ingested_at) FROM articles"
+                             f" WHERE sha256 IN ({_marks(chunk)})", chunk)
+    first: dict[str, tuple[str, int]] = {}
+    for article_id, sha, _, since in rows:
+        first[sha] = min(first.get(sha, (since, article_id)), (since, article_id))
     changed = []
-    for article_id, sha, duplicate_of in rows:
-        should_be = None if first[sha] == article_id else first[sha]
+    for article_id, sha, duplicate_of, _ in rows:
+        should_be = None if first[sha][1] == article_id else first[sha][1]
         if duplicate_of != should_be:
             changed.append((should_be, article_id))
     conn.executemany("UPDATE articles SET duplicate_of = ? WHERE id = ?", changed)
-    return [article_id for _, article_id in changed]
+    return [article_id for _, article_id in changed], {sha: article_id for sha, (_, article_id) in first.items()}
 
 
 def _chunks(items: list, size: int):
