@@ -154,13 +154,13 @@ def _writer_lock(db_path: str):
 def _index_listing(source: Path, archive: str | None, newest: int):
     """(meta.json's bytes, the state file's bytes, the files meta.json lists) of the index, or why
     it is left out: its state must name the archive and hold no article beyond ``newest``."""
-    from .search_index import STATE_FILE
+    from .search_index import BEHIND_NOTE, STATE_FILE, state_problem
 
     try:
         state_bytes = (source / STATE_FILE).read_bytes()
         meta_bytes = (source / "meta.json").read_bytes()
-        state = json.loads(state_bytes)
-        if state.get("archive_id") != archive or int(state.get("max_id") or 0) > newest:
+        # An index behind the database is copied (the first ingest of the copy catches it up).
+        if state_problem(json.loads(state_bytes), archive, newest) not in (None, BEHIND_NOTE):
             return ("the ranked index beside the archive is not the archive's own (built for another database,"
                     " or ahead of it), so it is left out; the first ingest of the copy builds it again")
         files = []

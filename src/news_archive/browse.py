@@ -12,7 +12,7 @@ from collections import Counter
 from typing import Iterator, Sequence
 
 from . import search_index
-from .matches import clusters_of, date_conditions, first_versions
+from .matches import clusters_of, date_conditions, first_versions, repeated_quotations
 from .name_identity import shown_spelling
 from .query import Query, Term
 from .store import fts_has_positions
@@ -600,12 +600,8 @@ class _QuotesQuery:
         # story once). Only the articles in a story (clusters) can repeat one: few of any
         # query's matches. The same words by the same speaker score the same, so the
         # first listed of them is the first by id (or the newest, when the newest come first).
-        self.repeats = [quote_id for (quote_id,) in conn.execute(
-            "SELECT id FROM (SELECT q.id, q.article_id, first_value(q.article_id) OVER (PARTITION BY"
-            f" c.cluster_id, q.quote, q.speaker ORDER BY {'q.id' if self.ranked else newest})"
-            f" AS first_article FROM {self.source} JOIN clusters c ON c.article_id = q.article_id"
-            f" WHERE {self.condition})"
-            " WHERE article_id != first_article", args)]
+        self.repeats = [quote_id for quote_id, _ in conn.execute(
+            repeated_quotations(self.source, self.condition, "q.id" if self.ranked else newest), args)]
 
     def total(self, conn: sqlite3.Connection) -> int:
         return conn.execute(f"SELECT count(*) FROM {self.counted} WHERE {self.condition}",
@@ -673,12 +669,8 @@ def most_quoted(conn: sqlite3.Connection, limit: int = 10) -> list[dict]:
         if len(counted) >= limit and chunk[0][1] < counted[limit - 1][0]:
             break
         ids = [speaker_id for speaker_id, _ in chunk]
-        repeats = dict(conn.execute(
-            "SELECT speaker_id, count(*) FROM (SELECT q.speaker_id, q.article_id, first_value(q.article_id) OVER"
-            " (PARTITION BY c.cluster_id, q.quote, q.speaker ORDER BY q.id) AS first_article"
-            " FROM quotes q JOIN clusters c ON c.article_id = q.article_id"
-            f" WHERE q.speaker_id IN ({', '.join('?' * len(ids))})) WHERE article_id != first_article"
-            " GROUP BY speaker_id", ids))
+        repeated = repeated_quotations(condition=f"q.speaker_id IN ({', '.join('?' * len(ids))})")
+        repeats = dict(conn.execute(f"SELECT speaker_id, count(*) FROM ({repeated}) GROUP BY speaker_id", ids))
         counted += [(count - repeats.get(speaker_id, 0), speaker_id) for speaker_id, count in chunk]
         counted.sort(key=lambda pair: (-pair[0], pair[1]))
     kept = counted[:limit]

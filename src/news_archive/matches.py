@@ -182,3 +182,15 @@ def iter_matches(
 
 
 _JSON_OBJECT = "json_object(" + ", ".join(f"'{c}', a.{c}" for c in EXPORT_COLUMNS) + ")"
+
+
+def repeated_quotations(source: str = "quotes q", condition: str = "1", order: str = "q.id") -> str:
+    """SQL of the quotations (``id``, ``speaker_id``) that repeat, word for word and by the same
+    speaker, one in another version of their story, among those of ``source`` (which names the
+    quotations ``q``) that meet ``condition``: every one but the first of each, the first in
+    ``order``. They are listed once, under the first (the quotes page, its search, the most quoted,
+    stats). Only the articles in a story (clusters) can repeat one: few of any archive's."""
+    return ("SELECT id, speaker_id FROM (SELECT q.id, q.speaker_id, q.article_id, first_value(q.article_id) OVER"
+            f" (PARTITION BY c.cluster_id, q.quote, q.speaker ORDER BY {order}) AS first_article"
+            f" FROM {source} JOIN clusters c ON c.article_id = q.article_id WHERE {condition})"
+            " WHERE article_id != first_article")

@@ -139,17 +139,24 @@ def lags_behind(search_index: "SearchIndex", conn: sqlite3.Connection) -> bool:
 
 
 def index_problem(search_index: "SearchIndex", conn: sqlite3.Connection) -> str | None:
-    """Why this index cannot answer for the archive on ``conn`` (a note to show), or None when it can:
-    its state file unreadable, built for another archive (its archive id is not the archive's: both
-    without one is an archive made before ids, and its index), holding articles the archive does not
-    (an older copy of the database put back), or not holding every article yet. Two reads of
-    SQLite and one of a small file: readers call it at most once a second."""
-    state = search_index.state()
+    """Why this index cannot answer for the archive on ``conn`` (a note to show), or None when it can
+    (see state_problem). Two reads of SQLite and one of a small file: readers call it at most once
+    a second."""
+    newest = conn.execute("SELECT max(id) FROM articles").fetchone()[0] or 0
+    return state_problem(search_index.state(), archive_id(conn), newest)
+
+
+def state_problem(state: dict, archive: str | None, newest: int) -> str | None:
+    """Why an index whose state file says ``state`` cannot answer for the archive whose id is
+    ``archive`` and highest article id ``newest`` (a note), or None when it can: its state file
+    unreadable, built for another archive (its archive id is not the archive's: both without one is
+    an archive made before ids, and its index), holding articles the archive does not (an older
+    copy of the database put back), or not holding every article yet. Readers and backups judge
+    an index by it."""
     if state.get("version") != STATE_VERSION:
         return DAMAGED_NOTE
-    if state.get("archive_id") != archive_id(conn):
+    if state.get("archive_id") != archive:
         return FOREIGN_NOTE
-    newest = conn.execute("SELECT max(id) FROM articles").fetchone()[0] or 0
     held = int(state.get("max_id") or 0)
     if held > newest:
         return AHEAD_NOTE

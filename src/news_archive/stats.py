@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 import sqlite3
 
+from .matches import repeated_quotations
+
 
 def archive_stats(conn: sqlite3.Connection) -> dict:
     articles, originals, first, last, words = conn.execute(
@@ -38,10 +40,7 @@ def archive_stats(conn: sqlite3.Connection) -> dict:
     quotes, attributed = conn.execute("SELECT count(*), count(speaker) FROM quotes").fetchone()
     # A quotation repeated by its speaker in another version of its story is listed once by
     # the quotes page and search: say how many that leaves.
-    repeats = conn.execute(
-        "SELECT count(*) FROM (SELECT q.article_id, first_value(q.article_id) OVER (PARTITION BY c.cluster_id,"
-        " q.quote, q.speaker ORDER BY q.id) AS first_article FROM quotes q JOIN clusters c ON c.article_id = q.article_id)"
-        " WHERE article_id != first_article").fetchone()[0]
+    repeats = conn.execute(f"SELECT count(*) FROM ({repeated_quotations()})").fetchone()[0]
     return {
         "articles": articles,
         "originals": originals or 0,

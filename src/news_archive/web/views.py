@@ -284,6 +284,11 @@ class SearchParams:
             return 1
         return min(page, MAX_PAGE)
 
+    def article_link_params(self, page: int) -> dict:
+        """What a result's link carries to its article: the words to mark, and this page of this
+        search to lead back to."""
+        return self.url_params(q=self.q.strip()[:MAX_QUERY_CHARS] or None, page=page if page > 1 else None)
+
     def url_params(self, **changes) -> dict:
         current = {"q": self.q, "since": self.since, "until": self.until,
                    "sort": self.sort if self.sort != ("relevance" if self.q.strip() else "newest") else None,
@@ -419,8 +424,7 @@ async def search_page(request, datasette):
         "empty_archive": not result.total and await run(datasette, browse.archive_is_empty),
         # An article opened from the results marks the words searched for, and leads back to
         # this very page of this search (names, dates, order and all).
-        "search_state": params.url_params(q=params.q.strip()[:MAX_QUERY_CHARS] or None,
-                                          page=result.page if result.page > 1 else None),
+        "search_state": params.article_link_params(result.page),
         "keep_fields": [(field, value) for field, values in kept.items() if values is not None
                         for value in (values if isinstance(values, list) else [values])],
         "result": result,
@@ -773,7 +777,7 @@ async def article_page(request, datasette):
                                 f"There is no article {article_id} in this archive.")
     db = archive_database(datasette)
     words = (request.args.get("q") or "")[:MAX_QUERY_CHARS]
-    searched = _search_state(request.args)
+    searched = _search_state(request)
     heading = {"kind": "headline", "text": row["headline"]}
     marked = _marked_blocks(datasette, [heading, *row["blocks"]], words) if words.strip() else None
     shown = marked or [{**b, "html": search.marked_html(b["text"] if b["kind"] == "table" else " ".join(b["text"].split()))}
@@ -790,25 +794,13 @@ async def article_page(request, datasette):
     })
 
 
-def _search_state(args) -> dict | None:
+def _search_state(request) -> dict | None:
     """The search an article was opened from (as its result link carries it), to lead back to;
-    None when it was not opened from one. Only what a search takes, and short: the search
-    page checks the values themselves."""
-    def short(name: str) -> str | None:
-        value = (args.get(name) or "").strip()
-        return value[:40] if value else None
-
-    page = short("page")
-    state = {
-        "q": (args.get("q") or "").strip()[:MAX_QUERY_CHARS] or None,
-        "since": short("since"), "until": short("until"),
-        "sort": args.get("sort") if args.get("sort") in search.SORTS else None,
-        "timeline": "share" if args.get("timeline") == "share" else None,
-        "name": [v for v in args.getlist("name")[:MAX_NAME_FILTERS] if v.isascii() and v.isdigit() and len(v) < 19]
-        or None,
-        "page": page if page and page.isascii() and page.isdigit() and len(page) < 7 else None,
-    }
-    return state if any(state.values()) else None
+    None when it was not opened from one. Read as the search page reads it."""
+    if not any(request.args.get(key) for key in ("q", "since", "until", "sort", "timeline", "name", "page")):
+        return None
+    params = SearchParams.from_request(request)
+    return params.article_link_params(params.page)
 
 
 def _marked_blocks(datasette, blocks: list[dict], words: str) -> list[dict] | None:
