@@ -154,3 +154,36 @@ def test_works_without_javascript(server, browser):
     # A page holds 20 stories: versions of a story listed already are left out, and the page is topped up.
     assert page.locator(".result").count() == 20
     context.close()
+
+
+def test_compare_searches_from_a_search_page(server, browser, artifacts):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(server.url + "/search?q=cocoa")
+    page.get_by_role("link", name="Compare this search with others over time").click()
+    page.wait_for_url(re.compile(r"/compare\?q=cocoa&q="))
+    assert page.get_by_label("Search 1").input_value() == "cocoa"
+    page.get_by_label("Search 2").fill("coffee")
+    page.get_by_label("Count per", exact=True).select_option("month")
+    page.get_by_role("button", name="Compare").click()
+    page.wait_for_url(re.compile(r"q=coffee&.*by=month"))
+    assert page.locator("svg.comparison g.series").count() == 2
+    legend = page.locator(".legend li").all_inner_texts()
+    assert [text.split()[0] for text in legend] == ["cocoa", "coffee"]
+    totals = [int(text.split()[1].replace(",", "")) for text in legend]
+    # Each total is the search's own, and the table's months add up to it.
+    page.get_by_text("Show as a table").click()
+    cells = page.locator(".compare-table tbody tr").evaluate_all(
+        "rows => rows.map(r => Array.from(r.cells).map(c => c.innerText))")
+    assert [sum(int(row[i].replace(",", "")) for row in cells) for i in (1, 2)] == totals
+    page.get_by_role("link", name="Share of all articles").click()
+    page.wait_for_url(re.compile(r"timeline=share"))
+    assert "%" in page.locator("svg.comparison .tick").last.inner_html()
+    page.screenshot(path=str(artifacts / "compare.png"), full_page=True)
+    page.get_by_role("link", name="coffee").first.click()
+    page.wait_for_url(re.compile(r"/search\?q=coffee"))
+    assert int(page.locator(".total strong").inner_text().replace(",", "")) == totals[1]
+    page.close()
+    phone = browser.new_page(viewport={"width": 375, "height": 812})
+    phone.goto(server.url + "/compare?q=cocoa&q=coffee&q=%22interest+rates%22")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375  # the chart scrolls in its box
+    phone.close()

@@ -4,6 +4,7 @@ library, prints results to stdout and diagnostics to stderr."""
 from __future__ import annotations
 
 import contextlib
+import csv
 import json
 import os
 import re
@@ -657,6 +658,74 @@ def stats(as_json: bool, db_path: str) -> None:
         echo("\nsource files gone from their folder or archive file (noticed at an ingest of it)")
         for row in data["gone_sources"]:
             echo(f"  {_shown(row['folder'])}: {_shown(row['source'])} (since {row['noticed_at']})")
+
+
+# --- compare -----------------------------------------------------------------------------
+
+
+@cli.command(cls=QueryCommand)
+@click.argument("searches", nargs=-1)
+@since_option
+@until_option
+@click.option("--by", "unit", type=click.Choice(("day", "week", "month", "year")),
+              help="Count per day, week, month or year (default: chosen by the dates, as on the web).")
+@click.option("--share", is_flag=True, help="Show each count as a share of all articles of its period.")
+@click.option("--format", "fmt", type=click.Choice(("table", "csv", "json")), default="table", show_default=True)
+@db_option
+def compare(searches, since, until, unit, share, fmt, db_path) -> None:
+    """Compare how often several searches match over time, period by period.
+
+    Each argument is one search, written as for `search` (quote a search of
+    several words). Up to 6. The column `all` is the number of articles of each
+    period, for shares.
+
+    Example:
+
+        news-archive compare oil gold '"interest rates"' --by month --share
+    """
+    from . import compare as comparing
+
+    if not searches:
+        raise click.UsageError("give the searches to compare, e.g. news-archive compare oil gold")
+    since, until = _date_range(since, until)
+    with _reader(db_path) as conn:
+        found = comparing.compare(conn, list(searches), since=since, until=until, unit=unit,
+                                  index=_ranked_index(db_path))
+    for note in found.notes:
+        echo(f"note: {note}", err=True)
+    if not found.series:
+        raise click.ClickException("none of these searches has anything to search for")
+    names = [one.text for one in found.series]
+    if fmt == "json":
+        click.echo(json.dumps({
+            "searches": [{"query": one.text, "understood": one.query.describe(), "total": one.total}
+                         for one in found.series],
+            "since": found.since, "until": found.until, "unit": found.unit, "periods": found.points,
+        }, ensure_ascii=False, indent=2))
+        return
+    if fmt == "csv":
+        writer = csv.writer(sys.stdout)
+        writer.writerow([found.unit, "all_articles", *(exporter.neutralise_cell(name) for name in names)])
+        for point in found.points:
+            writer.writerow([point["period"], point["all"], *point["counts"]])
+        return
+
+    def cell(count: int, everything: int) -> str:
+        if not share:
+            return f"{count:,}"
+        return f"{count / everything:.1%}" if everything else "-"
+
+    header = [found.unit, "all", *names]
+    rows = [[point["period"], f"{point['all']:,}", *(cell(c, point["all"]) for c in point["counts"])]
+            for point in found.points]
+    widths = [max(len(_shown(row[i])) for row in [header, *rows]) for i in range(len(header))]
+    for row in [header, *rows]:
+        echo("  ".join(_shown(text).ljust(width) if i == 0 else _shown(text).rjust(width)
+                       for i, (text, width) in enumerate(zip(row, widths))).rstrip())
+    totals = ", ".join(f"{one.text} {one.total:,}" for one in found.series)
+    echo(f"matches per {found.unit}{' as shares of all articles' if share else ''}: {totals}", err=True)
+    if not found.points:
+        echo("none of these searches matched", err=True)
 
 
 # --- backup ------------------------------------------------------------------------------

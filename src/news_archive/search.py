@@ -504,19 +504,39 @@ def _timeline_points(counts: dict[str, int], unit: str, since, until, archive_fi
                      all_counts) -> list[dict]:
     """Every period from the first to the last (zeros included), with matches and all articles in each.
     A chosen date range is shown whole, as far as the archive reaches, not only where matches fall."""
-    if not counts:
+    periods = timeline_periods(counts, unit, since, until, archive_first, archive_last)
+    if not periods:
         return []
-    ends = sorted(counts)
+    everything = all_counts_of(periods, unit, since, until, all_counts)
+    return [{"period": p, "count": counts.get(p, 0), "all": everything.get(p, 0)} for p in periods]
+
+
+def timeline_periods(matched, unit: str, since, until, archive_first: str, archive_last: str) -> list[str]:
+    """Every period from the first to the last of ``matched`` (the periods that hold matches), widened
+    to a chosen date range as far as the archive reaches; none when nothing matched."""
+    if not matched:
+        return []
+    ends = sorted(matched)
     if since and since > archive_first:
         ends.insert(0, bucket_of(unit, since))
     if until and until < archive_last:
         ends.append(bucket_of(unit, until))
-    periods = _fill(sorted(ends), unit)
-    # All articles of the dates searched only: a week or month cut by the range is cut here too,
-    # or its share would be of articles the search could not match.
+    return _fill(sorted(ends), unit)
+
+
+def all_counts_of(periods: list[str], unit: str, since, until, all_counts) -> dict[str, int]:
+    """All articles in each of ``periods``, of the dates searched only: a week or month cut by the
+    range is cut here too, or its share would be of articles the search could not match."""
     low, high = _period_range(unit, periods[0], periods[-1])
-    everything = all_counts(max(low, since or low), min(high, until or high))
-    return [{"period": p, "count": counts.get(p, 0), "all": everything.get(p, 0)} for p in periods]
+    return all_counts(max(low, since or low), min(high, until or high))
+
+
+def all_counts(conn: sqlite3.Connection, index, unit: str):
+    """A function (low, high) -> all articles per period between two days: the ranked index's
+    when there is one, SQLite's otherwise."""
+    if index is not None:
+        return lambda low, high: _all_counts_ranked(index, unit, low, high)
+    return lambda low, high: _all_counts(conn, unit, low, high)
 
 
 def bucket_of(unit: str, day: str) -> str:

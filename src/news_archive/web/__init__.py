@@ -43,6 +43,9 @@ def register_routes(datasette):
         (r"^/quotes$", views.quotes_page),
         (r"^/quotes\.json$", views.quotes_json),
         (r"^/quotes\.(?P<format>ndjson|csv)$", views.quotes_export),
+        (r"^/compare$", views.compare_page),
+        (r"^/compare\.json$", views.compare_json),
+        (r"^/compare\.csv$", views.compare_csv),
         (r"^/help$", views.help_page),
     ]
 

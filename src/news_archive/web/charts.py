@@ -130,3 +130,125 @@ def _axis_label(period: str, unit: str) -> str:
     if unit == "month":
         return f"{_MONTHS[int(period[5:7]) - 1]} {period[2:4]}" if len(period) == 7 else period
     return f"{int(period[8:10])} {_MONTHS[int(period[5:7]) - 1]}" if len(period) == 10 else period
+
+
+# Series of a comparison: told apart by line pattern and marker as well as colour, so that
+# the chart reads in grey print and for colour-blind readers. The colours keep at least 3:1
+# against the page (WCAG's figure for graphics).
+SERIES_STYLES = (
+    ("#14467a", "", "circle"),
+    ("#b3471d", "6 3", "square"),
+    ("#2f7d32", "2 3", "diamond"),
+    ("#6b3fa0", "8 3 2 3", "triangle"),
+    ("#8a6d00", "1 2", "circle"),
+    ("#5a5a5a", "10 4", "square"),
+)
+
+
+def series_marker(index: int, x: float, y: float, size: float = 3.2) -> str:
+    """The marker shape of series ``index`` centred on (x, y), as SVG."""
+    shape = SERIES_STYLES[index % len(SERIES_STYLES)][2]
+    if shape == "square":
+        return f'<rect x="{x - size:.1f}" y="{y - size:.1f}" width="{2 * size:.1f}" height="{2 * size:.1f}"/>'
+    if shape == "diamond":
+        return f'<path d="M{x:.1f} {y - size * 1.3:.1f}L{x + size * 1.3:.1f} {y:.1f}L{x:.1f} {y + size * 1.3:.1f}L{x - size * 1.3:.1f} {y:.1f}Z"/>'
+    if shape == "triangle":
+        return f'<path d="M{x:.1f} {y - size * 1.3:.1f}L{x + size * 1.3:.1f} {y + size:.1f}L{x - size * 1.3:.1f} {y + size:.1f}Z"/>'
+    return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{size:.1f}"/>'
+
+
+def legend_swatch(index: int) -> Markup:
+    """A short sample of series ``index``'s line and marker, for the legend beside the chart."""
+    colour, dash, _ = SERIES_STYLES[index % len(SERIES_STYLES)]
+    dashes = f' stroke-dasharray="{dash}"' if dash else ""
+    return Markup(
+        f'<svg class="swatch" viewBox="0 0 36 12" width="36" height="12" aria-hidden="true" focusable="false">'
+        f'<line x1="1" x2="35" y1="6" y2="6" stroke="{colour}" stroke-width="2.5"{dashes}/>'
+        f'<g fill="{colour}">{series_marker(index, 18, 6, 3.0)}</g></svg>'
+    )
+
+
+def comparison_svg(points: list[dict], labels: list[str], *, unit: str, share: bool = False,
+                   label: str = "Comparison over time") -> Markup:
+    """A line per series of ``points`` ({"period", "all", "counts": [...]}), as counts or as the
+    share of all articles in each period. Every point has a tooltip with its figures; the page
+    gives the same numbers as a table."""
+    if not points or not labels:
+        return Markup("")
+
+    def value(point: dict, i: int) -> float:
+        if share:
+            return point["counts"][i] / point["all"] if point["all"] else 0.0
+        return float(point["counts"][i])
+
+    peak = max((value(p, i) for p in points for i in range(len(labels))), default=0) or 1
+    if not share:
+        peak = _axis_top(peak)
+    plot_w, plot_h = WIDTH - PAD_LEFT - 4, HEIGHT - PAD_BOTTOM - PAD_TOP
+    slot = plot_w / len(points)
+    parts = [
+        f'<svg class="timeline comparison" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{escape(label)}"'
+        ' xmlns="http://www.w3.org/2000/svg">',
+        f"<title>{escape(label)}</title>",
+    ]
+    for fraction in (0.0, 0.5, 1.0):
+        y = PAD_TOP + plot_h * (1 - fraction)
+        parts.append(f'<line class="grid" x1="{PAD_LEFT}" x2="{WIDTH - 4}" y1="{y:.1f}" y2="{y:.1f}"/>')
+        if not share and (peak * fraction) % 1:
+            continue
+        tick = _format_value(peak * fraction, share)
+        parts.append(f'<text class="tick" x="{PAD_LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">{escape(tick)}</text>')
+    for i, point in enumerate(points):
+        if point["all"] == 0:  # the archive holds nothing of then: not "no matches"
+            x = PAD_LEFT + i * slot
+            parts.append(f'<rect class="no-articles" x="{x + slot * 0.1:.1f}" y="{PAD_TOP + plot_h - 3:.1f}"'
+                         f' width="{max(1.0, slot * 0.8):.1f}" height="3"/>')
+    markers = len(points) <= 60  # beyond that the marks cover the lines
+    for s, name in enumerate(labels):
+        colour, dash, _ = SERIES_STYLES[s % len(SERIES_STYLES)]
+        dashes = f' stroke-dasharray="{dash}"' if dash else ""
+        parts.append(f'<g class="series" stroke="{colour}" fill="{colour}">')
+        # The line breaks where the archive holds nothing: no articles is not no matches.
+        for run in _runs_with_articles(points):
+            xy = [(PAD_LEFT + i * slot + slot / 2, PAD_TOP + plot_h * (1 - value(points[i], s) / peak)) for i in run]
+            if len(xy) > 1:
+                path = " ".join(f"{x:.1f},{y:.1f}" for x, y in xy)
+                parts.append(f'<polyline points="{path}" fill="none" stroke-width="2" stroke-linejoin="round"{dashes}/>')
+            if markers or len(xy) == 1:
+                parts.extend(series_marker(s, x, y) for x, y in xy)
+        parts.append("</g>")
+    # One invisible target per period holds the tooltip with every series' figure in it.
+    for i, point in enumerate(points):
+        period = period_label(point["period"], unit)
+        if point["all"] == 0:
+            detail = f"{period}: no articles in the archive"
+        else:
+            figures = []
+            for s, name in enumerate(labels):
+                count = point["counts"][s]
+                figures.append(f"{name} {count:,}" + (f" ({count / point['all']:.1%})" if share else ""))
+            detail = f"{period}: " + "; ".join(figures) + f" — of {point['all']:,} articles"
+        parts.append(f'<rect class="hit" x="{PAD_LEFT + i * slot:.1f}" y="{PAD_TOP}" width="{slot:.1f}" height="{plot_h}">'
+                     f"<title>{escape(detail)}</title></rect>")
+    for i in _label_positions(len(points)):
+        x = PAD_LEFT + i * slot + slot / 2
+        text = _axis_label(points[i]["period"], unit)
+        anchor = "middle"
+        if x + 3.5 * len(text) > WIDTH:
+            x, anchor = WIDTH - 2, "end"
+        parts.append(f'<text class="axis" x="{x:.1f}" y="{HEIGHT - 6}" text-anchor="{anchor}">{escape(text)}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def _runs_with_articles(points: list[dict]) -> list[list[int]]:
+    """The positions of ``points``, in runs of consecutive periods that hold articles."""
+    runs: list[list[int]] = []
+    for i, point in enumerate(points):
+        if point["all"] == 0:
+            continue
+        if runs and runs[-1][-1] == i - 1:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    return runs

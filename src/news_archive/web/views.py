@@ -5,6 +5,8 @@ limit) and renders a template. No view writes to the archive."""
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
 import json
 import logging
 import sqlite3
@@ -17,7 +19,7 @@ from urllib.parse import urlencode
 from datasette.utils import sqlite_timelimit
 from datasette.utils.asgi import AsgiStream, Response
 
-from .. import browse, export, search
+from .. import browse, compare, export, search
 from ..matches import MAX_PAGE, past_the_last
 from ..parse import DateError, parse_date_bound
 from ..query import MAX_QUERY_CHARS, parse_query
@@ -25,7 +27,7 @@ from .. import search_index
 from ..search_index import IndexUnavailable, SearchIndex
 from ..store import archive_id, connect_readonly
 from . import atom
-from .charts import period_label, timeline_svg
+from .charts import comparison_svg, legend_swatch, period_label, timeline_svg
 
 SECURITY_HEADERS = {
     "content-security-policy": (
@@ -438,6 +440,8 @@ async def search_page(request, datasette):
         "sort_url": lambda sort: make_url(datasette, "/search", **params.url_params(sort=sort, page=None)),
         "share_url": lambda share: make_url(datasette, "/search", **params.url_params(timeline="share" if share else None)),
         "clear_dates_url": make_url(datasette, "/search", **params.url_params(since=None, until=None, page=None)),
+        "compare_url": make_url(datasette, "/compare", q=[params.q.strip(), ""], since=params.since,
+                                until=params.until, timeline="share" if params.share else None),
         "page_numbers": _page_numbers(result.page, result.pages),
     })
 
@@ -1093,6 +1097,130 @@ async def quotes_export(request, datasette):
             yield row
 
     return _streamed_export(datasette, request, archive_database(datasette).path, fmt, "quotes", page, rows, columns)
+
+
+# --- comparing searches over time ---------------------------------------------------------
+
+
+@dataclass
+class CompareParams:
+    texts: list[str]
+    since: str | None
+    until: str | None
+    unit: str | None
+    share: bool
+    notes: list[str]
+    ignored: list[str]
+
+    @classmethod
+    def from_request(cls, request) -> "CompareParams":
+        args = request.args
+        notes: list[str] = []
+        ignored: list[str] = []
+        texts = [(value or "")[: MAX_QUERY_CHARS * 2] for value in args.getlist("q")[: compare.MAX_SERIES * 4]]
+        since, until = _read_dates(args, notes, ignored)
+        unit = args.get("by") or None
+        if unit is not None and unit not in compare.UNITS:
+            what = f"the unit {unit[:20]!r} is not one of {', '.join(compare.UNITS)}"
+            ignored.append(what)
+            notes.append(f"{what}, so the dates chose it")
+            unit = None
+        return cls(texts, since, until, unit, args.get("timeline") == "share", notes, ignored)
+
+    def url_params(self, **changes) -> dict:
+        current = {"q": [t for t in self.texts if t.strip()] or None, "since": self.since, "until": self.until,
+                   "by": self.unit, "timeline": "share" if self.share else None}
+        current.update(changes)
+        return current
+
+
+async def _comparison(request, datasette) -> tuple[CompareParams, compare.Comparison]:
+    params = CompareParams.from_request(request)
+    index = ranked_index(datasette)
+    found = await run(datasette, compare.compare, params.texts, since=params.since, until=params.until,
+                      unit=params.unit, index=index)
+    found.notes[:0] = params.notes
+    if index is None and found.series:
+        found.notes.append(index_note(datasette))
+    return params, found
+
+
+def _comparison_json(datasette, request, params: CompareParams, found: compare.Comparison) -> dict:
+    return {
+        "searches": [
+            {"query": one.text, "understood": one.query.describe(), "total": one.total,
+             "url": datasette.absolute_url(request, make_url(datasette, "/search", q=one.text, since=params.since,
+                                                             until=params.until))}
+            for one in found.series
+        ],
+        "since": found.since,
+        "until": found.until,
+        "unit": found.unit,
+        "periods": found.points,
+        "notes": found.notes,
+    }
+
+
+@guarded
+async def compare_page(request, datasette):
+    params, found = await _comparison(request, datasette)
+    labels = [one.text for one in found.series]
+    what = " against ".join(f"“{label}”" for label in labels)
+    chart = comparison_svg(
+        found.points, labels, unit=found.unit, share=params.share,
+        label=f"Matches per {found.unit} of {what}" + (" as a share of all articles" if params.share else ""),
+    )
+    here = params.url_params()
+    # The form shows every search asked for and room for more, up to the most that can be compared.
+    fields = labels + [""] * max(2 - len(labels), 1 if len(labels) < compare.MAX_SERIES else 0)
+    return await render(datasette, request, "news_compare.html", {
+        "params": params,
+        "found": found,
+        "fields": fields,
+        "units": compare.UNITS,
+        "max_series": compare.MAX_SERIES,
+        "chart": chart,
+        "series": [
+            {"text": one.text, "understood": one.query.describe(), "total": one.total, "swatch": legend_swatch(i),
+             "url": make_url(datasette, "/search", q=one.text, since=params.since, until=params.until)}
+            for i, one in enumerate(found.series)
+        ],
+        "empty_archive": not any(one.total for one in found.series) and await run(datasette, browse.archive_is_empty),
+        "share_url": lambda share: make_url(datasette, "/compare", **params.url_params(timeline="share" if share else None)),
+        "json_url": make_url(datasette, "/compare.json", **here),
+        "csv_url": make_url(datasette, "/compare.csv", **here),
+    })
+
+
+@guarded
+async def compare_json(request, datasette):
+    params, found = await _comparison(request, datasette)
+    return json_response(_comparison_json(datasette, request, params, found))
+
+
+@guarded
+async def compare_csv(request, datasette):
+    """/compare.csv: a row per period, its number of articles and each search's matches."""
+    params = CompareParams.from_request(request)
+    # A file is kept and passed on: rather refuse than give other dates than asked for.
+    if params.ignored:
+        raise BadRequest("cannot export this comparison: " + "; ".join(params.ignored))
+    params, found = await _comparison(request, datasette)
+    if not found.series:
+        raise BadRequest("cannot export this comparison: there is no search to compare (?q=words, repeated)")
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([found.unit, "all_articles", *(export.neutralise_cell(one.text) for one in found.series)])
+    for point in found.points:
+        writer.writerow([point["period"], point["all"], *point["counts"]])
+    exported_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    page = datasette.absolute_url(request, make_url(datasette, "/compare", **params.url_params()))
+    return Response(out.getvalue(), content_type="text/csv; charset=utf-8", headers={
+        "x-content-type-options": "nosniff",
+        "content-disposition": f'attachment; filename="news-archive-comparison-{exported_at.replace(":", "")}.csv"',
+        "x-news-archive-comparison": page,
+        "x-news-archive-exported-at": exported_at,
+    })
 
 
 @guarded
