@@ -379,8 +379,10 @@ NOTHING_TO_SEARCH = "the query has nothing to search for"
 @click.option("--name", "names", multiple=True, metavar="NAME",
               help="Only articles that mention this person, organisation or place (repeat for all of several);"
                    " NAME:kind picks one kind, e.g. 'Saudi Arabia:place'.")
+@click.option("--words", "with_words", is_flag=True,
+              help="Also list the words that stand out in the best 200 stories found, against the whole archive.")
 @db_option
-def search(query, since, until, limit, page, sort, as_json, names, db_path) -> None:
+def search(query, since, until, limit, page, sort, as_json, names, with_words, db_path) -> None:
     """Search the archive, best matches first.
 
     Words must all match; "quoted phrases" match exactly; OR between words
@@ -401,9 +403,18 @@ def search(query, since, until, limit, page, sort, as_json, names, db_path) -> N
         result = searcher.search(conn, query, since=since, until=until, sort=sort, page=page, per_page=limit,
                                  with_timeline=False, with_facets=False, index=index,
                                  names=[n["id"] for n in chosen])
+        standing_out = None
+        if with_words and result.total:
+            from .words import standing_out as words_standing_out
+
+            standing_out = words_standing_out(conn, index, result.query, since, until, [n["id"] for n in chosen])
     for note in result.notes:
         echo(f"note: {note}", err=True)
-    if as_json:
+    if as_json and standing_out is not None:
+        click.echo(json.dumps({"results": [_hit_json(hit) for hit in result.hits],
+                               "words": {"sample": standing_out.sample, "words": standing_out.words,
+                                         "note": standing_out.note or None}}, ensure_ascii=False, indent=2))
+    elif as_json:
         click.echo(json.dumps([_hit_json(hit) for hit in result.hits], ensure_ascii=False, indent=2))
     else:
         stdout_is_tty = sys.stdout.isatty()
@@ -425,6 +436,12 @@ def search(query, since, until, limit, page, sort, as_json, names, db_path) -> N
     understood = understood or "(all articles)"
     folded = f" ({_count(result.folded, 'other version')} of stories listed left out)" if result.folded else ""
     echo(f"{shown}{result.total:,} matches{folded} for: {understood}", err=True)
+    if standing_out is not None and not as_json:
+        if standing_out.words:
+            listed = ", ".join(f"{w['word']} ({w['sample_articles']})" for w in standing_out.words)
+            echo(f"words that stand out in the best {_count(standing_out.sample, 'story', 'stories')}: {listed}", err=True)
+        else:
+            echo(f"note: {standing_out.note}", err=True)
 
 
 def _hit_json(hit) -> dict:

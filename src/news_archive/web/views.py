@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 from datasette.utils import sqlite_timelimit
 from datasette.utils.asgi import AsgiStream, Response
 
-from .. import browse, compare, export, search
+from .. import browse, compare, export, search, words
 from ..matches import MAX_PAGE, past_the_last
 from ..parse import DateError, parse_date_bound
 from ..query import MAX_QUERY_CHARS, parse_query
@@ -368,11 +368,23 @@ def _result_json(datasette, request, params: SearchParams, result: search.Search
     }
 
 
+async def _standing_out(datasette, params: SearchParams, result: search.SearchResult) -> words.StandingOut:
+    if not result.total:
+        return words.StandingOut()
+    return await run(datasette, words.standing_out, ranked_index(datasette), result.query, params.since, params.until,
+                     params.names)
+
+
 @guarded
 async def search_json(request, datasette):
     params = await _search_params(request, datasette)
     result = await _run_search(datasette, params)
-    return json_response(_result_json(datasette, request, params, result))
+    data = _result_json(datasette, request, params, result)
+    # Only when asked: it reads a sample of the matches, more than a page of results costs.
+    if request.args.get("words") in ("1", "on", "true"):
+        found = await _standing_out(datasette, params, result)
+        data["words"] = {"sample": found.sample, "words": found.words, "note": found.note or None}
+    return json_response(data)
 
 
 @guarded
@@ -421,7 +433,13 @@ async def search_page(request, datasette):
         "atom": make_url(datasette, "/search.atom", **here),
     }
     kept = params.url_params(q=None, since=None, until=None, page=None)
+    standing_out = await _standing_out(datasette, params, result)
+    for found in standing_out.words:
+        # A word that stands out, added to the search: the stories that share it.
+        found["url"] = make_url(datasette, "/search", **params.url_params(q=f"{params.q.strip()} {found['word']}".strip(),
+                                                                          page=None))
     return await render(datasette, request, "news_search.html", {
+        "standing_out": standing_out,
         "params": params,
         "empty_archive": not result.total and await run(datasette, browse.archive_is_empty),
         # An article opened from the results marks the words searched for, and leads back to
