@@ -31,12 +31,22 @@ def archive(tmp_path_factory):
         ("2020-03-16", "Oil slumps on demand fears"), ("2020-03-17", "Retail sales fall"),
     ]
     for number, (day, headline) in enumerate(stories):
-        write_article(folder, f"{number}.txt", f" date {day} {headline}\n\n{headline}, the reports said.\n")
+        said = " Federal Reserve Chairman Paul Volcker said little." if number in (1, 4) else ""
+        write_article(folder, f"{number}.txt", f" date {day} {headline}\n\n{headline}, the reports said.{said}\n")
     write_article(folder, "copy.txt", " date 2020-01-06 Oil prices rise as gold slips\n\n"
                                       "Oil prices rise as gold slips, the reports said.\n")  # an exact copy: counted once
     db_path = str(tmp_path_factory.mktemp("db") / "c.db")
     ingest(db_path, [str(folder)], jobs=1)
     return db_path
+
+
+def volcker(archive) -> dict:
+    conn = sqlite3.connect(archive)
+    try:
+        name_id, name, kind = conn.execute("SELECT id, name, kind FROM names WHERE name = 'Paul Volcker'").fetchone()
+    finally:
+        conn.close()
+    return {"id": name_id, "name": name, "kind": kind}
 
 
 @pytest.fixture(params=["ranked", "fts5"])
@@ -96,6 +106,15 @@ def test_left_out_searches_are_said(compared):
     assert f"'word{MAX_SERIES - 1}' is one search more than the {MAX_SERIES}" in notes
     nothing = compared(["zebra", "giraffe"])
     assert [s.total for s in nothing.series] == [0, 0] and nothing.points == []
+
+
+def test_the_mentions_of_a_name_are_a_line_too(compared, archive):
+    person = volcker(archive)
+    found = compared(["gold"], names=[person, person], unit="month")
+    assert [(s.text, s.total, s.name) for s in found.series] == [("gold", 3, None), ("Paul Volcker", 2, person)]
+    assert [p["counts"] for p in found.points] == [[1, 1], [0, 0], [2, 1]]
+    full = compared([f"word{i}" for i in range(MAX_SERIES)], names=[person])
+    assert len(full.series) == MAX_SERIES and "Paul Volcker is one more than the 6" in full.notes[0]
 
 
 def test_a_unit_of_too_many_periods_is_replaced(compared):
@@ -171,6 +190,26 @@ async def test_json_and_csv(ds):
 
 
 @pytest.mark.asyncio
+async def test_a_name_page_leads_to_a_comparison_of_its_mentions(ds, archive):
+    person = volcker(archive)
+    name_page = (await ds.client.get(f"/name/{person['id']}")).text
+    assert f'href="/compare?name={person["id"]}">Compare its mentions with others</a>' in name_page
+    html = (await ds.client.get(f"/compare?name={person['id']}&q=gold&by=month")).text
+    assert "<title>gold against Paul Volcker – Compare" in html
+    assert f'<a href="/search?name={person["id"]}">Paul Volcker</a> <span class="muted">(mentions)</span>' in html
+    assert f'<input type="hidden" name="name" value="{person["id"]}">' in html  # kept when the form is sent
+    assert f'href="/compare?q=gold&amp;by=month" aria-label="Stop comparing Paul Volcker"' in html
+    data = (await ds.client.get(f"/compare.json?name={person['id']}&name=999999&name=x")).json()
+    assert [(s["name"], s["query"], s["total"]) for s in data["searches"]] == [(person, None, 2)]
+    assert data["notes"] == ["name 'x' is not a name id, so it was ignored",
+                             "there is no name 999999 in this archive, so it was ignored"]
+    rows = list(csv.reader(io.StringIO((await ds.client.get(f"/compare.csv?q=gold&name={person['id']}&by=month")).text)))
+    assert rows[0] == ["month", "all_articles", "gold", "Paul Volcker (person)"]
+    refused = await ds.client.get(f"/compare.csv?name={person['id']}&name=999999")
+    assert refused.status_code == 400 and "there is no name 999999" in refused.json()["error"]
+
+
+@pytest.mark.asyncio
 async def test_searches_are_text_everywhere_on_the_page(ds):
     html = (await ds.client.get("/compare?q=" + SCRIPT + "&q=oil")).text
     assert "<script" not in html and "&lt;script&gt;" in html
@@ -195,6 +234,16 @@ def test_cli_table_csv_and_json(archive):
     as_json = json.loads(runner.invoke(cli, ["compare", "gold", "--by", "year", "--format", "json",
                                              "--db", archive]).stdout)
     assert as_json["periods"] == [{"period": "2020", "all": 8, "counts": [3]}]
+
+
+def test_cli_names(archive):
+    result = CliRunner().invoke(cli, ["compare", "gold", "--name", "Paul Volcker", "--by", "month", "--format", "csv",
+                                      "--db", archive])
+    assert result.exit_code == 0, result.output
+    assert list(csv.reader(io.StringIO(result.stdout)))[1:] == [["2020-01", "4", "1", "1"], ["2020-02", "0", "0", "0"],
+                                                                ["2020-03", "4", "2", "1"]]
+    typo = CliRunner().invoke(cli, ["compare", "--name", "Paul Volker", "--db", archive])
+    assert typo.exit_code == 1 and "close: Paul Volcker (person)" in typo.output
 
 
 def test_cli_mistakes_are_one_line(archive, tmp_path):

@@ -687,14 +687,17 @@ def stats(as_json: bool, db_path: str) -> None:
 @click.option("--by", "unit", type=click.Choice(("day", "week", "month", "year")),
               help="Count per day, week, month or year (default: chosen by the dates, as on the web).")
 @click.option("--share", is_flag=True, help="Show each count as a share of all articles of its period.")
+@click.option("--name", "names", multiple=True, metavar="NAME",
+              help="Also count the articles that mention this person, organisation or place (repeatable;"
+                   " NAME:kind picks one kind).")
 @click.option("--format", "fmt", type=click.Choice(("table", "csv", "json")), default="table", show_default=True)
 @db_option
-def compare(searches, since, until, unit, share, fmt, db_path) -> None:
+def compare(searches, since, until, unit, share, names, fmt, db_path) -> None:
     """Compare how often several searches match over time, period by period.
 
     Each argument is one search, written as for `search` (quote a search of
-    several words). Up to 6. The column `all` is the number of articles of each
-    period, for shares.
+    several words); each --name adds the articles that mention a name. Up to 6
+    in all. The column `all` is the number of articles of each period, for shares.
 
     Example:
 
@@ -702,27 +705,30 @@ def compare(searches, since, until, unit, share, fmt, db_path) -> None:
     """
     from . import compare as comparing
 
-    if not searches:
+    if not searches and not names:
         raise click.UsageError("give the searches to compare, e.g. news-archive compare oil gold")
     since, until = _date_range(since, until)
     with _reader(db_path) as conn:
-        found = comparing.compare(conn, list(searches), since=since, until=until, unit=unit,
-                                  index=_ranked_index(db_path))
+        index = _ranked_index(db_path)
+        chosen = _names_given(conn, names, index)
+        found = comparing.compare(conn, list(searches), since=since, until=until, unit=unit, index=index,
+                                  names=chosen)
     for note in found.notes:
         echo(f"note: {note}", err=True)
     if not found.series:
         raise click.ClickException("none of these searches has anything to search for")
-    names = [one.text for one in found.series]
+    columns = [f"{one.text} ({one.name['kind']})" if one.name else one.text for one in found.series]
     if fmt == "json":
         click.echo(json.dumps({
-            "searches": [{"query": one.text, "understood": one.query.describe(), "total": one.total}
-                         for one in found.series],
+            "searches": [{"query": None if one.name else one.text,
+                          "understood": None if one.name else one.query.describe(), "name": one.name,
+                          "total": one.total} for one in found.series],
             "since": found.since, "until": found.until, "unit": found.unit, "periods": found.points,
         }, ensure_ascii=False, indent=2))
         return
     if fmt == "csv":
         writer = csv.writer(sys.stdout)
-        writer.writerow([found.unit, "all_articles", *(exporter.neutralise_cell(name) for name in names)])
+        writer.writerow([found.unit, "all_articles", *(exporter.neutralise_cell(column) for column in columns)])
         for point in found.points:
             writer.writerow([point["period"], point["all"], *point["counts"]])
         return
@@ -732,7 +738,7 @@ def compare(searches, since, until, unit, share, fmt, db_path) -> None:
             return f"{count:,}"
         return f"{count / everything:.1%}" if everything else "-"
 
-    header = [found.unit, "all", *names]
+    header = [found.unit, "all", *columns]
     rows = [[point["period"], f"{point['all']:,}", *(cell(c, point["all"]) for c in point["counts"])]
             for point in found.points]
     widths = [max(len(_shown(row[i])) for row in [header, *rows]) for i in range(len(header))]

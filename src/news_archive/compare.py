@@ -27,10 +27,15 @@ MAX_PERIODS = 1_000
 
 @dataclass
 class Series:
-    text: str  # the search as typed
+    text: str  # the search as typed, or the name whose mentions are counted
     query: Query
     total: int = 0
     counts: dict[str, int] = field(default_factory=dict)
+    name: dict | None = None  # {"id", "name", "kind"}: the articles that mention it, not a search of words
+
+    @property
+    def names(self) -> list[int]:
+        return [self.name["id"]] if self.name else []
 
 
 @dataclass
@@ -67,9 +72,11 @@ def compare(
     until: str | None = None,
     unit: str | None = None,
     index: "search_index.SearchIndex | None" = None,
+    names: list[dict] = (),
 ) -> Comparison:
-    """Matches of each search per period over the same periods. ``unit`` (day, week, month or
-    year) is chosen from the dates when not given, as a search's timeline does."""
+    """Matches of each search, then the articles mentioning each of ``names`` (as
+    browse.resolve_names gives them), per period over the same periods. ``unit`` (day, week,
+    month or year) is chosen from the dates when not given, as a search's timeline does."""
     kept, notes = read_searches(texts)
     series = []
     for text in kept:
@@ -83,6 +90,13 @@ def compare(
             continue
         notes += [f"{text!r}: {note}" for note in one.query.notes]
         series.append(one)
+    for name in names:
+        if any(one.name and one.name["id"] == name["id"] for one in series):
+            continue
+        if len(series) == MAX_SERIES:
+            notes.append(f"{name['name']} is one more than the {MAX_SERIES} that can be compared, so it was left out")
+            continue
+        series.append(Series(name["name"], Query(""), name=name))
     spans = [_span(conn, index, one, since, until) for one in series]
     found = [span for span in spans if span is not None]
     archive_first, archive_last = archive_span(conn)
@@ -104,7 +118,7 @@ def compare(
     for one, span in zip(series, spans):
         if span is not None:
             one.total = span[2]
-            one.counts = _counts(conn, index, one.query, since, until, unit, span[3])
+            one.counts = _counts(conn, index, one, since, until, unit, span[3])
     matched = {period for one in series for period in one.counts}
     periods = timeline_periods(matched, unit, since, until, archive_first, archive_last)
     points = []
@@ -130,25 +144,25 @@ def _span(conn, index, one: Series, since, until) -> tuple[str, str, int, dict |
     """The first and last day the search matches, how many articles, and (from the ranked
     index, which counts them in the same pass) its matches per month; None for no match."""
     if index is not None:
-        tq = search_index.to_tantivy(index, one.query, since, until)
+        tq = search_index.to_tantivy(index, one.query, since, until, one.names)
         if tq is None:
             return None
         summary = search_index.overview(index, tq)
         if not summary["count"]:
             return None
         return summary["first"], summary["last"], summary["count"], summary["months"]
-    source, where, args = filters(conn, one.query, since, until)
+    source, where, args = filters(conn, one.query, since, until, names=one.names)
     first, last, count = conn.execute(f"SELECT min(a.date), max(a.date), count(*) FROM {source} WHERE {where}",
                                       args).fetchone()
     return (first, last, count, None) if count else None
 
 
-def _counts(conn, index, query: Query, since, until, unit: str, months: dict | None) -> dict[str, int]:
+def _counts(conn, index, one: Series, since, until, unit: str, months: dict | None) -> dict[str, int]:
     if index is not None:
         if unit == "month" and months is not None:
             return months
         if unit == "year" and months is not None:
             return search_index.years_of(months)
-        return search_index.histogram(index, search_index.to_tantivy(index, query, since, until), unit)
-    source, where, args = filters(conn, query, since, until)
+        return search_index.histogram(index, search_index.to_tantivy(index, one.query, since, until, one.names), unit)
+    source, where, args = filters(conn, one.query, since, until, names=one.names)
     return dict(conn.execute(f"SELECT {_BUCKETS[unit]} AS p, count(*) FROM {source} WHERE {where} GROUP BY p", args))

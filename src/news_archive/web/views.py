@@ -1130,6 +1130,8 @@ class CompareParams:
     share: bool
     notes: list[str]
     ignored: list[str]
+    names: list[int] = field(default_factory=list)  # ids of names whose mentions are compared too
+    chosen: list[dict] = field(default_factory=list)  # those names (id, name, kind), once resolved
 
     @classmethod
     def from_request(cls, request) -> "CompareParams":
@@ -1144,20 +1146,33 @@ class CompareParams:
             ignored.append(what)
             notes.append(f"{what}, so the dates chose it")
             unit = None
-        return cls(texts, since, until, unit, args.get("timeline") == "share", notes, ignored)
+        params = cls(texts, since, until, unit, args.get("timeline") == "share", notes, ignored)
+        for value in args.getlist("name")[: compare.MAX_SERIES * 4]:
+            if not (value.isascii() and value.isdigit() and len(value) < 19):
+                ignored.append(f"name {value[:20]!r} is not a name id")
+                notes.append(f"name {value[:20]!r} is not a name id, so it was ignored")
+            elif int(value) not in params.names:
+                params.names.append(int(value))
+        return params
 
     def url_params(self, **changes) -> dict:
-        current = {"q": [t for t in self.texts if t.strip()] or None, "since": self.since, "until": self.until,
-                   "by": self.unit, "timeline": "share" if self.share else None}
+        current = {"q": [t for t in self.texts if t.strip()] or None, "name": self.names or None, "since": self.since,
+                   "until": self.until, "by": self.unit, "timeline": "share" if self.share else None}
         current.update(changes)
         return current
 
 
 async def _comparison(request, datasette) -> tuple[CompareParams, compare.Comparison]:
     params = CompareParams.from_request(request)
+    if params.names:
+        params.chosen, unknown = await run(datasette, browse.resolve_names, params.names)
+        params.names = [name["id"] for name in params.chosen]
+        for name_id in unknown:
+            params.ignored.append(f"there is no name {name_id} in this archive")
+            params.notes.append(f"there is no name {name_id} in this archive, so it was ignored")
     index = ranked_index(datasette)
     found = await run(datasette, compare.compare, params.texts, since=params.since, until=params.until,
-                      unit=params.unit, index=index)
+                      unit=params.unit, index=index, names=params.chosen)
     found.notes[:0] = params.notes
     if index is None and found.series:
         found.notes.append(index_note(datasette))
@@ -1167,9 +1182,8 @@ async def _comparison(request, datasette) -> tuple[CompareParams, compare.Compar
 def _comparison_json(datasette, request, params: CompareParams, found: compare.Comparison) -> dict:
     return {
         "searches": [
-            {"query": one.text, "understood": one.query.describe(), "total": one.total,
-             "url": datasette.absolute_url(request, make_url(datasette, "/search", q=one.text, since=params.since,
-                                                             until=params.until))}
+            {"query": None if one.name else one.text, "understood": one.query.describe() if not one.name else None,
+             "name": one.name, "total": one.total, "url": datasette.absolute_url(request, _series_url(datasette, params, one))}
             for one in found.series
         ],
         "since": found.since,
@@ -1180,10 +1194,18 @@ def _comparison_json(datasette, request, params: CompareParams, found: compare.C
     }
 
 
+def _series_url(datasette, params: CompareParams, one: compare.Series) -> str:
+    """The search a line of the comparison counts: its words, or the articles mentioning its name."""
+    if one.name:
+        return make_url(datasette, "/search", name=one.name["id"], since=params.since, until=params.until)
+    return make_url(datasette, "/search", q=one.text, since=params.since, until=params.until)
+
+
 @guarded
 async def compare_page(request, datasette):
     params, found = await _comparison(request, datasette)
     labels = [one.text for one in found.series]
+    typed = [one.text for one in found.series if not one.name]
     what = " against ".join(f"“{label}”" for label in labels)
     chart = comparison_svg(
         found.points, labels, unit=found.unit, share=params.share,
@@ -1191,7 +1213,7 @@ async def compare_page(request, datasette):
     )
     here = params.url_params()
     # The form shows every search asked for and room for more, up to the most that can be compared.
-    fields = labels + [""] * max(2 - len(labels), 1 if len(labels) < compare.MAX_SERIES else 0)
+    fields = typed + [""] * max(2 - len(labels), 1 if len(labels) < compare.MAX_SERIES else 0)
     return await render(datasette, request, "news_compare.html", {
         "params": params,
         "found": found,
@@ -1200,9 +1222,14 @@ async def compare_page(request, datasette):
         "max_series": compare.MAX_SERIES,
         "chart": chart,
         "series": [
-            {"text": one.text, "understood": one.query.describe(), "total": one.total, "swatch": legend_swatch(i),
-             "url": make_url(datasette, "/search", q=one.text, since=params.since, until=params.until)}
+            {"text": one.text, "name": one.name, "total": one.total, "swatch": legend_swatch(i),
+             "url": _series_url(datasette, params, one)}
             for i, one in enumerate(found.series)
+        ],
+        "chosen_names": [
+            {**name, "remove_url": make_url(datasette, "/compare", **params.url_params(
+                name=[i for i in params.names if i != name["id"]] or None))}
+            for name in params.chosen
         ],
         "empty_archive": not any(one.total for one in found.series) and await run(datasette, browse.archive_is_empty),
         "share_url": lambda share: make_url(datasette, "/compare", **params.url_params(timeline="share" if share else None)),
@@ -1220,16 +1247,15 @@ async def compare_json(request, datasette):
 @guarded
 async def compare_csv(request, datasette):
     """/compare.csv: a row per period, its number of articles and each search's matches."""
-    params = CompareParams.from_request(request)
-    # A file is kept and passed on: rather refuse than give other dates than asked for.
+    params, found = await _comparison(request, datasette)
+    # A file is kept and passed on: rather refuse than give other dates or names than asked for.
     if params.ignored:
         raise BadRequest("cannot export this comparison: " + "; ".join(params.ignored))
-    params, found = await _comparison(request, datasette)
     if not found.series:
-        raise BadRequest("cannot export this comparison: there is no search to compare (?q=words, repeated)")
+        raise BadRequest("cannot export this comparison: there is nothing to compare (?q=words or ?name=ID, repeated)")
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([found.unit, "all_articles", *(export.neutralise_cell(one.text) for one in found.series)])
+    writer.writerow([found.unit, "all_articles", *(export.neutralise_cell(_column(one)) for one in found.series)])
     for point in found.points:
         writer.writerow([point["period"], point["all"], *point["counts"]])
     exported_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
@@ -1240,6 +1266,11 @@ async def compare_csv(request, datasette):
         "x-news-archive-comparison": page,
         "x-news-archive-exported-at": exported_at,
     })
+
+
+def _column(one: compare.Series) -> str:
+    """A comparison's column heading: the search, or the name with its kind ("Paul Volcker (person)")."""
+    return f"{one.text} ({one.name['kind']})" if one.name else one.text
 
 
 @guarded
