@@ -462,20 +462,27 @@ def _hit_json(hit) -> dict:
 @click.option("--name", "names", multiple=True, metavar="NAME",
               help="Only articles that mention this person, organisation or place (repeat for all of several);"
                    " NAME:kind picks one kind.")
+@click.option("--sample", type=click.IntRange(1, matches.MAX_SAMPLE), metavar="N",
+              help="Only a random sample of N of the matches (in date order), e.g. to read and code by hand.")
+@click.option("--seed", type=click.IntRange(0, 2**63 - 1),
+              help="The sample's seed: the same seed draws the same sample from the same archive (default: a new"
+                   " one, said on stderr).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default="-",
               help="Write to this file instead of standard output.")
 @db_option
-def export(query, since, until, fmt, sort, include_duplicates, names, output, db_path) -> None:
+def export(query, since, until, fmt, sort, include_duplicates, names, sample, seed, output, db_path) -> None:
     """Export every matching article (all of them without a QUERY), with all fields.
 
     Streams: any number of articles in constant memory. CSV cells that a
     spreadsheet would run as formulas are prefixed with a quote. --sort
     relevance gives the order of `search` (best first), with every match;
-    without a QUERY it gives the newest first.
+    without a QUERY it gives the newest first. --sample N gives N of the
+    matches drawn at random, oldest first (--sort newest: newest first).
 
     Example:
 
         news-archive export cocoa --since 1987-03-01 --format csv -o cocoa.csv
+        news-archive export strike --sample 100 --seed 7 --format csv -o strike-sample.csv
     """
     from .query import parse_query
 
@@ -485,6 +492,11 @@ def export(query, since, until, fmt, sort, include_duplicates, names, output, db
     parsed = parse_query(query)
     for note in parsed.notes:  # the same notes as `search` gives for the same query
         echo(f"note: {note}", err=True)
+    if seed is not None and sample is None:
+        raise click.UsageError("--seed chooses a sample's draw: give --sample N too")
+    if sample is not None and sort == "relevance":
+        sort = "oldest"
+        echo("note: a sample is exported by date, oldest first (--sort newest: newest first)", err=True)
     if sort == "relevance" and not parsed.text.strip():
         # Nothing to rank: the order `search` gives without a query.
         sort = "newest"
@@ -497,12 +509,25 @@ def export(query, since, until, fmt, sort, include_duplicates, names, output, db
             from .search import PHRASE_FALLBACK_NOTE
 
             echo(f"note: {PHRASE_FALLBACK_NOTE}", err=True)
+        drawn = None
+        if sample is not None:
+            if seed is None:
+                import secrets
+
+                seed = secrets.randbelow(1_000_000)
+            drawn, population = matches.sample_ids(conn, parsed, sample, seed, since=since, until=until, sort=sort,
+                                                   include_duplicates=include_duplicates, index=index, names=name_ids)
+            echo(f"note: a random sample of {len(drawn):,} of the {population:,} matches, seed {seed}"
+                 f" (--seed {seed} draws the same sample again)", err=True)
         with _output(output, as_bytes) as out:
             if as_bytes:
                 conn.text_factory = bytes
-            rows = matches.iter_matches(conn, parsed, since=since, until=until, sort=sort,
-                                         include_duplicates=include_duplicates, index=index,
-                                         as_json=fmt != "csv", names=name_ids)
+            if drawn is not None:
+                rows = matches.articles_in_order(conn, drawn, as_json=fmt != "csv")
+            else:
+                rows = matches.iter_matches(conn, parsed, since=since, until=until, sort=sort,
+                                             include_duplicates=include_duplicates, index=index,
+                                             as_json=fmt != "csv", names=name_ids)
             if as_bytes:
                 written = exporter.write_ndjson_bytes(rows, out)
             else:

@@ -160,16 +160,7 @@ def iter_matches(
         else:
             id_lists = (search_index.all_ids(index, tq, sort=sort),)
         for ids in id_lists:
-            for start in range(0, len(ids), 500):
-                part = ids[start : start + 500]
-                marks = ", ".join("?" * len(part))
-                found = dict(conn.execute(f"SELECT a.id, {columns} FROM articles a WHERE a.id IN ({marks})", part)
-                             if as_json else
-                             ((row[0], row[1:]) for row in conn.execute(
-                                 f"SELECT a.id, {columns} FROM articles a WHERE a.id IN ({marks})", part)))
-                for article_id in part:
-                    if article_id in found:
-                        yield found[article_id] if as_json else dict(zip(EXPORT_COLUMNS, found[article_id]))
+            yield from articles_in_order(conn, ids, as_json=as_json)
         return
     source, where, args = filters(conn, query, since, until, include_duplicates=include_duplicates, names=names)
     cursor = conn.execute(f"SELECT {columns} FROM {source} WHERE {where} ORDER BY {order_by(query, sort)}", args)
@@ -182,6 +173,62 @@ def iter_matches(
 
 
 _JSON_OBJECT = "json_object(" + ", ".join(f"'{c}', a.{c}" for c in EXPORT_COLUMNS) + ")"
+
+
+def articles_in_order(conn: sqlite3.Connection, ids: Sequence[int], *, as_json: bool = False) -> Iterator:
+    """The articles of ``ids`` with every exported field, in the order of ``ids``, 500 at a time."""
+    columns = _JSON_OBJECT if as_json else ", ".join(f"a.{c}" for c in EXPORT_COLUMNS)
+    for start in range(0, len(ids), 500):
+        part = list(ids[start : start + 500])
+        marks = ", ".join("?" * len(part))
+        rows = conn.execute(f"SELECT a.id, {columns} FROM articles a WHERE a.id IN ({marks})", part)
+        found = dict(rows) if as_json else {row[0]: row[1:] for row in rows}
+        for article_id in part:
+            if article_id in found:
+                yield found[article_id] if as_json else dict(zip(EXPORT_COLUMNS, found[article_id]))
+
+
+MAX_SAMPLE = 1_000_000
+
+
+def sample_ids(
+    conn: sqlite3.Connection,
+    q: str | Query | None,
+    size: int,
+    seed: int,
+    *,
+    since: str | None = None,
+    until: str | None = None,
+    sort: str = "oldest",
+    include_duplicates: bool = False,
+    index: SearchIndex | None = None,
+    names: Sequence[int] = (),
+) -> tuple[list[int], int]:
+    """A random sample of ``size`` of the articles ``iter_matches`` gives for the same search, in
+    date order (``sort`` newest: the newest first), and how many matched. The same seed draws the
+    same sample from the same matches: they are put in id order and drawn by Python's own
+    generator, whose draws for a seed do not change between versions."""
+    query = q if isinstance(q, Query) else parse_query(q)
+    if query.is_empty and query.text.strip():
+        return [], 0
+    if index is not None and not query.is_empty and not include_duplicates:
+        from . import search_index
+
+        tq = search_index.to_tantivy(index, query, since, until, names)
+        population = sorted(search_index.all_ids(index, tq)) if tq is not None else []
+    else:
+        source, where, args = filters(conn, query, since, until, include_duplicates=include_duplicates, names=names)
+        population = [row[0] for row in conn.execute(f"SELECT a.id FROM {source} WHERE {where} ORDER BY a.id", args)]
+    import random
+
+    drawn = random.Random(seed).sample(population, min(size, len(population)))
+    dated: list[tuple[str, int]] = []
+    for start in range(0, len(drawn), 500):
+        part = drawn[start : start + 500]
+        marks = ", ".join("?" * len(part))
+        dated += conn.execute(f"SELECT date, id FROM articles WHERE id IN ({marks})", part).fetchall()
+    dated.sort(reverse=sort == "newest")
+    return [article_id for _, article_id in dated], len(population)
 
 
 def repeated_quotations(source: str = "quotes q", condition: str = "1", order: str = "q.id") -> str:

@@ -21,8 +21,8 @@ from typing import Iterator, Sequence
 from . import search_index
 # SORTS, the page limits, EXPORT_COLUMNS, iter_matches and clusters_of stay importable from here.
 from .matches import (  # noqa: F401
-    DEFAULT_PER_PAGE, EXPORT_COLUMNS, MAX_PAGE, MAX_PER_PAGE, SORTS, clusters_of, filters, first_versions,
-    iter_matches, order_by, past_the_last,
+    DEFAULT_PER_PAGE, EXPORT_COLUMNS, MAX_PAGE, MAX_PER_PAGE, MAX_SAMPLE, SORTS, articles_in_order, clusters_of,
+    filters, first_versions, iter_matches, order_by, past_the_last, sample_ids,
 )
 from .query import Query, parse_query
 from .store import fts_has_positions

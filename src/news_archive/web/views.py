@@ -10,6 +10,7 @@ import io
 import json
 import logging
 import sqlite3
+import secrets
 import threading
 import time
 from dataclasses import dataclass, field
@@ -432,6 +433,9 @@ async def search_page(request, datasette):
         "json": make_url(datasette, "/search.json", **here, page=result.page if result.page > 1 else None),
         "ndjson": make_url(datasette, "/search.ndjson", **here),
         "csv": make_url(datasette, "/search.csv", **here),
+        # A seed chosen now: the link draws the same sample each time it is followed.
+        "sample_csv": make_url(datasette, "/search.csv", **{**here, "sort": None}, sample=100,
+                               seed=secrets.randbelow(1_000_000)),
         "atom": make_url(datasette, "/search.atom", **here),
     }
     kept = params.url_params(q=None, since=None, until=None, page=None)
@@ -484,18 +488,46 @@ async def search_export(request, datasette):
     if params.ignored:
         # An export is kept and passed on: rather refuse than export another search than asked for.
         raise BadRequest("cannot export this search: " + "; ".join(params.ignored))
+    size, seed = _sample_args(request)
     db = archive_database(datasette)
     index = ranked_index(datasette)
     # The page's order: by relevance, best first, when there is a query to rank by; without one
-    # the page (and so its export, and the header naming it) shows the newest first.
+    # the page (and so its export, and the header naming it) shows the newest first. A sample
+    # is in date order.
     sort = params.sort if params.sort != "relevance" or parse_query(params.q).text.strip() else "newest"
+    if size is not None and sort == "relevance":
+        sort = "oldest"
     page = datasette.absolute_url(request, make_url(datasette, "/search", **params.url_params(sort=sort, page=None)))
+    if size is not None:
+        # The address of the export itself, seed included: it draws this very sample again.
+        page = datasette.absolute_url(request, make_url(datasette, f"/search.{fmt}", **params.url_params(
+            sort=sort if sort != "oldest" else None, page=None), sample=size, seed=seed))
 
     def rows(conn):
+        if size is not None:
+            drawn, _ = search.sample_ids(conn, params.q, size, seed, since=params.since, until=params.until, sort=sort,
+                                         index=index, names=params.names)
+            return search.articles_in_order(conn, drawn, as_json=fmt == "ndjson")
         return search.iter_matches(conn, params.q, since=params.since, until=params.until, sort=sort,
                                    index=index, as_json=fmt == "ndjson", names=params.names)
 
     return _streamed_export(datasette, request, db.path, fmt, "search", page, rows, search.EXPORT_COLUMNS)
+
+
+def _sample_args(request) -> tuple[int | None, int | None]:
+    """?sample=N (a random sample of N matches) and ?seed=S (its draw; a new one when not given)."""
+    size_text, seed_text = request.args.get("sample"), request.args.get("seed")
+    if not size_text:
+        if seed_text:
+            raise BadRequest("cannot export this search: seed chooses a sample's draw, and no sample=N was asked for")
+        return None, None
+    if not (size_text.isascii() and size_text.isdigit() and 1 <= int(size_text[:8]) <= search.MAX_SAMPLE
+            and len(size_text) <= 7):
+        raise BadRequest(f"cannot export this search: sample {size_text[:20]!r} is not a number of articles from 1 to"
+                         f" {search.MAX_SAMPLE:,}")
+    if seed_text and not (seed_text.isascii() and seed_text.isdigit() and len(seed_text) <= 18):
+        raise BadRequest(f"cannot export this search: seed {seed_text[:20]!r} is not a whole number")
+    return int(size_text), int(seed_text) if seed_text else secrets.randbelow(1_000_000)
 
 
 def _streamed_export(datasette, request, db_path: str, fmt: str, what: str, page: str, rows_of,
