@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from conftest import write_article
 from news_archive.cli import cli
 from news_archive.ingest import ingest
-from news_archive.matches import iter_matches, sample_ids
+from news_archive.matches import draw, iter_matches, sample_ids
 from news_archive.search_index import SearchIndex
 from news_archive.web.app import make_datasette
 
@@ -88,3 +88,9 @@ async def test_web_export_sample_and_its_link(archive):
     link = page.split('A random sample of 100 as CSV')[0].rsplit('href="', 1)[1]
     assert link.startswith("/search.csv?q=harbour&amp;sample=100&amp;seed=")
     assert "A random sample" not in (await ds.client.get("/search?q=strike")).text  # 50 matches: take them all
+
+
+def test_the_draw_of_a_seed_is_fixed():
+    # Written down once: a change to the draw would give users other samples for the seeds they cited.
+    assert draw(list(range(1, 101)), 5, 7) == [33, 16, 66, 11, 56]
+    assert sorted(draw([1, 2, 3], 10, 1)) == [1, 2, 3]  # asked for more than there are: every one

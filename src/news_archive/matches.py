@@ -191,6 +191,20 @@ def articles_in_order(conn: sqlite3.Connection, ids: Sequence[int], *, as_json: 
 MAX_SAMPLE = 1_000_000
 
 
+def draw(population: list[int], size: int, seed: int) -> list[int]:
+    """``size`` of ``population`` drawn at random, the same for the same seed on any machine and
+    Python: a partial Fisher-Yates shuffle driven by ``random()`` alone, the one part of Python's
+    generator whose sequence for a seed is promised never to change (``sample`` is not)."""
+    import random
+
+    generator = random.Random(seed)
+    pool = list(population)
+    for i in range(min(size, len(pool))):
+        j = i + int(generator.random() * (len(pool) - i))
+        pool[i], pool[j] = pool[j], pool[i]
+    return pool[:size]
+
+
 def sample_ids(
     conn: sqlite3.Connection,
     q: str | Query | None,
@@ -206,8 +220,7 @@ def sample_ids(
 ) -> tuple[list[int], int]:
     """A random sample of ``size`` of the articles ``iter_matches`` gives for the same search, in
     date order (``sort`` newest: the newest first), and how many matched. The same seed draws the
-    same sample from the same matches: they are put in id order and drawn by Python's own
-    generator, whose draws for a seed do not change between versions."""
+    same sample from the same matches (see ``draw``)."""
     query = q if isinstance(q, Query) else parse_query(q)
     if query.is_empty and query.text.strip():
         return [], 0
@@ -219,9 +232,7 @@ def sample_ids(
     else:
         source, where, args = filters(conn, query, since, until, include_duplicates=include_duplicates, names=names)
         population = [row[0] for row in conn.execute(f"SELECT a.id FROM {source} WHERE {where} ORDER BY a.id", args)]
-    import random
-
-    drawn = random.Random(seed).sample(population, min(size, len(population)))
+    drawn = draw(population, size, seed)
     dated: list[tuple[str, int]] = []
     for start in range(0, len(drawn), 500):
         part = drawn[start : start + 500]
