@@ -776,6 +776,39 @@ def compare(searches, since, until, unit, share, names, fmt, db_path) -> None:
         echo("none of these searches matched", err=True)
 
 
+# --- check -------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--full", is_flag=True,
+              help="Also check every index against its table, the full-text indexes and the references between"
+                   " tables (reads more: 34 s against 8 s on the 1M-article benchmark archive).")
+@db_option
+def check(full: bool, db_path: str) -> None:
+    """Check that the archive is sound: its database file, its contents and its ranked index.
+
+    Reads only. Exit status 0 when every check passed, 1 when one found a problem. Run it on a
+    copy or a backup too (--db). Example:
+
+        news-archive check --db backups/news.db --full
+    """
+    from .check import check_archive
+
+    with _reader(db_path):
+        pass  # the same one-line errors as every reader for a missing or foreign file
+    with _library_errors(db_path):
+        checks = check_archive(db_path, full=full)
+    width = max(len(one.what) for one in checks)
+    for one in checks:
+        echo(f"{one.what.ljust(width)}  {one.detail}")
+        for problem in one.problems:
+            echo(f"{' ' * width}    {_shown(problem)}")
+    failed = [one.what for one in checks if not one.ok]
+    if failed:
+        raise click.ClickException(f"{db_path}: problems found ({', '.join(failed)})")
+    echo(f"{db_path}: every check passed{'' if full else ' (--full checks more)'}", err=True)
+
+
 # --- backup ------------------------------------------------------------------------------
 
 

@@ -1,0 +1,128 @@
+"""Is an archive sound? What an archivist asks after a copy, a restore, a crash or years on a shelf.
+
+Reads only. Each check gives a line: what was checked, and either "ok" with what it saw
+or the problems found. The quick checks read every page of the database once (SQLite's
+quick_check) and compare the ranked index with the archive; ``full`` adds SQLite's
+integrity_check (every index against its table), the full-text indexes' own
+integrity-check, and the references between tables.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import store
+
+MAX_LISTED = 10
+
+
+@dataclass
+class Check:
+    what: str
+    ok: bool
+    detail: str  # what was seen when ok, or the problems
+    problems: list[str] = field(default_factory=list)  # each problem, when the detail sums several up
+
+
+def check_archive(db_path: str, *, full: bool = False) -> list[Check]:
+    conn = store.connect_readonly(db_path)
+    try:
+        checks = [_database(conn, full)]
+        if not checks[0].ok and "malformed" in checks[0].detail:
+            return checks  # nothing else can be read reliably
+        checks.append(_counts(conn))
+        if full:
+            checks.append(_references(conn))
+            checks += _full_text(db_path)
+        checks.append(_ranked_index(db_path, conn))
+        return checks
+    finally:
+        conn.close()
+
+
+def _database(conn: sqlite3.Connection, full: bool) -> Check:
+    pragma = "integrity_check" if full else "quick_check"
+    try:
+        found = [row[0] for row in conn.execute(f"PRAGMA {pragma}({MAX_LISTED})")]
+    except sqlite3.DatabaseError as error:
+        return Check("database", False, f"cannot be read ({error}): the file is damaged; put back a backup of it"
+                                        " (`news-archive backup`, README)")
+    if found == ["ok"]:
+        pages = conn.execute("PRAGMA page_count").fetchone()[0] * conn.execute("PRAGMA page_size").fetchone()[0]
+        return Check("database", True, f"ok ({pragma}: every page of {_megabytes(pages)} read)")
+    return Check("database", False, f"{len(found)} problem(s) found by {pragma}", found)
+
+
+def _counts(conn: sqlite3.Connection) -> Check:
+    articles, originals = conn.execute(
+        "SELECT count(*), count(*) - count(duplicate_of) FROM articles").fetchone()
+    rejects = conn.execute("SELECT count(*) FROM rejects").fetchone()[0]
+    rejected = f"{rejects:,} rejected file{'' if rejects == 1 else 's'}"
+    return Check("contents", True, f"{articles:,} articles ({originals:,} originals), {rejected}")
+
+
+# The references the schema declares: rows whose other end is missing would show as broken links.
+def _references(conn: sqlite3.Connection) -> Check:
+    broken = conn.execute("PRAGMA foreign_key_check").fetchmany(MAX_LISTED)
+    if not broken:
+        return Check("references", True, "ok (every article, name and quotation a row refers to is there)")
+    problems = [f"{table} row {rowid} refers to a missing row of {parent}" if rowid is not None else
+                f"a row of {table} refers to a missing row of {parent}" for table, rowid, parent, _ in broken]
+    return Check("references", False, f"{len(problems)}{'+' if len(problems) == MAX_LISTED else ''} broken", problems)
+
+
+def _full_text(db_path: str) -> list[Check]:
+    """FTS5's integrity-check, which SQLite runs as a write statement even though it changes
+    nothing: on a connection of its own, in a transaction that is rolled back."""
+    if store.on_read_only_media(db_path):
+        return [Check("full-text index", True, "not checked: the archive is on read-only media, and SQLite runs"
+                                               " this check only where it could write")]
+    conn = sqlite3.connect(db_path, timeout=10)
+    checks = []
+    try:
+        for table in ("articles_fts", "quotes_fts"):
+            exists = conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (table,)).fetchone()
+            if not exists:
+                continue
+            try:
+                conn.execute("BEGIN")
+                conn.execute(f'INSERT INTO "{table}" ("{table}", rank) VALUES (\'integrity-check\', 1)')
+                checks.append(Check(f"full-text index ({table})", True, "ok (every row's words are in the index, and"
+                                                                        " no other)"))
+            except sqlite3.DatabaseError as error:
+                reason = ("not checked: another program is writing to the archive; run the check when it has"
+                          " finished" if "locked" in str(error) else f"damaged ({error})")
+                checks.append(Check(f"full-text index ({table})", False, reason))
+            finally:
+                conn.rollback()
+    finally:
+        conn.close()
+    return checks
+
+
+def _ranked_index(db_path: str, conn: sqlite3.Connection) -> Check:
+    from .search_index import IndexUnavailable, SearchIndex, index_path, index_problem
+
+    if not index_path(db_path).exists():
+        return Check("ranked index", False, "missing: `news-archive ingest` on this archive builds it")
+    try:
+        index = SearchIndex.open(db_path)
+    except IndexUnavailable as error:
+        return Check("ranked index", False, error.note)
+    problem = index_problem(index, conn)
+    if problem:
+        return Check("ranked index", False, problem)
+    held = index.searcher().num_docs
+    originals = conn.execute("SELECT count(*) FROM articles WHERE duplicate_of IS NULL").fetchone()[0]
+    if held != originals:
+        problem = (f"holds {held:,} articles where the archive has {originals:,} originals: move"
+                   f" {index_path(db_path).name} aside and `news-archive ingest` on this archive builds it again")
+        return Check("ranked index", False, problem)
+    size = sum(path.stat().st_size for path in Path(index_path(db_path)).iterdir() if path.is_file())
+    return Check("ranked index", True, f"ok ({held:,} articles, as the archive; {_megabytes(size)})")
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1e6:,.1f} MB" if size >= 1e6 else f"{size / 1e3:,.0f} kB"

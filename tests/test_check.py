@@ -1,0 +1,83 @@
+"""`news-archive check`: a sound archive passes; damage to the file, the full-text index, the
+references or the ranked index is found and named, in one line each, never a traceback."""
+
+import shutil
+import sqlite3
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import write_article
+from news_archive.cli import cli
+from news_archive.ingest import ingest
+
+
+@pytest.fixture
+def archive(tmp_path):
+    folder = tmp_path / "articles"
+    for number in range(40):
+        write_article(folder, f"{number}.txt", f" date 2020-03-{number % 28 + 1:02d} Story {number}\n\n"
+                      f"Paul Volcker said the harbour report {number} was \"fine\", officials said.\n")
+    write_article(folder, "copy.txt", (folder / "3.txt").read_bytes())
+    db_path = str(tmp_path / "news.db")
+    ingest(db_path, [str(folder)], jobs=1)
+    return db_path
+
+
+def check(db_path, *options):
+    return CliRunner().invoke(cli, ["check", "--db", db_path, *options])
+
+
+def test_a_sound_archive_passes_every_check(archive):
+    quick = check(archive)
+    assert quick.exit_code == 0, quick.output
+    lines = quick.stdout.splitlines()
+    assert lines[0].startswith("database      ok (quick_check: every page of")
+    assert lines[1] == "contents      41 articles (40 originals), 0 rejected files"
+    assert lines[2].startswith("ranked index  ok (40 articles, as the archive;")
+    assert "every check passed (--full checks more)" in quick.stderr
+    full = check(archive, "--full")
+    assert full.exit_code == 0, full.output
+    assert [line.split("  ")[0] for line in full.stdout.splitlines()] == [
+        "database", "contents", "references", "full-text index (articles_fts)", "full-text index (quotes_fts)",
+        "ranked index"]
+
+
+def test_damage_is_found_and_named(archive):
+    conn = sqlite3.connect(archive)
+    conn.execute("INSERT INTO article_names VALUES (1, 999999, 1)")  # a name that is not there
+    conn.execute("DELETE FROM articles_fts_data WHERE id = (SELECT max(id) FROM articles_fts_data)")
+    conn.commit()
+    conn.close()
+    assert check(archive).exit_code == 0  # the quick checks do not read those
+    full = check(archive, "--full")
+    assert full.exit_code == 1
+    assert "references                      1 broken" in full.stdout
+    assert "a row of article_names refers to a missing row of names" in full.stdout
+    assert "full-text index (articles_fts)  damaged (" in full.stdout
+    assert "full-text index (quotes_fts)    ok" in full.stdout
+    assert "problems found (references, full-text index (articles_fts))" in full.output
+    assert "Traceback" not in full.output
+
+
+def test_a_damaged_file_and_a_wrong_index(archive, tmp_path):
+    other = tmp_path / "other.db"
+    shutil.copy(archive, other)
+    with open(other, "r+b") as damaged:
+        damaged.seek(8192)
+        damaged.write(b"\xff" * 8192)
+    result = check(str(other))
+    assert result.exit_code == 1 and "database  cannot be read (" in result.stdout
+    assert "put back a backup" in result.stdout and "Traceback" not in result.output
+    # The archive's index beside a copy of it is another archive's: found, with what to do.
+    shutil.copy(archive, tmp_path / "copy.db")
+    conn = sqlite3.connect(tmp_path / "copy.db")
+    conn.execute("UPDATE meta SET value = 'another' WHERE key = 'archive_id'")
+    conn.commit()
+    conn.close()
+    shutil.copytree(archive + ".index", tmp_path / "copy.db.index")
+    foreign = check(str(tmp_path / "copy.db"))
+    assert foreign.exit_code == 1 and "built for another database" in foreign.stdout
+    shutil.rmtree(archive + ".index")
+    missing = check(archive)
+    assert missing.exit_code == 1 and "ranked index  missing: `news-archive ingest` on this archive builds it" in missing.stdout
