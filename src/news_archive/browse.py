@@ -13,6 +13,7 @@ from typing import Iterator, Sequence
 
 from . import search_index
 from .matches import clusters_of, date_conditions, first_versions, repeated_quotations
+from .name_aliases import alias_of, aliases_of
 from .name_identity import shown_spelling
 from .query import Query, Term
 from .store import fts_has_positions
@@ -299,7 +300,9 @@ def versions(conn: sqlite3.Connection, article_id: int) -> list[dict]:
 
 def names_called(conn: sqlite3.Connection, text: str, kind: str | None = None) -> list[dict]:
     """The names written ``text`` (case aside, or as another spelling of them: "U.S." for
-    the United States), of ``kind`` if given, in the order of their ids."""
+    the United States), of ``kind`` if given, in the order of their ids; then the full name a
+    surname alone written so is counted for ("Reagan": Ronald Reagan, see name_aliases), marked
+    with ``alias``."""
     spellings = [text]
     for of_kind in (kind,) if kind else ("person", "organization", "place"):
         shown = shown_spelling(text, of_kind)
@@ -310,7 +313,12 @@ def names_called(conn: sqlite3.Connection, text: str, kind: str | None = None) -
     if kind:
         sql += " AND kind = ?"
         args.append(kind)
-    return _rows(conn, sql + " ORDER BY id", args)
+    found = _rows(conn, sql + " ORDER BY id", args)
+    aliased = alias_of(conn, text, kind)
+    if aliased is not None and aliased not in {r["id"] for r in found}:
+        found += [{**r, "alias": " ".join(text.split())} for r in _rows(
+            conn, "SELECT id, name, kind FROM names WHERE id = ?", (aliased,))]
+    return found
 
 
 def articles_naming(conn: sqlite3.Connection, name_id: int) -> int:
@@ -547,6 +555,8 @@ def name_view(conn: sqlite3.Connection, name_id: int, index=None, page: int = 1,
         quotes=(attributed := quotes_search(conn, Query(""), per_page=NAME_QUOTES, speaker_id=name_id))["quotes"],
         quotes_total=attributed["total"],
         related=related_names(conn, view["name"], view["kind"], index),
+        # A surname alone counted here ("Reagan" on Ronald Reagan's page), as joined spellings are.
+        surnames_alone=[alias["spelled"] for alias in aliases_of(conn, name_id)],
     )
     return view
 

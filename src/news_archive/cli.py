@@ -242,6 +242,8 @@ def ingest(paths: tuple[str, ...], db_path: str, pattern: str, jobs: int | None,
              err=True)
     if len(report.gone) > GONE_SHOWN:
         echo(f"… and {len(report.gone) - GONE_SHOWN:,} more gone (news-archive stats lists them all)", err=True)
+    if not quiet:
+        _say_joined_surnames(report.surnames)
     rate = report.files / report.seconds if report.seconds else 0
     if not report.files:
         echo(f"note: no article files were found in {', '.join(paths)} (looked for {pattern} and archives of them;"
@@ -296,6 +298,7 @@ def analyse(db_path: str, everything: bool, jobs: int | None, silent: bool) -> N
         finally:
             if progress:
                 progress.close()
+    _say_joined_surnames(report.surnames)
     rate = report.analysed / report.seconds if report.seconds else 0
     echo(
         f"analysed {_count(report.analysed, 'article')}: {_count(report.names, 'name mention')},"
@@ -304,6 +307,16 @@ def analyse(db_path: str, everything: bool, jobs: int | None, silent: bool) -> N
         f" ({report.seconds:.1f}s, {rate:,.0f} articles/s)",
         err=True,
     )
+
+
+def _say_joined_surnames(judged: list) -> None:
+    """The surnames alone this run joined to a full name (name_aliases): a name's entry went."""
+    joined = [j for j in judged if j.refused is None]
+    for j in joined[:GONE_SHOWN]:
+        echo(f"joined {j.surname!r} alone ({_count(j.articles, 'article')}) to {j.full[0][0]}, the one person of"
+             " that surname the archive names often", err=True)
+    if len(joined) > GONE_SHOWN:
+        echo(f"… and {len(joined) - GONE_SHOWN:,} more surnames alone joined to a full name", err=True)
 
 
 # --- search ------------------------------------------------------------------------
@@ -1035,7 +1048,8 @@ def _names_given(conn: sqlite3.Connection, names: tuple[str, ...], index=None) -
             text, kind = before.strip(), _KINDS[after.strip().lower()]
         found = browse.names_called(conn, text, kind)
         # As written, or the spelling the archive shows for it ("USA" is the United States).
-        found = [n for n in found if n["name"] == text or n["name"] == shown_spelling(text, n["kind"])] or found
+        found = [n for n in found if n["name"] == text or n["name"] == shown_spelling(text, n["kind"])
+                 or n.get("alias")] or found
         if not found:
             close = browse.names_like(conn, text) or browse.names_spelled_like(conn, text)
             hint = "; close: " + ", ".join(f"{n['name']} ({n['kind']})" for n in close) if close else ""
@@ -1043,7 +1057,12 @@ def _names_given(conn: sqlite3.Connection, names: tuple[str, ...], index=None) -
                                        f" in this archive{hint}")
         # A surname alone ("Baker") is a name of its own; people named in full with it may be
         # the ones meant ("James Baker", "Howard Baker"): say so.
-        if re.fullmatch(r"[^\W\d_][^\W\d_'-]*", text):  # one word, as a surname is
+        aliased = next((n for n in found if n.get("alias")), None)
+        if aliased:
+            # The archive judged the surname alone to be this person's (name_aliases).
+            echo(f"note: {text!r} alone is counted as {aliased['name']}, the one person of that surname the archive"
+                 " names often", err=True)
+        elif re.fullmatch(r"[^\W\d_][^\W\d_'-]*", text):  # one word, as a surname is
             fuller = browse.people_with_word(conn, text, index)
             if fuller:
                 echo(f"note: {text!r} is the name written so; people named in full with it: "
@@ -1058,7 +1077,7 @@ def _names_given(conn: sqlite3.Connection, names: tuple[str, ...], index=None) -
             echo(f"note: {found[0]['name']!r} is taken as the {found[0]['kind']} ("
                        f"{_count(counts[found[0]['id']], 'article')}); it is also {others}:"
                        f" --name '{found[0]['name']}:KIND' chooses", err=True)
-        chosen.append(found[0])
+        chosen.append({key: found[0][key] for key in ("id", "name", "kind")})
     return chosen
 
 

@@ -22,7 +22,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator, Sequence
 
-from . import names, search_index, similar, sources, store
+from . import name_aliases, names, search_index, similar, sources, store
 from .analysis import analyse_many
 from .parse import ParseError, parse_article
 from .sources import Found, Member, Unreadable
@@ -47,6 +47,7 @@ class IngestReport:
     renamed: list[tuple[str, str]] = field(default_factory=list)  # (name taken by another folder's file, name used)
     updated_files: list[tuple[str, int]] = field(default_factory=list)  # (source, article id): earlier text kept
     moved: list[store.MovedFile] = field(default_factory=list)  # files that left a folder and came back renamed
+    surnames: list[name_aliases.Judgement] = field(default_factory=list)  # surnames alone judged (joined or not)
 
     @property
     def files(self) -> int:
@@ -157,6 +158,7 @@ def ingest(
         writer.submit(pending)
     finally:
         writer.finish()
+    report.surnames = _join_surnames(db.conn, writer.name_ids)
     # Only after a complete walk and save: an interrupted ingest says nothing is gone.
     report.gone += store.record_folders(db.conn, walks, writer.now, report.moved)
     # A moved file was stored as a copy of itself under its new name, until its move was seen; a
@@ -204,6 +206,17 @@ def upgrade(db_path: str) -> None:
         db.close()
 
 
+def _join_surnames(conn: sqlite3.Connection, name_ids: store.NameIds | None) -> list[name_aliases.Judgement]:
+    """Judge the surnames alone of the people this run saved against the whole archive, and
+    join those that are one full name's (name_aliases); before _finish, which gives the
+    ranked index the articles' new name ids. Nothing to do, and nothing read, when no
+    article was analysed."""
+    if name_ids is None or not name_ids.people:
+        return []
+    with conn:
+        return name_aliases.join_surnames(conn, name_ids)
+
+
 def _finish(conn: sqlite3.Connection, feeder: "search_index.Feeder | None") -> int:
     """Index what was queued for the ranked index (changed or analysed articles), then
     look for near-duplicates while the index's last merges run on their own threads;
@@ -225,6 +238,7 @@ class AnalysisReport:
     quotes: int = 0
     near_duplicates: int = 0  # pairs found afterwards
     names_dropped: int = 0  # names no article mentions any more
+    surnames: list[name_aliases.Judgement] = field(default_factory=list)  # surnames alone judged (joined or not)
     seconds: float = 0.0
 
 
@@ -272,6 +286,7 @@ def analyse_archive(
             if progress:
                 progress(report.analysed + len(batch), len(wanted))
         _save_reanalysis(conn, batch, name_ids, report)
+        report.surnames = _join_surnames(conn, name_ids)
         # The analysed articles were queued for the ranked index with their new names.
         finishing, feeder = feeder, None
         report.near_duplicates = _finish(conn, finishing)

@@ -29,11 +29,12 @@ if TYPE_CHECKING:  # numpy and sqlite-utils take a sixth of a second to import: 
 
     from .analysis import Analysis
 
-SCHEMA_VERSION = 8  # 3: names, quotes, near-duplicates; 4: one entry per name however written;
+SCHEMA_VERSION = 9  # 3: names, quotes, near-duplicates; 4: one entry per name however written;
 # 5: more spellings (U.S. states) in name_identity; 6: no recurring reports among near-duplicates, and
 # every two versions of a story are near-duplicates (stories were whole chains); 7: full-text indexes
 # with word positions (phrases), and quotations linked to organisations and places that said them;
-# 8: an organisation's -isation and -ization spellings are one name (name_identity). Tables that only add
+# 8: an organisation's -isation and -ization spellings are one name (name_identity); 9: a person's
+# surname alone joined to the one full name the archive gives it (name_aliases). Tables that only add
 # (folders, gone_sources, article_versions, archive_globs) need no new version: every ingest creates what is missing, and readers
 # of an archive without them read nothing there.
 FTS_TOKENIZE = "porter unicode61 remove_diacritics 2"
@@ -163,6 +164,14 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 -- Ids of names that were joined into another (join_same_names), so that links,
 -- bookmarks and feeds made with the old id still find the name.
 CREATE TABLE IF NOT EXISTS name_redirects (old_id INTEGER PRIMARY KEY, name_id INTEGER NOT NULL);
+-- A person's surname alone that the archive counts for a full name ("Reagan" for Ronald Reagan), decided
+-- once from the whole archive (name_aliases.py): later articles' "Reagan" goes straight to name_id.
+-- ``alias`` is the surname's key (name_identity.name_key), ``spelled`` as it was shown, ``old_id`` the
+-- entry it had (a redirect), ``articles`` how many articles that entry had when it was joined.
+CREATE TABLE IF NOT EXISTS name_aliases (
+  alias TEXT NOT NULL, kind TEXT NOT NULL, spelled TEXT NOT NULL, name_id INTEGER NOT NULL,
+  old_id INTEGER, articles INTEGER NOT NULL, joined_at TEXT NOT NULL, PRIMARY KEY (alias, kind)
+) WITHOUT ROWID;
 """
 
 # What each folder ingested held the last time it was walked in full (the keys of
@@ -263,6 +272,12 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
 
         with db.conn:
             similar.apply_rules(db.conn)
+    if 0 < version < 9:
+        from . import name_aliases
+
+        # Every surname alone is judged once; later ingests judge the ones they touch.
+        with db.conn:
+            name_aliases.join_surnames(db.conn, NameIds(db.conn), everything=True)
     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
@@ -326,6 +341,18 @@ def join_same_names(conn: sqlite3.Connection) -> int:
             shown.append((name, keep))
     if not joined and not shown:
         return 0
+    move_names(conn, joined)
+    conn.executemany("UPDATE names SET name = ? WHERE id = ?", shown)
+    return len(joined)
+
+
+def move_names(conn: sqlite3.Connection, joined: list[tuple[int, int]]) -> None:
+    """Join each (old id, new id) of ``joined``: the old name's mentions are added to the new one's
+    in each article, its quotations follow, its entry goes, its id (and every id that led to it)
+    redirects to the new one, aliases of it follow, and the articles are queued for the ranked
+    index, which holds their name ids. Inside the caller's transaction."""
+    if not joined:
+        return
     conn.execute("CREATE TEMP TABLE joined_names (old_id INTEGER PRIMARY KEY, new_id INTEGER NOT NULL)")
     try:
         conn.executemany("INSERT INTO joined_names VALUES (?, ?)", joined)
@@ -343,11 +370,11 @@ def join_same_names(conn: sqlite3.Connection) -> int:
         conn.execute("UPDATE name_redirects SET name_id = (SELECT new_id FROM joined_names WHERE old_id = name_id)"
                      " WHERE name_id IN (SELECT old_id FROM joined_names)")
         conn.execute("INSERT OR REPLACE INTO name_redirects (old_id, name_id) SELECT old_id, new_id FROM joined_names")
-        conn.executemany("UPDATE names SET name = ? WHERE id = ?", shown)
+        conn.execute("UPDATE name_aliases SET name_id = (SELECT new_id FROM joined_names WHERE old_id = name_id)"
+                     " WHERE name_id IN (SELECT old_id FROM joined_names)")
     finally:
         conn.execute("DROP TABLE IF EXISTS temp.moved_mentions")
         conn.execute("DROP TABLE temp.joined_names")
-    return len(joined)
 
 
 ARCHIVE_ID_KEY = "archive_id"
@@ -569,7 +596,8 @@ def next_article_id(conn: sqlite3.Connection) -> int:
 
 class NameIds:
     """Ids of names, kept in memory for the length of an ingest; new names get new ids.
-    Spellings that are one name (see name_identity) share an id."""
+    Spellings that are one name (see name_identity) share an id, and a surname alone that
+    the archive counts for a full name (name_aliases) has that name's id."""
 
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
@@ -579,17 +607,29 @@ class NameIds:
             self.ids[name, kind] = i
             self.by_key.setdefault(name_key(name, kind), (i, name))
         self.next_id = max(self.ids.values(), default=0) + 1
+        self.aliases: dict[tuple[str, str], int] = {}  # name_key of a surname alone -> the full name's id
+        try:
+            self.aliases.update(((alias, kind), name_id) for alias, kind, name_id in conn.execute(
+                "SELECT alias, kind, name_id FROM name_aliases WHERE name_id IN (SELECT id FROM names)"))
+        except sqlite3.OperationalError:  # an archive older than aliases, not written to yet
+            pass
         self.new: list[tuple[int, str, str]] = []
         self.renamed: dict[int, tuple[str, str]] = {}  # id -> (shown name, kind) from now on
+        self.people: set[str] = set()  # people's names as written since this was made (see name_aliases)
 
     def id_of(self, name: str, kind: str) -> int:
+        if kind == "person":
+            self.people.add(name)
         found = self.ids.get((name, kind))
         if found is None:
-            found = self.ids[name, kind] = self._id_of_key(name, kind)
+            key = name_key(name, kind)
+            found = self.aliases.get(key)
+            if found is None:
+                found = self._id_of_key(name, kind, key)
+            self.ids[name, kind] = found
         return found
 
-    def _id_of_key(self, name: str, kind: str) -> int:
-        key = name_key(name, kind)
+    def _id_of_key(self, name: str, kind: str, key: tuple[str, str]) -> int:
         known = self.by_key.get(key)
         if known is None:
             shown = shown_spelling(name, kind) or name
@@ -600,6 +640,14 @@ class NameIds:
             known = self.by_key[key] = (known[0], name)
             self.renamed[known[0]] = (name, kind)
         return known[0]
+
+    def alias(self, key: tuple[str, str], name_id: int) -> None:
+        """From now on ``key`` (a surname alone) is the name ``name_id``; the entry it had is gone."""
+        gone = self.by_key.pop(key, None)
+        if gone is not None:
+            for written in [written for written, i in self.ids.items() if i == gone[0]]:
+                del self.ids[written]
+        self.aliases[key] = name_id
 
     def ids_of(self, analysis: "Analysis | None") -> tuple[int, ...]:
         if not analysis:
@@ -675,10 +723,13 @@ def drop_unused_names(conn: sqlite3.Connection) -> int:
     (after analysis changed them); return how many."""
     # Uncorrelated IN: each list is read once (article_names has no index on
     # name_id, so a NOT EXISTS per name would read the table once per name).
-    return conn.execute(
+    dropped = conn.execute(
         "DELETE FROM names WHERE id NOT IN (SELECT name_id FROM article_names)"
         " AND id NOT IN (SELECT speaker_id FROM quotes WHERE speaker_id IS NOT NULL)"
     ).rowcount
+    if dropped:  # a surname alone counted for a name that went is a name of its own again
+        conn.execute("DELETE FROM name_aliases WHERE name_id NOT IN (SELECT id FROM names)")
+    return dropped
 
 
 def _analyse_promoted(conn: sqlite3.Connection, affected: list[int], analysed: set[int], name_ids: NameIds) -> None:
