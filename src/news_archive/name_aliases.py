@@ -120,12 +120,15 @@ def _misspellings(conn: sqlite3.Connection, name_ids: NameIds, judged: list[Judg
     if not accepted:
         return judged
     near: dict[str, list[int]] = {key: [] for key in accepted}
+    by_length: dict[int, list[str]] = {}
+    for key in accepted:
+        for length in (len(key) - 1, len(key), len(key) + 1):
+            by_length.setdefault(length, []).append(key)
     for (key, kind), (name_id, shown) in name_ids.by_key.items():
         surname = (key if " " not in key else surname_key(shown)) if kind == "person" else None
-        if surname:
-            for wanted in accepted:
-                if _one_letter_apart(surname, wanted):
-                    near[wanted].append(name_id)
+        for wanted in by_length.get(len(surname), ()) if surname else ():
+            if _one_letter_apart(surname, wanted):
+                near[wanted].append(name_id)
     if not any(near.values()):
         return judged
     counted = _articles(conn, [i for ids in near.values() for i in ids])
