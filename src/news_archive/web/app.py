@@ -66,6 +66,10 @@ def metadata(database: str) -> dict:
                     "article_names": {
                         "description": "Which article mentions which name, and how often. Facet by name_id.",
                     },
+                    "name_aliases": {
+                        "description": "A person's surname alone counted for the one full name the archive gives"
+                        " it (\"Reagan\" for Ronald Reagan): name_id is that name, old_id the entry the surname had.",
+                    },
                     "quotes": {
                         "description": "Direct quotations and who said them, where the text makes it clear.",
                         "label_column": "quote",
