@@ -46,10 +46,14 @@ def timeline_svg(
     plot_w, plot_h = WIDTH - PAD_LEFT - 4, HEIGHT - PAD_BOTTOM - PAD_TOP
     slot = plot_w / len(points)
     bar_w = max(1.0, slot * 0.8)
+    # A group, not an image: an image's children are hidden from screen readers, and the
+    # bars (links, each named with its period and number) are the chart's text.
     parts = [
-        f'<svg class="timeline" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{escape(label)}"'
+        f'<svg class="timeline" viewBox="0 0 {WIDTH} {HEIGHT}" role="group" aria-label="{escape(label)}"'
         ' xmlns="http://www.w3.org/2000/svg" preserveAspectRatio="none">',
         f"<title>{escape(label)}</title>",
+        # The axis numbers and dates only repeat, out of context, what each bar's name says.
+        '<g aria-hidden="true">',
     ]
     for fraction in (0.0, 0.5, 1.0):
         y = PAD_TOP + plot_h * (1 - fraction)
@@ -58,6 +62,7 @@ def timeline_svg(
             continue  # half of an odd count is no count of articles: the line stays, unlabelled
         tick = _format_value(peak * fraction, share)
         parts.append(f'<text class="tick" x="{PAD_LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">{escape(tick)}</text>')
+    parts.append("</g>")
     for i, (point, value) in enumerate(zip(points, values)):
         height = plot_h * value / peak
         if value > 0:
@@ -83,7 +88,10 @@ def timeline_svg(
         )
         if link and point["count"]:
             bar = f'<a href="{escape(link(point["period"]))}" aria-label="{escape(detail)}">{bar}</a>'
+        else:  # not a link, but its number is read out all the same
+            bar = f'<g role="img" aria-label="{escape(detail)}">{bar}</g>'
         parts.append(bar)
+    parts.append('<g aria-hidden="true">')
     for i in _label_positions(len(points)):
         x = PAD_LEFT + i * slot + slot / 2
         text = _axis_label(points[i]["period"], unit)
@@ -91,7 +99,7 @@ def timeline_svg(
         if x + 3.5 * len(text) > WIDTH:  # centred, a label by the right edge would be cut off
             x, anchor = WIDTH - 2, "end"
         parts.append(f'<text class="axis" x="{x:.1f}" y="{HEIGHT - 6}" text-anchor="{anchor}">{escape(text)}</text>')
-    parts.append("</svg>")
+    parts.append("</g></svg>")
     return Markup("".join(parts))
 
 

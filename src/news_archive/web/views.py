@@ -667,19 +667,21 @@ async def home(request, datasette):
     summary = await run(datasette, browse.overview, ranked_index(datasette))
     latest = await run(datasette, browse.latest, 8)
     named = await run(datasette, browse.most_named_by_kind, ranked_index(datasette))
-    chart, chart_unit = _months_chart(
+    chart, chart_unit, chart_points = _months_chart(
         [(p["period"], p["count"]) for p in summary["per_month"]], "Articles per {unit} in the whole archive",
         lambda period: make_url(datasette, f"/archive/{period[:4]}" + (f"/{period[5:7]}" if len(period) > 4 else "")),
     )
     return await render(datasette, request, "news_home.html", {
-        "summary": summary, "latest": latest, "chart": chart, "chart_unit": chart_unit, "named": named,
+        "summary": summary, "latest": latest, "chart": chart, "chart_unit": chart_unit,
+        "chart_points": chart_points, "named": named,
         "kinds": NAME_KINDS,
     })
 
 
-def _months_chart(months: list[tuple[str, int]], label: str, link) -> tuple[str, str]:
+def _months_chart(months: list[tuple[str, int]], label: str, link) -> tuple[str, str, list[dict]]:
     """A chart of counts per month ("YYYY-MM", count), gaps shown as zero; over twenty years a bar a
-    year instead (a bar a month was hundreds of bars; a typo year of 1000 made twelve thousand)."""
+    year instead (a bar a month was hundreds of bars; a typo year of 1000 made twelve thousand).
+    With its unit and its points, which the page also gives as a table."""
     points = _fill_months([{"period": m, "count": n, "all": n} for m, n in months])
     unit = "month"
     if len(points) > 20 * 12:
@@ -688,7 +690,7 @@ def _months_chart(months: list[tuple[str, int]], label: str, link) -> tuple[str,
             years[point["period"][:4]] = years.get(point["period"][:4], 0) + point["count"]
         points = [{"period": y, "count": years.get(y, 0), "all": years.get(y, 0)}
                   for y in search._fill([min(years), max(years)], "year")]
-    return timeline_svg(points, unit=unit, link=link, label=label.format(unit=unit)), unit
+    return timeline_svg(points, unit=unit, link=link, label=label.format(unit=unit)), unit, points
 
 
 def _fill_months(points: list[dict]) -> list[dict]:
@@ -949,13 +951,13 @@ async def name_page(request, datasette):
         if moved is not None:
             return moved
         return await error_page(datasette, request, 404, "Name not found", f"There is no name {name_id} in this archive.")
-    chart, chart_unit = _months_chart(
+    chart, chart_unit, chart_points = _months_chart(
         list(view["months"]), f"Articles mentioning {view['name']} per {{unit}}",
         lambda period: make_url(datasette, "/search", name=[name_id], since=parse_date_bound(period),
                                 until=parse_date_bound(period, end=True)),
     )
     return await render(datasette, request, "news_name.html", {
-        "view": view, "chart": chart, "chart_unit": chart_unit,
+        "view": view, "chart": chart, "chart_unit": chart_unit, "chart_points": chart_points,
         "search_url": make_url(datasette, "/search", name=[name_id]),
         "atom_url": make_url(datasette, "/search.atom", name=[name_id]),
         "json_url": make_url(datasette, f"/name/{name_id}.json"),
