@@ -190,3 +190,181 @@ def test_compare_searches_from_a_search_page(server, browser, artifacts):
     phone.goto(server.url + "/compare?q=cocoa&q=coffee&q=%22interest+rates%22")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375  # the chart scrolls in its box
     phone.close()
+
+
+# --- accessibility and small screens ------------------------------------------------------------
+# A small archive of awkward articles, so these run in seconds and without the Reuters corpus.
+
+LONG_WORD = "Pneumonoultramicroscopicsilicovolcanoconiosis" * 8
+LONG_URL = ("https://www.example.com/" + "/".join(f"averyverylongpathsegmentwithoutbreaks{i:02d}" for i in range(8))
+            + "?q=" + "x" * 120)
+
+
+@pytest.fixture(scope="module")
+def awkward(tmp_path_factory):
+    """Served: 25 oil articles in March 1987 (two pages, a chart, a calendar with empty days), one with
+    a word of 360 letters, a long URL, a wide table and a file name of 120 letters, and the sample."""
+    from conftest import SAMPLE, Server, rows, write_article
+    from news_archive.ingest import ingest
+
+    folder = tmp_path_factory.mktemp("awkward")
+    write_article(folder, "deep-" + "folder" * 12 + "/" + "n" * 120 + ".txt",
+                  f" date 1987-03-02 Oil {LONG_WORD} prices rise\n\n"
+                  f"Oil prices rose, Reuters reported. Details at {LONG_URL} for readers.\n\n"
+                  f'"Oil {LONG_WORD} is here to stay," said Ronald Reagan, speaking in Washington.\n\n'
+                  "  Commodity          Price      Change     Volume       Open interest     Previous close    Week high\n"
+                  "  Brent crude       18.25       +0.35      120,000      450,000           17.90             18.50\n")
+    for day in range(1, 26):
+        write_article(folder, f"oil-{day:02d}.txt", f" date 1987-03-{day:02d} Oil ministers meet, day {day}\n\n"
+                      f"Oil ministers met again, said Ronald Reagan in Washington on day {day}.\n")
+    db = str(tmp_path_factory.mktemp("awkward-db") / "news.db")
+    ingest(db, [str(folder), str(SAMPLE)], jobs=1)
+    server = Server(db)
+    server.long_article = rows(db, "SELECT id FROM articles WHERE source LIKE '%nnnnnnnn.txt'")[0][0]
+    server.reagan = rows(db, "SELECT id FROM names WHERE name = 'Ronald Reagan'")[0][0]
+    yield server
+    server.stop()
+
+
+def awkward_pages(server) -> list[str]:
+    return ["/", "/search?q=oil", "/search?q=oil&page=2", f"/search?q=oil&name={server.reagan}",
+            f"/article/{server.long_article}?q=oil", f"/article/{server.long_article}", f"/name/{server.reagan}",
+            "/names", "/quotes", "/quotes?q=oil", "/archive", "/archive/1987", "/archive/1987/03",
+            "/archive/1987/03/02", "/help", "/search?q=nothingmatchesthis", "/no-such-page"]
+
+
+# Standalone links (lists, navigation, pagers; not links inside a sentence) a thumb has to hit.
+TAP_TARGETS = (".site-nav a, .breadcrumbs a, .sort a, .toggle a, .jump-to-narrow a, .pager a, .facet li a, "
+               ".year-list a, .month-list a, .most-named a, .names li a, .related a, .kind-links a, "
+               ".names-table a, .result-headline a, .list-headline a, .chip a")
+
+
+def test_small_screens_never_scroll_sideways_and_links_are_big_enough_to_tap(awkward, browser, artifacts):
+    for width, height in [(375, 812), (768, 1024), (640, 450)]:  # 640 x 450: a laptop's 1280 x 900 zoomed to 200%
+        context = browser.new_context(viewport={"width": width, "height": height})
+        page = context.new_page()
+        paths = awkward_pages(awkward) if width == 375 else [
+            "/search?q=oil", f"/article/{awkward.long_article}?q=oil", f"/name/{awkward.reagan}", "/archive/1987/03"]
+        for path in paths:
+            page.goto(awkward.url + path)
+            assert page.evaluate("document.documentElement.scrollWidth") <= width, (width, path)
+            if width == 375:
+                heights = page.locator(TAP_TARGETS).evaluate_all(
+                    "els => els.filter(e => e.getClientRects().length)"
+                    ".map(e => [Math.round(e.getBoundingClientRect().height), e.textContent.trim()])")
+                small = [(h, text) for h, text in heights if h < 24]
+                assert not small, (path, small)
+        if width == 375:
+            for path, name in [(f"/article/{awkward.long_article}?q=oil", "awkward-article"),
+                               ("/search?q=oil", "awkward-search"), (f"/name/{awkward.reagan}", "awkward-name")]:
+                page.goto(awkward.url + path)
+                page.screenshot(path=str(artifacts / f"{name}-375.png"), full_page=True)
+        context.close()
+
+
+CONTRAST_FAILURES = """() => {
+  const rgb = s => { const m = s.match(/[\\d.]+/g).map(Number); return {r: m[0], g: m[1], b: m[2], a: m.length > 3 ? m[3] : 1}; };
+  const lum = c => { const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+                     return 0.2126 * f(c.r) + 0.7152 * f(c.g) + 0.0722 * f(c.b); };
+  const background = el => {  // the colours behind el, blended from the nearest opaque one up
+    const layers = [];
+    for (let e = el; e; e = e.parentElement) {
+      const c = rgb(getComputedStyle(e).backgroundColor);
+      if (c.a > 0) { layers.push(c); if (c.a >= 1) break; }
+    }
+    let out = {r: 255, g: 255, b: 255};
+    for (const c of layers.reverse()) out = {r: c.r * c.a + out.r * (1 - c.a), g: c.g * c.a + out.g * (1 - c.a), b: c.b * c.a + out.b * (1 - c.a)};
+    return out;
+  };
+  const failures = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const text = walker.currentNode, el = text.parentElement;
+    if (!text.textContent.trim() || !el.getClientRects().length || el.closest('[aria-hidden=true], title')) continue;
+    const style = getComputedStyle(el);
+    if (style.visibility === 'hidden') continue;
+    const a = lum(rgb(el.closest('svg') ? style.fill : style.color)), b = lum(background(el));
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    if (ratio < 4.5) failures.push(`${el.tagName}.${el.className.baseVal ?? el.className} "${text.textContent.trim().slice(0, 30)}" ${ratio.toFixed(2)}`);
+  }
+  return failures;
+}"""
+
+
+def test_text_contrast_is_at_least_4_5_to_1_and_marks_are_more_than_a_colour(awkward, page):
+    for path in awkward_pages(awkward):
+        page.goto(awkward.url + path)
+        page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")  # the chart tables too
+        assert page.evaluate(CONTRAST_FAILURES) == [], path
+    page.goto(awkward.url + f"/article/{awkward.long_article}?q=oil")
+    mark = page.locator(".story-body mark").first
+    # The yellow is barely lighter than the paper: a marked word is underlined as well.
+    assert mark.evaluate("m => getComputedStyle(m).boxShadow") != "none"
+
+
+def test_pages_have_a_language_a_title_one_h1_landmarks_and_named_controls(awkward, page):
+    titles = {}
+    for path in awkward_pages(awkward):
+        page.goto(awkward.url + path)
+        facts = page.evaluate("""() => ({
+          lang: document.documentElement.lang, title: document.title,
+          h1: document.querySelectorAll('h1').length, main: document.querySelectorAll('main').length,
+          nav: document.querySelectorAll('nav').length, skip: document.querySelector('.skip-link')?.getAttribute('href'),
+          levels: Array.from(document.querySelectorAll('h1, h2, h3, h4')).map(h => +h.tagName[1]),
+          unnamed: Array.from(document.querySelectorAll('input:not([type=hidden]), select, textarea, button'))
+            .filter(c => !(c.labels && c.labels.length) && !c.getAttribute('aria-label') && !c.textContent.trim())
+            .map(c => c.outerHTML),
+        })""")
+        assert facts["lang"] == "en" and facts["h1"] == 1 and facts["main"] == 1 and facts["nav"] >= 1, path
+        assert facts["skip"] == "#main" and page.locator("#main").count() == 1
+        assert all(b - a <= 1 for a, b in zip(facts["levels"], facts["levels"][1:])), (path, facts["levels"])
+        assert facts["unnamed"] == [], path
+        page_of = path.split("?")[0] if path.startswith("/article/") else path  # marked or not, one article
+        assert facts["title"].endswith("News archive") and titles.setdefault(facts["title"], page_of) == page_of, path
+    # A calendar day is named by what it shows (voice control users say what they see), not by an aria-label.
+    page.goto(awkward.url + "/archive/1987/03")
+    day = page.get_by_role("link", name="2 March: 2 articles", exact=True)
+    assert day.get_attribute("aria-label") is None and " ".join(day.text_content().split()) == "2 March: 2 articles"
+    # Not a dead link nor a mystery: an empty day is grey text (contrast above), a missing page is said.
+    assert page.locator("table.calendar td.none").first.inner_text() == "26"
+
+
+def test_charts_give_their_numbers_as_text(awkward, page):
+    for path in ["/search?q=oil", "/", f"/name/{awkward.reagan}"]:
+        page.goto(awkward.url + path)
+        chart = page.locator("svg.timeline")
+        assert chart.get_attribute("role") == "group"  # an image would hide its bars from screen readers
+        bars = chart.locator("rect.hit").count()
+        named = chart.locator("a[aria-label], g[role=img][aria-label]").evaluate_all("els => els.map(e => e.getAttribute('aria-label'))")
+        assert len(named) == bars and all(re.search(r"\d+$|no articles in the archive$", n) for n in named), path
+        snapshot = page.locator(".chart").aria_snapshot()
+        assert all(n in snapshot for n in named)
+        assert "text:" not in snapshot  # the bare axis numbers are not read out
+        # And as a table, a row a bar.
+        page.get_by_text("Show as a table").click()
+        assert page.locator(".chart-table tbody tr").count() == bars
+    assert page.get_by_role("link", name=re.compile(r"^Mar 1987: 26$")).count() == 1  # Reagan's bar for March 1987
+
+
+def test_the_keyboard_alone_reaches_the_first_result_from_the_search_box_always_seeing_where_it_is(awkward, page):
+    page.goto(awkward.url + "/search?q=oil")
+    page.locator("#q").focus()
+    stops = []
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        stop = page.evaluate("""() => { const e = document.activeElement, s = getComputedStyle(e);
+          return {text: (e.getAttribute("aria-label") || e.textContent || e.id).trim(),
+                  ring: s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2, result: !!e.closest('.results')}; }""")
+        stops.append(stop)
+        if stop["result"]:
+            break
+    assert stops[-1]["result"], [s["text"] for s in stops]
+    # The date fields (a stop for each part and the calendar button), the button, sort, chart: all show focus.
+    assert [s["text"] for s in stops if not s["ring"]] == []
+    headline = stops[-1]["text"]
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/article/\d+\?q=oil"))
+    assert page.locator("h1").inner_text() == headline
+    # A table in the text scrolls sideways on a phone: it takes the focus, so arrow keys can scroll it.
+    page.goto(awkward.url + f"/article/{awkward.long_article}")
+    assert page.locator("pre.table-text").get_attribute("tabindex") == "0"
