@@ -230,7 +230,8 @@ def awkward_pages(server) -> list[str]:
     return ["/", "/search?q=oil", "/search?q=oil&page=2", f"/search?q=oil&name={server.reagan}",
             f"/article/{server.long_article}?q=oil", f"/article/{server.long_article}", f"/name/{server.reagan}",
             "/names", "/quotes", "/quotes?q=oil", "/archive", "/archive/1987", "/archive/1987/03",
-            "/archive/1987/03/02", "/help", "/search?q=nothingmatchesthis", "/no-such-page"]
+            "/archive/1987/03/02", "/help", "/search?q=nothingmatchesthis", "/no-such-page", "/compare",
+            "/compare?q=oil&q=ministers&by=day"]
 
 
 # Standalone links (lists, navigation, pagers; not links inside a sentence) a thumb has to hit.
@@ -254,6 +255,12 @@ def test_small_screens_never_scroll_sideways_and_links_are_big_enough_to_tap(awk
                     ".map(e => [Math.round(e.getBoundingClientRect().height), e.textContent.trim()])")
                 small = [(h, text) for h, text in heights if h < 24]
                 assert not small, (path, small)
+                # What scrolls sideways in its own box (a chart, a table) can be scrolled from the keyboard.
+                stuck = page.evaluate("""() => Array.from(document.querySelectorAll('main *')).filter(e =>
+                    /auto|scroll/.test(getComputedStyle(e).overflowX) && e.scrollWidth > e.clientWidth
+                    && e.tabIndex < 0 && !e.querySelector('a[href], button, input, summary, [tabindex="0"]'))
+                    .map(e => e.className)""")
+                assert stuck == [], (path, stuck)
         if width == 375:
             for path, name in [(f"/article/{awkward.long_article}?q=oil", "awkward-article"),
                                ("/search?q=oil", "awkward-search"), (f"/name/{awkward.reagan}", "awkward-name")]:
