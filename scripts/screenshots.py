@@ -2,8 +2,8 @@
 
     python scripts/screenshots.py news.db docs/screenshots
 
-Serves the archive on a free port, opens the search page and an article page,
-and saves one viewport-sized PNG of each.
+Serves the archive on a free port, opens the search page, an article page, the
+home page and a comparison of searches, and saves one viewport-sized PNG of each.
 """
 
 import sys
@@ -30,10 +30,12 @@ def main(db: str, out: str, query: str = "cocoa prices") -> None:
             page.screenshot(path=str(folder / "article.png"))
             page.goto(server.url + "/")
             page.screenshot(path=str(folder / "home.png"))
+            page.goto(f"{server.url}/compare?q=cocoa&q=coffee&q=%22interest+rates%22&by=month&timeline=share")
+            page.screenshot(path=str(folder / "compare.png"))
             browser.close()
     finally:
         server.stop()
-    print(f"saved search.png, article.png and home.png in {folder}")
+    print(f"saved search.png, article.png, home.png and compare.png in {folder}")
 
 
 if __name__ == "__main__":
