@@ -131,7 +131,46 @@ _Token = tuple[str, int, int]  # word, start, end
 _CONTRACTION = re.compile(r"^(.*?)['’](?:s|ve|m|ll|d|re|t)$")
 
 
-@lru_cache(maxsize=65536)
+_MEMO_SIZE = 65_536  # entries of each memo below; the older half goes when full
+
+
+class _Memo(dict):
+    """``memo[key]`` is ``function(key)``, worked out once: a bounded memo for
+    the word and run tests that plans call hundreds of thousands of times.
+
+    Not ``functools.lru_cache``: every full garbage collection walks an
+    lru_cache's linked list, entry by entry, scattered over the heap (about
+    60 ms in all for these caches once full), and the plans being cached
+    make such a collection happen every few thousand articles. A dict's
+    entries are read in one sweep, and a hit costs half as much."""
+
+    __slots__ = ("function",)
+
+    def __init__(self, function):
+        super().__init__()
+        self.function = function
+
+    def __missing__(self, key):
+        if len(self) >= _MEMO_SIZE:
+            # Bounded: the older half goes (a dict keeps the order of insertion).
+            for old in list(islice(self, _MEMO_SIZE // 2)):
+                del self[old]
+        value = self[key] = self.function(key)
+        return value
+
+
+def _memo(function):
+    """``function`` of one argument, memoised in a :class:`_Memo` (listed in
+    ``_CACHES``, to be emptied with the other caches)."""
+    memo = _Memo(function)
+    _CACHES.append(memo)
+    return memo.__getitem__
+
+
+_CACHES: list[dict] = []  # every memo and cache of the module: emptied by eval/speed.py to time a cold start
+
+
+@_memo
 def _clean(word: str) -> str:
     """A word without its possessive ending: "Joe's" -> "Joe", "Brothers'" -> "Brothers"."""
     if len(word) > 3 and word[-2] in "'’" and word[-1] in "sS":
@@ -141,7 +180,7 @@ def _clean(word: str) -> str:
     return word
 
 
-@lru_cache(maxsize=65536)
+@_memo
 def _not_name(word: str) -> bool:
     """Capitalised words that are never (part of) a name: "The", "In",
     "Monday", "I've"."""
@@ -159,7 +198,7 @@ _PARTY_STATE = re.compile(r"^[DRI]-[A-Z][a-z]+\.?$")  # "(D-Mass)"
 _NEVER_ALONE = frozenset({"State", "States"})
 
 
-@lru_cache(maxsize=65536)
+@_memo
 def _never_alone(word: str) -> bool:
     """Words that are not a name on their own: one letter, a code, "The", a title
     ("Premier"), a demonym in the plural ("Iranians"), a party and state."""
@@ -189,7 +228,7 @@ def _is_org(words: list[str]) -> bool:
     return _is_org_words(tuple(words))
 
 
-@lru_cache(maxsize=65536)
+@_memo
 def _is_org_words(words: tuple[str, ...]) -> bool:
     if not words:
         return False
@@ -529,7 +568,7 @@ _SPECIAL_PLANS: dict = {}  # plans that also depend on the article
 _ASKED: dict = {}  # run -> words whose lower-case use in the article decides its plan
 _PLAN_CACHE_SIZE = 65_536  # about 1 KB a run with what its names need: some 70 MB when full
 _TOKEN_CACHE: dict[str, tuple[str, int, bool]] = {}  # a word of a run -> how it counts
-_CACHES = (_PLANS, _SPECIAL_PLANS, _ASKED, _TOKEN_CACHE)  # emptied by eval/speed.py to time a cold start
+_CACHES.extend((_PLANS, _SPECIAL_PLANS, _ASKED, _TOKEN_CACHE))
 
 
 def clear_caches() -> None:
@@ -537,7 +576,7 @@ def clear_caches() -> None:
     too big: the caches trade memory for speed, and both are budgeted."""
     for cache in _CACHES:
         cache.clear()
-    for function in (_clean, _not_name, _never_alone, _is_org_words, _surface, _title_case, _full, _headline_forms):
+    for function in (_title_case, _full):
         function.cache_clear()
 
 _ACRONYM = re.compile(r"\(([A-Z][A-Z0-9.&-]{1,9})\)")  # "(FHLBB)"
@@ -849,7 +888,7 @@ def _title_alone(words: tuple[str, ...]) -> bool:
         and all(w.lower() in _TITLE_PREFIXES for w in words[:-1])
 
 
-@lru_cache(maxsize=65536)
+@_memo
 def _surface(words: tuple[str, ...]) -> tuple:
     """What resolving a name needs to know about its words, worked out once."""
     listed = list(words)
@@ -1517,10 +1556,11 @@ def _longer_form(short: tuple, words: tuple[str, ...], full: _FullNames, acronym
     return None
 
 
-@lru_cache(maxsize=65536)
-def _headline_forms(written: str, name: str, kind: str) -> tuple[str, ...]:
-    """The forms, in capitals, under which a name found in the body is looked
-    for in a capitals headline."""
+@_memo
+def _headline_forms(said: tuple[str, str, str]) -> tuple[str, ...]:
+    """The forms, in capitals, under which a name found in the body (as
+    written, its name, its kind) is looked for in a capitals headline."""
+    written, name, kind = said
     bare = " ".join(_bare(name.split())) if kind == ORGANIZATION else name
     # In this order, not a set's: forms of equal length are tried in it, the same in every process.
     forms = dict.fromkeys((written, name, bare))
@@ -1580,7 +1620,7 @@ def _headline_mentions(text: str, spans: list[tuple[int, int]], body: list[dict]
     found: list[dict] = []
     forms: dict[str, tuple[str, str]] = {}
     for said in dict.fromkeys(zip(written, map(_NAME_OF, body), map(_KIND_OF, body))):
-        for form in _headline_forms(*said):
+        for form in _headline_forms(said):
             if form not in forms:
                 forms[form] = said[1:]
     longest_first = sorted(forms, key=len, reverse=True)
