@@ -563,12 +563,17 @@ _ALWAYS = 128  # a flag that holds wherever the run is
 # "SpecTran"), 2 a word kept at the start of a sentence only if written
 # elsewhere in the article, 3 more than one word.
 
-_PLANS: dict = {}  # key: the character before the run (if any) and the run
+_PLANS: dict = {}  # key: the character before the run (if any) and the run; runs met more than once
+_FIRST_PLANS: dict = {}  # the same, for runs met once so far (three in four are never met again)
 _SPECIAL_PLANS: dict = {}  # plans that also depend on the article
 _ASKED: dict = {}  # run -> words whose lower-case use in the article decides its plan
 _PLAN_CACHE_SIZE = 65_536  # about 1 KB a run with what its names need: some 70 MB when full
+# Of those, runs met once: a run is kept there until it is met again, so that the
+# stream of runs never met again cannot push out those that recur (with one cache,
+# halved when full, a second pass over the Reuters corpus planned 60,000 runs again).
+_FIRST_PLAN_CACHE_SIZE = _PLAN_CACHE_SIZE // 2
 _TOKEN_CACHE: dict[str, tuple[str, int, bool]] = {}  # a word of a run -> how it counts
-_CACHES.extend((_PLANS, _SPECIAL_PLANS, _ASKED, _TOKEN_CACHE))
+_CACHES.extend((_PLANS, _FIRST_PLANS, _SPECIAL_PLANS, _ASKED, _TOKEN_CACHE))
 
 
 def clear_caches() -> None:
@@ -935,6 +940,9 @@ def _surface(words: tuple[str, ...]) -> tuple:
 def _plan(key: str, text: str, stop: int, lower_cases: dict) -> tuple:
     """The plan of the run that ``key`` holds (after the character before
     it, if any), for an occurrence that ends at ``stop`` in ``text``."""
+    plan = _met_again(key)
+    if plan is not None:
+        return plan
     before = key[0]
     if "A" <= before <= "Z":
         # The run starts the text: planned as after a space. Flags for what comes
@@ -944,7 +952,7 @@ def _plan(key: str, text: str, stop: int, lower_cases: dict) -> tuple:
     else:
         g = key[1:]
         if before.isalnum() or before in _SKIPPED_BEFORE:
-            _remember(_PLANS, key, ())
+            _remember_first(key, ())
             return ()  # inside a word, a handle, a hashtag or a ticker
     bracket = before == "<" and text[stop : stop + 1] == ">"
     asked = _ASKED.get(key)
@@ -953,16 +961,18 @@ def _plan(key: str, text: str, stop: int, lower_cases: dict) -> tuple:
         if spaced:
             # After any white space, or at the start: one plan.
             plan = _PLANS.get(" " + g)
+            if plan is None:
+                plan = _met_again(" " + g)
             if plan is not None:
-                _remember(_PLANS, key, plan)
+                _remember_first(key, plan)
                 return plan
         words: list[str] = []
         plan = _build_plan(g, before, words.append, bracket)
         asked = tuple(words)
         if not asked and before != "<":
-            _remember(_PLANS, key, plan)
+            _remember_first(key, plan)
             if spaced and key[0] != " ":
-                _PLANS[" " + g] = plan
+                _FIRST_PLANS[" " + g] = plan
             return plan
         _remember(_ASKED, key, asked)
     # Whether "U.S. Trade" is one name or two depends on whether the article
@@ -976,10 +986,22 @@ def _plan(key: str, text: str, stop: int, lower_cases: dict) -> tuple:
     return plan
 
 
-def _remember(cache: dict, key, value) -> None:
-    if len(cache) >= _PLAN_CACHE_SIZE:
+def _met_again(key: str) -> tuple | None:
+    """The plan of a run met once before, now kept with the runs that recur."""
+    plan = _FIRST_PLANS.pop(key, None)
+    if plan is not None:
+        _remember(_PLANS, key, plan, _PLAN_CACHE_SIZE - _FIRST_PLAN_CACHE_SIZE)
+    return plan
+
+
+def _remember_first(key: str, plan: tuple) -> None:
+    _remember(_FIRST_PLANS, key, plan, _FIRST_PLAN_CACHE_SIZE)
+
+
+def _remember(cache: dict, key, value, size: int = _PLAN_CACHE_SIZE) -> None:
+    if len(cache) >= size:
         # Bounded: the older half goes (a dict keeps the order of insertion).
-        for old in list(islice(cache, _PLAN_CACHE_SIZE // 2)):
+        for old in list(islice(cache, size // 2)):
             del cache[old]
     cache[key] = value
 
