@@ -1248,7 +1248,12 @@ def find_mentions(text: str) -> list[Mention]:
             at = end
         regions.append((at, len(text)))
 
-    # Candidate runs, each read through its plan.
+    # Candidate runs, each read through its plan. A plan does not depend on
+    # which white space separates the words of a run or comes before it, so
+    # runs are looked up with line breaks read as spaces: Reuters breaks its
+    # lines every 70 characters or so, and one run written both ways was
+    # planned and kept twice.
+    keys = text.replace("\n", " ") if "\n" in text else text  # same offsets
     plans = _PLANS
     lower_cases: dict = {}  # word -> whether the text also writes it in lower case (see _lower_case)
     pieces: list[tuple] = []  # (start of the run, its end, spec)
@@ -1257,9 +1262,10 @@ def find_mentions(text: str) -> list[Mention]:
     for region_start, region_end in regions:
         for match in runs(text, region_start, region_end):
             at, stop = match.span()
-            plan = plans.get(text[at - 1 : stop] if at else text[:stop])
+            key = keys[at - 1 : stop] if at else keys[:stop]
+            plan = plans.get(key)
             if plan is None:
-                plan = _plan(text[at - 1 : stop] if at else text[:stop], text, stop, lower_cases)
+                plan = _plan(key, text, stop, lower_cases)
             if plan:
                 specs, acronym = plan
                 for spec in specs:
