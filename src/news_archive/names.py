@@ -140,7 +140,7 @@ class _Memo(dict):
 
     Not ``functools.lru_cache``: every full garbage collection walks an
     lru_cache's linked list, entry by entry, scattered over the heap (about
-    60 ms in all for these caches once full), and the plans being cached
+    60-70 ms in all for these caches once full), and the plans being cached
     make such a collection happen every few thousand articles. A dict's
     entries are read in one sweep, and a hit costs half as much."""
 
