@@ -20,7 +20,7 @@ FILLER = "market trading report figures season officials week business statement
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory):
     """30 cocoa stories, most naming Ghana and the buffer stock; 120 other stories, a few of them naming
-    Ghana too; every story shares the same everyday words."""
+    Ghana too, 24 quoting Peter Lang on steel; every story shares the same everyday words."""
     folder = tmp_path_factory.mktemp("words")
     rng = random.Random(7)
     for number in range(30):
@@ -32,6 +32,7 @@ def archive(tmp_path_factory):
     for number in range(120):
         words = " ".join(rng.sample(FILLER, 6))
         ghana = " Ghana was named too." if number < 6 else ""
+        ghana += " Peter Lang blamed furnace repairs." if number < 24 else ""
         write_article(folder, f"other/{number}.txt", f" date 2020-02-{number % 28 + 1:02d} Other report {number}\n\n"
                       f"Steel output rose on {words}.{ghana} Story number {number} ended.\n")
     db_path = str(tmp_path_factory.mktemp("db") / "w.db")
@@ -76,6 +77,21 @@ async def test_search_page_lists_them_as_searches_and_json_only_when_asked(archi
     asked = (await ds.client.get("/search.json?q=cocoa&words=1")).json()
     assert asked["words"]["sample"] == 30 and asked["words"]["note"] is None
     assert {"word": "ghana", "sample_articles": 20, "archive_articles": 26} in asked["words"]["words"]
+
+
+@pytest.mark.asyncio
+async def test_a_name_page_lists_the_words_around_the_name_but_not_its_own(archive):
+    conn = sqlite3.connect(archive)
+    name_id = conn.execute("SELECT id FROM names WHERE name = 'Peter Lang'").fetchone()[0]
+    ds = make_datasette(archive)
+    await ds.invoke_startup()
+    data = (await ds.client.get(f"/name/{name_id}.json")).json()
+    assert data["words"]["sample"] == 24 and data["words"]["chosen"] == "newest"
+    listed = [w["word"] for w in data["words"]["words"]]
+    assert {"blamed", "furnace", "repairs"} <= set(listed) and not {"peter", "lang"} & set(listed)
+    html = (await ds.client.get(f"/name/{name_id}")).text
+    assert "in the 24 newest stories that mention Peter Lang, against the whole archive" in html
+    assert f'<a href="/search?q=furnace&amp;name={name_id}"' in html
 
 
 def test_cli_lists_them_after_the_results(archive):

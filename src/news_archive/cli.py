@@ -425,7 +425,8 @@ def search(query, since, until, limit, page, sort, as_json, names, with_words, d
         echo(f"note: {note}", err=True)
     if as_json and standing_out is not None:
         click.echo(json.dumps({"results": [_hit_json(hit) for hit in result.hits],
-                               "words": {"sample": standing_out.sample, "words": standing_out.words,
+                               "words": {"sample": standing_out.sample, "chosen": standing_out.chosen,
+                                         "words": standing_out.words,
                                          "note": standing_out.note or None}}, ensure_ascii=False, indent=2))
     elif as_json:
         click.echo(json.dumps([_hit_json(hit) for hit in result.hits], ensure_ascii=False, indent=2))
@@ -452,7 +453,8 @@ def search(query, since, until, limit, page, sort, as_json, names, with_words, d
     if standing_out is not None and not as_json:
         if standing_out.words:
             listed = ", ".join(f"{w['word']} ({w['sample_articles']})" for w in standing_out.words)
-            echo(f"words that stand out in the best {_count(standing_out.sample, 'story', 'stories')}: {listed}", err=True)
+            echo(f"words that stand out in the {standing_out.chosen} {_count(standing_out.sample, 'story', 'stories')}:"
+                 f" {listed}", err=True)
         else:
             echo(f"note: {standing_out.note}", err=True)
 

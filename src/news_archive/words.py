@@ -49,12 +49,16 @@ class StandingOut:
     words: list[dict] = field(default_factory=list)  # {"word", "sample_articles", "archive_articles"}
     sample: int = 0  # the stories read
     note: str = ""  # why there is no list, when there is none
+    # How the stories read were chosen: the best matches of words, or the newest of a name alone
+    # (a name's articles all match it as well as each other).
+    chosen: str = "best"
 
 
 def standing_out(conn: sqlite3.Connection, index: "search_index.SearchIndex | None", query: Query,
                  since: str | None = None, until: str | None = None, names: Sequence[int] = (),
-                 *, size: int = 12, sample_size: int = SAMPLE_SIZE) -> StandingOut:
-    """The ``size`` words that most set the best ``sample_size`` matches apart from the archive."""
+                 *, size: int = 12, sample_size: int = SAMPLE_SIZE, leave_out: Sequence[str] = ()) -> StandingOut:
+    """The ``size`` words that most set the best ``sample_size`` matches apart from the archive;
+    never the words searched for, nor those of ``leave_out`` (a name's own words, on its page)."""
     if index is None:
         return StandingOut(note="the words that stand out are counted with the ranked search index, which is not"
                                 " in use (see the note above)")
@@ -62,13 +66,16 @@ def standing_out(conn: sqlite3.Connection, index: "search_index.SearchIndex | No
     if tq is None or (query.is_empty and not names):
         return StandingOut(note="a search of words or names has words that stand out; dates alone do not")
     # Each story once: twelve versions of one wire story would make its words look common.
-    _, ids = search_index.top_ids(index, tq, sort="relevance", limit=sample_size * 2, offset=0, count=False)
+    chosen = "best" if not query.is_empty else "newest"
+    _, ids = search_index.top_ids(index, tq, sort="relevance" if chosen == "best" else "newest",
+                                  limit=sample_size * 2, offset=0, count=False)
     stories, _, _ = first_versions(ids, clusters_of(conn, ids))
     stories = stories[:sample_size]
     if len(stories) < MIN_MATCHES:
         return StandingOut(sample=len(stories),
                            note=f"too few matches ({len(stories)} stories) to tell which words stand out")
     searched = {search_index.stem(word) for term in query.terms() for word in term.words}
+    searched |= {search_index.stem(word) for text in leave_out for word in _WORD.findall(text.lower())}
     # Counting the spellings of each article is done by Counter in C; only the spellings common
     # enough to matter are then stemmed and joined (a third of the time of stemming every word).
     texts = [set(_WORD.findall(f"{headline}\n{body[:CHARS_READ]}".lower()))
@@ -115,4 +122,5 @@ def standing_out(conn: sqlite3.Connection, index: "search_index.SearchIndex | No
         words=[{"word": word, "sample_articles": in_sample, "archive_articles": in_archive}
                for _, word, in_sample, in_archive in scored[:size]],
         sample=sample,
+        chosen=chosen,
     )

@@ -384,7 +384,7 @@ async def search_json(request, datasette):
     if request.args.get("words") in ("1", "on", "true"):
         result, found = await _search_and_words(datasette, params)
         data = _result_json(datasette, request, params, result)
-        data["words"] = {"sample": found.sample, "words": found.words, "note": found.note or None}
+        data["words"] = {"sample": found.sample, "chosen": found.chosen, "words": found.words, "note": found.note or None}
         return json_response(data)
     result = await _run_search(datasette, params)
     return json_response(_result_json(datasette, request, params, result))
@@ -951,6 +951,9 @@ async def name_page(request, datasette):
         if moved is not None:
             return moved
         return await error_page(datasette, request, 404, "Name not found", f"There is no name {name_id} in this archive.")
+    standing_out = await _name_words(datasette, index, view)
+    for found in standing_out.words:
+        found["url"] = make_url(datasette, "/search", q=found["word"], name=[name_id])
     chart, chart_unit, chart_points = _months_chart(
         list(view["months"]), f"Articles mentioning {view['name']} per {{unit}}",
         lambda period: make_url(datasette, "/search", name=[name_id], since=parse_date_bound(period),
@@ -958,11 +961,18 @@ async def name_page(request, datasette):
     )
     return await render(datasette, request, "news_name.html", {
         "view": view, "chart": chart, "chart_unit": chart_unit, "chart_points": chart_points,
+        "standing_out": standing_out,
         "search_url": make_url(datasette, "/search", name=[name_id]),
         "atom_url": make_url(datasette, "/search.atom", name=[name_id]),
         "json_url": make_url(datasette, f"/name/{name_id}.json"),
         "page_url": lambda page: make_url(datasette, f"/name/{name_id}", page=page if page > 1 else None),
     })
+
+
+async def _name_words(datasette, index, view: dict) -> words.StandingOut:
+    """What is written around a name: the words that stand out in its newest articles (its own left out)."""
+    return await run(datasette, words.standing_out, index, parse_query(""), names=[view["id"]],
+                     leave_out=[view["name"], *view.get("surnames_alone", ())])
 
 
 async def _moved_name(request, datasette, name_id: int, suffix: str) -> Response | None:
@@ -977,8 +987,8 @@ async def _moved_name(request, datasette, name_id: int, suffix: str) -> Response
 @guarded
 async def name_json(request, datasette):
     name_id = int(request.url_vars["id"])
-    view = await run(datasette, browse.name_view, name_id, ranked_index(datasette), _page_arg(request)) \
-        if name_id < 2**63 else None
+    index = ranked_index(datasette)
+    view = await run(datasette, browse.name_view, name_id, index, _page_arg(request)) if name_id < 2**63 else None
     if view is None:
         moved = await _moved_name(request, datasette, name_id, ".json")
         if moved is not None:
@@ -987,6 +997,8 @@ async def name_json(request, datasette):
     base = datasette.absolute_url(request, datasette.urls.path("/article/"))
     view["articles"] = [{**a, "url": f"{base}{a['id']}"} for a in view["articles"]]
     view["months"] = [{"period": m, "count": n} for m, n in view["months"]]
+    found = await _name_words(datasette, index, view)
+    view["words"] = {"sample": found.sample, "chosen": found.chosen, "words": found.words, "note": found.note or None}
     return json_response(view)
 
 
