@@ -21,10 +21,10 @@ from news_archive.query import MAX_TERMS, parse_query
     ('"unbalanced', '"unbalanced"', "unbalanced",
      ("a closing quote was missing, so the phrase runs to the end of the query",)),
     ("NEAR(", None, "", ("'NEAR(' is not part of this search's language: its words are searched for anywhere"
-                         " (a phrase in quotes finds words next to each other)",)),
+                         ' ("oil gas"~5 finds the two within 5 words of each other)',)),
     ("NEAR(oil gas)", '"oil" AND "gas"', "oil gas", ("'NEAR(' is not part of this search's language: its words are"
-                                                     " searched for anywhere (a phrase in quotes finds words next"
-                                                     " to each other)",)),
+                                                     ' searched for anywhere ("oil gas"~5 finds the two within 5'
+                                                     " words of each other)",)),
     ("headline:oil", '"oil"', "oil", ("'headline:' is not part of this search's language: the words are searched"
                                       " for in headlines and text alike",)),
     ('"oil pri*"', '"oil pri"', '"oil pri"', ('a * inside quotes is ignored; after the closing quote ("oil pri"*) it'
@@ -44,6 +44,16 @@ from news_archive.query import MAX_TERMS, parse_query
     ("a* b", '"a" AND "b"', "a b", ("'a*' is too short to search as a prefix; searched for the word itself",)),
     ("", None, "", ()),
     ("  \t\n ", None, "", ()),
+    ('"reagan iran"~5', 'NEAR("reagan" "iran", 5)', '"reagan iran"~5', ()),
+    ('arms -"reagan iran"~3', '"arms" NOT NEAR("reagan" "iran", 3)', 'arms -"reagan iran"~3', ()),
+    ('"reagan iran"~500', 'NEAR("reagan" "iran", 50)', '"reagan iran"~50',
+     ('"reagan iran"~500: at most 50 words apart can be asked for, so 50 was used',)),
+    ('"reagan iran"~', '"reagan iran"', '"reagan iran"',
+     ('"reagan iran"~: ~ takes a number of words ("reagan iran"~5), so this was searched as a phrase',)),
+    ('"arms for hostages"~4', '"arms for hostages"', '"arms for hostages"',
+     ('"arms for hostages"~4: ~ takes two words in quotes ("reagan iran"~5), so this was searched as a phrase',)),
+    ('"oil pri"*~2', 'NEAR("oil" "pri", 2)', '"oil pri"~2',
+     ('"oil pri"*~2: a * does not go with ~, so the words were searched for whole',)),
 ])
 def test_parse_query(typed, fts, understood, notes):
     query = parse_query(typed)
@@ -63,6 +73,7 @@ HOSTILE = [
     "'; DROP TABLE articles; --", "\" OR 1=1 --", "(((", ")))", "{a b}", "a + b", "\x00\x01\x02", "💔❤️", "\u202e",
     "-", "--", "-*", '""', '"" OR ""', "a" * 5000, " ".join(["x"] * 500), "\\", "%", "_", "?", "tiger*king",
     "*tiger", "ti*ger*", "'", "`", "OR OR OR", "NOT NOT tiger", "tiger NOT", "-tiger -lion",
+    '"a b"~', '"a b"~99999999999', '"a b"~5~5', "~5", '"a b" ~5', '-"a b"~2', '"a b"~2 OR "c d"~3', '"~"~1',
 ]
 
 

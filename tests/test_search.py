@@ -66,6 +66,17 @@ def test_snippet_marks_matches_and_skips_repeated_headline(search):
     assert search('"enclosure tiger"').total == 0  # a phrase in either index, not its words anywhere
 
 
+def test_words_near_each_other_in_either_order(search):
+    # a.txt: "A tiger escaped on Monday. Keepers ..." (3 words between); c.txt: "The tigers are calm,
+    # keepers said" (2 between).
+    assert sorted(h.source for h in search('"tiger keepers"~2').hits) == ["c.txt"]
+    assert sorted(h.source for h in search('"keepers tiger"~3').hits) == ["a.txt", "c.txt"]
+    assert search('"tiger keepers"~1').total == 0
+    hit = search('"keepers tiger"~2').hits[0]
+    assert "<mark>tigers</mark> are calm, <mark>keepers</mark>" in hit.snippet_html()  # each word marked
+    assert search('zoo -"tiger keepers"~3').total == 1  # b.txt: the zoo budget, no keepers
+
+
 def test_sort_and_date_range(search):
     newest = search("tiger", sort="newest")
     assert [h.date for h in newest.hits] == ["2021-07-01", "2020-03-05", "2020-02-20", "2020-01-15"]

@@ -399,7 +399,8 @@ def search(query, since, until, limit, page, sort, as_json, names, with_words, d
     """Search the archive, best matches first.
 
     Words must all match; "quoted phrases" match exactly; OR between words
-    matches either; -word excludes; word* matches words starting with it.
+    matches either; -word excludes; word* matches words starting with it;
+    "two words"~5 matches them at most 5 words apart, in either order.
     The query may be one quoted argument or several words.
 
     Example:

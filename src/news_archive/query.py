@@ -5,6 +5,7 @@
     tiger OR lion       either word
     tiger -lion         tiger but not lion (also: NOT lion)
     tig*                words starting with "tig"
+    "tiger zoo"~5       the two words at most 5 words apart, in either order
 
 Nothing a user types reaches FTS5 as syntax: every word is quoted, so input
 such as ``"unbalanced``, ``NEAR(``, ``AND`` or SQL text can never be an FTS5
@@ -19,12 +20,15 @@ from dataclasses import dataclass
 
 MAX_QUERY_CHARS = 1000
 MAX_TERMS = 64
+MAX_NEAR = 50
 
 
 @dataclass(frozen=True)
 class Term:
     words: tuple[str, ...]  # one word, or several for a phrase
     prefix: bool = False
+    # Two words at most this many words apart, in either order ("reagan iran"~5); 0: a phrase.
+    near: int = 0
 
     @property
     def is_phrase(self) -> bool:
@@ -37,13 +41,16 @@ class Term:
             parts = [f'"{w}"' for w in self.words]
             parts[-1] += "*" if self.prefix else ""
             return "(" + " AND ".join(parts) + ")"
+        if self.near:
+            # FTS5's NEAR: at most N words between the two, in either order.
+            return f'NEAR("{self.words[0]}" "{self.words[1]}", {self.near})'
         quoted = '"' + " ".join(self.words).replace('"', '""') + '"'
         return quoted + ("*" if self.prefix else "")
 
     def show(self) -> str:
         text = " ".join(self.words)
         text = f'"{text}"' if self.is_phrase else text
-        return text + ("*" if self.prefix else "")
+        return text + ("*" if self.prefix else "") + (f"~{self.near}" if self.near else "")
 
 
 @dataclass(frozen=True)
@@ -90,7 +97,7 @@ class Query:
         return [term for group in self.groups for term in group]
 
 
-_TOKEN = re.compile(r'(?P<neg>-?)"(?P<phrase>[^"]*)(?P<close>"?)(?P<star>\*?)|(?P<word>[^\s"]+)')
+_TOKEN = re.compile(r'(?P<neg>-?)"(?P<phrase>[^"]*)(?P<close>"?)(?P<star>\*?)(?:~(?P<near>\d*))?|(?P<word>[^\s"]+)')
 # Words FTS5 would see: the unicode61 tokenizer splits on anything that is not
 # a letter, number or mark. Our own splitting mirrors it so phrases and prefixes
 # mean what the user sees.
@@ -99,7 +106,7 @@ _WORD_PART = re.compile(r"[^\W_]+", re.UNICODE)
 # searched for as typed, and a note says the syntax itself means nothing here.
 _OTHER_SYNTAX = re.compile(r"(NEAR)\(|([a-z_]+)\s*:(?=\S)", re.I)
 _OTHER_SYNTAX_MEANING = {
-    "near": "its words are searched for anywhere (a phrase in quotes finds words next to each other)",
+    "near": "its words are searched for anywhere (\"oil gas\"~5 finds the two within 5 words of each other)",
     "headline": "the words are searched for in headlines and text alike",
     "body": "the words are searched for in headlines and text alike",
     "quote": "the words are searched for as typed",
@@ -176,6 +183,8 @@ def parse_query(text: str | None) -> Query:
                 notes.append("a * inside quotes is ignored; after the closing quote (\"oil pri\"*) it makes the"
                              " phrase's last word a prefix")
             term = Term(words, bool(token.group("star")))
+            if token.group("near") is not None:
+                term = _near_term(words, token, notes)
         if negative or negate_next:
             excluded.append(term)
             negate_next = False
@@ -209,6 +218,24 @@ def parse_query(text: str | None) -> Query:
         excluded=tuple(dict.fromkeys(excluded)),
         notes=tuple(notes),
     )
+
+
+def _near_term(words: tuple[str, ...], token: re.Match, notes: list[str]) -> Term:
+    """ "a b"~N: the two words at most N words apart. Anything else is said and searched as a phrase."""
+    shown = token.group(0).lstrip("-")
+    distance = int(token.group("near")[:4]) if token.group("near") else 0
+    if len(words) != 2:
+        notes.append(f"{shown}: ~ takes two words in quotes (\"reagan iran\"~5), so this was searched as a phrase")
+        return Term(words, bool(token.group("star")))
+    if token.group("star"):
+        notes.append(f"{shown}: a * does not go with ~, so the words were searched for whole")
+    if distance < 1:
+        notes.append(f"{shown}: ~ takes a number of words (\"reagan iran\"~5), so this was searched as a phrase")
+        return Term(words)
+    if distance > MAX_NEAR:
+        notes.append(f"{shown}: at most {MAX_NEAR} words apart can be asked for, so {MAX_NEAR} was used")
+        distance = MAX_NEAR
+    return Term(words, near=distance)
 
 
 def _clean(text: str) -> str:

@@ -531,6 +531,13 @@ def _field_query(search_index: "SearchIndex", term: Term) -> tantivy.Query | Non
         elif len(words) == 1:
             query = tantivy.Query.boolean_query(
                 [(tantivy.Occur.Should, tantivy.Query.term_query(schema, field, f)) for f in forms[0]])
+        elif term.near and len(words) == 2:
+            # At most N words apart in either order, as FTS5's NEAR: tantivy's slop keeps the order.
+            first, second = (_alternatives(f) for f in forms)
+            query = tantivy.Query.boolean_query([
+                (tantivy.Occur.Should, tantivy.Query.regex_phrase_query(schema, field, [first, second], slop=term.near)),
+                (tantivy.Occur.Should, tantivy.Query.regex_phrase_query(schema, field, [second, first], slop=term.near)),
+            ])
         else:
             query = tantivy.Query.regex_phrase_query(schema, field, [_alternatives(f) for f in forms])
         parts.append((tantivy.Occur.Should, tantivy.Query.boost_query(query, boost) if boost != 1.0 else query))
@@ -607,7 +614,10 @@ def highlighter(search_index: "SearchIndex", query: Query) -> "re.Pattern[str] |
                 pieces.append(re.escape(fold(word)) + r"[^\W_]*")
             else:
                 pieces.append("(?:" + "|".join(re.escape(f) for f in word_forms(search_index, word)) + ")")
-        alternatives.append(r"[\W_]+".join(pieces))
+        if term.near:
+            alternatives += pieces  # words near each other are marked each on its own
+        else:
+            alternatives.append(r"[\W_]+".join(pieces))
     if not alternatives:
         pattern = None
     else:
