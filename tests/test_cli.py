@@ -681,3 +681,26 @@ def test_ingest_names_updated_moved_and_gone_rejects_and_stats_count_earlier_tex
     data = json.loads(shell("stats", "--json", "--db", db_path).stdout)
     assert (data["earlier_texts"], data["articles_with_earlier_texts"]) == (GONE_SHOWN + 2, GONE_SHOWN + 2)
     assert data["rejects"][0]["folder"] == str(folder)
+
+
+def test_show_reads_one_article_with_what_was_found_in_it(sample_db):
+    conn = sqlite3.connect(sample_db)
+    article_id = conn.execute("SELECT id FROM articles WHERE source = '001_00a32e414b8210aa.txt'").fetchone()[0]
+    quotes = conn.execute("SELECT count(*) FROM quotes WHERE article_id = ?", (article_id,)).fetchone()[0]
+    conn.close()
+    shown = shell("show", str(article_id), "--db", sample_db)
+    assert shown.returncode == 0, shown.stderr
+    lines = shown.stdout.splitlines()
+    assert lines[0] == "Thus far, all of Joe Exotic's ploys to get out of prison have failed."
+    assert lines[1].startswith(f"2021-03-29 · 001_00a32e414b8210aa.txt · article {article_id} · ")
+    assert "The infamous Tiger King star remains behind bars" in shown.stdout
+    names = next(line for line in lines if line.startswith("names   "))
+    assert "Dillon Passage (person, " in names
+    said = [line for line in lines if line.startswith("quote   ")]
+    assert len(said) == quotes and "quote   “In November of 2017 I met Joe” (Dillon Passage)" in said
+    as_json = json.loads(shell("show", str(article_id), "--json", "--db", sample_db).stdout)
+    assert as_json["id"] == article_id and len(as_json["quotes"]) == quotes
+    assert {"paragraph_texts", "names", "copies", "similar", "earlier_texts", "previous", "next"} <= set(as_json)
+    missing = shell("show", "999999", "--db", sample_db)
+    assert missing.returncode == 1 and "there is no article 999999" in missing.stderr
+    assert "Traceback" not in missing.stderr

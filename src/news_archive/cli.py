@@ -718,6 +718,78 @@ def stats(as_json: bool, db_path: str) -> None:
             echo(f"  {_shown(row['folder'])}: {_shown(row['source'])} (since {row['noticed_at']})")
 
 
+# --- show --------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("article_id", metavar="ID", type=click.IntRange(1, 2**63 - 1))
+@click.option("--json", "as_json", is_flag=True, help="Print the article as JSON (the fields of /article/ID.json).")
+@db_option
+def show(article_id: int, as_json: bool, db_path: str) -> None:
+    """Read one article: its text, where it came from, the names and quotations found
+    in it, its copies and the other versions of its story. ID is the number that
+    `search` prints in brackets.
+
+    Example:
+
+        news-archive show 10532
+    """
+    from . import browse
+
+    with _reader(db_path) as conn:
+        row = browse.article(conn, article_id)
+        if row is None:
+            raise click.ClickException(f"there is no article {article_id} in {db_path}")
+        index = _ranked_index(db_path) if not as_json else None
+        row["related"] = browse.related(conn, row, index=index) if not as_json else []
+        earlier = browse.earlier_texts(conn, article_id, with_body=as_json)
+    if as_json:
+        data = {key: row[key] for key in browse.ARTICLE_COLUMNS}
+        for key in ("paragraph_texts", "copies", "source_gone", "source_rejected", "previous", "next", "names",
+                    "quotes", "similar"):
+            data[key] = row[key]
+        data["earlier_texts"] = earlier
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    echo(click.style(" ".join(row["headline"].split()), bold=True))
+    updated = f", changed {row['updated_at']}" if row["updated_at"] else ""
+    echo(f"{row['date']} · {_shown(row['source'])} · article {row['id']} · {_count(row['words'], 'word')}"
+         f" · ingested {row['ingested_at']}{updated}")
+    echo()
+    for block in row["blocks"]:
+        text = block["text"] if block["kind"] == "table" else " ".join(block["text"].split())
+        echo(text)
+        echo()
+    if row["names"]:
+        echo("names   " + ", ".join(f"{n['name']} ({_KIND_SHOWN.get(n['kind'], n['kind'])}"
+                                    f"{', ' + str(n['mentions']) + 'x' if n['mentions'] > 1 else ''})"
+                                    for n in row["names"]))
+    for quote in row["quotes"]:
+        said = f" ({quote['speaker']})" if quote["speaker"] else ""
+        echo(f"quote   “{' '.join(quote['quote'].split())}”{said}")
+    for copy in row["copies"]:
+        echo(f"copy    [{copy['id']}] {_shown(copy['source'])} (the same bytes)")
+    for other in row["similar"]:
+        echo(f"version [{other['id']}] {other['date']}  {' '.join(other['headline'].split())}"
+             f" ({other['similarity']:.0%} alike)")
+    for text in earlier:
+        echo(f"earlier text {text['number']}: {text['headline']} (held {text['since'] or '?'} to {text['replaced_at']})")
+    for gone in row["source_gone"]:
+        echo(f"note: its file is no longer in {_shown(gone['folder'])} (since {gone['noticed_at']}); its text is kept")
+    if row["source_rejected"]:
+        echo(f"note: its file could not be read at the last ingest ({row['source_rejected']['reason']});"
+             " the text shown is the last one read")
+    for r in row["related"]:
+        echo(f"related [{r['id']}] {r['date']}  {' '.join(r['headline'].split())}")
+    around = [f"{label} [{row[key]['id']}] {' '.join(row[key]['headline'].split())}"
+              for key, label in (("previous", "before"), ("next", "after")) if row[key]]
+    if around:
+        echo("by date: " + " · ".join(around), err=True)
+
+
+_KIND_SHOWN = {"organization": "organisation"}
+
+
 # --- compare -----------------------------------------------------------------------------
 
 
