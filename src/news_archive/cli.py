@@ -401,7 +401,8 @@ def search(query, since, until, limit, page, sort, as_json, names, with_words, d
     Words must all match; "quoted phrases" match exactly; OR between words
     matches either; -word excludes; word* matches words starting with it;
     "two words"~5 matches them at most 5 words apart, in either order.
-    The query may be one quoted argument or several words.
+    The query may be one quoted argument or several words. A result's
+    [ID] is read whole with `news-archive show ID`.
 
     Example:
 
