@@ -427,9 +427,7 @@ def search(query, since, until, limit, page, sort, as_json, names, with_words, d
         echo(f"note: {note}", err=True)
     if as_json and standing_out is not None:
         click.echo(json.dumps({"results": [_hit_json(hit) for hit in result.hits],
-                               "words": {"sample": standing_out.sample, "chosen": standing_out.chosen,
-                                         "words": standing_out.words,
-                                         "note": standing_out.note or None}}, ensure_ascii=False, indent=2))
+                               "words": standing_out.as_json()}, ensure_ascii=False, indent=2))
     elif as_json:
         click.echo(json.dumps([_hit_json(hit) for hit in result.hits], ensure_ascii=False, indent=2))
     else:
@@ -831,12 +829,10 @@ def compare(searches, since, until, unit, share, names, fmt, db_path) -> None:
         echo(f"note: {note}", err=True)
     if not found.series:
         raise click.ClickException("none of these searches has anything to search for")
-    columns = [f"{one.text} ({one.name['kind']})" if one.name else one.text for one in found.series]
+    columns = [one.heading for one in found.series]
     if fmt == "json":
         click.echo(json.dumps({
-            "searches": [{"query": None if one.name else one.text,
-                          "understood": None if one.name else one.query.describe(), "name": one.name,
-                          "total": one.total} for one in found.series],
+            "searches": [one.as_json() for one in found.series],
             "since": found.since, "until": found.until, "unit": found.unit, "periods": found.points,
         }, ensure_ascii=False, indent=2))
         return

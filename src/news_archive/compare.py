@@ -37,6 +37,15 @@ class Series:
     def names(self) -> list[int]:
         return [self.name["id"]] if self.name else []
 
+    @property
+    def heading(self) -> str:
+        """Its column's heading in a table: the search, or the name with its kind ("Paul Volcker (person)")."""
+        return f"{self.text} ({self.name['kind']})" if self.name else self.text
+
+    def as_json(self) -> dict:
+        return {"query": None if self.name else self.text, "understood": None if self.name else self.query.describe(),
+                "name": self.name, "total": self.total}
+
 
 @dataclass
 class Comparison:

@@ -53,6 +53,9 @@ class StandingOut:
     # (a name's articles all match it as well as each other).
     chosen: str = "best"
 
+    def as_json(self) -> dict:
+        return {"sample": self.sample, "chosen": self.chosen, "words": self.words, "note": self.note or None}
+
 
 def standing_out(conn: sqlite3.Connection, index: "search_index.SearchIndex | None", query: Query,
                  since: str | None = None, until: str | None = None, names: Sequence[int] = (),

@@ -384,7 +384,7 @@ async def search_json(request, datasette):
     if request.args.get("words") in ("1", "on", "true"):
         result, found = await _search_and_words(datasette, params)
         data = _result_json(datasette, request, params, result)
-        data["words"] = {"sample": found.sample, "chosen": found.chosen, "words": found.words, "note": found.note or None}
+        data["words"] = found.as_json()
         return json_response(data)
     result = await _run_search(datasette, params)
     return json_response(_result_json(datasette, request, params, result))
@@ -998,7 +998,7 @@ async def name_json(request, datasette):
     view["articles"] = [{**a, "url": f"{base}{a['id']}"} for a in view["articles"]]
     view["months"] = [{"period": m, "count": n} for m, n in view["months"]]
     found = await _name_words(datasette, index, view)
-    view["words"] = {"sample": found.sample, "chosen": found.chosen, "words": found.words, "note": found.note or None}
+    view["words"] = found.as_json()
     return json_response(view)
 
 
@@ -1228,8 +1228,7 @@ async def _comparison(request, datasette) -> tuple[CompareParams, compare.Compar
 def _comparison_json(datasette, request, params: CompareParams, found: compare.Comparison) -> dict:
     return {
         "searches": [
-            {"query": None if one.name else one.text, "understood": one.query.describe() if not one.name else None,
-             "name": one.name, "total": one.total, "url": datasette.absolute_url(request, _series_url(datasette, params, one))}
+            {**one.as_json(), "url": datasette.absolute_url(request, _series_url(datasette, params, one))}
             for one in found.series
         ],
         "since": found.since,
@@ -1301,7 +1300,7 @@ async def compare_csv(request, datasette):
         raise BadRequest("cannot export this comparison: there is nothing to compare (?q=words or ?name=ID, repeated)")
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([found.unit, "all_articles", *(export.neutralise_cell(_column(one)) for one in found.series)])
+    writer.writerow([found.unit, "all_articles", *(export.neutralise_cell(one.heading) for one in found.series)])
     for point in found.points:
         writer.writerow([point["period"], point["all"], *point["counts"]])
     exported_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
@@ -1312,11 +1311,6 @@ async def compare_csv(request, datasette):
         "x-news-archive-comparison": page,
         "x-news-archive-exported-at": exported_at,
     })
-
-
-def _column(one: compare.Series) -> str:
-    """A comparison's column heading: the search, or the name with its kind ("Paul Volcker (person)")."""
-    return f"{one.text} ({one.name['kind']})" if one.name else one.text
 
 
 @guarded
