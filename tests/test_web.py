@@ -839,3 +839,36 @@ async def test_pages_of_a_small_archive_just_edited_answer(tmp_path):
                  "/names", "/quotes", "/"):
         response = await datasette.client.get(path)
         assert response.status_code == 200, (path, response.text[:300])
+
+
+async def test_on_this_day_in_every_year(tmp_path):
+    from conftest import write_article
+    from news_archive.ingest import ingest
+
+    folder = tmp_path / "years"
+    for year, count in ((1987, 2), (1990, 1), (2020, 3)):
+        for number in range(count):
+            write_article(folder, f"{year}-{number}.txt", f" date {year}-03-02 Story {number} of {year}\n\nText {number}.\n")
+    write_article(folder, "other.txt", " date 1990-03-03 The day after\n\nText.\n")
+    write_article(folder, "leap.txt", " date 2020-02-29 A leap day\n\nText.\n")
+    db_path = str(tmp_path / "news.db")
+    ingest(db_path, [str(folder)], jobs=1)
+    ds = make_datasette(db_path)
+    await ds.invoke_startup()
+    data = (await ds.client.get("/archive/on/03-02.json")).json()
+    assert (data["total"], data["label"], data["previous"], data["next"]) == (6, "2 March", "03-01", "03-03")
+    assert [(y["year"], y["count"]) for y in data["years"]] == [("2020", 3), ("1990", 1), ("1987", 2)]
+    assert [a["date"][:4] for a in data["articles"]] == ["2020"] * 3 + ["1990"] + ["1987"] * 2  # newest first
+    html = (await ds.client.get("/archive/on/03-02")).text
+    assert "<h1>2 March, in every year</h1>" in html and "6 articles of 2 March in 3 years" in html
+    assert '<a href="/archive/2020/03/02">2020</a> <span class="count">3</span>' in html
+    assert (await ds.client.get("/archive/on/02-29.json")).json()["total"] == 1
+    assert (await ds.client.get("/archive/on/12-31.json")).json()["next"] == "01-01"
+    empty = (await ds.client.get("/archive/on/07-04")).text
+    assert "The archive has no article of 4 July in any year." in empty
+    assert (await ds.client.get("/archive/on/02-30")).status_code == 404
+    assert (await ds.client.get("/archive/on/13-01")).status_code == 404
+    day = (await ds.client.get("/archive/1990/03/02")).text
+    assert '<a href="/archive/on/03-02">This day in every year</a>' in day
+    home = (await ds.client.get("/")).text
+    assert re.search(r'<p class="on-this-day"><a href="/archive/on/\d\d-\d\d">\d{1,2} \w+, in every year →</a></p>', home)

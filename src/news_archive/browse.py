@@ -153,6 +153,38 @@ def day_view(conn: sqlite3.Connection, day: str, page: int = 1, per_page: int = 
     }
 
 
+def on_this_day(conn: sqlite3.Connection, month: int, day: int, page: int = 1, per_page: int = 50) -> dict:
+    """The articles of one calendar day (7 December) in every year the archive holds, newest first,
+    and how many each year has: anniversaries, and what was said the same day before. Each year's
+    date is looked up in the date index (a few hundred look-ups), never a scan of every article."""
+    month_day = f"{month:02d}-{day:02d}"
+    # Two look-ups in the date index: SQLite answers min() and max() so only one at a time.
+    first = conn.execute("SELECT min(date) FROM articles").fetchone()[0]
+    last = conn.execute("SELECT max(date) FROM articles").fetchone()[0]
+    dates = []
+    if first:
+        for year in range(int(first[:4]), int(last[:4]) + 1):
+            if month_day != "02-29" or calendar.isleap(year):
+                dates.append(f"{year:04d}-{month_day}")
+    years, articles = [], []
+    marks = ", ".join("?" * len(dates))
+    if dates:
+        years = [{"year": d[:4], "date": d, "count": n} for d, n in conn.execute(
+            f"SELECT date, count(*) FROM articles WHERE date IN ({marks}) AND duplicate_of IS NULL"
+            " GROUP BY date ORDER BY date DESC", dates)]
+    total = sum(y["count"] for y in years)
+    page, pages = _page(page, total, per_page)
+    if total:
+        articles = _with_leads(_rows(
+            conn,
+            f"SELECT {LIST_COLUMNS} FROM articles WHERE date IN ({marks}) AND duplicate_of IS NULL"
+            " ORDER BY date DESC, id LIMIT ? OFFSET ?",
+            (*dates, per_page, (page - 1) * per_page),
+        ))
+    return {"month_day": month_day, "total": total, "years": years, "articles": articles, "page": page,
+            "pages": pages}
+
+
 def _adjacent(conn: sqlite3.Connection, day: str, op: str) -> str | None:
     """The nearest date before or after ``day`` that has an article (through the date index)."""
     order = "DESC" if op == "<" else "ASC"

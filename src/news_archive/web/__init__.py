@@ -34,6 +34,7 @@ def register_routes(datasette):
         (r"^/archive/(?P<year>[0-9]{4})(?:/?|\.json)$", views.archive_year),
         (r"^/archive/(?P<year>[0-9]{4})/(?P<month>[0-9]{2})(?:/?|\.json)$", views.archive_month),
         (rf"^/archive/{_DAY}(?:/?|\.json)$", views.archive_day),
+        (r"^/archive/on/(?P<month>[0-9]{2})-(?P<day>[0-9]{2})(?:/?|\.json)$", views.on_this_day),
         (r"^/archive/.*$", views.not_found),
         (r"^/name/(?P<id>[0-9]{1,18})$", views.name_page),
         (r"^/name/(?P<id>[0-9]{1,18})\.json$", views.name_json),

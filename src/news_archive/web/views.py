@@ -15,6 +15,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import date as Date
+from datetime import timedelta
 from urllib.parse import urlencode
 
 from datasette.utils import sqlite_timelimit
@@ -671,7 +672,10 @@ async def home(request, datasette):
         [(p["period"], p["count"]) for p in summary["per_month"]], "Articles per {unit} in the whole archive",
         lambda period: make_url(datasette, f"/archive/{period[:4]}" + (f"/{period[5:7]}" if len(period) > 4 else "")),
     )
+    today = Date.today()
     return await render(datasette, request, "news_home.html", {
+        # Today's day of the year in every year of the archive: what was in the news on this day before.
+        "today": {"path": f"/archive/on/{today.strftime('%m-%d')}", "label": f"{today.day} {today.strftime('%B')}"},
         "summary": summary, "latest": latest, "chart": chart, "chart_unit": chart_unit,
         "chart_points": chart_points, "named": named,
         "kinds": NAME_KINDS,
@@ -772,6 +776,24 @@ async def archive_day(request, datasette):
         return await _missing(datasette, request, "Nothing on that day",
                               f"The archive has no articles from {period_label(iso, 'day')}.")
     return await _dated_list(datasette, request, "news_day.html", f"/archive/{iso.replace('-', '/')}", data, page, notes)
+
+
+@guarded
+async def on_this_day(request, datasette):
+    """/archive/on/MM-DD: a calendar day in every year of the archive."""
+    month, day = int(request.url_vars["month"]), int(request.url_vars["day"])
+    try:
+        shown = Date(2000, month, day)  # a leap year: 29 February is a day too
+    except ValueError:
+        return await _missing(datasette, request, "No such date", "That is not a day of the year.")
+    notes: list[str] = []
+    page = _page_arg(request, notes)
+    data = await run(datasette, browse.on_this_day, month, day, page)
+    data["label"] = f"{day} {shown.strftime('%B')}"
+    data["previous"] = (shown - timedelta(days=1)).strftime("%m-%d") if (month, day) != (1, 1) else "12-31"
+    data["next"] = (shown + timedelta(days=1)).strftime("%m-%d") if (month, day) != (12, 31) else "01-01"
+    return await _dated_list(datasette, request, "news_on_this_day.html", f"/archive/on/{shown.strftime('%m-%d')}",
+                             data, page, notes)
 
 
 async def _dated_list(datasette, request, template: str, path: str, data: dict, asked: int, notes: list[str]) -> Response:
