@@ -1,4 +1,4 @@
-"""Time the comparisons of searches and the words that stand out, in-process, on an archive.
+"""Time the comparisons of searches, the words that stand out and "on this day", in-process, on an archive.
 
     python bench/extras.py bench/work/dbs/1M/news.db      # after `make bench` built it
     python bench/extras.py news.db --runs 9
@@ -13,7 +13,7 @@ import argparse
 import statistics
 import time
 
-from news_archive import compare, store, words
+from news_archive import browse, compare, store, words
 from news_archive.query import parse_query
 from news_archive.search_index import SearchIndex
 
@@ -48,6 +48,11 @@ def main() -> None:
         first, median, found = timed(lambda: words.standing_out(conn, index, parse_query(q)), args.runs)
         shown = ", ".join(w["word"] for w in found.words[:6]) or found.note
         print(f"  {q:22} first {first:6.1f}  median {median:6.1f} ms   {found.sample} stories: {shown}")
+    print("one day in every year (browse.on_this_day)")
+    for month, day in ((3, 2), (6, 15), (12, 7)):
+        first, median, found = timed(lambda: browse.on_this_day(conn, month, day), args.runs)
+        print(f"  {month:02d}-{day:02d}  first {first:6.1f}  median {median:6.1f} ms   {found['total']:,} articles"
+              f" in {len(found['years'])} years")
     print("comparisons (compare.compare)")
     for texts, options in COMPARISONS:
         first, median, found = timed(lambda: compare.compare(conn, texts, index=index, **options), args.runs)
