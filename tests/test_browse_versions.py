@@ -116,3 +116,52 @@ async def test_a_quotation_in_two_versions_is_listed_once(client, versions_archi
     # The quotes page's most quoted count him as his page does: 2, not the 3 rows.
     landing = (await client.get("/quotes")).text
     assert f'<a href="/quotes?name={said[0][0]}" class="person">John Carter</a> <span class="count">2</span>' in landing
+
+
+def test_a_copy_whose_file_has_gone_is_listed_as_gone(tmp_path):
+    import sqlite3
+
+    from conftest import write_article
+    from news_archive import browse
+    from news_archive.ingest import ingest
+
+    folder = tmp_path / "articles"
+    text = " date 2020-01-01 The same story\n\nWord for word.\n"
+    write_article(folder, "first.txt", text)
+    write_article(folder, "copy.txt", text)
+    db_path = str(tmp_path / "news.db")
+    ingest(db_path, [str(folder)], jobs=1)
+    (folder / "copy.txt").unlink()
+    ingest(db_path, [str(folder)], jobs=1)
+    conn = sqlite3.connect(db_path)
+    original = conn.execute("SELECT id FROM articles WHERE source = 'first.txt'").fetchone()[0]
+    copies = browse.article(conn, original)["copies"]
+    assert [(c["source"], c["gone"]) for c in copies] == [("copy.txt", True)]
+    from click.testing import CliRunner
+
+    from news_archive.cli import cli
+
+    shown = CliRunner().invoke(cli, ["show", str(original), "--db", db_path])
+    assert "(the same bytes; its file has gone from its folder)" in shown.stdout
+
+
+@pytest.mark.asyncio
+async def test_the_article_page_says_which_copies_are_gone(tmp_path):
+    from conftest import write_article
+    from news_archive.ingest import ingest
+    from news_archive.web.app import make_datasette
+
+    folder = tmp_path / "articles"
+    text = " date 2020-01-01 The same story\n\nWord for word.\n"
+    for name in ("first.txt", "copy.txt", "kept.txt"):
+        write_article(folder, name, text)
+    db_path = str(tmp_path / "news.db")
+    ingest(db_path, [str(folder)], jobs=1)
+    (folder / "copy.txt").unlink()
+    ingest(db_path, [str(folder)], jobs=1)
+    first = sqlite3.connect(db_path).execute("SELECT id FROM articles WHERE source = 'first.txt'").fetchone()[0]
+    ds = make_datasette(db_path)
+    await ds.invoke_startup()
+    html = (await ds.client.get(f"/article/{first}")).text
+    assert 'copy.txt</a> <span class="muted">(its file has gone from its folder)</span>' in html
+    assert 'kept.txt</a></li>' in html

@@ -292,6 +292,9 @@ def article(conn: sqlite3.Connection, article_id: int) -> dict | None:
         (original, original, row["id"]),
     )
     row["source_gone"] = _source_gone(conn, row["source"])
+    for copy in row["copies"]:
+        # A copy whose file has gone from its folder is still listed (its record stays), and says so.
+        copy["gone"] = bool(_source_gone(conn, copy["source"]))
     row["earlier_texts"] = earlier_texts(conn, row["id"])
     # A file that read well once and cannot be read now: its last good text is what is shown.
     rejected = _rows(conn, "SELECT reason, rejected_at FROM rejects WHERE source = ?", (row["source"],))

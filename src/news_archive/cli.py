@@ -767,7 +767,8 @@ def show(article_id: int, as_json: bool, db_path: str) -> None:
         said = f" ({quote['speaker']})" if quote["speaker"] else ""
         echo(f"quote   “{' '.join(quote['quote'].split())}”{said}")
     for copy in row["copies"]:
-        echo(f"copy    [{copy['id']}] {_shown(copy['source'])} (the same bytes)")
+        gone = "; its file has gone from its folder" if copy["gone"] else ""
+        echo(f"copy    [{copy['id']}] {_shown(copy['source'])} (the same bytes{gone})")
     for other in row["similar"]:
         echo(f"version [{other['id']}] {other['date']}  {' '.join(other['headline'].split())}"
              f" ({other['similarity']:.0%} alike)")
