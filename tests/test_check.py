@@ -81,3 +81,50 @@ def test_a_damaged_file_and_a_wrong_index(archive, tmp_path):
     shutil.rmtree(archive + ".index")
     missing = check(archive)
     assert missing.exit_code == 1 and "ranked index  missing: `news-archive ingest` on this archive builds it" in missing.stdout
+
+
+def _overwrite_middles(index_folder, suffixes=(".term", ".idx")):
+    """Random bytes over the middle third of the index's word lists and postings, as a failing disk would."""
+    import random
+
+    noise = random.Random(4)
+    for path in index_folder.iterdir():
+        if path.suffix in suffixes:
+            data = bytearray(path.read_bytes())
+            third = len(data) // 3
+            data[third: 2 * third] = bytes(noise.randrange(256) for _ in range(third))
+            path.write_bytes(bytes(data))
+
+
+@pytest.mark.asyncio
+async def test_an_index_damaged_in_place_is_found_and_searches_fall_back(archive):
+    from pathlib import Path
+
+    from news_archive.web.app import make_datasette
+
+    _overwrite_middles(Path(archive + ".index"))
+    found = check(archive)
+    assert found.exit_code == 1 and "ranked index  damaged, it cannot be read (" in found.stdout
+    assert "move news.db.index aside, and `news-archive ingest` on this archive builds it again" in found.stdout
+    searched = CliRunner().invoke(cli, ["search", "harbour", "--db", archive])
+    assert searched.exit_code == 1 and "the fast search index beside it is damaged" in searched.output
+    assert "Traceback" not in searched.output
+    # The web answers from SQLite instead, and says why.
+    ds = make_datasette(archive)
+    await ds.invoke_startup()
+    data = (await ds.client.get("/search.json?q=harbour")).json()
+    assert data["total"] == 40 and any("fast search index is damaged" in note for note in data["notes"])
+    assert (await ds.client.get("/compare.json?q=harbour&q=officials")).status_code == 200
+    assert (await ds.client.get("/search?q=harbour")).status_code == 200
+
+
+def test_an_index_an_ingest_is_still_building_is_no_problem(archive):
+    conn = sqlite3.connect(archive)
+    conn.execute("INSERT INTO articles (id, date, headline, source, body, paragraphs, words, year, month, sha256,"
+                 " ingested_at) VALUES (999, '2020-04-01', 'Late', 'late.txt', 'Late.', 1, 1, 2020, '2020-04',"
+                 " 'x', '2020-04-01T00:00:00Z')")
+    conn.commit()
+    conn.close()
+    result = check(archive)
+    assert result.exit_code == 0, result.output
+    assert "ranked index  not checked: the fast search index does not hold every article yet" in result.stdout

@@ -522,8 +522,8 @@ def test_search_and_export_by_name(db_path, tmp_path):
         conn.execute("INSERT INTO article_names (article_id, name_id, mentions) VALUES (1, 900, 1)")
     conn.close()
     either = shell("export", "--name", "Cardi B", "--db", db_path)
-    assert "note: 'Cardi B' is taken as the organization (2 articles); it is also a person in 1 article" \
-        in either.stderr
+    assert ("note: 'Cardi B' is taken as 'Cardi B', the organization (2 articles); there is also 'Cardi B', a person"
+            " in 1 article (--name 'Cardi B:person')") in either.stderr
     chosen = shell("export", "--name", "Cardi B:person", "--db", db_path)
     assert [json.loads(line)["id"] for line in chosen.stdout.splitlines()] == [1] and "note" not in chosen.stderr
     # Another spelling of a name ("US" for the United States) counts like the name, even beside
@@ -533,8 +533,8 @@ def test_search_and_export_by_name(db_path, tmp_path):
         conn.execute("INSERT INTO article_names (article_id, name_id, mentions) VALUES (2, 901, 1)")
     spelled = shell("search", "--name", "US", "--db", db_path)
     assert spelled.stderr.endswith("1-1 of 1 matches for: articles mentioning United States (place)\n")
-    assert "note: 'United States' is taken as the place (1 article); it is also an organization in 1 article" \
-        in spelled.stderr
+    assert ("note: 'US' is taken as 'United States', the place (1 article); there is also 'US', an organization in"
+            " 1 article (--name 'US:organization')") in spelled.stderr
 
 
 def test_query_words_that_begin_with_a_dash_are_never_options(tmp_path):
@@ -700,7 +700,8 @@ def test_show_reads_one_article_with_what_was_found_in_it(sample_db):
     assert len(said) == quotes and "quote   “In November of 2017 I met Joe” (Dillon Passage)" in said
     as_json = json.loads(shell("show", str(article_id), "--json", "--db", sample_db).stdout)
     assert as_json["id"] == article_id and len(as_json["quotes"]) == quotes
-    assert {"paragraph_texts", "names", "copies", "similar", "earlier_texts", "previous", "next"} <= set(as_json)
+    assert {"paragraph_texts", "names", "copies", "similar", "earlier_texts", "previous", "next", "related"} \
+        <= set(as_json)
     missing = shell("show", "999999", "--db", sample_db)
     assert missing.returncode == 1 and "there is no article 999999" in missing.stderr
     assert "Traceback" not in missing.stderr

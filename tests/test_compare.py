@@ -255,3 +255,26 @@ def test_cli_mistakes_are_one_line(archive, tmp_path):
     assert "Traceback" not in only_excluded.output
     missing = runner.invoke(cli, ["compare", "oil", "--db", str(tmp_path / "none.db")])
     assert missing.exit_code == 1 and "no archive at" in missing.output
+
+
+def test_an_empty_archive_compares_to_nothing_whatever_the_unit_and_dates(tmp_path):
+    (tmp_path / "none").mkdir()
+    db_path = str(tmp_path / "empty.db")
+    ingest(db_path, [str(tmp_path / "none")], jobs=1)
+    conn = sqlite3.connect(db_path)
+    for unit, since in (("day", "2020-01-01"), ("month", "2020-01-01"), (None, None)):
+        found = compare(conn, ["oil"], since=since, until="2020-02-01" if since else None, unit=unit)
+        assert found.points == [] and [s.total for s in found.series] == [0]
+    result = CliRunner().invoke(cli, ["compare", "oil", "--by", "day", "--since", "2020-01-01", "--db", db_path])
+    assert result.exit_code == 0 and "none of these searches matched" in result.stderr
+
+
+@pytest.mark.asyncio
+async def test_the_search_page_offers_a_comparison_only_of_what_it_counts(ds, archive):
+    person = volcker(archive)
+    words_only = (await ds.client.get("/search?q=gold")).text
+    assert 'href="/compare?q=gold&amp;q=">Compare this search with others' in words_only
+    narrowed = (await ds.client.get(f"/search?q=gold&name={person['id']}")).text
+    assert "Compare this search with others" not in narrowed  # a line of "gold" would not be this page's count
+    name_only = (await ds.client.get(f"/search?name={person['id']}")).text
+    assert f'href="/compare?name={person["id"]}">Compare this search with others' in name_only

@@ -1,5 +1,6 @@
 """The words that stand out in a search's matches: the library, the search page, its JSON and the CLI."""
 
+import json
 import random
 import sqlite3
 
@@ -100,3 +101,18 @@ def test_cli_lists_them_after_the_results(archive):
     assert "words that stand out in the best 30 stories: " in result.stderr and "ghana (20)" in result.stderr
     few = CliRunner().invoke(cli, ["search", "cocoa", "--until", "2020-01-05", "--words", "--db", archive])
     assert "note: too few matches (7 stories)" in few.stderr  # 1 to 5 January, and the 29th and 30th story
+
+
+@pytest.mark.asyncio
+async def test_a_search_narrowed_to_a_name_leaves_the_name_s_words_out(archive):
+    conn = sqlite3.connect(archive)
+    name_id = conn.execute("SELECT id FROM names WHERE name = 'Peter Lang'").fetchone()[0]
+    ds = make_datasette(archive)
+    await ds.invoke_startup()
+    data = (await ds.client.get(f"/search.json?name={name_id}&words=1")).json()
+    listed = [w["word"] for w in data["words"]["words"]]
+    assert "furnace" in listed and not {"peter", "lang"} & set(listed)
+    result = CliRunner().invoke(cli, ["search", "--name", "Peter Lang", "--words", "--db", archive])
+    assert "furnace" in result.stderr and "peter (" not in result.stderr
+    empty = CliRunner().invoke(cli, ["search", "nosuchword", "--words", "--json", "--db", archive])
+    assert json.loads(empty.stdout)["words"]["note"] == "too few matches (0 stories) to tell which words stand out"

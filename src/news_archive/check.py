@@ -30,13 +30,16 @@ def check_archive(db_path: str, *, full: bool = False) -> list[Check]:
     conn = store.connect_readonly(db_path)
     try:
         checks = [_database(conn, full)]
-        if not checks[0].ok and "malformed" in checks[0].detail:
+        if not checks[0].ok:
             return checks  # nothing else can be read reliably
+        problem = store.schema_problem(conn)
+        if problem:
+            return [Check("database", False, f"{db_path} is {problem}")]
         checks.append(_counts(conn))
         if full:
             checks.append(_references(conn))
             checks += _full_text(db_path)
-        checks.append(_ranked_index(db_path, conn))
+        checks.append(_ranked_index(db_path, conn, full))
         return checks
     finally:
         conn.close()
@@ -102,18 +105,29 @@ def _full_text(db_path: str) -> list[Check]:
     return checks
 
 
-def _ranked_index(db_path: str, conn: sqlite3.Connection) -> Check:
-    from .search_index import IndexUnavailable, SearchIndex, index_path, index_problem
+def _ranked_index(db_path: str, conn: sqlite3.Connection, full: bool = False) -> Check:
+    from .search_index import (BEHIND_NOTE, READ_ONLY_NOTE, IndexDamaged, IndexUnavailable, SearchIndex, index_path,
+                               index_problem)
 
     if not index_path(db_path).exists():
         return Check("ranked index", False, "missing: `news-archive ingest` on this archive builds it")
     try:
         index = SearchIndex.open(db_path)
     except IndexUnavailable as error:
-        return Check("ranked index", False, error.note)
+        # On read-only media the index cannot be opened, which says nothing of its soundness.
+        return Check("ranked index", error.note == READ_ONLY_NOTE, error.note)
     problem = index_problem(index, conn)
+    if problem == BEHIND_NOTE:
+        # An ingest under way (or stopped): the next one catches up; nothing is wrong with what is there.
+        return Check("ranked index", True, "not checked: " + problem)
     if problem:
         return Check("ranked index", False, problem)
+    try:
+        read = _read_index(index, conn, full)
+    except IndexDamaged as error:
+        return Check("ranked index", False, f"damaged, it cannot be read ({error.detail}): move"
+                                            f" {index_path(db_path).name} aside, and `news-archive ingest` on this"
+                                            " archive builds it again")
     held = index.searcher().num_docs
     originals = conn.execute("SELECT count(*) FROM articles WHERE duplicate_of IS NULL").fetchone()[0]
     if held != originals:
@@ -121,7 +135,44 @@ def _ranked_index(db_path: str, conn: sqlite3.Connection) -> Check:
                    f" {index_path(db_path).name} aside and `news-archive ingest` on this archive builds it again")
         return Check("ranked index", False, problem)
     size = sum(path.stat().st_size for path in Path(index_path(db_path)).iterdir() if path.is_file())
-    return Check("ranked index", True, f"ok ({held:,} articles, as the archive; {_megabytes(size)})")
+    return Check("ranked index", True, f"ok ({held:,} articles, as the archive; {_megabytes(size)}; {read})")
+
+
+def _read_index(index, conn: sqlite3.Connection, full: bool) -> str:
+    """Read the index as searches do, so that damaged files show (tantivy checks no checksum when it
+    opens them): its word lists (every word with ``full``, else those of a few letters), the
+    articles of a sample of words, and phrases, which read word positions. Raises IndexDamaged."""
+    import tantivy
+
+    from .search_index import all_ids
+
+    searcher, schema = index.searcher(), index.schema
+    prefixes = [""] if full else ["a", "e", "m", "s", "t"]
+    words = []
+    for field in ("headline", "body"):
+        for prefix in prefixes:
+            found = searcher.terms_with_prefix(field, prefix)
+            words += [(field, word) for word, _ in found[:: max(1, len(found) // (3000 if full else 300))]]
+    for field, word in words:
+        searcher.search(tantivy.Query.term_query(schema, field, word), 10, count=True)
+    phrases = 0
+    for (body,) in conn.execute("SELECT body FROM articles WHERE duplicate_of IS NULL ORDER BY random() LIMIT ?",
+                                (200 if full else 20,)):
+        pair = [w.lower() for w in body.split()[:8] if w.isalpha()][:2]
+        if len(pair) == 2:
+            searcher.search(tantivy.Query.phrase_query(schema, "body", pair), 10, count=True)
+            phrases += 1
+    if full:
+        # Every article's id, date and order, from the index's own columns, against the archive's.
+        held = sorted(all_ids(index, tantivy.Query.all_query()))
+        archive = [row[0] for row in conn.execute("SELECT id FROM articles WHERE duplicate_of IS NULL ORDER BY id")]
+        if held != archive:
+            missing, extra = len(set(archive) - set(held)), len(set(held) - set(archive))
+            raise_mismatch = f"its articles are not the archive's ({missing:,} missing, {extra:,} it should not hold)"
+            from .search_index import IndexDamaged
+
+            raise IndexDamaged(raise_mismatch)
+    return f"{len(words):,} words and {phrases} phrases read{', every id compared' if full else ''}"
 
 
 def _megabytes(size: int) -> str:

@@ -419,10 +419,11 @@ def search(query, since, until, limit, page, sort, as_json, names, with_words, d
                                  with_timeline=False, with_facets=False, index=index,
                                  names=[n["id"] for n in chosen])
         standing_out = None
-        if with_words and result.total:
+        if with_words:
             from .words import standing_out as words_standing_out
 
-            standing_out = words_standing_out(conn, index, result.query, since, until, [n["id"] for n in chosen])
+            standing_out = words_standing_out(conn, index, result.query, since, until, [n["id"] for n in chosen],
+                                              leave_out=[n["name"] for n in chosen])
     for note in result.notes:
         echo(f"note: {note}", err=True)
     if as_json and standing_out is not None:
@@ -739,13 +740,12 @@ def show(article_id: int, as_json: bool, db_path: str) -> None:
         row = browse.article(conn, article_id)
         if row is None:
             raise click.ClickException(f"there is no article {article_id} in {db_path}")
-        index = _ranked_index(db_path) if not as_json else None
-        row["related"] = browse.related(conn, row, index=index) if not as_json else []
+        row["related"] = browse.related(conn, row, index=_ranked_index(db_path))
         earlier = browse.earlier_texts(conn, article_id, with_body=as_json)
     if as_json:
         data = {key: row[key] for key in browse.ARTICLE_COLUMNS}
         for key in ("paragraph_texts", "copies", "source_gone", "source_rejected", "previous", "next", "names",
-                    "quotes", "similar"):
+                    "quotes", "similar", "related"):
             data[key] = row[key]
         data["earlier_texts"] = earlier
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
@@ -880,8 +880,8 @@ def check(full: bool, db_path: str) -> None:
     """
     from .check import check_archive
 
-    with _reader(db_path):
-        pass  # the same one-line errors as every reader for a missing or foreign file
+    if not Path(db_path).exists():
+        raise click.ClickException(f"no archive at {db_path}: run `news-archive ingest PATH --db {db_path}` first")
     with _library_errors(db_path):
         checks = check_archive(db_path, full=full)
     width = max(len(one.what) for one in checks)
@@ -1079,6 +1079,13 @@ def _library_errors(db_path: str):
         yield
     except (click.ClickException, BrokenPipeError):
         raise
+    except _index_damaged() as error:
+        from .search_index import index_path
+
+        raise click.ClickException(
+            f"{db_path}: the fast search index beside it is damaged ({error.detail}); move"
+            f" {index_path(db_path)} aside: searches then use the slower full-text index, and `news-archive ingest`"
+            " builds the index again") from None
     except sqlite3.DatabaseError as error:
         if store.on_read_only_media(db_path) and ("readonly" in str(error) or "unable to open" in str(error)):
             raise click.ClickException(f"{db_path}: the archive is on read-only media (its folder cannot be"
@@ -1094,6 +1101,17 @@ def _library_errors(db_path: str):
         raise click.ClickException(f"{error.filename or db_path}: {error.strerror or error}") from None
     except KeyboardInterrupt:
         raise Interrupted("interrupted; everything saved before this point is kept") from None
+
+
+def _index_damaged() -> type:
+    """search_index.IndexDamaged, imported only once a reader has opened the index (the index
+    module brings tantivy in, which commands that never search need not load)."""
+    module = sys.modules.get("news_archive.search_index")
+    return module.IndexDamaged if module is not None else _NeverRaised
+
+
+class _NeverRaised(Exception):
+    pass
 
 
 class Interrupted(click.ClickException):
@@ -1145,11 +1163,13 @@ def _names_given(conn: sqlite3.Connection, names: tuple[str, ...], index=None) -
             # the most articles, and a note on the others.
             counts = {n["id"]: browse.articles_naming(conn, n["id"]) for n in found}
             found.sort(key=lambda n: -counts[n["id"]])
-            others = ", ".join(f"{'an' if n['kind'][0] in 'aeiou' else 'a'} {n['kind']} in"
-                               f" {_count(counts[n['id']], 'article')}" for n in found[1:])
-            echo(f"note: {found[0]['name']!r} is taken as the {found[0]['kind']} ("
-                       f"{_count(counts[found[0]['id']], 'article')}); it is also {others}:"
-                       f" --name '{found[0]['name']}:KIND' chooses", err=True)
+            # Each other entry by its own name: a surname joined to a full name ("Reagan" is Ronald
+            # Reagan) leaves its other kinds under the surname ("Reagan", the organisation).
+            others = "; ".join(f"{n['name']!r}, {'an' if n['kind'][0] in 'aeiou' else 'a'} {n['kind']} in"
+                               f" {_count(counts[n['id']], 'article')} (--name '{n['name']}:{n['kind']}')"
+                               for n in found[1:])
+            echo(f"note: {text!r} is taken as {found[0]['name']!r}, the {found[0]['kind']} ("
+                 f"{_count(counts[found[0]['id']], 'article')}); there is also {others}", err=True)
         chosen.append({key: found[0][key] for key in ("id", "name", "kind")})
     return chosen
 
@@ -1175,6 +1195,9 @@ def main() -> None:
     import signal
 
     signal.signal(signal.SIGTERM, _terminated)
+    # A damaged ranked index makes tantivy panic; the panic is caught and said in one line, but Rust's
+    # own report of it comes first, with a backtrace of a hundred lines when RUST_BACKTRACE asks for one.
+    os.environ["RUST_BACKTRACE"] = os.environ.get("NEWS_ARCHIVE_RUST_BACKTRACE", "0")
     try:
         cli()
     except UnicodeEncodeError as error:

@@ -109,7 +109,9 @@ def compare(
     spans = [_span(conn, index, one, since, until) for one in series]
     found = [span for span in spans if span is not None]
     archive_first, archive_last = archive_span(conn)
-    if since or until:
+    if not archive_first:  # an empty archive: nothing to count, whatever the dates
+        first = last = None
+    elif since or until:
         first = max(since or archive_first, archive_first)
         last = min(until or archive_last, archive_last)
     elif found:

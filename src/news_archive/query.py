@@ -97,7 +97,10 @@ class Query:
         return [term for group in self.groups for term in group]
 
 
-_TOKEN = re.compile(r'(?P<neg>-?)"(?P<phrase>[^"]*)(?P<close>"?)(?P<star>\*?)(?:~(?P<near>\d*))?|(?P<word>[^\s"]+)')
+_TOKEN = re.compile(r'(?P<neg>-?)"(?P<phrase>[^"]*)(?P<close>"?)(?P<star>\*?)(?:~(?P<near>[^\s"]*))?|(?P<word>[^\s"]+)')
+# A "~" typed elsewhere than right after two quoted words ("reagan~5", a space before it).
+_STRAY_NEAR = re.compile(r"~\S*$")
+NEAR_HOW = '~N goes right after two words in quotes ("reagan iran"~5)'
 # Words FTS5 would see: the unicode61 tokenizer splits on anything that is not
 # a letter, number or mark. Our own splitting mirrors it so phrases and prefixes
 # mean what the user sees.
@@ -156,6 +159,12 @@ def parse_query(text: str | None) -> Query:
                 continue
             if raw.startswith("-") and len(raw) > 1:
                 negative, raw = True, raw[1:]
+            stray = _STRAY_NEAR.search(raw)
+            if stray:
+                notes.append(f"'{raw}': {NEAR_HOW}, so '{stray.group(0)}' was left out")
+                raw = raw[: stray.start()]
+                if not raw:
+                    continue
             syntax = _OTHER_SYNTAX.match(raw)
             if syntax:
                 meaning = _OTHER_SYNTAX_MEANING.get((syntax.group(1) or syntax.group(2)).lower(),
@@ -223,7 +232,11 @@ def parse_query(text: str | None) -> Query:
 def _near_term(words: tuple[str, ...], token: re.Match, notes: list[str]) -> Term:
     """ "a b"~N: the two words at most N words apart. Anything else is said and searched as a phrase."""
     shown = token.group(0).lstrip("-")
-    distance = int(token.group("near")[:4]) if token.group("near") else 0
+    asked = token.group("near")
+    if asked and not asked.isdigit():
+        notes.append(f"{shown}: ~ takes a number of words (\"reagan iran\"~5), so this was searched as a phrase")
+        return Term(words)
+    distance = int(asked[:4]) if asked else 0
     if len(words) != 2:
         notes.append(f"{shown}: ~ takes two words in quotes (\"reagan iran\"~5), so this was searched as a phrase")
         return Term(words, bool(token.group("star")))

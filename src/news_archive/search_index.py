@@ -115,6 +115,39 @@ class IndexUnavailable(Exception):
         self.note = note or DAMAGED_NOTE
 
 
+class IndexDamaged(IndexUnavailable):
+    """tantivy failed while reading the index: a Rust panic (which Python sees as a BaseException) or an
+    error on files that are damaged (bytes overwritten, a segment cut short). Readers catch it and go on
+    with SQLite's full-text index; opening such an index succeeds, only reading it fails."""
+
+    def __init__(self, detail: str):
+        super().__init__(f"the fast search index cannot be read: {detail}", DAMAGED_NOTE)
+        self.detail = detail
+
+
+class _SafeSearcher:
+    """A tantivy searcher whose failures become IndexDamaged (see there)."""
+
+    def __init__(self, searcher: tantivy.Searcher):
+        self._searcher = searcher
+
+    def __getattr__(self, name: str):
+        attribute = getattr(self._searcher, name)
+        if not callable(attribute):
+            return attribute
+
+        def call(*args, **kwargs):
+            try:
+                return attribute(*args, **kwargs)
+            except BaseException as error:
+                if type(error).__name__ == "PanicException" or isinstance(error, (ValueError, OSError)):
+                    raise IndexDamaged(f"{name}: {str(error).splitlines()[0] if str(error) else type(error).__name__}"
+                                       ) from None
+                raise
+
+        return call
+
+
 _FALLBACK = "so results come from the slower full-text index"
 MISSING_NOTE = f"the fast search index is missing, {_FALLBACK}; run `news-archive ingest` on this archive to build it"
 DAMAGED_NOTE = (f"the fast search index is damaged (it cannot be opened), {_FALLBACK};"
@@ -266,7 +299,7 @@ class SearchIndex:
         temporary.write_text(json.dumps(state))
         os.replace(temporary, self.path / STATE_FILE)
 
-    def searcher(self) -> tantivy.Searcher:
+    def searcher(self) -> "_SafeSearcher":
         """A searcher on the latest commit; another process's commits are picked up within a second."""
         now = time.monotonic()
         if now - self._checked > 1.0:
@@ -278,7 +311,12 @@ class SearchIndex:
             if mtime != self._meta_mtime:
                 self._meta_mtime = mtime
                 self.index.reload()
-        return self.index.searcher()
+        try:
+            return _SafeSearcher(self.index.searcher())
+        except BaseException as error:
+            if type(error).__name__ == "PanicException" or isinstance(error, (ValueError, OSError)):
+                raise IndexDamaged(f"searcher: {error}") from None
+            raise
 
     def holds_up_to(self) -> int:
         """The highest article id the index holds every original up to (its state file, written
@@ -798,7 +836,5 @@ def more_like_this(search_index: SearchIndex, headline: str, body: str, exclude:
     query = tantivy.Query.boolean_query([(tantivy.Occur.Must, similar), *excluded])
     try:
         return top_ids(search_index, query, sort="relevance", limit=limit, offset=0)[1]
-    except BaseException as error:  # pyo3's PanicException derives from BaseException
-        if type(error).__name__ != "PanicException":
-            raise
+    except IndexDamaged:  # the panic above, seen through the searcher (or damage: SQLite answers either way)
         return None

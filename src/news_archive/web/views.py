@@ -95,7 +95,10 @@ def ranked_index(datasette) -> SearchIndex | None:
     if cached and cached[0] == db.path and (cached[1] is not None or time.monotonic() - cached[2] < INDEX_RETRY_SECONDS):
         index = cached[1]
     else:
+        damaged = getattr(datasette, "_news_archive_damaged", None)
         try:
+            if damaged and damaged == (db.path, _meta_mtime(db.path)):
+                raise IndexUnavailable("set aside", search_index.DAMAGED_NOTE)  # the files have not changed since
             index = SearchIndex.open(db.path)
             note = None
         except IndexUnavailable as error:
@@ -112,6 +115,21 @@ def ranked_index(datasette) -> SearchIndex | None:
             conn.close()
         checked = datasette._news_archive_lag = (index, time.monotonic(), problem)
     return None if checked[2] else index
+
+
+def set_aside_ranked_index(datasette) -> None:
+    """Stop using the ranked index, which could not be read, until its meta.json changes (an ingest
+    that rebuilds or commits to it)."""
+    db = archive_database(datasette)
+    datasette._news_archive_index = (db.path, None, time.monotonic(), search_index.DAMAGED_NOTE)
+    datasette._news_archive_damaged = (db.path, _meta_mtime(db.path))
+
+
+def _meta_mtime(db_path: str) -> int:
+    try:
+        return (search_index.index_path(db_path) / "meta.json").stat().st_mtime_ns
+    except OSError:
+        return 0
 
 
 def index_note(datasette) -> str:
@@ -194,7 +212,14 @@ def guarded(view):
     async def wrapper(request, datasette):
         wants_json = request.path.endswith((".json", ".ndjson", ".csv", ".atom"))
         try:
-            return await asyncio.wait_for(view(request, datasette), VIEW_TIME_LIMIT_SECONDS)
+            try:
+                return await asyncio.wait_for(view(request, datasette), VIEW_TIME_LIMIT_SECONDS)
+            except search_index.IndexDamaged as error:
+                # The ranked index cannot be read: put it aside until its files change, and answer
+                # again with SQLite's full-text index (the page says so).
+                logger.warning("the ranked index cannot be read (%s): searches use SQLite until it changes", error)
+                set_aside_ranked_index(datasette)
+                return await asyncio.wait_for(view(request, datasette), VIEW_TIME_LIMIT_SECONDS)
         except TimeoutError:
             logger.warning("stopped %s after %.0f s", request.path, VIEW_TIME_LIMIT_SECONDS)
             if wants_json:
@@ -374,7 +399,7 @@ async def _search_and_words(datasette, params: SearchParams) -> tuple[search.Sea
     """The search and the words that stand out in its matches, side by side on two of Datasette's
     threads: the words read their own sample of the best matches, so neither waits for the other."""
     standing_out = run(datasette, words.standing_out, ranked_index(datasette), parse_query(params.q), params.since,
-                       params.until, params.names)
+                       params.until, params.names, leave_out=[name["name"] for name in params.chosen])
     return await asyncio.gather(_run_search(datasette, params), standing_out)
 
 
@@ -442,8 +467,9 @@ async def search_page(request, datasette):
     kept = params.url_params(q=None, since=None, until=None, page=None)
     for found in standing_out.words:
         # A word that stands out, added to the search: the stories that share it.
-        found["url"] = make_url(datasette, "/search", **params.url_params(q=f"{params.q.strip()} {found['word']}".strip(),
-                                                                          page=None))
+        # Added to the search as understood (a quote left open is closed, words left out stay out).
+        found["url"] = make_url(datasette, "/search", **params.url_params(
+            q=f"{result.query.describe()} {found['word']}".strip(), page=None))
     return await render(datasette, request, "news_search.html", {
         "standing_out": standing_out,
         "params": params,
@@ -464,10 +490,22 @@ async def search_page(request, datasette):
         "sort_url": lambda sort: make_url(datasette, "/search", **params.url_params(sort=sort, page=None)),
         "share_url": lambda share: make_url(datasette, "/search", **params.url_params(timeline="share" if share else None)),
         "clear_dates_url": make_url(datasette, "/search", **params.url_params(since=None, until=None, page=None)),
-        "compare_url": make_url(datasette, "/compare", q=[params.q.strip(), ""], since=params.since,
-                                until=params.until, timeline="share" if params.share else None),
+        "compare_url": _compare_url(datasette, params, result),
         "page_numbers": _page_numbers(result.page, result.pages),
     })
+
+
+def _compare_url(datasette, params: SearchParams, result: search.SearchResult) -> str | None:
+    """The comparison this search can start: its words, or its one name; none for words narrowed by
+    names (a comparison's lines are searches or names, not both at once), so its numbers are this page's."""
+    share = "share" if params.share else None
+    if not result.query.is_empty and not params.names:
+        return make_url(datasette, "/compare", q=[params.q.strip(), ""], since=params.since, until=params.until,
+                        timeline=share)
+    if result.query.is_empty and not params.q.strip() and len(params.names) == 1:
+        return make_url(datasette, "/compare", name=params.names, q="", since=params.since, until=params.until,
+                        timeline=share)
+    return None
 
 
 def _page_numbers(page: int, pages: int) -> list[int | None]:
