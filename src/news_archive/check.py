@@ -54,7 +54,7 @@ def _database(conn: sqlite3.Connection, full: bool) -> Check:
                                         " (`news-archive backup`, README)")
     if found == ["ok"]:
         pages = conn.execute("PRAGMA page_count").fetchone()[0] * conn.execute("PRAGMA page_size").fetchone()[0]
-        return Check("database", True, f"ok ({pragma}: every page of {_megabytes(pages)} read)")
+        return Check("database", True, f"ok ({pragma}: every page of {readable_size(pages)} read)")
     return Check("database", False, f"{len(found)} problem(s) found by {pragma}", found)
 
 
@@ -135,7 +135,7 @@ def _ranked_index(db_path: str, conn: sqlite3.Connection, full: bool = False) ->
                    f" {index_path(db_path).name} aside and `news-archive ingest` on this archive builds it again")
         return Check("ranked index", False, problem)
     size = sum(path.stat().st_size for path in Path(index_path(db_path)).iterdir() if path.is_file())
-    return Check("ranked index", True, f"ok ({held:,} articles, as the archive; {_megabytes(size)}; {read})")
+    return Check("ranked index", True, f"ok ({held:,} articles, as the archive; {readable_size(size)}; {read})")
 
 
 def _read_index(index, conn: sqlite3.Connection, full: bool) -> str:
@@ -144,7 +144,7 @@ def _read_index(index, conn: sqlite3.Connection, full: bool) -> str:
     articles of a sample of words, and phrases, which read word positions. Raises IndexDamaged."""
     import tantivy
 
-    from .search_index import all_ids
+    from .search_index import IndexDamaged, all_ids
 
     searcher, schema = index.searcher(), index.schema
     prefixes = [""] if full else ["a", "e", "m", "s", "t"]
@@ -163,17 +163,15 @@ def _read_index(index, conn: sqlite3.Connection, full: bool) -> str:
             searcher.search(tantivy.Query.phrase_query(schema, "body", pair), 10, count=True)
             phrases += 1
     if full:
-        # Every article's id, date and order, from the index's own columns, against the archive's.
-        held = sorted(all_ids(index, tantivy.Query.all_query()))
-        archive = [row[0] for row in conn.execute("SELECT id FROM articles WHERE duplicate_of IS NULL ORDER BY id")]
+        # Every article's id, from the index's own columns, against the archive's.
+        held = set(all_ids(index, tantivy.Query.all_query()))
+        archive = {row[0] for row in conn.execute("SELECT id FROM articles WHERE duplicate_of IS NULL")}
         if held != archive:
-            missing, extra = len(set(archive) - set(held)), len(set(held) - set(archive))
-            raise_mismatch = f"its articles are not the archive's ({missing:,} missing, {extra:,} it should not hold)"
-            from .search_index import IndexDamaged
-
-            raise IndexDamaged(raise_mismatch)
+            raise IndexDamaged(f"its articles are not the archive's ({len(archive - held):,} missing,"
+                               f" {len(held - archive):,} it should not hold)")
     return f"{len(words):,} words and {phrases} phrases read{', every id compared' if full else ''}"
 
 
-def _megabytes(size: int) -> str:
+def readable_size(size: int) -> str:
+    """A number of bytes as people read it: "2,413.1 MB", "188 kB"."""
     return f"{size / 1e6:,.1f} MB" if size >= 1e6 else f"{size / 1e3:,.0f} kB"

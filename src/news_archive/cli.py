@@ -18,6 +18,7 @@ import click
 
 from . import export as exporter
 from . import matches, sources, store
+from .check import readable_size
 
 if TYPE_CHECKING:
     from .query import Query
@@ -924,16 +925,12 @@ def backup(dest: str, db_path: str, force: bool) -> None:
             report = make_backup(db_path, dest, force=force)
         except BackupError as error:
             raise click.ClickException(str(error)) from None
-    index = (f" and its ranked index to {_shown(dest)}.index ({_size(report.index_bytes)})"
+    index = (f" and its ranked index to {_shown(dest)}.index ({readable_size(report.index_bytes)})"
              if report.index_copied else "")
     echo(f"backed up {_shown(db_path)} to {_shown(dest)}: {_count(report.articles, 'article')},"
-         f" {_size(report.db_bytes)}{index}", err=True)
+         f" {readable_size(report.db_bytes)}{index}", err=True)
     if not report.index_copied:
         echo(f"note: the ranked index is not in the backup: {report.index_note}", err=True)
-
-
-def _size(n: int) -> str:
-    return f"{n / 1e6:,.1f} MB" if n >= 1e6 else f"{n / 1e3:,.0f} kB"
 
 
 # --- serve -------------------------------------------------------------------------------

@@ -16,7 +16,8 @@ from datetime import date as Date
 from . import search_index
 from .matches import filters
 from .query import Query, parse_query
-from .search import _BUCKETS, all_counts, all_counts_of, archive_span, timeline_periods, timeline_unit
+from .search import (all_counts, all_counts_of, archive_span, period_counts, ranked_counts, timeline_periods,
+                     timeline_unit)
 
 MAX_SERIES = 6
 UNITS = ("day", "week", "month", "year")
@@ -170,10 +171,5 @@ def _span(conn, index, one: Series, since, until) -> tuple[str, str, int, dict |
 
 def _counts(conn, index, one: Series, since, until, unit: str, months: dict | None) -> dict[str, int]:
     if index is not None:
-        if unit == "month" and months is not None:
-            return months
-        if unit == "year" and months is not None:
-            return search_index.years_of(months)
-        return search_index.histogram(index, search_index.to_tantivy(index, one.query, since, until, one.names), unit)
-    source, where, args = filters(conn, one.query, since, until, names=one.names)
-    return dict(conn.execute(f"SELECT {_BUCKETS[unit]} AS p, count(*) FROM {source} WHERE {where} GROUP BY p", args))
+        return ranked_counts(index, search_index.to_tantivy(index, one.query, since, until, one.names), unit, months)
+    return period_counts(conn, one.query, since, until, unit, one.names)

@@ -201,17 +201,11 @@ def _search_ranked(conn, index, result: SearchResult, *, with_timeline: bool, wi
     unit = timeline_unit(first, last)
     months = summary["months"]
     years = search_index.years_of(months)
-    if unit == "month":
-        counts = months
-    elif unit == "year":
-        counts = years
-    else:
-        counts = search_index.histogram(index, tq, unit)
+    counts = ranked_counts(index, tq, unit, months)
     if with_timeline:
         result.timeline_unit = unit
         result.timeline = _timeline_points(
-            counts, unit, since, until, archive_first, archive_last,
-            lambda low, high: _all_counts_ranked(index, unit, low, high),
+            counts, unit, since, until, archive_first, archive_last, all_counts(conn, index, unit),
         )
     if with_facets:
         result.facets = {
@@ -489,15 +483,30 @@ def timeline(
     """Matches per period, with every period between the first and last match
     present (zero where nothing matched) and the number of all articles in it,
     so that a chart can show counts or shares."""
-    source, where, args = filters(conn, query, since, until, names=names)
     if unit is None:
+        source, where, args = filters(conn, query, since, until, names=names)
         first, last = conn.execute(f"SELECT min(a.date), max(a.date) FROM {source} WHERE {where}", args).fetchone()
         unit = timeline_unit(since or first, until or last) if first else "month"
-    bucket = _BUCKETS[unit]
-    counts = dict(conn.execute(f"SELECT {bucket} AS p, count(*) FROM {source} WHERE {where} GROUP BY p", args))
+    counts = period_counts(conn, query, since, until, unit, names)
     archive_first, archive_last = archive_span(conn)
-    return unit, _timeline_points(counts, unit, since, until, archive_first, archive_last,
-                                  lambda low, high: _all_counts(conn, unit, low, high))
+    return unit, _timeline_points(counts, unit, since, until, archive_first, archive_last, all_counts(conn, None, unit))
+
+
+def period_counts(conn: sqlite3.Connection, query: Query, since, until, unit: str,
+                  names: Sequence[int] = ()) -> dict[str, int]:
+    """Matches per day, week, month or year, from SQLite."""
+    source, where, args = filters(conn, query, since, until, names=names)
+    return dict(conn.execute(f"SELECT {_BUCKETS[unit]} AS p, count(*) FROM {source} WHERE {where} GROUP BY p", args))
+
+
+def ranked_counts(index, tq, unit: str, months: dict[str, int] | None = None) -> dict[str, int]:
+    """Matches per day, week, month or year, from the ranked index: months and years from the matches
+    per month its overview counted already (``months``), days and weeks from a histogram."""
+    if months is not None and unit == "month":
+        return months
+    if months is not None and unit == "year":
+        return search_index.years_of(months)
+    return search_index.histogram(index, tq, unit)
 
 
 def _timeline_points(counts: dict[str, int], unit: str, since, until, archive_first: str, archive_last: str,

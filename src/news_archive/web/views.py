@@ -284,16 +284,15 @@ class SearchParams:
         params.page = params._page(args.get("page"))
         params.share = args.get("timeline") == "share"
         for value in args.getlist("name")[:MAX_NAME_FILTERS * 4]:
-            if value.isascii() and value.isdigit() and len(value) < 19:
-                if int(value) in params.names:
-                    continue
-                if len(params.names) < MAX_NAME_FILTERS:
-                    params.names.append(int(value))
-                else:
-                    params.ignore(f"name {value} is one name more than the {MAX_NAME_FILTERS} a search can "
-                                  "narrow by")
+            name_id = name_id_of(value)
+            if name_id is None:
+                params.ignore(not_a_name_id(value))
+            elif name_id in params.names:
+                continue
+            elif len(params.names) < MAX_NAME_FILTERS:
+                params.names.append(name_id)
             else:
-                params.ignore(f"name {value[:20]!r} is not a name id")
+                params.ignore(f"name {value} is one name more than the {MAX_NAME_FILTERS} a search can narrow by")
         return params
 
     def ignore(self, what: str, advice: str = "") -> None:
@@ -324,6 +323,15 @@ class SearchParams:
                    "timeline": "share" if self.share else None, "name": self.names or None}
         current.update(changes)
         return current
+
+
+def name_id_of(value: str) -> int | None:
+    """A ?name= value as a name id, or None when it is not one."""
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 19 else None
+
+
+def not_a_name_id(value: str) -> str:
+    return f"name {value[:20]!r} is not a name id"
 
 
 async def _search_params(request, datasette) -> SearchParams:
@@ -1143,8 +1151,8 @@ async def _quotes_asked(request, datasette) -> dict:
     by = no_name = None
     if value:
         current = []
-        if value.isascii() and value.isdigit() and len(value) <= 18 and int(value) < 2**63:
-            current, _ = await run(datasette, browse.resolve_names, [int(value)])
+        if name_id_of(value) is not None:
+            current, _ = await run(datasette, browse.resolve_names, [name_id_of(value)])
         if current:
             by = current[0]
         else:
@@ -1254,11 +1262,12 @@ class CompareParams:
             unit = None
         params = cls(texts, since, until, unit, args.get("timeline") == "share", notes, ignored)
         for value in args.getlist("name")[: compare.MAX_SERIES * 4]:
-            if not (value.isascii() and value.isdigit() and len(value) < 19):
-                ignored.append(f"name {value[:20]!r} is not a name id")
-                notes.append(f"name {value[:20]!r} is not a name id, so it was ignored")
-            elif int(value) not in params.names:
-                params.names.append(int(value))
+            name_id = name_id_of(value)
+            if name_id is None:
+                ignored.append(not_a_name_id(value))
+                notes.append(f"{not_a_name_id(value)}, so it was ignored")
+            elif name_id not in params.names:
+                params.names.append(name_id)
         return params
 
     def url_params(self, **changes) -> dict:
