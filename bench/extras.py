@@ -1,4 +1,5 @@
-"""Time the comparisons of searches, the words that stand out and "on this day", in-process, on an archive.
+"""Time the comparisons of searches, the words that stand out, "on this day" and keyword in context,
+in-process, on an archive.
 
     python bench/extras.py bench/work/dbs/1M/news.db      # after `make bench` built it
     python bench/extras.py news.db --runs 9
@@ -13,7 +14,7 @@ import argparse
 import statistics
 import time
 
-from news_archive import browse, compare, store, words
+from news_archive import browse, compare, concordance, store, words
 from news_archive.query import parse_query
 from news_archive.search_index import SearchIndex
 
@@ -23,6 +24,12 @@ COMPARISONS = [
     (["reserv", "feder", "plan", "further", "bushel", "economist"], {}),
     (["oil", "gold"], {"unit": "day", "since": "1990-01-01", "until": "1991-12-31"}),
     (["cocoa", "coffee", '"interest rates"'], {"since": "1990-01-01", "until": "1990-03-31"}),
+]
+
+# Keyword in context: a page's lines (up to concordance.PAGE_LINES), and an export's (up to MAX_LINES).
+CONCORDANCES = [
+    ("aachen", {}), ("cocoa", {}), ('"oil prices"', {"arrange": "right"}), ("said", {}),
+    ('"reagan iran"~5', {}), ("said", {"most": concordance.MAX_LINES}),
 ]
 
 
@@ -58,6 +65,12 @@ def main() -> None:
         first, median, found = timed(lambda: compare.compare(conn, texts, index=index, **options), args.runs)
         label = " | ".join(texts) + (f" {options}" if options else "")
         print(f"  {label[:70]:70} first {first:6.1f}  median {median:6.1f} ms   per {found.unit}, {len(found.points)} periods")
+    print("keyword in context (concordance.concordance)")
+    for q, options in CONCORDANCES:
+        first, median, found = timed(lambda: concordance.concordance(conn, q, index=index, **options), args.runs)
+        label = q + (f" {options}" if options else "")
+        print(f"  {label[:40]:40} first {first:7.1f}  median {median:7.1f} ms   {len(found.lines):,} lines from"
+              f" {found.read:,} of {found.matching:,} articles")
 
 
 if __name__ == "__main__":

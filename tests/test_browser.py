@@ -192,6 +192,38 @@ def test_compare_searches_from_a_search_page(server, browser, artifacts):
     phone.close()
 
 
+def test_keyword_in_context_from_a_search_page(server, browser, artifacts):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(server.url + "/search?q=cocoa&since=1987-03-01&until=1987-03-31")
+    page.get_by_role("link", name="Every occurrence of these words in context").click()
+    page.wait_for_url(re.compile(r"/concordance\?q=cocoa&since=1987-03-01&until=1987-03-31"))
+    assert page.get_by_label("Words to look for").input_value() == "cocoa"
+    page.get_by_label("Sort lines by").select_option("right")
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_url(re.compile(r"arrange=right"))
+    marks = page.locator("table.kwic tbody mark")
+    assert marks.count() == 100  # a full page of lines
+    # The words found line up: every one starts at the same place across the page.
+    lefts = marks.evaluate_all("els => els.map(e => Math.round(e.getBoundingClientRect().left))")
+    assert len(set(lefts)) == 1, set(lefts)
+    after = page.locator("table.kwic tbody td.right").evaluate_all(
+        "cells => cells.map(c => c.textContent.slice(c.querySelector('mark').textContent.length))")
+    words = [re.findall(r"[^\W_]+", text.lower()) for text in after]
+    assert words == sorted(words)
+    total = int(page.locator(".total strong").inner_text().replace(",", ""))
+    assert total > 100 and page.locator(".pager").count() == 1
+    page.screenshot(path=str(artifacts / "concordance.png"), full_page=False)
+    first = page.locator("table.kwic tbody td.where a").first
+    first.click()
+    page.wait_for_url(re.compile(r"/article/[0-9]+\?q=cocoa"))
+    assert page.locator("article mark, main mark").count() >= 1  # the word is marked in the article
+    page.close()
+    phone = browser.new_page(viewport={"width": 375, "height": 812})
+    phone.goto(server.url + "/concordance?q=cocoa&width=120")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375  # the lines scroll in their box
+    phone.close()
+
+
 # --- accessibility and small screens ------------------------------------------------------------
 # A small archive of awkward articles, so these run in seconds and without the Reuters corpus.
 
@@ -231,7 +263,8 @@ def awkward_pages(server) -> list[str]:
             f"/article/{server.long_article}?q=oil", f"/article/{server.long_article}", f"/name/{server.reagan}",
             "/names", "/quotes", "/quotes?q=oil", "/archive", "/archive/1987", "/archive/1987/03",
             "/archive/1987/03/02", "/help", "/search?q=nothingmatchesthis", "/no-such-page", "/compare",
-            "/compare?q=oil&q=ministers&by=day"]
+            "/compare?q=oil&q=ministers&by=day", "/concordance", "/concordance?q=oil&arrange=right",
+            f"/concordance?q=oil&width=120&name={server.reagan}"]
 
 
 # Standalone links (lists, navigation, pagers; not links inside a sentence) a thumb has to hit.

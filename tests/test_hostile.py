@@ -163,6 +163,7 @@ async def test_hostile_text_and_names_are_escaped_on_every_page(ds, hostile_db):
     article = hostile_id(hostile_db)
     pages = [p for p in route_examples(article) if not p.endswith((".json", ".csv", ".ndjson", ".atom"))]
     pages += [f"/search?q={q}" for q in ("tiger", "script", "img", "keeper", "hyperlink", quote(SCRIPT))]
+    pages += [f"/concordance?q={q}&arrange=right" for q in ("tiger", "script", "img", "bold", quote(SCRIPT))]
     pages += ["/names", "/names?q=" + quote(SCRIPT), "/names?kind=" + quote(SCRIPT)]
     pages += ["/search?since=2020-06-11&until=2020-06-15", "/archive/2020/06/11", f"/article/{article}",
               "/hostile/articles", f"/hostile/articles/{article}", "/hostile/articles?_search=tiger",

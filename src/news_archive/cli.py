@@ -863,6 +863,92 @@ def compare(searches, since, until, unit, share, names, fmt, db_path) -> None:
         echo("none of these searches matched", err=True)
 
 
+# --- keyword in context ----------------------------------------------------------------
+
+
+@cli.command(cls=QueryCommand)
+@click.argument("query", nargs=-1)
+@since_option
+@until_option
+@click.option("--name", "names", multiple=True, metavar="NAME",
+              help="Only articles that mention this person, organisation or place (repeatable; NAME:kind picks"
+                   " one kind).")
+@click.option("--order", type=click.Choice(("oldest", "newest", "relevance")), default="oldest", show_default=True,
+              help="Which matching articles are read first.")
+@click.option("--sort-by", "arrange", type=click.Choice(("text", "left", "right", "match")), default="text",
+              show_default=True,
+              help="Sort the lines by the words to the left of the occurrence (nearest first), to its right, or by"
+                   " the words matched; text keeps the order read.")
+@click.option("--width", type=click.IntRange(10, 200), default=50, show_default=True,
+              help="Characters of context on each side.")
+@click.option("--limit", "-n", type=click.IntRange(1, 100_000), default=100, show_default=True,
+              help="The most lines, from the articles read first.")
+@click.option("--all-versions", is_flag=True,
+              help="Read every version of a story (by default only the first of a story's versions is read).")
+@click.option("--format", "fmt", type=click.Choice(("text", "csv", "json")), default="text", show_default=True)
+@db_option
+def concordance(query, since, until, names, order, arrange, width, limit, all_versions, fmt, db_path) -> None:
+    """Every occurrence of the words of a search, each on a line with the words around it.
+
+    A keyword-in-context concordance: how a word is used, not only where.
+    The query is written as for `search`; its words are found in every form
+    the search matches (price, prices, priced). --sort-by left or right puts
+    the same turns of phrase together. Each line ends with its article's
+    [ID], read whole with `news-archive show ID`.
+
+    Example:
+
+        news-archive concordance '"oil prices"' --sort-by right --limit 50
+    """
+    from . import concordance as kwic
+    from .query import parse_query
+
+    parsed = parse_query(" ".join(query))
+    since, until = _date_range(since, until)
+    with _reader(db_path) as conn:
+        index = _ranked_index(db_path) if parsed.terms() else None
+        chosen = _names_given(conn, names, index)
+        found = kwic.concordance(conn, parsed, since=since, until=until, names=[n["id"] for n in chosen],
+                                 index=index, order=order, arrange=arrange, width=width, most=limit,
+                                 all_versions=all_versions)
+    for note in found.notes:
+        echo(f"note: {note}", err=True)
+    if fmt == "json":
+        click.echo(json.dumps(_concordance_json(found), ensure_ascii=False, indent=2))
+    elif fmt == "csv":
+        exporter.write([line.as_json() for line in found.lines], "csv", sys.stdout, kwic.CSV_COLUMNS)
+    else:
+        tty = sys.stdout.isatty()
+        start, end = ("\x1b[1;33m", "\x1b[0m") if tty else ("", "")
+        for line in found.lines:
+            echo(f"{line.date}  {_shown(line.left).rjust(width)}{start}{_shown(line.match)}{end}"
+                 f"{_shown(line.right).ljust(width)}  [{line.article_id}]")
+    echo(_concordance_summary(found), err=True)
+
+
+def _concordance_summary(found) -> str:
+    if not found.query.terms():
+        return "0 lines"
+    first = {"oldest": "oldest first", "newest": "newest first", "relevance": "best first"}[found.order]
+    if found.complete:
+        read = f"from all {_count(found.matching, 'matching article')}"
+    else:
+        read = f"(the --limit) from the first {found.read:,} of {_count(found.matching, 'matching article')}, {first}"
+    folded = f"; {_count(found.folded, 'later version')} of stories left out" if found.folded else ""
+    forms = ", ".join(f"{form} {n:,}" for form, n in found.forms[:8])
+    return f"{_count(len(found.lines), 'line')} {read}{folded}" + (f"; forms: {forms}" if forms else "")
+
+
+def _concordance_json(found) -> dict:
+    return {
+        "understood": found.query.describe(), "order": found.order, "sort_by": found.arrange, "width": found.width,
+        "matching_articles": found.matching, "articles_read": found.read, "articles_with_lines": found.with_lines,
+        "later_versions_left_out": found.folded, "complete": found.complete, "notes": found.notes,
+        "forms": [{"form": form, "lines": n} for form, n in found.forms],
+        "lines": [line.as_json() for line in found.lines],
+    }
+
+
 # --- check -------------------------------------------------------------------------------
 
 

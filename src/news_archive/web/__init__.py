@@ -47,6 +47,9 @@ def register_routes(datasette):
         (r"^/compare$", views.compare_page),
         (r"^/compare\.json$", views.compare_json),
         (r"^/compare\.csv$", views.compare_csv),
+        (r"^/concordance$", views.concordance_page),
+        (r"^/concordance\.json$", views.concordance_json),
+        (r"^/concordance\.(?P<format>ndjson|csv)$", views.concordance_export),
         (r"^/help$", views.help_page),
     ]
 

@@ -21,7 +21,7 @@ from urllib.parse import urlencode
 from datasette.utils import sqlite_timelimit
 from datasette.utils.asgi import AsgiStream, Response
 
-from .. import browse, compare, export, search, words
+from .. import browse, compare, concordance, export, search, words
 from ..matches import MAX_PAGE, past_the_last
 from ..parse import DateError, parse_date_bound
 from ..query import MAX_QUERY_CHARS, parse_query
@@ -499,6 +499,9 @@ async def search_page(request, datasette):
         "share_url": lambda share: make_url(datasette, "/search", **params.url_params(timeline="share" if share else None)),
         "clear_dates_url": make_url(datasette, "/search", **params.url_params(since=None, until=None, page=None)),
         "compare_url": _compare_url(datasette, params, result),
+        # Its words in every line they occur in, articles read oldest first as a concordance reads them.
+        "concordance_url": make_url(datasette, "/concordance", q=params.q.strip(), since=params.since,
+                                    until=params.until, name=params.names or None) if result.query.terms() else None,
         "page_numbers": _page_numbers(result.page, result.pages),
     })
 
@@ -1380,6 +1383,164 @@ async def compare_csv(request, datasette):
         "x-news-archive-comparison": page,
         "x-news-archive-exported-at": exported_at,
     })
+
+
+# --- keyword in context ----------------------------------------------------------------------------
+
+CONCORDANCE_PER_PAGE = 100
+_ARRANGE_LABELS = {"text": "as read", "left": "words to the left", "right": "words to the right",
+                   "match": "words matched"}
+_ORDER_LABELS = {"oldest": "oldest first", "newest": "newest first", "relevance": "best first"}
+_WIDTHS = (30, 50, 80, 120)
+
+
+@dataclass
+class ConcordanceParams:
+    search: SearchParams  # q, the dates, the names and the page, read as a search reads them
+    order: str = "oldest"
+    arrange: str = "text"
+    width: int = concordance.DEFAULT_WIDTH
+    all_versions: bool = False
+
+    @classmethod
+    async def from_request(cls, request, datasette) -> "ConcordanceParams":
+        searched = await _search_params(request, datasette)
+        params = cls(searched)
+        args = request.args
+        # The search's own reading of ?sort (and its note on a bad one) stands; only its default differs.
+        params.order = searched.sort if args.get("sort") in concordance.ORDERS else "oldest"
+        arrange = args.get("arrange") or "text"
+        if arrange not in concordance.ARRANGEMENTS:
+            searched.ignore(f"the arrangement {arrange[:20]!r} is not one of {', '.join(concordance.ARRANGEMENTS)}")
+            arrange = "text"
+        params.arrange = arrange
+        width = args.get("width") or ""
+        if width:
+            if width.isascii() and width.isdigit() and len(width) < 5:
+                params.width = min(max(int(width), concordance.MIN_WIDTH), concordance.MAX_WIDTH)
+                if params.width != int(width):
+                    searched.problems.append(f"a line shows {concordance.MIN_WIDTH} to {concordance.MAX_WIDTH}"
+                                             f" characters on each side: showing {params.width}")
+            else:
+                searched.ignore(f"the width {width[:20]!r} is not a number of characters")
+        versions = args.get("versions")
+        if versions not in (None, "", "all", "first"):
+            searched.ignore(f"versions {versions[:20]!r} is not all or first")
+        params.all_versions = versions == "all"
+        return params
+
+    def url_params(self, **changes) -> dict:
+        current = {"q": self.search.q, "since": self.search.since, "until": self.search.until,
+                   "name": self.search.names or None, "sort": self.order if self.order != "oldest" else None,
+                   "arrange": self.arrange if self.arrange != "text" else None,
+                   "width": self.width if self.width != concordance.DEFAULT_WIDTH else None,
+                   "versions": "all" if self.all_versions else None}
+        current.update(changes)
+        return current
+
+
+async def _concordance(request, datasette, most: int = concordance.PAGE_LINES):
+    params = await ConcordanceParams.from_request(request, datasette)
+    index = ranked_index(datasette)
+    found = await run(datasette, concordance.concordance, params.search.q, since=params.search.since,
+                      until=params.search.until, names=params.search.names, index=index, order=params.order,
+                      arrange=params.arrange, width=params.width, most=most, all_versions=params.all_versions)
+    if index is None:
+        found.notes.append(index_note(datasette))
+    return params, found
+
+
+def _concordance_page(params: ConcordanceParams, found: concordance.Concordance) -> tuple[int, int, list]:
+    """The page asked for (the last when past it, with a note), the number of pages, and its lines."""
+    pages = max(1, -(-len(found.lines) // CONCORDANCE_PER_PAGE))
+    page = params.search.page
+    if page > pages:
+        found.notes.append(past_the_last(pages, "lines"))
+        page = pages
+    start = (page - 1) * CONCORDANCE_PER_PAGE
+    return page, pages, found.lines[start : start + CONCORDANCE_PER_PAGE]
+
+
+def _concordance_summary(found: concordance.Concordance) -> dict:
+    return {"understood": found.query.describe(), "sort": found.order, "arrange": found.arrange, "width": found.width,
+            "matching_articles": found.matching, "articles_read": found.read,
+            "articles_with_lines": found.with_lines, "later_versions_left_out": found.folded,
+            "complete": found.complete, "lines_found": len(found.lines),
+            "forms": [{"form": form, "lines": n} for form, n in found.forms]}
+
+
+@guarded
+async def concordance_page(request, datasette):
+    params, found = await _concordance(request, datasette)
+    page, pages, lines = _concordance_page(params, found)
+    here = params.url_params()
+    article = datasette.urls.path("/article/")
+    # An article opened from a line marks the words and leads back to this search.
+    link_query = urlencode({key: value for key, value in params.search.article_link_params(1).items() if value},
+                           doseq=True)
+    rows = [{"line": line, "url": f"{article}{line.article_id}" + (f"?{link_query}" if link_query else "")}
+            for line in lines]
+    return await render(datasette, request, "news_concordance.html", {
+        "params": params,
+        "found": found,
+        "rows": rows,
+        "page": page,
+        "pages": pages,
+        "first_line": (page - 1) * CONCORDANCE_PER_PAGE + 1,
+        "notes": params.search.problems + found.notes,
+        "chosen_names": params.search.chosen,
+        "orders": _ORDER_LABELS,
+        "arrangements": _ARRANGE_LABELS,
+        "widths": sorted({*_WIDTHS, params.width}),
+        "empty_archive": not found.matching and await run(datasette, browse.archive_is_empty),
+        "arrange_url": lambda arrange: make_url(datasette, "/concordance", **params.url_params(
+            arrange=arrange if arrange != "text" else None)),
+        "page_url": lambda n: make_url(datasette, "/concordance", **here, page=n if n > 1 else None),
+        "search_url": make_url(datasette, "/search", q=params.search.q, since=params.search.since,
+                               until=params.search.until, name=params.search.names or None),
+        "json_url": make_url(datasette, "/concordance.json", **here, page=page if page > 1 else None),
+        "csv_url": make_url(datasette, "/concordance.csv", **here),
+        "ndjson_url": make_url(datasette, "/concordance.ndjson", **here),
+        "max_lines": concordance.MAX_LINES,
+    })
+
+
+@guarded
+async def concordance_json(request, datasette):
+    params, found = await _concordance(request, datasette)
+    page, pages, lines = _concordance_page(params, found)
+    base = datasette.absolute_url(request, datasette.urls.path("/article/"))
+    return json_response({
+        "query": params.search.q, "since": params.search.since, "until": params.search.until,
+        "names": params.search.names, "all_versions": params.all_versions,
+        **_concordance_summary(found),
+        "notes": params.search.problems + found.notes,
+        "page": page, "pages": pages, "per_page": CONCORDANCE_PER_PAGE,
+        "lines": [{**line.as_json(), "url": f"{base}{line.article_id}"} for line in lines],
+    })
+
+
+@guarded
+async def concordance_export(request, datasette):
+    """/concordance.csv and /concordance.ndjson: every line, up to MAX_LINES, in the page's order."""
+    fmt = request.url_vars["format"]
+    params = await ConcordanceParams.from_request(request, datasette)
+    if params.search.ignored:
+        raise BadRequest("cannot export this concordance: " + "; ".join(params.search.ignored))
+    index = ranked_index(datasette)
+    page = datasette.absolute_url(request, make_url(datasette, "/concordance", **params.url_params()))
+    base = datasette.absolute_url(request, datasette.urls.path("/article/"))
+
+    def rows(conn):
+        found = concordance.concordance(
+            conn, params.search.q, since=params.search.since, until=params.search.until, names=params.search.names,
+            index=index, order=params.order, arrange=params.arrange, width=params.width, most=concordance.MAX_LINES,
+            all_versions=params.all_versions)
+        for line in found.lines:
+            yield {**line.as_json(), "url": f"{base}{line.article_id}"}
+
+    return _streamed_export(datasette, request, archive_database(datasette).path, fmt, "concordance", page, rows,
+                            (*concordance.CSV_COLUMNS, "url"))
 
 
 @guarded

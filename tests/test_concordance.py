@@ -1,0 +1,228 @@
+"""Keyword in context: the library (ranked index and FTS5 alike), the web page, JSON, CSV and CLI."""
+
+import csv
+import io
+import json
+import sqlite3
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import write_article, write_story_versions
+from news_archive.cli import cli
+from news_archive.concordance import MAX_WIDTH, NEEDS_WORDS, Line, _context, arranged, concordance
+from news_archive.ingest import ingest
+from news_archive.search_index import SearchIndex
+from news_archive.web.app import make_datasette
+
+SCRIPT = '<script>alert("x")</script>'
+ARTICLES = {
+    "1.txt": " date 2020-01-06 Oil prices rise\n\nOil prices rose on Monday. Traders said oil prices would rise"
+             " again.\n\nA second paragraph on gold.\n",
+    "2.txt": " date 2020-01-07 Output cut\n\nThe cut in output lifted the price of oil, and pricing power"
+             " returned.\n",
+    "3.txt": " date 2020-02-03 Tanker seized\n\nA tanker carrying oil was seized. Reagan and Iran traded words; far"
+             " away, many days later, one two three four five six seven eight nine Iran again.\n",
+    "4.txt": f" date 2020-03-02 Hostile\n\nThe word oil {SCRIPT} and =HYPERLINK(\"x\") after it.\n",
+    "5.txt": " date 2020-03-03 Gold only\n\nGold hits a record.\n",
+}
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("kwic")
+    for name, text in ARTICLES.items():
+        write_article(folder, name, text)
+    write_article(folder, "copy.txt", ARTICLES["1.txt"])  # an exact copy: read once
+    db_path = str(tmp_path_factory.mktemp("db") / "k.db")
+    ingest(db_path, [str(folder)], jobs=1)
+    return db_path
+
+
+@pytest.fixture(params=["ranked", "fts5"])
+def kwic(request, archive):
+    """concordance() through the tantivy index and through FTS5 alone: both must give the same."""
+    conn = sqlite3.connect(archive)
+    index = SearchIndex.open(archive) if request.param == "ranked" else None
+
+    def run(q, **kwargs):
+        return concordance(conn, q, index=index, **kwargs)
+
+    yield run
+    conn.close()
+
+
+def texts(found) -> list[str]:
+    return [f"{line.left}[{line.match}]{line.right}" for line in found.lines]
+
+
+def test_every_occurrence_is_a_line_with_its_context_in_the_order_read(kwic):
+    found = kwic("oil", width=30)
+    assert [line.date for line in found.lines] == ["2020-01-06"] * 3 + ["2020-01-07", "2020-02-03", "2020-03-02"]
+    assert texts(found) == [
+        "[Oil] prices rise",  # the headline's paragraph: context stops at its end
+        "[Oil] prices rose on Monday. Traders",
+        "rose on Monday. Traders said [oil] prices would rise again.",
+        "in output lifted the price of [oil], and pricing power returned.",
+        "A tanker carrying [oil] was seized. Reagan and Iran",
+        f"The word [oil] {SCRIPT}",
+    ]
+    assert (found.matching, found.read, found.with_lines, found.complete) == (4, 4, 4, True)
+    assert found.lines[0].position == 0
+
+
+def test_a_line_joined_again_is_the_text_it_was_cut_from(kwic, archive):
+    conn = sqlite3.connect(archive)
+    for line in kwic("oil OR prices OR said", width=25).lines:
+        body = conn.execute("SELECT body FROM articles WHERE id = ?", [line.article_id]).fetchone()[0]
+        squeezed = " ".join(body.split())
+        assert line.left + line.match + line.right in squeezed
+        assert len(line.left.strip()) <= 25 and len(line.right.strip()) <= 25
+        assert body[line.position:].lower().startswith(line.match.split()[0].lower())
+
+
+def test_word_forms_and_phrases_are_found_as_a_search_finds_them(kwic):
+    assert kwic("price").forms == [("prices", 3), ("price", 1), ("pricing", 1)]
+    phrase = kwic('"oil prices"')
+    assert [line.match for line in phrase.lines] == ["Oil prices", "Oil prices", "oil prices"]
+    assert phrase.matching == 1
+
+
+def test_near_keeps_only_the_occurrences_that_are_near(kwic):
+    near = kwic('"reagan iran"~3')
+    assert [line.match for line in near.lines] == ["Reagan", "Iran"]  # not the Iran ten words on
+    assert kwic('"reagan iran"~20').lines[-1].right.startswith(" again")
+
+
+def test_lines_sorted_by_their_left_or_right_words(kwic):
+    found = kwic("oil", width=30)
+    by_right = [line.right for line in arranged(found.lines, "right")]
+    assert by_right == [", and pricing power returned.", " prices rise", " prices rose on Monday. Traders",
+                        " prices would rise again.", f" {SCRIPT}", " was seized. Reagan and Iran"]
+    by_left = kwic("oil", width=30, arrange="left").lines
+    assert [line.left.split()[-1] if line.left else "" for line in by_left] == ["", "", "carrying", "of", "said",
+                                                                                 "word"]
+
+
+def test_each_story_once_unless_every_version_is_asked_for(tmp_path):
+    write_story_versions(tmp_path / "in")
+    db_path = str(tmp_path / "v.db")
+    ingest(db_path, [str(tmp_path / "in")], jobs=1)
+    conn = sqlite3.connect(db_path)
+    for index in (SearchIndex.open(db_path), None):
+        once = concordance(conn, "delayed", index=index)
+        every = concordance(conn, "delayed", index=index, all_versions=True)
+        assert (len(once.lines), once.folded, once.read) == (1, 2, 3)
+        assert (len(every.lines), every.folded) == (3, 0)
+
+
+def test_the_most_lines_and_what_was_left_unread(kwic):
+    found = kwic("oil", most=2)
+    assert len(found.lines) == 2 and not found.complete and found.read == 1 and found.matching == 4
+    newest = kwic("oil", most=1, order="newest")
+    assert newest.lines[0].date == "2020-03-02" and not newest.complete
+    assert kwic("oil", most=6).complete  # exactly every line there is
+
+
+def test_dates_and_nothing_to_look_for(kwic):
+    assert [line.date for line in kwic("oil", since="2020-02-01").lines] == ["2020-02-03", "2020-03-02"]
+    assert kwic("").notes == [NEEDS_WORDS] and kwic("").lines == []
+    assert kwic("-oil").lines == [] and NEEDS_WORDS not in kwic("-oil").notes  # the query's own note says why
+    assert kwic("zebra").lines == [] and kwic("zebra").matching == 0
+
+
+def test_context_is_cut_at_words_and_paragraphs():
+    text = "alpha beta gamma delta\n\nepsilon zeta KEY eta theta iota kappa\n  \nlambda"
+    at = text.index("KEY")
+    left, right = _context(text, at, at + 3, 12)
+    assert (left, right) == ("epsilon zeta ", " eta theta")
+    left, right = _context(text, at, at + 3, 10)
+    assert (left, right) == ("zeta ", " eta theta")  # "epsilon zeta " is 13: the cut word is left out
+    glued = "oil-prices"
+    assert _context(glued, 0, 3, 20) == ("", "-prices")
+    long_word = "x" * 500 + " KEY"
+    assert _context(long_word, 501, 504, 20) == ("", "")  # one word longer than the width: nothing of it
+    lines = [Line(1, "d", "h", "b a ", "K", " z", 0), Line(2, "d", "h", "a b ", "K", " y", 0)]
+    assert [line.article_id for line in arranged(lines, "left")] == [1, 2]  # by the nearest word first: a, then b
+    assert [line.article_id for line in arranged(lines, "right")] == [2, 1]
+    assert MAX_WIDTH == 200
+
+
+# --- the web --------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+async def ds(archive):
+    datasette = make_datasette(archive)
+    await datasette.invoke_startup()
+    return datasette
+
+
+async def test_the_page_lines_up_the_occurrences(ds):
+    response = await ds.client.get("/concordance?q=oil&width=30")
+    assert response.status_code == 200
+    html = response.text
+    assert "<strong>6</strong> lines of" in html and "from all 4 matching articles" in html
+    assert '<td class="right"><mark>oil</mark>, and pricing power returned.</td>' in html
+    assert SCRIPT not in html and "&lt;script&gt;" in html
+    assert 'href="/article/' in html and "?q=oil" in html  # a line opens its article with the word marked
+    assert "/concordance.csv?q=oil&amp;width=30" in html
+
+
+async def test_the_page_without_words_explains_itself(ds):
+    html = (await ds.client.get("/concordance")).text
+    assert "Every place the words of a search occur" in html
+    nothing = (await ds.client.get("/concordance?q=zebra")).text
+    assert "Nothing matched" in nothing
+
+
+async def test_a_search_page_leads_to_its_concordance(ds):
+    html = (await ds.client.get("/search?q=oil&since=2020-01-01")).text
+    assert 'href="/concordance?q=oil&amp;since=2020-01-01"' in html
+    assert "/concordance" not in (await ds.client.get("/search?since=2020-01-01")).text
+
+
+async def test_json_pages_and_bad_parameters(ds):
+    data = (await ds.client.get("/concordance.json?q=oil&arrange=right&width=30")).json()
+    assert data["lines_found"] == 6 and data["complete"] and data["arrange"] == "right"
+    assert data["lines"][0]["right"] == ", and pricing power returned." and data["lines"][0]["url"].endswith("/article/2")
+    assert data["forms"] == [{"form": "oil", "lines": 6}]
+    bad = (await ds.client.get("/concordance.json?q=oil&arrange=sideways&width=abc&page=7")).json()
+    assert bad["arrange"] == "text" and bad["width"] == 50 and bad["page"] == 1
+    assert any("sideways" in note for note in bad["notes"]) and any("only 1 page" in note for note in bad["notes"])
+    wide = (await ds.client.get("/concordance.json?q=oil&width=9999")).json()
+    assert wide["width"] == MAX_WIDTH and any("showing 200" in note for note in wide["notes"])
+
+
+async def test_csv_and_ndjson_give_every_line(ds):
+    response = await ds.client.get("/concordance.csv?q=oil&sort=newest")
+    assert response.status_code == 200 and response.headers["x-news-archive-concordance"].endswith(
+        "/concordance?q=oil&sort=newest")
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert [row["date"] for row in rows][:1] == ["2020-03-02"] and len(rows) == 6
+    hostile = rows[0]["right"]
+    assert "HYPERLINK" not in hostile or not hostile.lstrip().startswith("=")
+    lines = (await ds.client.get("/concordance.ndjson?q=oil")).text.splitlines()
+    assert len(lines) == 6 and json.loads(lines[0])["match"] == "Oil"
+    refused = await ds.client.get("/concordance.csv?q=oil&width=wide")
+    assert refused.status_code == 400 and "width" in refused.json()["error"]
+
+
+# --- the command line -----------------------------------------------------------------------------
+
+
+def test_cli_text_csv_and_json(archive):
+    runner = CliRunner()
+    result = runner.invoke(cli, ["concordance", "oil", "--width", "30", "--sort-by", "right", "--db", archive])
+    assert result.exit_code == 0, result.output
+    first = result.stdout.splitlines()[0]
+    assert first.startswith("2020-01-07") and first.rstrip().endswith("[2]") and "oil, and pricing power" in first
+    assert "6 lines from all 4 matching articles" in result.stderr
+    limited = runner.invoke(cli, ["concordance", "oil", "-n", "2", "--db", archive])
+    assert "2 lines (the --limit) from the first 1 of 4 matching articles, oldest first" in limited.stderr
+    as_csv = runner.invoke(cli, ["concordance", "prices", "--format", "csv", "--db", archive])
+    assert as_csv.stdout.splitlines()[0] == "article_id,date,headline,left,match,right,position"
+    as_json = json.loads(runner.invoke(cli, ["concordance", "oil", "--format", "json", "--db", archive]).stdout)
+    assert as_json["matching_articles"] == 4 and len(as_json["lines"]) == 6
+    nothing = runner.invoke(cli, ["concordance", "--db", archive])
+    assert nothing.exit_code == 0 and NEEDS_WORDS in nothing.stderr and "Traceback" not in nothing.output
