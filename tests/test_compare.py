@@ -104,8 +104,17 @@ def test_left_out_searches_are_said(compared):
     assert "'-gold' was left out: a search cannot only exclude words" in notes
     assert "'\"' was left out" in notes
     assert f"'word{MAX_SERIES - 1}' is one search more than the {MAX_SERIES}" in notes
-    nothing = compared(["zebra", "giraffe"])
-    assert [s.total for s in nothing.series] == [0, 0] and nothing.points == []
+    assert found.not_as_asked == [note for note in found.notes if "asked for twice" not in note]
+    assert len(found.not_as_asked) == 4  # -gold, the lone quote, word5 and word6
+    # Nothing matched: every period of the archive (or of the dates) with its zeros, which is a finding too.
+    nothing = compared(["zebra", "giraffe"], unit="month")
+    assert [s.total for s in nothing.series] == [0, 0]
+    assert nothing.points == [{"period": "2020-01", "all": 4, "counts": [0, 0]},
+                              {"period": "2020-02", "all": 0, "counts": [0, 0]},
+                              {"period": "2020-03", "all": 4, "counts": [0, 0]}]
+    dated = compared(["zebra"], since="2020-03-01", until="2021-06-30", unit="month")
+    assert [(p["period"], p["all"]) for p in dated.points] == [("2020-03", 4)]  # as far as the archive reaches
+    assert compared(["zebra"], since="2021-01-01").points == []  # no article of those dates at all
 
 
 def test_the_mentions_of_a_name_are_a_line_too(compared, archive):
@@ -185,6 +194,12 @@ async def test_json_and_csv(ds):
     refused = await ds.client.get("/compare.csv?q=oil&since=yesterday")
     assert refused.status_code == 400 and "cannot export this comparison" in refused.json()["error"]
     assert (await ds.client.get("/compare.csv")).status_code == 400
+    # A file that would lack a line asked for is refused, as other bad parameters are.
+    for asked in ("q=oil&q=-gold", "&".join(f"q=w{i}" for i in range(MAX_SERIES + 1))):
+        left_out = await ds.client.get(f"/compare.csv?{asked}")
+        assert left_out.status_code == 400 and "cannot export this comparison" in left_out.json()["error"], asked
+    zeros = (await ds.client.get("/compare.csv?q=zebra&by=month")).text.splitlines()
+    assert zeros == ["month,all_articles,zebra", "2020-01,4,0", "2020-02,0,0", "2020-03,4,0"]
     bad_unit = (await ds.client.get("/compare.json?q=oil&by=century")).json()
     assert bad_unit["unit"] == "day" and "the unit 'century' is not one of" in bad_unit["notes"][0]
 

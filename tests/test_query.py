@@ -60,6 +60,8 @@ from news_archive.query import MAX_TERMS, parse_query
      ('"reagan iran"~5x: ~ takes a number of words ("reagan iran"~5), so this was searched as a phrase',)),
     ('"reagan iran"~-1', '"reagan iran"', '"reagan iran"',
      ('"reagan iran"~-1: ~ takes a number of words ("reagan iran"~5), so this was searched as a phrase',)),
+    ('"reagan iran"~0', '"reagan iran"', '"reagan iran"',
+     ('"reagan iran"~0: ~ takes a number of words from 1 ("reagan iran"~5), so this was searched as a phrase',)),
     ('"oil pri"*~2', 'NEAR("oil" "pri", 2)', '"oil pri"~2',
      ('"oil pri"*~2: a * does not go with ~, so the words were searched for whole',)),
 ])

@@ -81,7 +81,11 @@ async def test_web_export_sample_and_its_link(archive):
     unseeded = await ds.client.get("/search.csv?q=strike&sample=5")
     drawn_again = await ds.client.get(unseeded.headers["x-news-archive-search"].removeprefix("http://localhost"))
     assert drawn_again.text == unseeded.text  # the provenance header names the seed it drew with
-    for bad in ("sample=0", "sample=x", "seed=4", "sample=3&seed=-2", "sample=10000000"):
+    # Any seed the command line takes, up to 2**63 - 1, draws the same sample here.
+    largest = 2**63 - 1
+    cli_largest = CliRunner().invoke(cli, ["export", "strike", "--sample", "5", "--seed", str(largest), "--db", archive])
+    assert (await ds.client.get(f"/search.ndjson?q=strike&sample=5&seed={largest}")).text == cli_largest.stdout
+    for bad in ("sample=0", "sample=x", "seed=4", "sample=3&seed=-2", "sample=10000000", f"sample=3&seed={2**63}"):
         refused = await ds.client.get(f"/search.csv?q=strike&{bad}")
         assert refused.status_code == 400 and refused.json()["error"].startswith("cannot export this search"), bad
     page = (await ds.client.get("/search?q=harbour")).text

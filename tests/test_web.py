@@ -132,6 +132,25 @@ async def test_invalid_syntax_note_and_bad_parameters(ds):
     assert "There is nothing to search for in <q>&#34;</q>" in lone and "Try fewer words" not in lone
 
 
+async def test_pages_past_the_last_and_odd_page_numbers_are_said(ds, sample_db):
+    nothing = (await ds.client.get("/search.json?q=zzzqqq&page=5")).json()
+    assert (nothing["page"], nothing["pages"]) == (1, 1) and nothing["notes"] == [
+        "there is only 1 page of results: showing the last"]
+    one = (await ds.client.get("/search?q=%22tiger+king+star%22")).text
+    assert "<strong>1</strong> article\n    matches <q" in one
+    newest = (await ds.client.get("/search.json?sort=relevance&since=2020-01-01")).json()
+    assert newest["sort"] == "newest"  # nothing to rank: the newest first, and said so
+    name_id = sqlite3.connect(sample_db).execute("SELECT id FROM names ORDER BY id LIMIT 1").fetchone()[0]
+    far = await ds.client.get(f"/name/{name_id}?page=9999")
+    assert "there is only 1 page: showing the last" in far.text
+    for asked, note in (("abc", "page 'abc' is not a number: showing page 1"), ("-3", "pages start at 1: showing page 1"),
+                        ("0", "pages start at 1: showing page 1")):
+        data = (await ds.client.get(f"/name/{name_id}.json?page={asked}")).json()
+        assert data["page"] == 1 and data["notes"] == [note], asked
+    day = (await ds.client.get("/archive/on/06-09.json?page=0")).json()
+    assert day["notes"] == ["pages start at 1: showing page 1"]
+
+
 @pytest.mark.parametrize("path", [
     "/search?q=%22", "/search?q=NEAR(", "/search?q=AND", "/search?q=%27;DROP%20TABLE%20articles;--",
     "/search?q=" + "a" * 10000, "/search?q=%00%01", "/search?page=abc", "/search?page=99999999999999999999",

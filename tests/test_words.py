@@ -51,6 +51,11 @@ def test_the_words_of_the_matches_that_the_archive_seldom_has(archive):
     ghana = next(w for w in found.words if w["word"] == "ghana")
     assert ghana == {"word": "ghana", "sample_articles": 20, "archive_articles": 26}  # 20 cocoa stories and 6 others
     assert listed.index("ghana") > listed.index("ivory")  # as common among the matches, commoner elsewhere
+    # The archive's count of a word is what its search finds: "prices" and "price" in one article count once.
+    from news_archive.search import search
+
+    for word in found.words:
+        assert word["archive_articles"] == search(conn, word["word"], index=SearchIndex.open(archive)).total, word
     # Never the words searched for, words every story has, stop words or numbers.
     assert not {"cocoa", "market", "report", "steel", "the", "was", "said", "2020"} & set(listed)
 

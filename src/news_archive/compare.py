@@ -16,8 +16,8 @@ from datetime import date as Date
 from . import search_index
 from .matches import filters
 from .query import Query, parse_query
-from .search import (all_counts, all_counts_of, archive_span, period_counts, ranked_counts, timeline_periods,
-                     timeline_unit)
+from .search import (all_counts, all_counts_of, archive_span, bucket_of, period_counts, ranked_counts,
+                     timeline_periods, timeline_unit)
 
 MAX_SERIES = 6
 UNITS = ("day", "week", "month", "year")
@@ -57,6 +57,9 @@ class Comparison:
     # One entry per period: {"period", "all", "counts": [matches of each series, in order]}.
     points: list[dict]
     notes: list[str]
+    # What was asked for and not done as asked (a search left out, another unit): also in ``notes``.
+    # A file of the comparison, kept and read unattended, is refused rather than made without it.
+    not_as_asked: list[str] = field(default_factory=list)
 
 
 def read_searches(texts: list[str]) -> tuple[list[str], list[str]]:
@@ -88,15 +91,21 @@ def compare(
     browse.resolve_names gives them), per period over the same periods. ``unit`` (day, week,
     month or year) is chosen from the dates when not given, as a search's timeline does."""
     kept, notes = read_searches(texts)
+    not_as_asked: list[str] = []
+
+    def not_done(note: str) -> None:
+        notes.append(note)
+        not_as_asked.append(note)
+
     series = []
     for text in kept:
         one = Series(text, parse_query(text))
         if one.query.is_empty:
             why = "; ".join(one.query.notes) or "there is nothing to search for in it"
-            notes.append(f"{text!r} was left out: {why}")
+            not_done(f"{text!r} was left out: {why}")
             continue
         if len(series) == MAX_SERIES:
-            notes.append(f"{text!r} is one search more than the {MAX_SERIES} that can be compared, so it was left out")
+            not_done(f"{text!r} is one search more than the {MAX_SERIES} that can be compared, so it was left out")
             continue
         notes += [f"{text!r}: {note}" for note in one.query.notes]
         series.append(one)
@@ -104,7 +113,7 @@ def compare(
         if any(one.name and one.name["id"] == name["id"] for one in series):
             continue
         if len(series) == MAX_SERIES:
-            notes.append(f"{name['name']} is one more than the {MAX_SERIES} that can be compared, so it was left out")
+            not_done(f"{name['name']} is one more than the {MAX_SERIES} that can be compared, so it was left out")
             continue
         series.append(Series(name["name"], Query(""), name=name))
     spans = [_span(conn, index, one, since, until) for one in series]
@@ -117,14 +126,16 @@ def compare(
         last = min(until or archive_last, archive_last)
     elif found:
         first, last = min(span[0] for span in found), max(span[1] for span in found)
+    elif series:
+        first, last = archive_first, archive_last
     else:
         first = last = None
     automatic = timeline_unit(first, last)
     if unit is not None and unit not in UNITS:
-        notes.append(f"the unit {unit[:20]!r} is not one of {', '.join(UNITS)}: counted per {automatic}")
+        not_done(f"the unit {unit[:20]!r} is not one of {', '.join(UNITS)}: counted per {automatic}")
         unit = None
     elif unit is not None and first and _too_many_periods(first, last, unit):
-        notes.append(f"per {unit} these dates make more than {MAX_PERIODS:,} periods: counted per {automatic}")
+        not_done(f"per {unit} these dates make more than {MAX_PERIODS:,} periods: counted per {automatic}")
         unit = None
     unit = unit or automatic
     for one, span in zip(series, spans):
@@ -132,13 +143,17 @@ def compare(
             one.total = span[2]
             one.counts = _counts(conn, index, one, since, until, unit, span[3])
     matched = {period for one in series for period in one.counts}
+    if series and first and first <= last and not matched:
+        # Nothing matched: every period of the dates (of the archive, without dates) with its zeros,
+        # which is a finding too.
+        matched = {bucket_of(unit, first), bucket_of(unit, last)}
     periods = timeline_periods(matched, unit, since, until, archive_first, archive_last)
     points = []
     if periods:
         everything = all_counts_of(periods, unit, since, until, all_counts(conn, index, unit))
         points = [{"period": p, "all": everything.get(p, 0), "counts": [one.counts.get(p, 0) for one in series]}
                   for p in periods]
-    return Comparison(since, until, unit, series, points, notes)
+    return Comparison(since, until, unit, series, points, notes, not_as_asked)
 
 
 def _too_many_periods(first: str, last: str, unit: str) -> bool:

@@ -243,7 +243,8 @@ def _near_term(words: tuple[str, ...], token: re.Match, notes: list[str]) -> Ter
     if token.group("star"):
         notes.append(f"{shown}: a * does not go with ~, so the words were searched for whole")
     if distance < 1:
-        notes.append(f"{shown}: ~ takes a number of words (\"reagan iran\"~5), so this was searched as a phrase")
+        what = "~ takes a number of words" if not asked else "~ takes a number of words from 1"
+        notes.append(f"{shown}: {what} (\"reagan iran\"~5), so this was searched as a phrase")
         return Term(words)
     if distance > MAX_NEAR:
         notes.append(f"{shown}: at most {MAX_NEAR} words apart can be asked for, so {MAX_NEAR} was used")

@@ -132,15 +132,19 @@ def search(
     happen there and SQLite supplies the rows; without one, FTS5 does it all."""
     query = q if isinstance(q, Query) else parse_query(q)
     sort = sort if sort in SORTS else "relevance"
+    if sort == "relevance" and query.is_empty:
+        sort = "newest"  # nothing to rank: the newest first, and the page says so
     per_page = min(max(1, per_page), MAX_PER_PAGE)
     page = min(max(1, page), MAX_PAGE)
     result = SearchResult(query, since, until, sort, page, per_page, 0, [], notes=list(query.notes),
                           names=tuple(names))
     if query.is_empty and query.text.strip():
         # The user typed something, but nothing in it can be searched for.
+        _clamp_page(result)
         return result
     if index is not None:
         _search_ranked(conn, index, result, with_timeline=with_timeline, with_facets=with_facets)
+        _clamp_page(result)  # done already, unless nothing could match
         return _fold_versions(conn, result)
     if query.has_phrases and not fts_has_positions(conn):
         result.notes.append(PHRASE_FALLBACK_NOTE)
@@ -163,9 +167,9 @@ def search(
 
 
 def _clamp_page(result: SearchResult) -> int:
-    """A page past the last is the last, with a note saying so."""
+    """A page past the last is the last, with a note saying so (page 1 when nothing matched)."""
     last = result.pages
-    if result.total and result.page > last:
+    if result.page > last:
         result.notes.append(past_the_last(last, "results"))
         result.page = last
     return result.page

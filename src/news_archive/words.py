@@ -19,7 +19,7 @@ from typing import Sequence
 
 from . import search_index
 from .matches import clusters_of, first_versions
-from .query import Query
+from .query import Query, Term
 from .search import fetch_rows
 
 SAMPLE_SIZE = 200
@@ -112,7 +112,8 @@ def standing_out(conn: sqlite3.Connection, index: "search_index.SearchIndex | No
         if in_sample < least:
             continue
         # Articles of the archive holding any spelling of the word: the sum over spellings counts an
-        # article with two of them twice, which only makes the word stand out less.
+        # article with two of them twice, which only makes the word stand out less (a first pass:
+        # the words that may be shown are counted exactly below).
         forms = by_root[root]
         in_archive = max(in_sample, sum(searcher.doc_freq("body", search_index.fold(form)) for form in forms))
         share, usual = in_sample / sample, in_archive / everything
@@ -121,9 +122,26 @@ def standing_out(conn: sqlite3.Connection, index: "search_index.SearchIndex | No
         spelling = max(forms, key=lambda form: (holding[form], form))
         scored.append(((share - usual) * share / usual, spelling, in_sample, in_archive))
     scored.sort(key=lambda item: (-item[0], item[1]))
+    # The archive's count said beside a word is the number of articles its search finds (every
+    # spelling once, headlines too), not the sum above: counted for the few words that may be shown,
+    # which are then scored again with it. Those words are uncommon in the archive (that is why
+    # they stand out), so counting them is cheap.
+    rescored = []
+    for _, spelling, in_sample, _ in scored[: size * 2]:
+        in_archive = max(in_sample, _articles_with_word(index, spelling))
+        share, usual = in_sample / sample, in_archive / everything
+        if share > usual:
+            rescored.append(((share - usual) * share / usual, spelling, in_sample, in_archive))
+    rescored.sort(key=lambda item: (-item[0], item[1]))
     return StandingOut(
         words=[{"word": word, "sample_articles": in_sample, "archive_articles": in_archive}
-               for _, word, in_sample, in_archive in scored[:size]],
+               for _, word, in_sample, in_archive in rescored[:size]],
         sample=sample,
         chosen=chosen,
     )
+
+
+def _articles_with_word(index: "search_index.SearchIndex", word: str) -> int:
+    """How many articles a search of ``word`` alone finds."""
+    tq = search_index.to_tantivy(index, Query(word, ((Term((word,)),),)), None, None)
+    return index.searcher().search(tq, 1, count=True).count or 0 if tq is not None else 0

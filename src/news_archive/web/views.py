@@ -575,8 +575,11 @@ def _sample_args(request) -> tuple[int | None, int | None]:
             and len(size_text) <= 7):
         raise BadRequest(f"cannot export this search: sample {size_text[:20]!r} is not a number of articles from 1 to"
                          f" {search.MAX_SAMPLE:,}")
-    if seed_text and not (seed_text.isascii() and seed_text.isdigit() and len(seed_text) <= 18):
-        raise BadRequest(f"cannot export this search: seed {seed_text[:20]!r} is not a whole number")
+    # Any seed `export --seed` takes (0 to 2**63 - 1), so that a sample drawn there can be drawn here.
+    if seed_text and not (seed_text.isascii() and seed_text.isdigit() and len(seed_text) <= 19
+                          and int(seed_text) < 2**63):
+        raise BadRequest(f"cannot export this search: seed {seed_text[:24]!r} is not a whole number from 0 to"
+                         f" {2**63 - 1}")
     return int(size_text), int(seed_text) if seed_text else secrets.randbelow(1_000_000)
 
 
@@ -772,8 +775,8 @@ async def archive_index(request, datasette):
 def _page_arg(request, notes: list[str] | None = None) -> int:
     """A list page number; anything that is not one means the first page (said in ``notes``, if given)."""
     value = request.args.get("page") or ""
-    if value.isascii() and value.isdigit():
-        return max(1, min(int(value), MAX_PAGE))
+    if value.isascii() and value.isdigit() and int(value) > 0:
+        return min(int(value), MAX_PAGE)
     if value and notes is not None:
         notes.append("pages start at 1: showing page 1" if value.lstrip("-").isdigit()
                      else f"page {value[:20]!r} is not a number: showing page 1")
@@ -1016,7 +1019,7 @@ async def earlier_text_json(request, datasette):
 async def name_page(request, datasette):
     name_id = int(request.url_vars["id"])
     index = ranked_index(datasette)
-    view = await run(datasette, browse.name_view, name_id, index, _page_arg(request)) if name_id < 2**63 else None
+    view, notes = await _name_view(request, datasette, name_id, index)
     if view is None:
         moved = await _moved_name(request, datasette, name_id, "")
         if moved is not None:
@@ -1031,7 +1034,7 @@ async def name_page(request, datasette):
                                 until=parse_date_bound(period, end=True)),
     )
     return await render(datasette, request, "news_name.html", {
-        "view": view, "chart": chart, "chart_unit": chart_unit, "chart_points": chart_points,
+        "view": view, "notes": notes, "chart": chart, "chart_unit": chart_unit, "chart_points": chart_points,
         "standing_out": standing_out,
         "search_url": make_url(datasette, "/search", name=[name_id]),
         "atom_url": make_url(datasette, "/search.atom", name=[name_id]),
@@ -1059,7 +1062,7 @@ async def _moved_name(request, datasette, name_id: int, suffix: str) -> Response
 async def name_json(request, datasette):
     name_id = int(request.url_vars["id"])
     index = ranked_index(datasette)
-    view = await run(datasette, browse.name_view, name_id, index, _page_arg(request)) if name_id < 2**63 else None
+    view, notes = await _name_view(request, datasette, name_id, index)
     if view is None:
         moved = await _moved_name(request, datasette, name_id, ".json")
         if moved is not None:
@@ -1070,7 +1073,18 @@ async def name_json(request, datasette):
     view["months"] = [{"period": m, "count": n} for m, n in view["months"]]
     found = await _name_words(datasette, index, view)
     view["words"] = found.as_json()
+    view["notes"] = notes
     return json_response(view)
+
+
+async def _name_view(request, datasette, name_id: int, index) -> tuple[dict | None, list[str]]:
+    """A name's page of articles, and notes on a page number that is not one or past the last."""
+    notes: list[str] = []
+    asked = _page_arg(request, notes)
+    view = await run(datasette, browse.name_view, name_id, index, asked) if name_id < 2**63 else None
+    if view is not None:
+        _past_the_last(asked, view, notes)
+    return view, notes
 
 
 NAME_KINDS = {"person": "People", "organization": "Organisations", "place": "Places"}
@@ -1370,6 +1384,8 @@ async def compare_csv(request, datasette):
         raise BadRequest("cannot export this comparison: " + "; ".join(params.ignored))
     if not found.series:
         raise BadRequest("cannot export this comparison: there is nothing to compare (?q=words or ?name=ID, repeated)")
+    if found.not_as_asked:
+        raise BadRequest("cannot export this comparison: " + "; ".join(found.not_as_asked))
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([found.unit, "all_articles", *(export.neutralise_cell(one.heading) for one in found.series)])
