@@ -210,3 +210,18 @@ def test_a_file_that_vanishes_mid_copy_leaves_nothing_and_is_tried_again(archive
     assert backups._copy_index(source, tmp_path / "copied.index", *listing)
     assert sorted(p.name for p in (tmp_path / "copied.index").iterdir()) == sorted(
         p.name for p in source.iterdir() if not p.name.startswith(".tantivy"))
+
+
+def test_a_full_disk_is_said_of_the_copy_not_of_the_archive(archive, tmp_path, monkeypatch):
+    import errno
+
+    def full(source, target, *args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device", str(source))  # as shutil names the file it read
+
+    (tmp_path / "backups").mkdir()
+    monkeypatch.setattr(backups.shutil, "copyfile", full)
+    with pytest.raises(backups.BackupError) as raised:
+        backups.backup(archive, str(tmp_path / "backups" / "copy.db"))
+    assert str(raised.value) == (f"{tmp_path / 'backups' / 'copy.db.index'}: cannot write the copy of the ranked"
+                                 " index: No space left on device")
+    assert os.listdir(tmp_path / "backups") == []  # nothing half-written left behind

@@ -705,3 +705,31 @@ def test_show_reads_one_article_with_what_was_found_in_it(sample_db):
     missing = shell("show", "999999", "--db", sample_db)
     assert missing.returncode == 1 and "there is no article 999999" in missing.stderr
     assert "Traceback" not in missing.stderr
+
+
+def test_show_on_a_small_archive_just_edited_prints_no_panic(tmp_path):
+    """tantivy's more-like-this panics when a word is in more documents, deleted ones included, than
+    the index has live; the panic was caught, but Rust's report of it reached the terminal."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for number in (1, 2, 3):
+        (folder / f"s{number}.txt").write_text(f" date 2020-01-0{number} Story {number} about lions.\n")
+    db = str(tmp_path / "news.db")
+    assert shell("ingest", str(folder), "--db", db, "-s").returncode == 0
+    (folder / "s1.txt").write_text(" date 2020-01-09 Story 1 rewritten about tigers.\n")
+    assert shell("ingest", str(folder), "--db", db, "-s").returncode == 0
+    for article in ("1", "2", "3"):
+        shown = shell("show", article, "--db", db)
+        assert shown.returncode == 0 and "panicked" not in shown.stderr and "Story" in shown.stdout, shown.stderr
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full (Linux) to fill a disk")
+def test_a_full_disk_is_said_of_the_export_not_of_the_archive(sample_db):
+    for args, shown in ((["-o", "/dev/full"], "/dev/full"), (["--format", "csv", "-o", "/dev/full"], "/dev/full")):
+        result = shell("export", "--db", sample_db, *args)
+        assert result.returncode == 1 and "Traceback" not in result.stderr
+        assert result.stderr.strip() == f"Error: {shown}: cannot write the export: No space left on device"
+    with open("/dev/full", "w") as full:
+        piped = subprocess.run([sys.executable, "-m", "news_archive.cli", "export", "--db", sample_db], stdout=full,
+                               stderr=subprocess.PIPE, text=True)
+    assert piped.stderr.strip() == "Error: standard output: cannot write the export: No space left on device"

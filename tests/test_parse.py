@@ -94,8 +94,10 @@ def test_paragraphs_split_on_blank_lines_with_spaces():
     ("", "empty file"),
     ("   \n\n  ", "empty file: nothing but white space"),
     ("Just text.\n", "no date line: the first line 'Just text.' does not start with 'date'"),
-    (" dated 2020-06-09 x", "no date line: the first line 'dated 2020-06-09 x' does not start with 'date' (it starts"
-                            " with 'dated')"),
+    (" dated 2020-06-09 x", "no date line: the first line 'dated 2020-06-09 x' begins with 'dated', not the word"
+                            " 'date' and a space before the date"),
+    ("date\u20142020-06-09\n\nBody.", "no date line: the first line 'date\u20142020-06-09' begins with"
+                                      " 'date\u20142020-06-09', not the word 'date' and a space before the date"),
     (" date\n2020-06-09 Body", "the date line has 'date' but no date after it"),
     (" date 2020-06-09", "empty body: the file has a date but no text"),
     (" date 2020-06-09 \n\n \n", "empty body: the file has a date but no text"),
@@ -146,6 +148,9 @@ def test_parse_date_and_bounds():
     for bad in ("notadate", "1987-13", "0000", ""):
         with pytest.raises(DateError):
             parse_date_bound(bad)
+    # A bound takes a month, so a month in words is told how to write one (not "write a full date").
+    with pytest.raises(DateError, match=r"'March 1987' is a month written in words: write it 1987-03 \(or a day"):
+        parse_date_bound("March 1987")
 
 
 @pytest.mark.parametrize("text, date, paragraphs", [

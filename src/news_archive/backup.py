@@ -187,6 +187,11 @@ def _copy_index(source: Path, target: Path, meta_bytes: bytes, state_bytes: byte
     except FileNotFoundError:
         shutil.rmtree(target, ignore_errors=True)
         return False
+    except OSError as error:
+        # Said of the copy (a full disk is the destination's), not of the archive's file being read.
+        shutil.rmtree(target, ignore_errors=True)
+        raise BackupError(f"{target.with_name(target.name.rsplit('.backup-', 1)[0])}: cannot write the copy of the"
+                          f" ranked index: {error.strerror or error}") from None
     (target / ".managed.json").write_text(json.dumps(files + ["meta.json"]))
     (target / "meta.json").write_bytes(meta_bytes)
     (target / STATE_FILE).write_bytes(state_bytes)  # last: without it, the copy is no index

@@ -536,7 +536,7 @@ def export(query, since, until, fmt, sort, include_duplicates, names, sample, se
                                                    include_duplicates=include_duplicates, index=index, names=name_ids)
             echo(f"note: a random sample of {len(drawn):,} of the {population:,} matches, seed {seed}"
                  f" (--seed {seed} draws the same sample again)", err=True)
-        with _output(output, as_bytes) as out:
+        with _output_errors(output), _output(output, as_bytes) as out:
             if as_bytes:
                 conn.text_factory = bytes
             if drawn is not None:
@@ -996,9 +996,10 @@ def backup(dest: str, db_path: str, force: bool) -> None:
     SQLite's online backup (what is still in its WAL included), from one
     snapshot. The ranked index is copied with it when no ingest is writing
     it; otherwise it is left out, with a note, and the first ingest of the
-    copy rebuilds it. DEST's folder must exist. To restore, copy DEST over
-    news.db (removing news.db-wal and news.db-shm) and DEST.index over
-    news.db.index, with nothing running on the archive.
+    copy rebuilds it. DEST's folder must exist. To restore, with no ingest
+    or serve running, back the backup up over the archive (its files are put
+    in place only when whole; do not delete news.db-wal by hand):
+    news-archive backup --db BACKUP news.db --force
 
     Example:
 
@@ -1117,6 +1118,20 @@ def _output(path: str, as_bytes: bool):
         sys.stdout.buffer.flush()
     else:
         yield sys.stdout
+
+
+@contextlib.contextmanager
+def _output_errors(path: str):
+    """A failed write (a full disk) said of the file written, not of the archive read."""
+    try:
+        yield
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        if error.filename is not None:
+            raise
+        shown = "standard output" if path == "-" else _shown(path)
+        raise click.ClickException(f"{shown}: cannot write the export: {error.strerror or error}") from None
 
 
 def _ranked_index(db_path: str) -> SearchIndex | None:

@@ -122,6 +122,12 @@ def parse_date_bound(text: str, *, end: bool = False) -> str:
         last_month = month or 12
         next_first = Date(year + (last_month == 12), last_month % 12 + 1, 1)
         return Date.fromordinal(next_first.toordinal() - 1).isoformat()
+    if _MONTH_YEAR_ONLY.fullmatch(stripped):  # "March 1987": a month, written as a bound cannot take it
+        try:
+            month = parse_date(f"1 {stripped}")[:7]
+        except DateError:
+            month = "1987-03"
+        raise DateError(f"{stripped!r} is a month written in words: write it {month} (or a day such as {month}-02)")
     return parse_date(stripped)
 
 
@@ -220,9 +226,11 @@ def parse_article(text: str, source: str) -> Article:
             keyword = _DATE_KEYWORD.match(text, start)
         else:
             first = re.match(r"\S+", text[start:]).group(0)
+            if first.lower().startswith("date"):  # "Dated 2020-...", "date—2020-...": close, but not the word
+                raise ParseError(source, f"no date line: the first line {_preview(text[start:])} begins with"
+                                         f" {first[:20]!r}, not the word 'date' and a space before the date")
             raise ParseError(source, f"no date line: the first line {_preview(text[start:])} does not start with"
-                                     " 'date'" + (f" (it starts with {first[:20]!r})"
-                                                             if first.lower().startswith("date") else ""))
+                                     " 'date'")
     after_keyword = text[keyword.end():]
     line = after_keyword.lstrip(" \t")
     if not line or line.startswith("\n"):

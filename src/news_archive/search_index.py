@@ -828,6 +828,8 @@ def more_like_this(search_index: SearchIndex, headline: str, body: str, exclude:
     included, than the index has live: in a small archive whose articles were just edited (the old
     documents are deleted, not yet merged away). The caller then asks SQLite instead."""
     schema = search_index.schema
+    if _counts_deleted_beyond_live(search_index, headline, body):
+        return None  # it would panic (and Rust would print its report on the user's terminal)
     similar = tantivy.Query.more_like_this_document_fields_query(
         schema, {"headline": [headline], "body": [body]},
         min_doc_frequency=2, min_term_frequency=1, max_query_terms=24, min_word_length=3,
@@ -838,3 +840,17 @@ def more_like_this(search_index: SearchIndex, headline: str, body: str, exclude:
         return top_ids(search_index, query, sort="relevance", limit=limit, offset=0)[1]
     except IndexDamaged:  # the panic above, seen through the searcher (or damage: SQLite answers either way)
         return None
+
+
+_WORDS = re.compile(r"[^\W_]+")
+
+
+def _counts_deleted_beyond_live(search_index: SearchIndex, headline: str, body: str) -> bool:
+    """Whether a word of this text is in more documents, deleted ones included, than the index has
+    live: the condition of more-like-this's panic (it weighs every word of the text). A small archive
+    just edited meets it (a word in every article, and documents deleted and not yet merged away).
+    About 0.3-3 ms on the 1M-article benchmark archive: every word's count is looked up."""
+    searcher = search_index.searcher()
+    live = searcher.num_docs
+    words = {fold(word) for word in _WORDS.findall(f"{headline} {body}")}
+    return any(searcher.doc_freq(field, word) > live for word in words if word for field in ("headline", "body"))
