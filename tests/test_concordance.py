@@ -94,6 +94,25 @@ def test_near_keeps_only_the_occurrences_that_are_near(kwic):
     assert kwic('"reagan iran"~20').lines[-1].right.startswith(" again")
 
 
+def test_the_words_most_often_right_before_and_after(tmp_path):
+    folder = tmp_path / "in"
+    sentences = ["Crude oil prices rose.", "World oil prices fell.", "Crude oil prices fell again.",
+                 "The oil prices rose.", "In Texas crude oil prices rose."]
+    for number, sentence in enumerate(sentences):
+        write_article(folder, f"{number}.txt", f" date 2020-01-0{number + 1} Report {number}\n\n{sentence}\n")
+    db_path = str(tmp_path / "n.db")
+    ingest(db_path, [str(folder)], jobs=1)
+    conn = sqlite3.connect(db_path)
+    for index in (SearchIndex.open(db_path), None):
+        found = concordance(conn, '"oil prices"', index=index)
+        # "The" says nothing, "world" is in one line only: left out.
+        assert found.neighbours("left") == [("crude", 3)]
+        assert found.neighbours("right") == [("rose", 3), ("fell", 2)]
+        assert found.phrase_with("crude", "left") == '"crude oil prices"'
+        assert found.phrase_with("rose", "right") == '"oil prices rose"'
+    assert concordance(conn, "oil OR gas").phrase_with("crude", "left") is None  # not one word or phrase
+
+
 def test_lines_sorted_by_their_left_or_right_words(kwic):
     found = kwic("oil", width=30)
     by_right = [line.right for line in arranged(found.lines, "right")]
@@ -187,6 +206,9 @@ async def test_json_pages_and_bad_parameters(ds):
     assert data["lines_found"] == 6 and data["complete"] and data["arrange"] == "right"
     assert data["lines"][0]["right"] == ", and pricing power returned." and data["lines"][0]["url"].endswith("/article/2")
     assert data["forms"] == [{"form": "oil", "lines": 6}]
+    assert data["before"] == [] and data["after"] == [{"word": "prices", "lines": 3}]
+    html = (await ds.client.get("/concordance?q=oil")).text
+    assert 'Most often right after: <a href="/concordance?q=%22oil+prices%22">prices</a>' in html
     bad = (await ds.client.get("/concordance.json?q=oil&arrange=sideways&width=abc&page=7")).json()
     assert bad["arrange"] == "text" and bad["width"] == 50 and bad["page"] == 1
     assert any("sideways" in note for note in bad["notes"]) and any("only 1 page" in note for note in bad["notes"])

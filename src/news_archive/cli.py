@@ -936,7 +936,11 @@ def _concordance_summary(found) -> str:
         read = f"(the --limit) from the first {found.read:,} of {_count(found.matching, 'matching article')}, {first}"
     folded = f"; {_count(found.folded, 'later version')} of stories left out" if found.folded else ""
     forms = ", ".join(f"{form} {n:,}" for form, n in found.forms[:8])
-    return f"{_count(len(found.lines), 'line')} {read}{folded}" + (f"; forms: {forms}" if forms else "")
+    summary = f"{_count(len(found.lines), 'line')} {read}{folded}" + (f"; forms: {forms}" if forms else "")
+    for side, label in (("left", "most often right before"), ("right", "most often right after")):
+        neighbours = ", ".join(f"{word} {n:,}" for word, n in found.neighbours(side))
+        summary += f"\n{label}: {neighbours}" if neighbours else ""
+    return summary
 
 
 def _concordance_json(found) -> dict:
@@ -945,6 +949,8 @@ def _concordance_json(found) -> dict:
         "matching_articles": found.matching, "articles_read": found.read, "articles_with_lines": found.with_lines,
         "later_versions_left_out": found.folded, "complete": found.complete, "notes": found.notes,
         "forms": [{"form": form, "lines": n} for form, n in found.forms],
+        "before": [{"word": word, "lines": n} for word, n in found.neighbours("left")],
+        "after": [{"word": word, "lines": n} for word, n in found.neighbours("right")],
         "lines": [line.as_json() for line in found.lines],
     }
 

@@ -1482,7 +1482,9 @@ def _concordance_summary(found: concordance.Concordance) -> dict:
             "matching_articles": found.matching, "articles_read": found.read,
             "articles_with_lines": found.with_lines, "later_versions_left_out": found.folded,
             "complete": found.complete, "lines_found": len(found.lines),
-            "forms": [{"form": form, "lines": n} for form, n in found.forms]}
+            "forms": [{"form": form, "lines": n} for form, n in found.forms],
+            "before": [{"word": word, "lines": n} for word, n in found.neighbours("left")],
+            "after": [{"word": word, "lines": n} for word, n in found.neighbours("right")]}
 
 
 @guarded
@@ -1496,9 +1498,20 @@ async def concordance_page(request, datasette):
                            doseq=True)
     rows = [{"line": line, "url": f"{article}{line.article_id}" + (f"?{link_query}" if link_query else "")}
             for line in lines]
+    def neighbour_links(side: str) -> list[dict]:
+        """The words most often right before or after, each a link to the lines of the longer phrase."""
+        links = []
+        for word, n in found.neighbours(side):
+            phrase = found.phrase_with(word, side)
+            url = make_url(datasette, "/concordance", **params.url_params(q=phrase)) if phrase else None
+            links.append({"word": word, "lines": n, "url": url})
+        return links
+
     return await render(datasette, request, "news_concordance.html", {
         "params": params,
         "found": found,
+        "before": neighbour_links("left"),
+        "after": neighbour_links("right"),
         "rows": rows,
         "page": page,
         "pages": pages,
