@@ -149,12 +149,12 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, db: str):
+    def __init__(self, db: str, env: dict | None = None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process = subprocess.Popen(
             [sys.executable, "-m", "news_archive.cli", "serve", "--db", db, "--port", str(self.port)],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})},
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:

@@ -501,6 +501,35 @@ async def test_datasettes_own_pages_answer_bad_parameters_with_400(ds):
         assert "not one this page can use" in response.text and "Traceback" not in response.text, path
 
 
+async def test_datasettes_own_pages_answer_numbers_too_large_keys_cut_short_and_slow_csv_with_400(ds):
+    for path in ["/hostile/articles.json?id__gt=9223372036854775808", "/hostile/articles?date__gt=" + "9" * 20]:
+        response = await ds.client.get(path)
+        assert response.status_code == 400 and "numbers in filters" in response.text, path
+    for path in ["/hostile/article_names/1", "/hostile/similar_articles/1.json"]:  # tables keyed by two columns
+        response = await ds.client.get(path)
+        assert response.status_code == 400 and "does not name a row" in response.text, path
+    slow = await ds.client.get("/hostile/articles.csv?_search=tiger&_timelimit=1&_size=1000")
+    forever = "with recursive c(x) as (select 1 union all select x+1 from c) select count(*) from c"
+    for response in (slow, await ds.client.get("/hostile.csv", params={"sql": forever})):
+        if response.status_code != 200:  # the small archive may answer within a millisecond
+            assert response.status_code == 400 and "took too long" in response.text
+
+
+async def test_no_sql_query_can_make_a_value_of_gigabytes(ds):
+    """One request used 16.7 GB of memory: SQLite makes values up to 1 GB by default, and Datasette
+    encodes them for the page. Values are now limited to what an article can be (MAX_VALUE_BYTES)."""
+    from news_archive.web import MAX_VALUE_BYTES
+
+    for sql in ("select zeroblob(900000000)", "select printf('%.*c', 500000000, 'x')",
+                "with recursive d(x, n) as (select 'x', 0 union all select x || x, n + 1 from d where n < 40)"
+                " select length(x) from d"):
+        response = await ds.client.get("/hostile.json", params={"sql": sql})
+        assert response.status_code == 400 or response.json()["rows"] in ([[None]], []), sql
+        assert "string or blob too big" in response.text or response.json()["rows"] == [[None]], sql
+    fits = (await ds.client.get("/hostile.json", params={"sql": f"select length(zeroblob({MAX_VALUE_BYTES - 10}))"}))
+    assert fits.json()["rows"] == [[MAX_VALUE_BYTES - 10]]  # a value as large as an article can be still works
+
+
 async def test_every_filter_is_applied_or_refused(ds):
     six = "&".join(f"name={n}" for n in range(1, 7))
     data = (await ds.client.get(f"/search.json?q=tiger&{six}")).json()
@@ -549,3 +578,13 @@ def test_an_absurdly_long_word_is_no_name(tmp_path):
     from news_archive.names import find_mentions
 
     assert [m.name for m in find_mentions("The " + "A" * 5000 + " company met John Smith.")] == ["John Smith"]
+
+
+async def test_datasettes_own_pages_are_never_framed_either(ds):
+    for path in ("/hostile", "/hostile/articles", "/hostile/articles/1", "/hostile?sql=select+1", "/-/versions",
+                 "/hostile/articles?_sort=nope"):
+        response = await ds.client.get(path)
+        assert response.headers["x-frame-options"] == "DENY", path
+        assert "frame-ancestors 'none'" in response.headers["content-security-policy"], path
+    ours = await ds.client.get("/search?q=tiger")
+    assert ours.headers["content-security-policy"].startswith("default-src 'none'")  # our own, whole policy

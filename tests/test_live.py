@@ -112,3 +112,74 @@ def test_connections_beyond_the_limit_get_a_quick_503(tmp_path):
         for connection in idle:
             connection.close()
         server.stop()
+
+
+def test_connections_too_slow_to_send_a_request_are_closed(tmp_path):
+    """200 connections that never sent a whole request locked every visitor out (slowloris)."""
+    import socket
+
+    from news_archive.cli import MAX_CONNECTIONS
+
+    db = str(tmp_path / "small.db")
+    ingest(db, [str(SAMPLE)], jobs=1)
+    server = Server(db, env={"NEWS_ARCHIVE_REQUEST_HEAD_SECONDS": "1"})
+    idle = []
+    try:
+        for number in range(MAX_CONNECTIONS):
+            idle.append(socket.create_connection(("127.0.0.1", server.port), timeout=10))
+            if number % 2:  # half send the start of a request, and never its end
+                idle[-1].sendall(b"GET /search?q=tiger HTTP/1.1\r\nHost: localhost\r\n")
+        time.sleep(1.5)
+        assert all(connection.recv(16) == b"" for connection in idle)  # closed by the server
+        client = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+        client.request("GET", "/search.json?q=tiger")
+        answer = client.getresponse()
+        assert answer.status == 200 and answer.read()
+        # A connection kept open after an answer has as long again for its next request, no more.
+        client.request("GET", "/help")
+        assert client.getresponse().read() and client.sock is not None
+        started = time.monotonic()
+        assert client.sock.recv(16) == b"" and time.monotonic() - started < 5
+    finally:
+        for connection in idle:
+            connection.close()
+        server.stop()
+
+
+def test_an_export_whose_reader_takes_nothing_gives_its_place_back(tmp_path):
+    """Four clients that asked for exports and never read held every export's place for good."""
+    import socket
+
+    from news_archive.web.views import MAX_EXPORTS
+
+    folder = tmp_path / "big"
+    folder.mkdir()
+    paragraph = "The harbour board met again and said the cranes were idle all week. " * 40
+    for number in range(2500):  # about 7 MB of CSV: more than the kernel buffers between server and client
+        (folder / f"{number}.txt").write_text(f" date 2020-01-{number % 28 + 1:02d} Harbour {number}\n\n{paragraph}\n")
+    db = str(tmp_path / "big.db")
+    ingest(db, [str(folder)], jobs=1, analyse=False)
+    server = Server(db, env={"NEWS_ARCHIVE_EXPORT_STALL_SECONDS": "2"})
+    stalled = []
+    try:
+        for _ in range(MAX_EXPORTS):
+            connection = socket.socket()
+            connection.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            connection.connect(("127.0.0.1", server.port))
+            connection.sendall(b"GET /search.csv?q=harbour HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            stalled.append(connection)
+        time.sleep(0.5)
+        client = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+        client.request("GET", "/quotes.ndjson")
+        assert client.getresponse().status == 503  # every place taken
+        client.close()
+        time.sleep(3)  # the stalled exports are stopped, their places given back
+        client = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+        client.request("GET", "/quotes.ndjson")
+        answer = client.getresponse()
+        assert answer.status == 200
+        answer.read()
+    finally:
+        for connection in stalled:
+            connection.close()
+        server.stop()

@@ -1046,7 +1046,7 @@ def serve(db_path: str, host: str, port: int, demo: bool) -> None:
     """
     _check_can_listen(host, port)  # before the archive is made or upgraded, and before "Serving" is printed
     from . import ingest as ingester
-    from .web.app import make_datasette, sample_folder
+    from .web.app import REQUEST_HEAD_SECONDS, head_deadline_protocol, make_datasette, sample_folder
 
     if not Path(db_path).exists() and not demo:
         # Not made silently: an archive started with the sample would keep its two articles for good
@@ -1074,8 +1074,11 @@ def serve(db_path: str, host: str, port: int, demo: bool) -> None:
     shown_host = "localhost" if host in ("127.0.0.1", "0.0.0.0", "::") else host
     echo(f"Serving {db_path} at http://{shown_host}:{port}/  (Ctrl-C to stop)", err=True)
     # Connections beyond MAX_CONNECTIONS are answered 503 at once rather than queued.
+    # Connections too slow to send a request are closed (see head_deadline_protocol); the tests
+    # shorten the deadline with NEWS_ARCHIVE_REQUEST_HEAD_SECONDS.
+    head_seconds = float(os.environ.get("NEWS_ARCHIVE_REQUEST_HEAD_SECONDS") or REQUEST_HEAD_SECONDS)
     uvicorn.run(datasette.app(), host=host, port=port, log_level="warning", lifespan="on",
-                limit_concurrency=MAX_CONNECTIONS)
+                limit_concurrency=MAX_CONNECTIONS, http=head_deadline_protocol(head_seconds))
 
 
 def _check_can_listen(host: str, port: int) -> None:

@@ -12,6 +12,7 @@ import sqlite3
 
 from datasette import hookimpl
 
+from ..sources import MAX_FILE_BYTES
 from . import views
 
 _DAY = r"(?P<year>[0-9]{4})/(?P<month>[0-9]{2})/(?P<day>[0-9]{2})"
@@ -66,24 +67,49 @@ def menu_links(datasette):
 # (a DatasetteError left at its default status). They are the visitor's mistake: 400.
 _VISITOR_MISTAKES = ("Cannot sort table by", "Cannot use _sort and _sort_desc", "Invalid _through")
 # What Datasette's own views raise on parameters they cannot read (our views mark theirs: a bug is a 500).
-_DATASETTE_PARAMETER_ERRORS = (ValueError, KeyError, TypeError, sqlite3.ProgrammingError)
+# OverflowError: a number past SQLite's 64 bits in a filter (?id__gt=9223372036854775808).
+_DATASETTE_PARAMETER_ERRORS = (ValueError, KeyError, TypeError, OverflowError, sqlite3.ProgrammingError)
+# The value a query may make, at most (SQLITE_LIMIT_LENGTH): an article read from a file of
+# sources.MAX_FILE_BYTES decodes to at most three UTF-8 bytes a byte, and a row holds a little
+# more. Without it one SQL request on Datasette's pages (zeroblob(900000000), printf('%.*c', ...), a
+# string doubled in a recursive query) made values of gigabytes: 16.7 GB of memory for one request.
+MAX_VALUE_BYTES = 3 * MAX_FILE_BYTES + 2**20
+
+
+@hookimpl
+def prepare_connection(conn):
+    if hasattr(conn, "setlimit"):  # Python 3.11 and later
+        conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
 
 
 @hookimpl
 def handle_exception(datasette, request, exception):
-    from datasette.utils.asgi import NotFound
+    from datasette.database import QueryInterrupted
+    from datasette.utils.asgi import NotFound, Response
     from datasette.views.base import DatasetteError
 
     if isinstance(exception, DatasetteError) and exception.status == 500 \
             and str(exception.message).startswith(_VISITOR_MISTAKES):
         exception.status = 400
+    if isinstance(exception, QueryInterrupted) and not getattr(exception, "in_our_view", False):
+        # Datasette answers a query stopped by its time limit with a 400, except on its CSV pages.
+        async def too_slow():
+            return Response.text(f"{views.TOO_SLOW}\n(SQL stopped after the time limit)", status=400,
+                                 headers={"x-content-type-options": "nosniff"})
+
+        return too_slow
     if isinstance(exception, _DATASETTE_PARAMETER_ERRORS) and not getattr(exception, "in_our_view", False) \
-            and request.query_string:
+            and (request.query_string or isinstance(exception, sqlite3.ProgrammingError)):
+        # Without a query string: a row page of a table keyed by two columns given one
+        # (/news/article_names/1), which Datasette 0.65 cannot bind.
         # Datasette 0.65 fails with these on some parameters of its own pages (_through=abc,
         # _timelimit=abc, _facet={...}, a NUL byte in _where, _shape=array with no rows):
         # the visitor's mistake, answered 400 in plain words rather than 500 with Python's.
         message = ("A parameter of this address is not one this page can use: check the ones that start with _"
-                   " (such as _facet, _where, _through, _timelimit, _shape).")
+                   " (such as _facet, _where, _through, _timelimit, _shape) and the numbers in filters.")
+        if not request.query_string:
+            message = ("This address does not name a row: the rows of this table are named by all the columns of"
+                       " their key, separated by commas (as the table's own links to them are).")
 
         async def bad_request():
             if request.path.endswith(".json"):
@@ -178,11 +204,30 @@ def asgi_wrapper(datasette):
             path, query = scope["path"], scope.get("query_string") or b""
             if path not in _OWN_CSV and (path.endswith(".csv") or b"_format=csv" in query):
                 send = _neutralising_csv(send)
-            await app(scope, receive, send)
+            await app(scope, receive, _never_framed(send))
 
         return read_only
 
     return wrap
+
+
+def _never_framed(send):
+    """Datasette's own pages, which show the same untrusted text as ours, are never shown in another
+    site's frame either (ours send a full Content-Security-Policy; theirs have inline scripts, so
+    they get only its frame-ancestors part)."""
+
+    async def guarded_send(message):
+        if message["type"] == "http.response.start":
+            headers = list(message.get("headers", []))
+            names = {name.lower() for name, _ in headers}
+            if b"content-security-policy" not in names:
+                headers.append((b"content-security-policy", b"frame-ancestors 'none'"))
+            if b"x-frame-options" not in names:
+                headers.append((b"x-frame-options", b"DENY"))
+            message = {**message, "headers": headers}
+        await send(message)
+
+    return guarded_send
 
 
 def _neutralising_csv(send):

@@ -130,3 +130,51 @@ def sample_folder() -> Path:
     if packaged.is_dir():
         return Path(str(packaged))
     return Path(__file__).resolve().parents[3] / "data"
+
+
+# A connection must send a request's head (its request line and headers) within this many seconds
+# of opening, or of its previous answer, or it is closed. uvicorn has no such deadline, and the
+# server's cap on connections counts idle ones: 200 connections that never sent a whole request
+# locked every visitor out ("slowloris"). A request being answered (a long export) is not timed.
+REQUEST_HEAD_SECONDS = 10.0
+
+
+def head_deadline_protocol(seconds: float = REQUEST_HEAD_SECONDS):
+    """uvicorn's httptools protocol, closing connections that are too slow to send a request's head."""
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+    class HeadDeadlineProtocol(HttpToolsProtocol):
+        _head_timer = None
+
+        def connection_made(self, transport) -> None:
+            super().connection_made(transport)
+            self._arm_head_deadline()
+
+        def on_headers_complete(self) -> None:
+            self._disarm_head_deadline()
+            super().on_headers_complete()
+
+        def on_response_complete(self) -> None:
+            super().on_response_complete()
+            if not self.transport.is_closing() and not self.pipeline:
+                self._arm_head_deadline()  # the next request on this connection has as long
+
+        def connection_lost(self, exc) -> None:
+            self._disarm_head_deadline()
+            super().connection_lost(exc)
+
+        def _arm_head_deadline(self) -> None:
+            self._disarm_head_deadline()
+            self._head_timer = self.loop.call_later(seconds, self._head_too_slow)
+
+        def _disarm_head_deadline(self) -> None:
+            if self._head_timer is not None:
+                self._head_timer.cancel()
+                self._head_timer = None
+
+        def _head_too_slow(self) -> None:
+            self._head_timer = None
+            if not self.transport.is_closing():
+                self.transport.close()
+
+    return HeadDeadlineProtocol

@@ -9,6 +9,7 @@ import csv
 import io
 import json
 import logging
+import os
 import sqlite3
 import secrets
 import threading
@@ -45,6 +46,9 @@ SECURITY_HEADERS = {
 # at most MAX_EXPORTS streamed exports run at once; more get 503 and Retry-After.
 VIEW_TIME_LIMIT_SECONDS = 20.0
 MAX_EXPORTS = 4
+# An export whose reader takes nothing for this long is stopped: four clients that connected and
+# never read held every export's place for as long as they stayed connected. (The tests shorten it.)
+EXPORT_STALL_SECONDS = float(os.environ.get("NEWS_ARCHIVE_EXPORT_STALL_SECONDS") or 60)
 TOO_SLOW = "That request took too long and was stopped. Try a narrower search or a shorter date range."
 MAX_NAME_FILTERS = 5
 logger = logging.getLogger("news_archive.web")
@@ -649,9 +653,11 @@ def _streamed_export(datasette, request, db_path: str, fmt: str, what: str, page
                 if piece is None:
                     break
                 if isinstance(piece, Exception):
-                    await writer.write(f"\nerror: export stopped: {piece}\n")
-                    continue
-                await writer.write(piece)
+                    piece = f"\nerror: export stopped: {piece}\n"
+                try:
+                    await asyncio.wait_for(writer.write(piece), EXPORT_STALL_SECONDS)
+                except TimeoutError:
+                    raise _ReaderStalled(request.path) from None
         finally:
             stop.set()
             watcher.cancel()
@@ -664,6 +670,10 @@ def _streamed_export(datasette, request, db_path: str, fmt: str, what: str, page
     return _ExportStream(stream, headers=headers, content_type=content_type, finished=finished)
 
 
+class _ReaderStalled(Exception):
+    pass
+
+
 class _ExportStream(AsgiStream):
     """A streamed export that gives back its place among the MAX_EXPORTS however it ends."""
 
@@ -674,6 +684,9 @@ class _ExportStream(AsgiStream):
     async def asgi_send(self, send):
         try:
             await super().asgi_send(send)
+        except _ReaderStalled as stalled:
+            # Returning with the answer unfinished makes the server close the connection.
+            logger.warning("stopped the export %s: its reader took nothing for %.0f s", stalled, EXPORT_STALL_SECONDS)
         finally:
             self.finished()
 
