@@ -591,6 +591,15 @@ def test_ingest_quiet_says_only_what_needs_a_look(db_path, tmp_path):
     assert (third.returncode, third.stderr) == (0, "")  # the old reject is not news
     usage = shell("ingest", "--no-such-option", str(tmp_path / "in"), "--db", db_path)
     assert usage.returncode == 2  # a mistyped command is not a rejected file
+    # Links that cannot be followed are rejects like any other: news once, then quiet.
+    os.symlink(tmp_path / "nowhere.txt", tmp_path / "in" / "broken.txt")
+    os.symlink("..", tmp_path / "in" / "up")
+    linked = shell("ingest", "-q", str(tmp_path / "in"), "--db", db_path)
+    assert linked.returncode == 3 and linked.stderr.splitlines() == [
+        "rejected broken.txt: broken link", "rejected up: a link to a folder that holds this folder: not followed"]
+    for _ in range(2):
+        later = shell("ingest", "-q", str(tmp_path / "in"), "--db", db_path)
+        assert (later.returncode, later.stderr) == (0, "")
 
 
 @pytest.fixture

@@ -949,3 +949,33 @@ def test_a_file_edited_into_a_copy_of_another_is_the_copy(db_path, articles_dir,
     ingest(db_path, [str(articles_dir), str(tmp_path / "later")], jobs=1)
     assert rows(db_path, "SELECT source, duplicate_of FROM articles ORDER BY id") == [
         ("a.txt", 2), ("b.txt", None), ("c.txt", 2)]  # b, untouched, stays the one searches show
+
+
+def test_links_that_cannot_be_read_are_rejected_once_and_again_only_when_they_change(db_path, tmp_path):
+    folder = tmp_path / "in"
+    write_article(folder, "ok.txt", " date 2020-01-02 Fine.\n")
+    os.symlink(tmp_path / "target.txt", folder / "broken.txt")
+    os.symlink("loop2.txt", folder / "loop1.txt")
+    os.symlink("loop1.txt", folder / "loop2.txt")
+    os.symlink("..", folder / "up")
+    links = [("broken.txt", "broken link"), ("loop1.txt", "too many levels of symbolic links"),
+             ("loop2.txt", "too many levels of symbolic links"),
+             ("up", "a link to a folder that holds this folder: not followed")]
+    first = ingest(db_path, [str(folder)], jobs=1)
+    assert sorted(first.rejected) == links and first.still_rejected == []
+    recorded = rows(db_path, "SELECT source, reason, rejected_at FROM rejects ORDER BY source")
+    assert [(source, reason) for source, reason, _ in recorded] == links
+    # Nothing changed: the same rejects are old news, and nothing is written for them.
+    second = ingest(db_path, [str(folder)], jobs=1)
+    assert sorted(second.still_rejected) == links and sorted(second.rejected) == links
+    assert rows(db_path, "SELECT source, reason, rejected_at FROM rejects ORDER BY source") == recorded
+    # The link's target appears: it is read; the loop broken open is two broken links, news again.
+    write_article(tmp_path, "target.txt", " date 2020-01-03 Here now.\n")
+    (folder / "loop2.txt").unlink()
+    os.symlink(tmp_path / "nowhere.txt", folder / "loop2.txt")
+    third = ingest(db_path, [str(folder)], jobs=1)
+    assert third.ingested == 1
+    assert sorted(set(third.rejected) - set(third.still_rejected)) == [("loop1.txt", "broken link"),
+                                                                        ("loop2.txt", "broken link")]
+    assert third.still_rejected == [links[3]]
+    assert rows(db_path, "SELECT source FROM rejects ORDER BY source") == [("loop1.txt",), ("loop2.txt",), ("up",)]

@@ -711,13 +711,19 @@ def process_chunk(chunk: list[Task]) -> ChunkResult:
             if isinstance(item, Found) and item.alias and item.alias in known:
                 result.renamed.append((item.source, item.alias, False))  # stored under it before
                 item = dataclasses.replace(item, source=item.alias, alias=None)
+        previous = known.get(item.source)
         if isinstance(item, Unreadable):
-            result.rejected.append(store.RejectedFile(item.source, item.reason))
+            if _rejected_so_before(previous, item.reason):
+                result.still_rejected.append((item.source, item.reason))
+            else:
+                result.rejected.append(store.RejectedFile(item.source, item.reason))
             continue
         if isinstance(item, Member) and item.error:
-            result.rejected.append(store.RejectedFile(item.source, item.error, item.size, item.mtime_ns))
+            if _rejected_so_before(previous, item.error, item.size, item.mtime_ns):
+                result.still_rejected.append((item.source, item.error))
+            else:
+                result.rejected.append(store.RejectedFile(item.source, item.error, item.size, item.mtime_ns))
             continue
-        previous = known.get(item.source)
         clash = isinstance(item, Found) and item.alias is not None  # the same size and time prove nothing then
         # A member of an archive is here only because its archive changed, and its bytes are read
         # already: its hash says whether it changed (a rebuilt tarball keeps members' sizes and times).
@@ -765,6 +771,15 @@ def process_chunk(chunk: list[Task]) -> ChunkResult:
         if _resident_mb() > WORKER_MEMORY_MB:
             names.clear_caches()
     return result
+
+
+def _rejected_so_before(previous: tuple | None, reason: str, size: int | None = None,
+                        mtime_ns: int | None = None) -> bool:
+    """Whether the ledger row ``previous`` is a reject for this same reason (and size and time) of
+    something that has no bytes to compare: a broken link, a link loop, a link to "..", a member too
+    big or in an archive inside the archive. Without this such rejects were news on every run."""
+    return (previous is not None and previous[3] == "rejected" and previous[4] == reason
+            and (previous[0], previous[1]) == (size, mtime_ns))
 
 
 # The name finder memoises what it has worked out; a worker drops that memory
