@@ -979,3 +979,28 @@ def test_links_that_cannot_be_read_are_rejected_once_and_again_only_when_they_ch
                                                                         ("loop2.txt", "broken link")]
     assert third.still_rejected == [links[3]]
     assert rows(db_path, "SELECT source FROM rejects ORDER BY source") == [("loop1.txt",), ("loop2.txt",), ("up",)]
+
+
+def test_an_unchanged_archive_counts_only_the_members_it_holds(db_path, articles_dir):
+    pack = articles_dir / "pack.zip"
+
+    def zip_of(count):
+        with zipfile.ZipFile(pack, "w") as z:
+            for n in range(1, count + 1):
+                z.writestr(f"m{n}.txt", f" date 2020-01-0{n} Member {n}.\n")
+        _new_mtime(pack, count)
+
+    zip_of(4)
+    ingest(db_path, [str(articles_dir)], jobs=1)
+    zip_of(2)
+    shrunk = ingest(db_path, [str(articles_dir)], jobs=1)
+    assert (shrunk.unchanged, len(shrunk.gone)) == (2, 2)
+    # Not reopened, and the two members gone from it are not counted among what it holds.
+    assert ingest(db_path, [str(articles_dir)], jobs=1).summary() == \
+        "ingested 0, updated 0, unchanged 2, duplicates 0, rejected 0"
+    assert ingest(db_path, [str(articles_dir)], jobs=1, reread=True).summary() == \
+        "ingested 0, updated 0, unchanged 2, duplicates 0, rejected 0"
+    zip_of(3)  # one comes back: it is held again, and counted
+    assert ingest(db_path, [str(articles_dir)], jobs=1).unchanged == 3
+    assert ingest(db_path, [str(articles_dir)], jobs=1).summary() == \
+        "ingested 0, updated 0, unchanged 3, duplicates 0, rejected 0"

@@ -600,10 +600,13 @@ def _unchanged_archive(ledger: sqlite3.Connection, archive: Found, pattern: str 
         return None
     prefix = archive.source + "!"
     result = ChunkResult()
+    # The ledger keeps the rows of members gone from the archive (their articles stay): those are
+    # in gone_sources, with the archive as their folder, and are not among what it holds now.
     rows = ledger.execute(
         "SELECT s.source, s.status, r.reason FROM source_files s LEFT JOIN rejects r ON r.source = s.source"
-        " WHERE s.source >= ? AND s.source < ?",
-        (prefix, archive.source + '"'),
+        " WHERE s.source >= ? AND s.source < ?"
+        " AND NOT EXISTS (SELECT 1 FROM gone_sources g WHERE g.folder = ? AND g.source = s.source)",
+        (prefix, archive.source + '"', archive.source),
     )
     damaged = ledger.execute("SELECT reason FROM rejects WHERE source = ?", (archive.source,)).fetchone()
     if damaged:  # damaged when it was read, and not changed since: still damaged
