@@ -245,7 +245,7 @@ class AnalysisReport:
 def articles_to_analyse(conn: sqlite3.Connection, everything: bool = False) -> list[int]:
     """Ids of the originals to analyse: all of them, or those that hold no names,
     no quotes and no sketch (ingested with --no-analysis, or with too little text to
-    hold any, which an earlier ``analyse`` remembers in ``analysed_empty``)."""
+    hold any, which the analysis that found nothing remembers in ``analysed_empty``)."""
     if everything:
         return [i for (i,) in conn.execute("SELECT id FROM articles WHERE duplicate_of IS NULL ORDER BY id")]
     return [i for (i,) in conn.execute(

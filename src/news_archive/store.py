@@ -157,8 +157,8 @@ CREATE TABLE IF NOT EXISTS clusters (
   size INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS similar_queue (id INTEGER PRIMARY KEY);
--- Articles that `news-archive analyse` found nothing in (no name, quote or sketch), so that the next
--- run need not look again; an article that changes leaves it.
+-- Articles whose analysis (at ingest or by `news-archive analyse`) found nothing in them (no name, quote
+-- or sketch), so that `analyse` need not look again; an article that changes leaves it.
 CREATE TABLE IF NOT EXISTS analysed_empty (article_id INTEGER PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 -- Ids of names that were joined into another (join_same_names), so that links,
@@ -698,6 +698,11 @@ def _save_analysis(conn: sqlite3.Connection, analysed: "list[tuple[int, Analysis
     conn.executemany('INSERT INTO quotes_fts (rowid, "quote", "speaker") VALUES (?, ?, ?)',
                      [(q[0], q[5], q[3]) for q in said])
     conn.executemany("INSERT OR REPLACE INTO sketches (article_id, signature) VALUES (?, ?)", sketches)
+    # An article analysed and found to hold nothing (too short for a sketch, no names, no quotes) is
+    # remembered as analysed, by ingest and analyse alike: `analyse` would otherwise take it for one
+    # ingested with --no-analysis and analyse it again.
+    conn.executemany("INSERT OR IGNORE INTO analysed_empty (article_id) VALUES (?)",
+                     [(i,) for i, found in analysed if not (found.names or found.quotes or found.signature)])
 
 
 def _speaker_preference(found: tuple) -> int:
@@ -714,8 +719,6 @@ def replace_analysis(conn: sqlite3.Connection, analysed: "list[tuple[int, Analys
     ids = [article_id for article_id, _ in analysed]
     _save_analysis(conn, analysed, name_ids, replace=ids)
     conn.executemany("INSERT OR IGNORE INTO index_queue (id) VALUES (?)", [(i,) for i in ids])
-    conn.executemany("INSERT INTO analysed_empty (article_id) VALUES (?)",
-                     [(i,) for i, found in analysed if not (found.names or found.quotes or found.signature)])
 
 
 def drop_unused_names(conn: sqlite3.Connection) -> int:
