@@ -1007,3 +1007,35 @@ def test_an_unchanged_archive_counts_only_the_members_it_holds(db_path, articles
     assert ingest(db_path, [str(articles_dir)], jobs=1).unchanged == 3
     assert ingest(db_path, [str(articles_dir)], jobs=1).summary() == \
         "ingested 0, updated 0, unchanged 3, duplicates 0, rejected 0"
+
+
+def test_an_archive_inside_an_archive_is_a_reject_said_once(db_path, articles_dir):
+    pack = articles_dir / "pack.zip"
+
+    def zip_of(inner_text, *names):
+        inner = io.BytesIO()
+        with zipfile.ZipFile(inner, "w") as z:
+            z.writestr("x.txt", inner_text)
+        with zipfile.ZipFile(pack, "w") as z:
+            z.writestr(zipfile.ZipInfo("2019.zip", (2019, 12, 31, 0, 0, 0)), inner.getvalue())
+            for name in names:
+                z.writestr(name, f" date 2020-02-01 Story {name}\n")
+        _new_mtime(pack, len(names))
+
+    reason = "an archive inside an archive is not read: unpack it"
+    zip_of(" date 2019-01-01 Inner.\n", "a.txt", ".hid/b.txt", "c/.d.txt")
+    first = ingest(db_path, [str(articles_dir)], jobs=1)
+    assert first.summary() == "ingested 1, updated 0, unchanged 0, duplicates 0, rejected 1"
+    assert first.rejected == [("pack.zip!2019.zip", reason)] and first.still_rejected == []
+    assert rows(db_path, "SELECT source, reason, raw FROM rejects") == [("pack.zip!2019.zip", reason, None)]
+    # The archive changed around it: the inner archive is the same, an old reject.
+    zip_of(" date 2019-01-01 Inner.\n", "a.txt", "e.txt")
+    second = ingest(db_path, [str(articles_dir)], jobs=1)
+    assert (second.ingested, second.rejected, second.still_rejected) == (
+        1, [("pack.zip!2019.zip", reason)], [("pack.zip!2019.zip", reason)])
+    assert ingest(db_path, [str(articles_dir)], jobs=1).still_rejected == [("pack.zip!2019.zip", reason)]
+    # The inner archive changed: news again.
+    zip_of(" date 2019-01-01 Inner, longer now.\n", "a.txt", "e.txt")
+    third = ingest(db_path, [str(articles_dir)], jobs=1)
+    assert third.rejected == [("pack.zip!2019.zip", reason)] and third.still_rejected == []
+    assert rows(db_path, "SELECT source FROM articles ORDER BY id") == [("pack.zip!a.txt",), ("pack.zip!e.txt",)]

@@ -252,3 +252,35 @@ def test_a_link_to_a_folder_around_the_walked_one_is_not_followed(tmp_path):
     assert [f.source for f in found if isinstance(f, Found)] == ["a.txt"]
     assert [(u.source, u.reason) for u in found if isinstance(u, Unreadable)] == [
         ("up", "a link to a folder that holds this folder: not followed")]
+
+
+def test_archive_members_are_taken_as_the_walk_takes_files(tmp_path):
+    """Hidden files and hidden folders are skipped in an archive as in a folder; an archive inside
+    an archive is a candidate (as an archive in a folder is, whatever the glob) and said, not read."""
+    inner = io.BytesIO()
+    with zipfile.ZipFile(inner, "w") as z:
+        z.writestr("x.txt", b"inner")
+    members = {"a.txt": b"a", ".hid/visible.txt": b"h", "2019/.hidden.txt": b"h", "./dot/b.txt": b"b",
+               "2019.zip": inner.getvalue(), "old.tar.gz": b"not even a tar", ".hidden.zip": b"h", "c.md": b"c"}
+    with zipfile.ZipFile(tmp_path / "outer.zip", "w") as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+    _tar(tmp_path / "outer.tgz", members)
+    for archive in ("outer.zip", "outer.tgz"):
+        found = sources.walk([str(tmp_path / archive)])
+        got = [(m.source, m.data, m.size, m.error) for f in found for m in sources.archive_members(f)]
+        prefix = f"{tmp_path / archive}!"
+        assert got == [
+            (prefix + "a.txt", b"a", 1, None),
+            (prefix + "./dot/b.txt", b"b", 1, None),
+            (prefix + "2019.zip", None, len(inner.getvalue()), "an archive inside an archive is not read: unpack it"),
+            (prefix + "old.tar.gz", None, 14, "an archive inside an archive is not read: unpack it"),
+        ], archive
+    # The folder walk, for comparison: the same names on disk give the same candidates.
+    folder = tmp_path / "folder"
+    for name, data in members.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(data)
+    assert names(sources.walk([str(folder)])) == [
+        ("Found", "2019.zip"), ("Found", "a.txt"), ("Found", "dot/b.txt"), ("Found", "old.tar.gz")]
+    assert sources.member_matches("2019.zip (2)", "*.txt") and not sources.member_matches(".hid/a.txt (2)", "*.txt")

@@ -285,9 +285,19 @@ def archive_members(found: Found, pattern: str = DEFAULT_GLOB) -> Iterator[Membe
         yield Member(found.source, None, found.size, found.mtime_ns, reason)
 
 
+# An archive inside an archive is said, not read: reading it would mean holding it whole in memory
+# (a tar streams, a zip in a tar cannot), and nesting is how archive bombs multiply.
+INNER_ARCHIVE = "an archive inside an archive is not read: unpack it"
+
+
 def _member_wanted(name: str, pattern: str) -> bool:
-    base = name.rsplit("/", 1)[-1]
-    return bool(base) and not base.startswith(".") and _matches(base, pattern)
+    """Whether a member is a candidate, as a file at that path in a walked folder would be: not
+    hidden nor in a hidden folder, and matching the glob or an archive (then said, see INNER_ARCHIVE)."""
+    parts = name.split("/")
+    base = parts[-1]
+    if not base or any(part.startswith(".") and part not in (".", "..") for part in parts):
+        return False  # ("./a.txt" is how `tar -C folder .` names a.txt: "." hides nothing)
+    return is_archive_name(base) or _matches(base, pattern)
 
 
 _SECOND_OF_A_NAME = re.compile(r" \(\d+\)$")
@@ -321,6 +331,9 @@ def _tar_members(found: Found, pattern: str) -> Iterator[Member]:
                 continue
             source = named(info.name)
             mtime_ns = int(info.mtime) * 1_000_000_000
+            if is_archive_name(info.name):
+                yield Member(source, None, info.size, mtime_ns, INNER_ARCHIVE)
+                continue
             if info.size > MAX_FILE_BYTES:
                 yield Member(source, None, info.size, mtime_ns, f"file is larger than {MAX_FILE_BYTES // 2**20} MB")
                 continue
@@ -337,6 +350,9 @@ def _zip_members(found: Found, pattern: str) -> Iterator[Member]:
                 continue
             source = named(info.filename)
             mtime_ns = _zip_mtime_ns(info)
+            if is_archive_name(info.filename):
+                yield Member(source, None, info.file_size, mtime_ns, INNER_ARCHIVE)
+                continue
             if info.file_size > MAX_FILE_BYTES:
                 yield Member(source, None, info.file_size, mtime_ns, f"file is larger than {MAX_FILE_BYTES // 2**20} MB")
                 continue
