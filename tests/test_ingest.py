@@ -1039,3 +1039,27 @@ def test_an_archive_inside_an_archive_is_a_reject_said_once(db_path, articles_di
     third = ingest(db_path, [str(articles_dir)], jobs=1)
     assert third.rejected == [("pack.zip!2019.zip", reason)] and third.still_rejected == []
     assert rows(db_path, "SELECT source FROM articles ORDER BY id") == [("pack.zip!a.txt",), ("pack.zip!e.txt",)]
+
+
+def test_the_archives_own_files_are_never_read_as_articles(tmp_path):
+    from news_archive import search_index, sources
+    from news_archive.backup import backup
+
+    assert str(search_index.index_path("x.db")) == "x.db" + sources.ARCHIVE_INDEX_SUFFIX
+    folder = tmp_path / "clippings"
+    for n in range(3):
+        write_article(folder, f"{n}.txt", f" date 2020-01-0{n + 1} Story {n}.\n")
+    db_path = str(folder / "news.db")
+    ingest(db_path, [str(folder)], jobs=1)
+    backup(db_path, str(folder / "copy.db"))  # a backup beside it, with its index: left out too
+    sizes = []
+    for _ in range(3):
+        # Read with --glob '*', the database, its -wal and -shm and its index were rejects, their
+        # bytes kept: the archive grew by its own size on every run.
+        report = ingest(db_path, [str(folder)], jobs=1, pattern="*")
+        assert report.summary() == "ingested 0, updated 0, unchanged 3, duplicates 0, rejected 0"
+        sizes.append(os.path.getsize(db_path))
+    assert rows(db_path, "SELECT count(*) FROM rejects") == [(0,)]
+    assert sizes[0] == sizes[-1]
+    # Named on the command line, under another spelling, the archive is still not its own article.
+    assert ingest(db_path, [os.path.join(str(folder), ".", "news.db")], jobs=1).files == 0

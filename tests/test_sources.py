@@ -284,3 +284,28 @@ def test_archive_members_are_taken_as_the_walk_takes_files(tmp_path):
     assert names(sources.walk([str(folder)])) == [
         ("Found", "2019.zip"), ("Found", "a.txt"), ("Found", "dot/b.txt"), ("Found", "old.tar.gz")]
     assert sources.member_matches("2019.zip (2)", "*.txt") and not sources.member_matches(".hid/a.txt (2)", "*.txt")
+
+
+def test_the_archives_own_files_are_left_out_of_the_walk(tmp_path):
+    (tmp_path / "a.txt").write_text("a")
+    for name in ("news.db-wal", "news.db-shm", "sub/copy.db-wal", "sub/copy.db.index/meta.json",
+                 "sub/notes.index/n.txt"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(b"\0" * 8)
+    (tmp_path / "news.db").write_bytes(b"SQLite format 3\0" + b"\0" * 84)  # its index not made yet
+    (tmp_path / "sub" / "copy.db").write_bytes(b"SQLite format 3\0" + b"\0" * 84)  # a backup, beside its index
+    (tmp_path / "sub" / "notes").write_text("not a database")  # beside a folder that happens to end in .index
+    os.mkfifo(tmp_path / "sub" / "pipe")  # never opened (it would block) to see if it is a database
+    (tmp_path / "sub" / "pipe.index").mkdir()
+    others = [("Found", "sub/notes"), ("Found", "sub/notes.index/n.txt"), ("Unreadable", "sub/pipe")]
+    # A database beside its index is an archive's, left out with its WAL; the one given as the
+    # archive being written is left out whether its index is there or not.
+    assert names(sources.walk([str(tmp_path)], "*")) == [
+        ("Found", "a.txt"), ("Found", "news.db"), ("Found", "news.db-shm"), ("Found", "news.db-wal"), *others]
+    own = [str(tmp_path / name) for name in ("news.db", "news.db-wal", "news.db-shm", "news.db-journal",
+                                             "news.db.index")]
+    assert names(sources.walk([str(tmp_path)], "*", leave_out=own)) == [("Found", "a.txt"), *others]
+    # Named on the command line, through another spelling of its folder, it is left out too.
+    os.symlink(tmp_path, tmp_path.parent / "link")
+    assert names(sources.walk([str(tmp_path.parent / "link" / "news.db"), str(tmp_path / "a.txt")],
+                              leave_out=own)) == [("Found", str(tmp_path / "a.txt"))]

@@ -209,7 +209,7 @@ def ingest(paths: tuple[str, ...], db_path: str, pattern: str, jobs: int | None,
     stderr = sys.stderr
     show_progress = not (silent or quiet) and stderr.isatty()
     progress = ProgressLine(stderr) if show_progress else None
-    expected = ingester.count_candidates(paths, pattern) if show_progress else None
+    expected = ingester.count_candidates(paths, pattern, db_path) if show_progress else None
     with _library_errors(db_path), _index_errors():
         try:
             report = ingester.ingest(db_path, paths, pattern=pattern, jobs=jobs, progress=progress, expected=expected,

@@ -393,10 +393,10 @@ class _BatchWriter:
             self.feeder.saved_up_to(top)
 
 
-def count_candidates(paths: Sequence[str], pattern: str = sources.DEFAULT_GLOB) -> int:
+def count_candidates(paths: Sequence[str], pattern: str = sources.DEFAULT_GLOB, db_path: str | None = None) -> int:
     """How many files an ingest of ``paths`` will look at, for a progress bar's ETA."""
     total = 0
-    for found in sources.walk(paths, pattern):
+    for found in sources.walk(paths, pattern, leave_out=own_files(db_path) if db_path else ()):
         if isinstance(found, Found) and found.is_archive:
             total += sum(1 for _ in sources.archive_members(found, pattern))
         else:
@@ -438,7 +438,7 @@ def _candidate_chunks(db_path: str, paths: Sequence[str], pattern: str, walks: l
     def ready(items: list[Task]) -> list[Task]:
         return clashes.give_aliases(items, walk) if clashes is not None and walk is not None else items
 
-    for item, walked in _walk_noting_folders(paths, pattern, walks):
+    for item, walked in _walk_noting_folders(paths, pattern, walks, own_files(db_path)):
         if walked is not walk:
             if chunk:
                 yield ready(chunk)
@@ -484,8 +484,15 @@ def _candidate_chunks(db_path: str, paths: Sequence[str], pattern: str, walks: l
         ledger.close()
 
 
-def _walk_noting_folders(paths: Sequence[str], pattern: str,
-                         walks: list[store.FolderWalk] | None) -> Iterator[tuple[Task, "store.FolderWalk | None"]]:
+def own_files(db_path: str) -> tuple[str, ...]:
+    """The archive's own files, never read as articles: its database with its WAL, shared-memory
+    and journal files, and its ranked index's folder."""
+    return (*(f"{db_path}{suffix}" for suffix in ("", "-wal", "-shm", "-journal")),
+            str(search_index.index_path(db_path)))
+
+
+def _walk_noting_folders(paths: Sequence[str], pattern: str, walks: list[store.FolderWalk] | None,
+                         leave_out: Sequence[str] = ()) -> Iterator[tuple[Task, "store.FolderWalk | None"]]:
     """sources.walk of ``paths``, noting the name of everything found in each folder among them;
     each item comes with the walk of the folder it was found in (None for a file named itself)."""
     seen: set[str] = set()
@@ -498,7 +505,7 @@ def _walk_noting_folders(paths: Sequence[str], pattern: str,
         if walks is not None and os.path.isdir(given):
             walked = store.FolderWalk(os.path.realpath(given), sources.display_name(given), pattern)
             walks.append(walked)
-        for item in sources.walk([given], pattern, stat_files=False):
+        for item in sources.walk([given], pattern, stat_files=False, leave_out=leave_out):
             if walked is not None:
                 if isinstance(item, Unreadable) and item.reason.startswith("cannot list folder"):
                     walked.complete = False

@@ -108,7 +108,8 @@ def source_key(source: str) -> int:
     return zlib.crc32(data) << 32 | zlib.adler32(data)
 
 
-def walk(paths: Iterable[str], pattern: str = DEFAULT_GLOB, *, stat_files: bool = True) -> Iterator[Found | Unreadable]:
+def walk(paths: Iterable[str], pattern: str = DEFAULT_GLOB, *, stat_files: bool = True,
+         leave_out: Iterable[str] = ()) -> Iterator[Found | Unreadable]:
     """Yield every candidate under ``paths`` in a stable order.
 
     Directories are walked recursively (following links to folders, but never
@@ -125,8 +126,16 @@ def walk(paths: Iterable[str], pattern: str = DEFAULT_GLOB, *, stat_files: bool 
     ``mtime_ns`` of None (archives excepted): :func:`complete` fills them in
     later, in a worker process, which keeps a million stat calls off the
     process that walks.
+
+    The files and folders named in ``leave_out`` (the archive's own: its database, WAL and index)
+    are never yielded nor walked, wherever they are met, and neither are another archive's found
+    beside its ranked index (see :func:`_archive_files`): read as articles, a database grew by its
+    own size on every ingest of the folder that holds it with ``--glob '*'``.
     """
+    left_out = _by_folder(leave_out)
     for given in paths:
+        if _named_in(given, left_out):
+            continue
         given_name = display_name(given)
         try:
             info = os.stat(given)
@@ -134,7 +143,7 @@ def walk(paths: Iterable[str], pattern: str = DEFAULT_GLOB, *, stat_files: bool 
             yield Unreadable(given_name, _os_reason(error))
             continue
         if stat.S_ISDIR(info.st_mode):
-            yield from _walk_dir(given, "", pattern, set(), stat_files)
+            yield from _walk_dir(given, "", pattern, set(), stat_files, left_out)
         elif stat.S_ISREG(info.st_mode):
             yield Found(_clean(given_name), given, info.st_size, info.st_mtime_ns)
         else:
@@ -146,10 +155,10 @@ class _LinkedFolder(str):
 
 
 def _walk_dir(top: str, prefix: str, pattern: str, visited: set[tuple[int, int]],
-              stat_files: bool = True) -> Iterator[Found | Unreadable]:
+              stat_files: bool = True, left_out: "_LeftOut | None" = None) -> Iterator[Found | Unreadable]:
     # A stack of folder listings rather than recursion, so that folders nested
     # thousands deep are walked (in the same depth-first, sorted order).
-    stack = [_listing(top, prefix, pattern, visited, stat_files)]
+    stack = [_listing(top, prefix, pattern, visited, stat_files, left_out)]
     # Links wait until the real folders are done: a folder with a real path is
     # then already visited when a link reaches it, and keeps its real name.
     linked: collections.deque[str] = collections.deque()
@@ -162,7 +171,7 @@ def _walk_dir(top: str, prefix: str, pattern: str, visited: set[tuple[int, int]]
                 # A link to "..": it would pull in everything around the folder asked for.
                 yield Unreadable(display_name(link), "a link to a folder that holds this folder: not followed")
                 continue
-            stack.append(_listing(top, link, pattern, visited, stat_files))
+            stack.append(_listing(top, link, pattern, visited, stat_files, left_out))
         try:
             item = next(stack[-1])
         except StopIteration:
@@ -171,13 +180,13 @@ def _walk_dir(top: str, prefix: str, pattern: str, visited: set[tuple[int, int]]
         if isinstance(item, _LinkedFolder):
             linked.append(item)
         elif isinstance(item, str):
-            stack.append(_listing(top, item, pattern, visited, stat_files))
+            stack.append(_listing(top, item, pattern, visited, stat_files, left_out))
         else:
             yield item
 
 
 def _listing(top: str, prefix: str, pattern: str, visited: set[tuple[int, int]],
-             stat_files: bool = True) -> Iterator[Found | Unreadable | str]:
+             stat_files: bool = True, left_out: "_LeftOut | None" = None) -> Iterator[Found | Unreadable | str]:
     """The candidates in one folder, in name order; a subfolder comes as its relative path
     (a ``str``, or a :class:`_LinkedFolder` for a link to a folder) to walk next."""
     here = os.path.join(top, prefix) if prefix else top
@@ -192,8 +201,9 @@ def _listing(top: str, prefix: str, pattern: str, visited: set[tuple[int, int]],
     except OSError as error:
         yield Unreadable(display_name(prefix or top), f"cannot list folder: {_os_reason(error)}")
         return
+    skipped = (left_out or {}).get(key, _NOTHING) | _archive_files(here, entries)
     for entry in entries:
-        if entry.name.startswith("."):
+        if entry.name.startswith(".") or (skipped and entry.name in skipped):
             continue
         relative = os.path.join(prefix, entry.name) if prefix else entry.name
         source = display_name(relative)
@@ -221,6 +231,62 @@ def _listing(top: str, prefix: str, pattern: str, visited: set[tuple[int, int]],
             yield Unreadable(source, "not a regular file")
             continue
         yield Found(source, entry.path, entry_info.st_size, entry_info.st_mtime_ns)
+
+
+# An archive's ranked index is the folder of its database's name and this (search_index.index_path).
+ARCHIVE_INDEX_SUFFIX = ".index"
+_ARCHIVE_FILE_SUFFIXES = ("", "-wal", "-shm", "-journal", ARCHIVE_INDEX_SUFFIX)
+_SQLITE_HEADER = b"SQLite format 3\x00"
+_NOTHING: frozenset[str] = frozenset()
+_LeftOut = dict[tuple[int, int], set[str]]  # (st_dev, st_ino) of a folder -> names in it the walk leaves out
+
+
+def _by_folder(paths: Iterable[str]) -> _LeftOut:
+    """Paths to leave out, by the identity of their folder: met through any spelling of the
+    folder (relative, absolute, through a link) they are recognised at the cost of a set look-up."""
+    folders: _LeftOut = {}
+    for path in paths:
+        folder, name = os.path.split(os.path.abspath(path))
+        try:
+            info = os.stat(folder)
+        except OSError:
+            continue  # a folder that is not there holds nothing to leave out
+        folders.setdefault((info.st_dev, info.st_ino), set()).add(name)
+    return folders
+
+
+def _named_in(path: str, left_out: _LeftOut) -> bool:
+    if not left_out:
+        return False
+    folder, name = os.path.split(os.path.abspath(path))
+    try:
+        info = os.stat(folder)
+    except OSError:
+        return False
+    return name in left_out.get((info.st_dev, info.st_ino), _NOTHING)
+
+
+def _archive_files(here: str, entries: list[os.DirEntry]) -> frozenset[str]:
+    """The files of a news archive in one folder: an SQLite database ``X`` beside its ranked index
+    folder ``X.index`` (a backup, another archive), with its -wal, -shm and -journal files.
+    Names are compared first; a database's first bytes are read only for a name with an index."""
+    stems = [entry.name[: -len(ARCHIVE_INDEX_SUFFIX)] for entry in entries
+             if entry.name.endswith(ARCHIVE_INDEX_SUFFIX) and entry.is_dir()]
+    if not stems:
+        return _NOTHING
+    names = {entry.name for entry in entries}
+    return frozenset(stem + suffix for stem in stems if stem in names and _is_database(os.path.join(here, stem))
+                     for suffix in _ARCHIVE_FILE_SUFFIXES)
+
+
+def _is_database(path: str) -> bool:
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return False  # never opened: a FIFO would block
+        with open(path, "rb") as handle:
+            return handle.read(len(_SQLITE_HEADER)) == _SQLITE_HEADER
+    except OSError:
+        return False
 
 
 def complete(found: Found) -> Found | Unreadable:
