@@ -770,6 +770,21 @@ def test_two_members_of_one_name_in_an_archive_are_both_kept(db_path, tmp_path):
         (f"{archive}!same.txt", "Same name one"), (f"{archive}!same.txt (2)", "Same name two")]
 
 
+def test_an_undecodable_name_and_the_same_name_written_with_escapes_are_two_articles(db_path, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    with open(os.fsencode(str(folder)) + b"/caf\xe9.txt", "wb") as handle:
+        handle.write(b" date 2020-05-07 Latin-1 named file about otters.\n")
+    (folder / "caf\\xe9.txt").write_text(" date 2020-05-08 A different file, literally named with a backslash.\n")
+    first = ingest(db_path, [str(folder)], jobs=1)
+    assert (first.ingested, first.updated) == (2, 0)
+    assert rows(db_path, "SELECT source, date FROM articles ORDER BY id") == [
+        ("caf\\\\xe9.txt", "2020-05-08"), ("caf\\xe9.txt", "2020-05-07")]
+    for _ in range(2):
+        again = ingest(db_path, [str(folder)], jobs=1)
+        assert again.summary() == "ingested 0, updated 0, unchanged 2, duplicates 0, rejected 0"
+
+
 def _new_mtime(path, step: int = 1) -> None:
     os.utime(path, ns=(1, os.stat(path).st_mtime_ns + step * 10**9))
 

@@ -82,6 +82,25 @@ def test_undecodable_file_names_are_shown_escaped(tmp_path):
     assert sources.read_file(item.path) == b"x"
 
 
+def test_a_name_literally_written_with_escapes_is_not_taken_for_an_undecodable_one(tmp_path):
+    latin1 = os.fsencode(str(tmp_path)) + b"/caf\xe9.txt"
+    with open(latin1, "wb") as handle:
+        handle.write(b"latin-1")
+    (tmp_path / "caf\\xe9.txt").write_bytes(b"literal")  # a backslash, an x, an e and a 9
+    (tmp_path / "back\\slash.txt").write_bytes(b"plain")  # no "\\x": shown as it is
+    found = {sources.read_file(item.path): item.source for item in sources.walk([str(tmp_path)])}
+    assert found == {b"latin-1": "caf\\xe9.txt", b"literal": "caf\\\\xe9.txt", b"plain": "back\\slash.txt"}
+
+
+def test_every_file_name_is_shown_differently():
+    names = [b"caf\xe9", b"caf\\xe9", b"caf\\\\xe9", b"caf\\\xe9", b"\\x", b"\\\\x", b"\\xff", b"\xff",
+             b"a\\b", b"a\\\\b", b"a\\\xffb", b"a\\xffb", b"caf\xc3\xa9", b"\\xc3\\xa9", b"\xc3\\xa9"]
+    shown = [sources.display_name(os.fsdecode(name)) for name in names]
+    assert len(set(shown)) == len(names), shown
+    assert all(name.encode("utf-8") for name in shown)  # SQLite and a terminal can hold them
+    assert shown[-3:] == ["caf\u00e9", "\\\\xc3\\\\xa9", "\\xc3\\\\xa9"]
+
+
 def test_unreadable_folder(tmp_path):
     if os.geteuid() == 0:
         pytest.skip("root can read every folder")

@@ -90,15 +90,23 @@ def is_archive_name(name: str) -> bool:
 
 
 def display_name(path: str) -> str:
-    """A path as text that SQLite and a terminal can hold.
+    """A path as text that SQLite and a terminal can hold, and a different text for every path.
 
     File names that are not valid UTF-8 arrive from the OS with surrogate
-    escapes; show their bytes as ``\\xNN`` instead of failing."""
+    escapes; show their bytes as ``\\xNN`` instead of failing. A name that is
+    then written with escapes has its own backslashes doubled, and so does a
+    UTF-8 name that holds ``\\x`` itself: otherwise the file literally named
+    ``caf\\xe9.txt`` and the Latin-1 ``café.txt`` would share one name, and one
+    article. Every other name (nearly all) is shown as it is, as before."""
     try:
         path.encode("utf-8")
-        return path
+        if "\\x" not in path:
+            return path
     except UnicodeEncodeError:
-        return os.fsencode(path).decode("utf-8", "backslashreplace")
+        pass
+    # An escaped name always holds "\\x" (an escaped byte, or a doubled backslash before an x)
+    # and a name shown as it is never does, so no two paths can be shown alike.
+    return os.fsencode(path).replace(b"\\", b"\\\\").decode("utf-8", "backslashreplace")
 
 
 def source_key(source: str) -> int:
