@@ -733,13 +733,106 @@ def test_files_of_two_folders_with_the_same_names_are_both_kept(db_path, tmp_pat
     for paths in ([first, second], [second, first], [second], [first]):
         again = ingest(db_path, [str(p) for p in paths], jobs=1)
         assert (again.ingested, again.updated, again.duplicates, again.renamed, again.gone) == (0, 0, 0, [], []), paths
-    # A folder ingested after the other: a file with other bytes gets the folder's name, the same bytes do not.
+    # A folder ingested after the others gets its folder's name too; the same bytes are a copy of its own.
     third = tmp_path / "paperC"
     write_article(third, "001.txt", " date 2021-01-01 Paper C story one\n\ngamma body.\n")
     write_article(third, "002.txt", " date 2020-01-02 The same in both\n\nsame body.\n")
     later = ingest(db_path, [str(third)], jobs=1)
-    assert later.renamed == [("001.txt", "paperC/001.txt")] and later.updated == 0
+    assert later.renamed == [("001.txt", "paperC/001.txt"), ("002.txt", "paperC/002.txt")]
+    assert (later.updated, later.duplicates) == (0, 1)
     assert rows(db_path, "SELECT count(*) FROM articles WHERE source = '001.txt' AND headline = 'Paper A story one'") == [(1,)]
+
+
+def _stored(db_path) -> list:
+    return rows(db_path, "SELECT id, source, headline FROM articles ORDER BY id")
+
+
+def test_three_folders_of_one_name_keep_their_own_files_in_every_order(db_path, tmp_path):
+    import itertools
+
+    folders = [tmp_path / year / "clippings" for year in ("2019", "2020", "2021")]
+    for folder, text in zip(folders, ("Clipping from 2019", "Longer clipping from 2020", "Even longer from 2021")):
+        write_article(folder, "001.txt", f" date {folder.parent.name}-01-01 {text} about the harbour.\n")
+    first = ingest(db_path, [str(f) for f in folders], jobs=1)
+    assert (first.ingested, first.updated) == (3, 0)
+    assert first.renamed == [("001.txt", "clippings/001.txt"), ("001.txt", "2021/clippings/001.txt")]
+    stored = _stored(db_path)
+    assert stored == [(1, "001.txt", "Clipping from 2019 about the harbour."),
+                      (2, "clippings/001.txt", "Longer clipping from 2020 about the harbour."),
+                      (3, "2021/clippings/001.txt", "Even longer from 2021 about the harbour.")]
+    for order in [*itertools.permutations(folders), folders[1:], folders[2:], folders[:1]]:
+        again = ingest(db_path, [str(f) for f in order], jobs=1)
+        assert again.summary() == f"ingested 0, updated 0, unchanged {len(order)}, duplicates 0, rejected 0", order
+        assert again.renamed == [] and _stored(db_path) == stored, order
+    assert rows(db_path, "SELECT count(*) FROM article_versions") == [(0,)]
+    # A fourth folder of the name, and a folder whose own file has the name given to another folder's.
+    fourth = tmp_path / "2022" / "clippings"
+    write_article(fourth, "001.txt", " date 2022-01-01 From 2022.\n")
+    every = tmp_path / "every"
+    write_article(every / "clippings", "001.txt", " date 2023-01-01 A real clippings/001.txt.\n")
+    more = ingest(db_path, [str(f) for f in (every, fourth, *folders)], jobs=1)
+    assert more.renamed == [("clippings/001.txt", "every/clippings/001.txt"), ("001.txt", "2022/clippings/001.txt")]
+    assert (more.ingested, more.updated, more.unchanged) == (2, 0, 3)
+    assert len({source for _, source, _ in _stored(db_path)}) == 5
+    assert ingest(db_path, [str(f) for f in (fourth, *folders, every)], jobs=1).unchanged == 5
+
+
+def test_two_folders_each_holding_an_archive_of_one_name(db_path, tmp_path):
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        with zipfile.ZipFile(tmp_path / folder / "pack.zip", "w") as z:
+            z.writestr("x.txt", f" date 2020-01-01 Member of {folder}/pack.zip about the lighthouse.\n")
+    paths = [str(tmp_path / "a"), str(tmp_path / "b")]
+    first = ingest(db_path, paths, jobs=1)
+    assert (first.ingested, first.updated, first.renamed) == (2, 0, [("pack.zip", "b/pack.zip")])
+    stored = rows(db_path, "SELECT source, headline FROM articles ORDER BY id")
+    assert stored == [("pack.zip!x.txt", "Member of a/pack.zip about the lighthouse."),
+                      ("b/pack.zip!x.txt", "Member of b/pack.zip about the lighthouse.")]
+    for order in (paths, paths[::-1], paths[1:], paths):
+        again = ingest(db_path, order, jobs=1)
+        assert (again.ingested, again.updated, again.gone, again.renamed) == (0, 0, [], []), order
+        assert again.unchanged == len(order)
+    assert rows(db_path, "SELECT count(*) FROM gone_sources") == [(0,)]
+    assert rows(db_path, "SELECT source, headline FROM articles ORDER BY id") == stored
+
+
+def test_an_archive_of_the_previous_naming_is_ingested_again_without_a_change(db_path, tmp_path):
+    """Before names were decided by folder records alone, a later folder's file with the same bytes as
+    another folder's took its name: both folders' records hold it. Those names are kept, until one
+    of the two files changes: it then takes a name of its own, and the other keeps the article."""
+    from news_archive.sources import source_key
+
+    first, second = tmp_path / "paperA", tmp_path / "paperC"
+    write_article(first, "001.txt", " date 2019-01-01 Paper A story one\n\nalpha body.\n")
+    write_article(first, "002.txt", " date 2020-01-02 The same in both\n\nsame body.\n")
+    ingest(db_path, [str(first)], jobs=1)
+    write_article(second, "001.txt", " date 2021-01-01 Paper C story one\n\ngamma body.\n")
+    shared = write_article(second, "002.txt", " date 2020-01-02 The same in both\n\nsame body.\n")
+    ingest(db_path, [str(second)], jobs=1)
+    # As the previous ingest left it: paperC's 002.txt under paperA's name, in paperC's record too.
+    conn = sqlite3.connect(db_path)
+    with conn:
+        conn.execute("DELETE FROM articles WHERE source = 'paperC/002.txt'")
+        conn.execute("DELETE FROM source_files WHERE source = 'paperC/002.txt'")
+        keys = sorted(source_key(name) for name in ("paperC/001.txt", "002.txt"))
+        conn.execute("UPDATE folders SET keys = ? WHERE path = ?",
+                     (b"".join(key.to_bytes(8, "little") for key in keys), str(second)))
+    conn.close()
+    before = _stored(db_path)
+    assert [source for _, source, _ in before] == ["001.txt", "002.txt", "paperC/001.txt"]
+    for order in ([first, second], [second, first], [second]):
+        again = ingest(db_path, [str(p) for p in order], jobs=1)
+        assert (again.ingested, again.updated, again.duplicates, again.gone, again.renamed) == (0, 0, 0, [], []), order
+    assert _stored(db_path) == before
+    shared.write_text(" date 2020-01-02 Edited in paper C only\n\nother body.\n")
+    edited = ingest(db_path, [str(first), str(second)], jobs=1)
+    assert (edited.ingested, edited.updated, edited.gone, edited.renamed) == (1, 0, [], [("002.txt", "paperC/002.txt")])
+    assert [(source, headline) for _, source, headline in _stored(db_path)] == [
+        ("001.txt", "Paper A story one"), ("002.txt", "The same in both"), ("paperC/001.txt", "Paper C story one"),
+        ("paperC/002.txt", "Edited in paper C only")]
+    for order in ([second, first], [first, second]):
+        again = ingest(db_path, [str(p) for p in order], jobs=1)
+        assert again.summary() == "ingested 0, updated 0, unchanged 4, duplicates 0, rejected 0", order
 
 
 def test_a_folder_that_moved_keeps_its_names(db_path, tmp_path):

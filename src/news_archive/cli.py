@@ -225,7 +225,7 @@ def ingest(paths: tuple[str, ...], db_path: str, pattern: str, jobs: int | None,
         echo(f"{_count(len(still), 'file')} rejected before, unchanged, still rejected"
              " (news-archive stats lists every reject with its reason)", err=True)
     for source, alias in report.renamed[:GONE_SHOWN]:
-        echo(f"named {_shown(alias)}: {_shown(source)} is the name of another folder's file in the archive, with other text", err=True)
+        echo(f"named {_shown(alias)}: {_shown(source)} is the name of another folder's file in the archive", err=True)
     if len(report.renamed) > GONE_SHOWN:
         echo(f"… and {len(report.renamed) - GONE_SHOWN:,} more named after their folder", err=True)
     for source, article_id in report.updated_files[:GONE_SHOWN]:

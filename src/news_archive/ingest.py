@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import gc
 import hashlib
+import itertools
 import multiprocessing
 import os
 import queue
@@ -130,7 +131,7 @@ def ingest(
     writer = _BatchWriter(db, feeder, store.utc_now(), report, analyse)
     jobs = jobs or os.cpu_count() or 1
     walks: list[store.FolderWalk] = []
-    clashes = NameClashes(db.conn)
+    clashes = NameClashes(db.conn, db_path)
     chunks = _candidate_chunks(db_path, paths, pattern, walks, clashes, reread)
     pending = ChunkResult()
     done = 0
@@ -147,7 +148,6 @@ def ingest(
             pending.unchanged += result.unchanged
             pending.still_rejected += result.still_rejected
             if result.renamed:
-                report.renamed += [(source, alias) for source, alias, first in result.renamed if first]
                 clashes.note_renamed(result.renamed)
             done += result.files
             if len(pending.parsed) + len(pending.rejected) + len(pending.seen) >= BATCH_FILES:
@@ -157,7 +157,9 @@ def ingest(
                 progress(done, expected)
         writer.submit(pending)
     finally:
+        clashes.close()
         writer.finish()
+    report.renamed = clashes.named
     report.surnames = _join_surnames(db.conn, writer.name_ids)
     # Only after a complete walk and save: an interrupted ingest says nothing is gone.
     report.gone += store.record_folders(db.conn, walks, writer.now, report.moved)
@@ -516,77 +518,209 @@ def _walk_noting_folders(paths: Sequence[str], pattern: str, walks: list[store.F
 
 class NameClashes:
     """Files of different folders that have the same name in them ("colA/001.txt" and
-    "colB/001.txt" are both "001.txt") must not take each other's place in the archive.
+    "colB/001.txt" are both "001.txt") must not take each other's place in the archive, however
+    many such folders there are and in whatever order they are given. Names are decided here, in
+    the walking process, from names alone, before any file is read: so the same files get the
+    same names on every ingest.
 
-    A name is a clash when another folder, one that still exists, had a file of that name at its
-    last ingest (or earlier in this one). Such a file is given an alias, the folder's own name in
-    front ("colB/001.txt"), which the worker uses when the archive already holds the alias, or when
-    the plain name holds other bytes; the same bytes under the plain name are the same file (a copy
-    of the folder), and a folder that was moved (the old one is gone) keeps its names."""
+    Each folder's record (``folders``: the names it was stored under at its last ingest) says
+    which names are whose. A file keeps the name its folder's record holds, of those it can have:
+    its path in the folder ("001.txt"), then longer and longer names made of its folder's real path
+    ("clippings/001.txt", "2021/clippings/001.txt", ... and last the whole path). A new file takes
+    its path in the folder unless another folder that still exists holds that name (at its last
+    ingest, or earlier in this one); then it takes the first of the longer names that is free: held
+    by no such folder nor by its own folder's other files, and not a name the archive holds for
+    anything but a folder that is gone (a folder that was moved keeps its names).
 
-    def __init__(self, conn: sqlite3.Connection):
+    Archives made before this took another folder's name when its file had the same bytes, so two
+    folders' records can hold one name. The file keeps it while its bytes are those stored under it
+    (decided by the worker, which reads them; for an archive file, its size and time); otherwise
+    it takes the free name kept for it (``Found.alias``), and the other folder's file keeps the name."""
+
+    def __init__(self, conn: sqlite3.Connection, db_path: str):
         import numpy as np
 
         self._np = np
-        self.recorded = [(path, np.frombuffer(keys, dtype=np.uint64))
-                         for path, keys in conn.execute("SELECT path, keys FROM folders")]
-        self.this_run: list[tuple[str, "np.ndarray"]] = []
+        self.db_path = db_path
+        self._ledger: sqlite3.Connection | None = None
+        held: dict[str, list] = {}
+        for path, keys in conn.execute("SELECT path, keys FROM folders"):  # one row per folder and glob
+            held.setdefault(path, []).append(np.frombuffer(keys, dtype=np.uint64))
+        self.recorded = {path: np.unique(np.concatenate(arrays)) for path, arrays in held.items()}
+        self.this_run: dict[str, "np.ndarray"] = {}  # names of the folders already walked in this run
+        self.claimed: dict[str, set[int]] = {}  # a folder's names other than its paths in it, in this run
         self._others: dict[str, "np.ndarray"] = {}
-        self.walk_of_alias: dict[str, store.FolderWalk] = {}
+        self._gone: "np.ndarray | None" = None
+        self._parts: dict[str, list[str]] = {}
+        self.walk_of_alias: dict[str, tuple[store.FolderWalk, int]] = {}  # kept for a file: its folder, its key
+        self.named: list[tuple[str, str]] = []  # (path in the folder, name used): named so in this run
+
+    def close(self) -> None:
+        if self._ledger is not None:
+            self._ledger.close()
+
+    # --- who holds what ---
 
     def _others_of(self, walk: store.FolderWalk):
+        """The keys of the names held by every folder but this one that still exists."""
         others = self._others.get(walk.path)
         if others is None:
             np = self._np
-            arrays = [keys for path, keys in self.recorded + self.this_run
-                      if path != walk.path and os.path.isdir(path)]
+            arrays = [keys for path, keys in self.recorded.items() if path != walk.path and os.path.isdir(path)]
+            arrays += [keys for path, keys in self.this_run.items() if path != walk.path]
             others = np.unique(np.concatenate(arrays)) if arrays else np.empty(0, dtype=np.uint64)
             self._others[walk.path] = others
         return others
 
-    def walked(self, walk: store.FolderWalk) -> None:
-        """A folder of this run is walked: later folders must not take its names either."""
-        self.this_run.append((walk.path, self._np.frombuffer(walk.keys, dtype=self._np.uint64).copy()))
-        self._others.clear()
+    def _held_by_gone_folders(self):
+        if self._gone is None:
+            np = self._np
+            arrays = [keys for path, keys in self.recorded.items() if not os.path.isdir(path)]
+            self._gone = np.unique(np.concatenate(arrays)) if arrays else np.empty(0, dtype=np.uint64)
+        return self._gone
 
-    def _alias(self, source: str, walk: store.FolderWalk) -> str:
-        alias = f"{os.path.basename(walk.path) or walk.path}/{source}"
-        self.walk_of_alias[alias] = walk
-        return alias
+    def _in(self, key: int, keys) -> bool:
+        at = int(self._np.searchsorted(keys, self._np.uint64(key)))
+        return at < len(keys) and int(keys[at]) == key
+
+    def _all_in(self, keys, sorted_keys):
+        """Which of ``keys`` are in ``sorted_keys``: a binary search each (np.isin would sort a
+        folder's million keys again for every chunk)."""
+        np = self._np
+        if not len(sorted_keys):
+            return np.zeros(len(keys), dtype=bool)
+        at = np.searchsorted(sorted_keys, keys)
+        return sorted_keys[np.minimum(at, len(sorted_keys) - 1)] == keys
+
+    def _taken(self, name: str, walk: store.FolderWalk) -> bool:
+        key = sources.source_key(name)
+        return self._in(key, self._others_of(walk)) or key in self.claimed.get(walk.path, ())
+
+    def _free(self, name: str, walk: store.FolderWalk) -> bool:
+        if self._taken(name, walk):
+            return False
+        if not name.startswith("/") and os.path.lexists(os.path.join(walk.path, name)):
+            return False  # a file of this folder's own (found later in the walk, maybe)
+        if self._ledger is None:
+            self._ledger = store.connect_readonly(self.db_path)
+        stored = self._ledger.execute("SELECT 1 FROM source_files WHERE source = ?", (name,)).fetchone()
+        return stored is None or self._in(sources.source_key(name), self._held_by_gone_folders())
+
+    # --- naming ---
+
+    def _path_parts(self, walk: store.FolderWalk) -> list[str]:
+        parts = self._parts.get(walk.path)
+        if parts is None:
+            parts = self._parts[walk.path] = [sources.display_name(part) for part in walk.path.split(os.sep) if part]
+        return parts
+
+    def _longer_names(self, source: str, walk: store.FolderWalk) -> Iterator[str]:
+        """"clippings/001.txt", "2021/clippings/001.txt", ..., "/news/2021/clippings/001.txt": the
+        last is the whole real path, which no other folder's file can have."""
+        parts = self._path_parts(walk)
+        for start in range(len(parts) - 1, 0, -1):
+            yield "/".join(parts[start:] + [source])
+        whole = "/" + "/".join(parts + [source])
+        yield whole
+        for count in itertools.count(2):  # the whole path taken too (an archive of another program's)
+            yield f"{whole} ({count})"
+
+    def _first_free(self, source: str, walk: store.FolderWalk, besides: str | None = None) -> str:
+        return next(name for name in self._longer_names(source, walk) if name != besides and self._free(name, walk))
+
+    def _claim(self, name: str, walk: store.FolderWalk) -> None:
+        # Other folders see it once this one is walked (``walked``): their view of names held is made then.
+        self.claimed.setdefault(walk.path, set()).add(sources.source_key(name))
+
+    def _name(self, source: str, walk: store.FolderWalk, holds_it: bool, taken: bool) -> tuple[str, str | None]:
+        """The name of a file whose name in its folder is ``source`` (``holds_it``: the folder's record
+        holds that name; ``taken``: another folder, or another file of this one, holds it), and the
+        name it takes instead if its bytes are not those stored under the first (two records hold it)."""
+        own = self.recorded.get(walk.path)
+        kept = source if holds_it else None
+        if kept is None and own is not None and len(own):
+            # Named after its folder at an earlier ingest (only those names can be in the record).
+            longer = itertools.islice(self._longer_names(source, walk), len(self._path_parts(walk)) + 3)
+            kept = next((name for name in longer if self._in(sources.source_key(name), own)), None)
+        if kept is not None and sources.source_key(kept) in self.claimed.get(walk.path, ()):
+            kept, taken = None, True  # given to another file of this folder in this run
+        if kept is not None:
+            shared = self._taken(kept, walk)
+            if kept != source:
+                self._claim(kept, walk)
+                walk.renamed[sources.source_key(source)] = sources.source_key(kept)
+            if not shared:
+                return kept, None
+            instead = self._first_free(source, walk, besides=kept)
+            self._claim(instead, walk)  # kept for it while this run decides
+            self.walk_of_alias[instead] = (walk, sources.source_key(source))
+            return kept, instead
+        if not taken:
+            return source, None
+        name = self._first_free(source, walk)
+        self._claim(name, walk)
+        walk.renamed[sources.source_key(source)] = sources.source_key(name)
+        self.named.append((source, name))
+        return name, None
 
     def give_aliases(self, items: list[Task], walk: store.FolderWalk) -> list[Task]:
-        others = self._others_of(walk)
-        if not len(others):
-            return items
+        """The files of a chunk of one folder, each under the name it is stored under (see the class)."""
         np = self._np
+        others = self._others_of(walk)
+        own = self.recorded.get(walk.path)
+        claimed = self.claimed.get(walk.path)
+        if not len(others) and not claimed and (own is None or not len(own)):
+            return items  # the first ingest of the only folder: every file has its path in it
         keys = np.fromiter((sources.source_key(i.source) for i in items), dtype=np.uint64, count=len(items))
-        at = np.searchsorted(others, keys)
-        taken = (at < len(others)) & (others[np.minimum(at, len(others) - 1)] == keys)
-        if not taken.any():
+        taken = self._all_in(keys, others)
+        if claimed:
+            taken |= np.isin(keys, np.fromiter(claimed, dtype=np.uint64, count=len(claimed)))
+        held = self._all_in(keys, own if own is not None else others[:0])
+        # A file its folder's record holds, and no one else, keeps its name: the common case, at once.
+        # A new file is looked at when the record may hold a longer name of it.
+        look = taken | (~held & (own is not None and len(own) > 0))
+        if not look.any():
             return items
-        return [dataclasses.replace(item, alias=self._alias(item.source, walk))
-                if hit and isinstance(item, Found) else item for item, hit in zip(items, taken)]
+        named = []
+        for item, look_at, holds_it, is_taken in zip(items, look, held, taken):
+            if look_at and isinstance(item, Found):
+                name, instead = self._name(item.source, walk, bool(holds_it), bool(is_taken))
+                if name != item.source or instead:
+                    item = dataclasses.replace(item, source=name, alias=instead)
+            named.append(item)
+        return named
+
+    def walked(self, walk: store.FolderWalk) -> None:
+        """A folder of this run is walked: later folders must not take its names."""
+        np = self._np
+        keys = np.unique(np.frombuffer(walk.keys, dtype=np.uint64))
+        renamed = list(walk.renamed)  # a copy: the main thread notes the workers' renames (this runs on the pool's)
+        if renamed:
+            keys = np.setdiff1d(keys, np.array(renamed, dtype=np.uint64))
+        claimed = list(self.claimed.get(walk.path, ()))
+        self.this_run[walk.path] = np.union1d(keys, np.array(claimed, dtype=np.uint64))
+        self._others.clear()
 
     def archive_name(self, archive: Found, walk: store.FolderWalk, ledger: sqlite3.Connection) -> Found:
-        """An archive file whose name another folder's archive has is read under its alias,
-        unless it is that same archive (same size and time) under its plain name."""
-        if not self.give_aliases([archive], walk)[0].alias:
-            return archive
-        alias = self._alias(archive.source, walk)
-        rows = dict(((source, (size, mtime)) for source, size, mtime in ledger.execute(
-            "SELECT source, size, mtime_ns FROM source_files WHERE source IN (?, ?)", (archive.source, alias))))
-        if alias not in rows and rows.get(archive.source, (archive.size, archive.mtime_ns)) == (archive.size,
-                                                                                           archive.mtime_ns):
-            return archive
-        walk.renamed[sources.source_key(archive.source)] = sources.source_key(alias)  # its folder lists the alias
-        return dataclasses.replace(archive, source=alias)
+        """An archive file's name, as any file's; where two folders' records hold its name, it
+        keeps that name while its size and time are those stored under it."""
+        (named,) = self.give_aliases([archive], walk)
+        if named.alias is None:
+            return named
+        row = ledger.execute("SELECT size, mtime_ns FROM source_files WHERE source = ?", (named.source,)).fetchone()
+        if row == (archive.size, archive.mtime_ns):
+            return dataclasses.replace(named, alias=None)
+        self.note_renamed([(named.source, named.alias, True)])
+        return dataclasses.replace(named, source=named.alias, alias=None)
 
     def note_renamed(self, renamed: list[tuple[str, str, bool]]) -> None:
-        """Files stored under their alias: their folder lists the alias, not the name it replaced."""
+        """Files whose bytes were not those stored under the name two folders' records hold: stored
+        under the name kept for them, which their folder now holds instead."""
         for source, alias, _ in renamed:
-            walk = self.walk_of_alias.get(alias)
-            if walk is not None:
-                walk.renamed[sources.source_key(source)] = sources.source_key(alias)
+            if alias in self.walk_of_alias:
+                walk, key_in_folder = self.walk_of_alias[alias]
+                walk.renamed[key_in_folder] = sources.source_key(alias)
+                self.named.append((source, alias))
 
 
 def _unchanged_archive(ledger: sqlite3.Connection, archive: Found, pattern: str = sources.DEFAULT_GLOB,
@@ -712,15 +846,10 @@ def process_chunk(chunk: list[Task]) -> ChunkResult:
     """Read, hash, decode and parse one chunk of candidates (runs in a worker)."""
     assert _ledger is not None
     result = ChunkResult()
-    asked = [item.source for item in chunk]
-    asked += [item.alias for item in chunk if isinstance(item, Found) and item.alias]
-    known = _ledger_rows(_ledger, asked)  # one query for the chunk
+    known = _ledger_rows(_ledger, [item.source for item in chunk])  # one query for the chunk
     for item in chunk:
         if isinstance(item, Found):
             item = sources.complete(item)
-            if isinstance(item, Found) and item.alias and item.alias in known:
-                result.renamed.append((item.source, item.alias, False))  # stored under it before
-                item = dataclasses.replace(item, source=item.alias, alias=None)
         previous = known.get(item.source)
         if isinstance(item, Unreadable):
             if _rejected_so_before(previous, item.reason):
@@ -734,7 +863,8 @@ def process_chunk(chunk: list[Task]) -> ChunkResult:
             else:
                 result.rejected.append(store.RejectedFile(item.source, item.error, item.size, item.mtime_ns))
             continue
-        clash = isinstance(item, Found) and item.alias is not None  # the same size and time prove nothing then
+        # A name two folders' records hold (see NameClashes): the same size and time prove nothing then.
+        clash = isinstance(item, Found) and item.alias is not None
         # A member of an archive is here only because its archive changed, and its bytes are read
         # already: its hash says whether it changed (a rebuilt tarball keeps members' sizes and times).
         if previous and not clash and not _reread and not isinstance(item, Member) \
@@ -753,8 +883,8 @@ def process_chunk(chunk: list[Task]) -> ChunkResult:
         assert raw is not None
         digest = hashlib.sha256(raw).hexdigest()
         if clash and not (previous and previous[2] == digest):
-            # Another folder's file has this name, and these bytes are not what the archive holds
-            # under it (or nothing is held yet: that folder was walked earlier in this run).
+            # Another folder's file has this name too, and these bytes are not what the archive
+            # holds under it: this file takes the name kept for it, the other keeps this one.
             result.renamed.append((item.source, item.alias, True))
             item = dataclasses.replace(item, source=item.alias, alias=None)
             previous = None

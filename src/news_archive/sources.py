@@ -42,8 +42,9 @@ class Found:
     path: str  # where to read it (may differ from source, e.g. undecodable names)
     size: int
     mtime_ns: int
-    # The name to store it under instead when another folder's file already has ``source``
-    # and other bytes ("colB/001.txt" beside colA's "001.txt"); see ingest.NameClashes.
+    # The name to store it under instead when another folder's record holds ``source`` too and
+    # the archive holds other bytes under it (archives made before names were decided by
+    # folder records alone); see ingest.NameClashes.
     alias: str | None = None
 
     @property

@@ -878,7 +878,7 @@ class FolderWalk:
         self.path, self.shown, self.pattern = path, shown, pattern  # real path, path as given, glob
         self.keys = array("Q")
         self.complete = True
-        self.renamed: dict[int, int] = {}  # key of a name another folder's file has -> key of the alias used
+        self.renamed: dict[int, int] = {}  # key of a name in the folder -> key of the name it is stored under
 
 
 class GoneFile(NamedTuple):
@@ -923,6 +923,8 @@ def record_folders(conn: sqlite3.Connection, walks: Iterable[FolderWalk], now: s
                                (walk.path, walk.pattern)).fetchone()
             before = np.frombuffer(row[0], dtype=np.uint64) if row else np.empty(0, dtype=np.uint64)
             missing = np.setdiff1d(before, current, assume_unique=True)
+            if walk.renamed and missing.size:  # still there, under another name (ingest.NameClashes): not gone
+                missing = np.setdiff1d(missing, np.fromiter(walk.renamed, dtype=np.uint64, count=len(walk.renamed)))
             if missing.size:
                 wanted = set(missing.tolist())
                 found = sorted((source, status) for source, status in conn.execute(
