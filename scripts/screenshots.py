@@ -3,7 +3,8 @@
     python scripts/screenshots.py news.db docs/screenshots
 
 Serves the archive on a free port, opens the search page, an article page, the
-home page and a comparison of searches, and saves one viewport-sized PNG of each.
+home page, a comparison of searches and a phrase in context, and saves one
+viewport-sized PNG of each.
 """
 
 import sys
@@ -32,10 +33,12 @@ def main(db: str, out: str, query: str = "cocoa prices") -> None:
             page.screenshot(path=str(folder / "home.png"))
             page.goto(f"{server.url}/compare?q=cocoa&q=coffee&q=%22interest+rates%22&by=month&timeline=share")
             page.screenshot(path=str(folder / "compare.png"))
+            page.goto(f"{server.url}/concordance?q=%22oil+prices%22&arrange=left")
+            page.screenshot(path=str(folder / "concordance.png"))
             browser.close()
     finally:
         server.stop()
-    print(f"saved search.png, article.png, home.png and compare.png in {folder}")
+    print(f"saved search.png, article.png, home.png, compare.png and concordance.png in {folder}")
 
 
 if __name__ == "__main__":
