@@ -221,6 +221,10 @@ def test_keyword_in_context_from_a_search_page(server, browser, artifacts):
     phone = browser.new_page(viewport={"width": 375, "height": 812})
     phone.goto(server.url + "/concordance?q=cocoa&width=120")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375  # the lines scroll in their box
+    # The words found are in view when the page opens: the words before them are cut from the left.
+    ends = phone.locator("table.kwic tbody mark").evaluate_all(
+        "els => els.map(e => Math.round(e.getBoundingClientRect().right))")
+    assert len(ends) == 100 and max(ends) <= 375, max(ends)
     phone.close()
 
 
@@ -264,7 +268,7 @@ def awkward_pages(server) -> list[str]:
             "/names", "/quotes", "/quotes?q=oil", "/archive", "/archive/1987", "/archive/1987/03",
             "/archive/1987/03/02", "/help", "/search?q=nothingmatchesthis", "/no-such-page", "/compare",
             "/compare?q=oil&q=ministers&by=day", "/concordance", "/concordance?q=oil&arrange=right",
-            f"/concordance?q=oil&width=120&name={server.reagan}"]
+            f"/concordance?q=oil&width=120&name={server.reagan}", "/concordance?q=oil+OR+pneumono*"]
 
 
 # Standalone links (lists, navigation, pagers; not links inside a sentence) a thumb has to hit.

@@ -200,17 +200,18 @@ def _context(text: str, start: int, end: int, width: int) -> tuple[str, str]:
     elif high < len(text) and not text[high].isspace():
         after = _without_last_word(after)
     left, right = " ".join(before.split()), " ".join(after.split())
+    # A space between the occurrence and its context stays ("oil-prices" is not "oil prices"), and
+    # counts in the width like any other character.
+    if left and before[-1:].isspace():
+        left += " "
+    if right and after[:1].isspace():
+        right = " " + right
     if len(left) > width:
         cut = left[-width:]
         left = cut if left[-width - 1] == " " else cut.partition(" ")[2]
     if len(right) > width:
         cut = right[:width]
         right = cut if right[width] == " " else cut.rpartition(" ")[0]
-    # A space between the occurrence and its context stays: "oil-prices" is not "oil prices".
-    if left and before[-1:].isspace():
-        left += " "
-    if right and after[:1].isspace():
-        right = " " + right
     return left, right
 
 
@@ -238,7 +239,8 @@ def _near_words(index, query: Query) -> list[tuple]:
 
     alone = {word for term in query.terms() if not term.near for word in term.words}
     pairs = []
-    for term in query.terms():
+    # The same pair typed again ("the the"~50 sixty times) is looked for once.
+    for term in dict.fromkeys(query.terms()):
         if term.near and len(term.words) == 2 and not alone.issuperset(term.words):
             first, second = (search_index.highlighter(index, Query(word, ((Term((word,)),),))) for word in term.words)
             if first is not None and second is not None:
@@ -259,8 +261,11 @@ def _near_only(text: str, spans: list[tuple[int, int]], pairs: list[tuple]) -> l
             if not wanted:
                 continue
             for span, position in zip(spans_of, here):
-                # At most N words between them (FTS5's NEAR), in either order.
-                if not any(abs(position - elsewhere) - 1 <= most_apart for elsewhere in there):
+                # At most N words between them (FTS5's NEAR), in either order: the nearest
+                # occurrence of the other word is one of the two around it (``there`` is sorted).
+                at = bisect.bisect_left(there, position)
+                nearest = min((abs(position - there[i]) for i in (at - 1, at) if 0 <= i < len(there)), default=None)
+                if nearest is None or nearest - 1 > most_apart:
                     dropped.add(span)
     return [span for span in spans if span not in dropped]
 
@@ -296,11 +301,33 @@ def _sqlite_articles(conn, query: Query, since, until, names, order: str, found:
     cursor = conn.execute(
         f"SELECT a.id, a.date, a.headline, highlight(articles_fts, 1, char(2), char(3)) FROM {source}"
         f" WHERE {where} ORDER BY {order_by(query, order)}", args)
+    # FTS5 marks overlapping and adjacent matches of phrases as one ("buffalo buffalo" in a text of
+    # 50,000 buffalos was one line of 399,999 characters): such a mark is cut into matches of the
+    # longest phrase's length, from its start, as the ranked index's marks come; a rest shorter than
+    # every phrase is no match ("prices" after "crude oil" for "crude oil" OR "oil prices").
+    lengths = [1 if term.near else len(term.words) for term in query.terms()]
+    longest, shortest = max(lengths), min(lengths)
     while True:
         rows = cursor.fetchmany(200)
         if not rows:
             return
-        yield [(i, d, h, *_unmarked(marked)) for i, d, h, marked in rows]
+        batch = []
+        for article_id, date, headline, marked in rows:
+            text, spans = _unmarked(marked)
+            batch.append((article_id, date, headline, text, _cut_merged(text, spans, longest, shortest)))
+        yield batch
+
+
+def _cut_merged(text: str, spans: list[tuple[int, int]], longest: int, shortest: int) -> list[tuple[int, int]]:
+    cut = []
+    for start, end in spans:
+        words = [m.span() for m in _WORD.finditer(text, start, end)]
+        if len(words) <= longest:
+            cut.append((start, end))
+            continue
+        groups = [words[i : i + longest] for i in range(0, len(words), longest)]
+        cut += [(group[0][0], group[-1][1]) for group in groups if len(group) >= shortest]
+    return cut
 
 
 def _unmarked(marked: str) -> tuple[str, list[tuple[int, int]]]:

@@ -32,6 +32,7 @@ import re
 import shutil
 import sqlite3
 import time
+import unicodedata
 from datetime import date as Date
 from functools import lru_cache
 from pathlib import Path
@@ -668,18 +669,36 @@ def highlighter(search_index: "SearchIndex", query: Query) -> "re.Pattern[str] |
     return pattern
 
 
+class _FoldedLetters(dict):
+    """str.translate's table from a letter to the one letter the index folds it to ("é" -> "e",
+    "Ï" -> "i"), worked out for each letter the first time it is met. A letter that folds to more
+    than one ("ß" -> "ss") or to none is kept: the text keeps its length, so offsets found in the
+    folded text fit the original."""
+
+    def __missing__(self, code: int) -> str:
+        letter = chr(code)
+        base = "".join(c for c in unicodedata.normalize("NFKD", letter) if not unicodedata.combining(c)).lower()
+        folded = self[code] = base if len(base) == 1 and base.isascii() else letter
+        return folded
+
+
+_FOLDED_LETTERS = _FoldedLetters()
+
+
 class _Highlighter:
-    """A pattern of lower-case word forms, matched against lower-cased text: far
-    cheaper than a case-insensitive match. Offsets still fit the original text,
-    except where lower-casing changes a text's length (then case-insensitive)."""
+    """A pattern of lower-case word forms as the index holds them (folded to ASCII), matched
+    against the text lower-cased and folded letter for letter: far cheaper than a case-insensitive
+    match, and "café" in a text is found as the index's "cafe". Offsets fit the original text: a
+    letter whose lower case is longer ("İ") is left as it is."""
 
     def __init__(self, pattern: str):
         self.exact = re.compile(pattern)
-        self.folding = re.compile(pattern, re.IGNORECASE)
 
     def _on(self, text: str) -> tuple["re.Pattern[str]", str]:
         lower = text.lower()
-        return (self.exact, lower) if len(lower) == len(text) else (self.folding, text)
+        if len(lower) != len(text):  # rare: lower-case letter by letter, keeping the length
+            lower = "".join(low if len(low := letter.lower()) == 1 else letter for letter in text)
+        return self.exact, lower if lower.isascii() else lower.translate(_FOLDED_LETTERS)
 
     def finditer(self, text: str):
         pattern, target = self._on(text)

@@ -1483,7 +1483,7 @@ def _concordance_page(params: ConcordanceParams, found: concordance.Concordance)
     """The page asked for (the last when past it, with a note), the number of pages, and its lines."""
     pages = max(1, -(-len(found.lines) // CONCORDANCE_PER_PAGE))
     page = params.search.page
-    if page > pages:
+    if page > pages and found.query.terms():  # without words there are no pages to speak of
         found.notes.append(past_the_last(pages, "lines"))
         page = pages
     start = (page - 1) * CONCORDANCE_PER_PAGE
