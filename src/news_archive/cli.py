@@ -914,7 +914,8 @@ def concordance(query, since, until, names, order, arrange, width, limit, all_ve
     for note in found.notes:
         echo(f"note: {note}", err=True)
     if fmt == "json":
-        click.echo(json.dumps(_concordance_json(found), ensure_ascii=False, indent=2))
+        data = {**found.summary_json(), "notes": found.notes, "lines": [line.as_json() for line in found.lines]}
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     elif fmt == "csv":
         exporter.write([line.as_json() for line in found.lines], "csv", sys.stdout, kwic.CSV_COLUMNS)
     else:
@@ -941,18 +942,6 @@ def _concordance_summary(found) -> str:
         neighbours = ", ".join(f"{word} {n:,}" for word, n in found.neighbours(side))
         summary += f"\n{label}: {neighbours}" if neighbours else ""
     return summary
-
-
-def _concordance_json(found) -> dict:
-    return {
-        "understood": found.query.describe(), "order": found.order, "sort_by": found.arrange, "width": found.width,
-        "matching_articles": found.matching, "articles_read": found.read, "articles_with_lines": found.with_lines,
-        "later_versions_left_out": found.folded, "complete": found.complete, "notes": found.notes,
-        "forms": [{"form": form, "lines": n} for form, n in found.forms],
-        "before": [{"word": word, "lines": n} for word, n in found.neighbours("left")],
-        "after": [{"word": word, "lines": n} for word, n in found.neighbours("right")],
-        "lines": [line.as_json() for line in found.lines],
-    }
 
 
 # --- check -------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Iterator, Sequence
 
 from .matches import clusters_of, filters, order_by
-from .query import Query, Term, parse_query
+from .query import Query, parse_query
 from .search import MARK_END, MARK_START, fetch_rows
 from .words import STOP_WORDS
 
@@ -96,6 +96,17 @@ class Concordance:
             return None
         words = [word, *terms[0].words] if side == "left" else [*terms[0].words, word]
         return '"' + " ".join(words) + '"'
+
+
+    def summary_json(self) -> dict:
+        """What was read and found, as the JSON of the page and of the command line give it."""
+        return {"understood": self.query.describe(), "sort": self.order, "arrange": self.arrange, "width": self.width,
+                "matching_articles": self.matching, "articles_read": self.read,
+                "articles_with_lines": self.with_lines, "later_versions_left_out": self.folded,
+                "complete": self.complete, "lines_found": len(self.lines),
+                "forms": [{"form": form, "lines": n} for form, n in self.forms],
+                "before": [{"word": word, "lines": n} for word, n in self.neighbours("left")],
+                "after": [{"word": word, "lines": n} for word, n in self.neighbours("right")]}
 
 
 def _most_common(items) -> list[tuple[str, int]]:
@@ -242,7 +253,7 @@ def _near_words(index, query: Query) -> list[tuple]:
     # The same pair typed again ("the the"~50 sixty times) is looked for once.
     for term in dict.fromkeys(query.terms()):
         if term.near and len(term.words) == 2 and not alone.issuperset(term.words):
-            first, second = (search_index.highlighter(index, Query(word, ((Term((word,)),),))) for word in term.words)
+            first, second = (search_index.highlighter(index, Query.of_word(word)) for word in term.words)
             if first is not None and second is not None:
                 pairs.append((first, second, term.near, [word not in alone for word in term.words]))
     return pairs

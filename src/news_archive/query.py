@@ -96,6 +96,11 @@ class Query:
     def terms(self) -> list[Term]:
         return [term for group in self.groups for term in group]
 
+    @classmethod
+    def of_word(cls, word: str) -> "Query":
+        """The search for one word alone (a word of another query: no syntax to read)."""
+        return cls(word, ((Term((word,)),),))
+
 
 _TOKEN = re.compile(r'(?P<neg>-?)"(?P<phrase>[^"]*)(?P<close>"?)(?P<star>\*?)(?:~(?P<near>[^\s"]*))?|(?P<word>[^\s"]+)')
 # A "~" typed elsewhere than right after two quoted words ("reagan~5", a space before it).

@@ -19,7 +19,7 @@ from typing import Sequence
 
 from . import search_index
 from .matches import clusters_of, first_versions
-from .query import Query, Term
+from .query import Query
 from .search import fetch_rows
 
 SAMPLE_SIZE = 200
@@ -143,5 +143,5 @@ def standing_out(conn: sqlite3.Connection, index: "search_index.SearchIndex | No
 
 def _articles_with_word(index: "search_index.SearchIndex", word: str) -> int:
     """How many articles a search of ``word`` alone finds."""
-    tq = search_index.to_tantivy(index, Query(word, ((Term((word,)),),)), None, None)
+    tq = search_index.to_tantivy(index, Query.of_word(word), None, None)
     return index.searcher().search(tq, 1, count=True).count or 0 if tq is not None else 0

@@ -1490,16 +1490,6 @@ def _concordance_page(params: ConcordanceParams, found: concordance.Concordance)
     return page, pages, found.lines[start : start + CONCORDANCE_PER_PAGE]
 
 
-def _concordance_summary(found: concordance.Concordance) -> dict:
-    return {"understood": found.query.describe(), "sort": found.order, "arrange": found.arrange, "width": found.width,
-            "matching_articles": found.matching, "articles_read": found.read,
-            "articles_with_lines": found.with_lines, "later_versions_left_out": found.folded,
-            "complete": found.complete, "lines_found": len(found.lines),
-            "forms": [{"form": form, "lines": n} for form, n in found.forms],
-            "before": [{"word": word, "lines": n} for word, n in found.neighbours("left")],
-            "after": [{"word": word, "lines": n} for word, n in found.neighbours("right")]}
-
-
 @guarded
 async def concordance_page(request, datasette):
     params, found = await _concordance(request, datasette)
@@ -1555,7 +1545,7 @@ async def concordance_json(request, datasette):
     return json_response({
         "query": params.search.q, "since": params.search.since, "until": params.search.until,
         "names": params.search.names, "all_versions": params.all_versions,
-        **_concordance_summary(found),
+        **found.summary_json(),
         "notes": params.search.problems + found.notes,
         "page": page, "pages": pages, "per_page": CONCORDANCE_PER_PAGE,
         "lines": [{**line.as_json(), "url": f"{base}{line.article_id}"} for line in lines],
