@@ -290,3 +290,21 @@ def test_cli_text_csv_and_json(archive):
     assert as_json["matching_articles"] == 4 and len(as_json["lines"]) == 6
     nothing = runner.invoke(cli, ["concordance", "--db", archive])
     assert nothing.exit_code == 0 and NEEDS_WORDS in nothing.stderr and "Traceback" not in nothing.output
+
+
+async def test_a_name_page_leads_to_its_mentions_in_context(tmp_path):
+    folder = tmp_path / "in"
+    for number in range(3):
+        write_article(folder, f"{number}.txt", f" date 2020-01-0{number + 1} Fed report {number}\n\n"
+                      f"Federal Reserve Chairman Paul Volcker said rates would hold, report {number} said.\n")
+    db_path = str(tmp_path / "names.db")
+    ingest(db_path, [str(folder)], jobs=1)
+    name_id = sqlite3.connect(db_path).execute("SELECT id FROM names WHERE name = 'Paul Volcker'").fetchone()[0]
+    datasette = make_datasette(db_path)
+    await datasette.invoke_startup()
+    page = (await datasette.client.get(f"/name/{name_id}")).text
+    link = f"/concordance?q=%22Paul+Volcker%22&amp;name={name_id}"
+    assert f'<a href="{link}">Its mentions in context</a>' in page
+    found = (await datasette.client.get(link.replace("&amp;", "&").replace("/concordance", "/concordance.json"))).json()
+    assert [line["match"] for line in found["lines"]] == ["Paul Volcker"] * 3 and found["before"] == [
+        {"word": "chairman", "lines": 3}]

@@ -1046,8 +1046,12 @@ async def name_page(request, datasette):
         lambda period: make_url(datasette, "/search", name=[name_id], since=parse_date_bound(period),
                                 until=parse_date_bound(period, end=True)),
     )
+    # How the articles write it: the name and each surname alone counted for it, in context.
+    written = " OR ".join('"' + " ".join(spelled.replace('"', " ").split()) + '"'
+                          for spelled in [view["name"], *view.get("surnames_alone", ())])
     return await render(datasette, request, "news_name.html", {
-        "view": view, "notes": notes, "chart": chart, "chart_unit": chart_unit, "chart_points": chart_points,
+        "view": view, "notes": notes, "chart": chart,
+        "concordance_url": make_url(datasette, "/concordance", q=written, name=[name_id]), "chart_unit": chart_unit, "chart_points": chart_points,
         "standing_out": standing_out,
         "search_url": make_url(datasette, "/search", name=[name_id]),
         "atom_url": make_url(datasette, "/search.atom", name=[name_id]),
