@@ -185,6 +185,14 @@ def test_the_most_lines_and_what_was_left_unread(kwic):
     assert kwic("oil", most=6).complete  # exactly every line there is
 
 
+def test_reading_stops_after_the_time_given_and_says_so(kwic):
+    stopped = kwic("oil", seconds=0)
+    assert (stopped.lines, stopped.read, stopped.complete) == ([], 0, False)
+    assert stopped.notes == ["reading stopped after 0 s, at article 0 of 4: narrow the words or the dates to read"
+                             " the others"]
+    assert kwic("oil", seconds=60).complete and kwic("oil", seconds=60).notes == []
+
+
 def test_dates_and_nothing_to_look_for(kwic):
     assert [line.date for line in kwic("oil", since="2020-02-01").lines] == ["2020-02-03", "2020-03-02"]
     assert kwic("").notes == [NEEDS_WORDS] and kwic("").lines == []

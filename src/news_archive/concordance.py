@@ -17,6 +17,7 @@ from __future__ import annotations
 import bisect
 import re
 import sqlite3
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterator, Sequence
@@ -71,6 +72,10 @@ class Concordance:
     folded: int = 0  # later versions of stories left out among those read
     complete: bool = True  # every matching article was read: nothing is left out
     notes: list[str] = field(default_factory=list)
+    _deadline: float | None = None  # time.monotonic() when reading stops, if ever
+
+    def late(self) -> bool:
+        return self._deadline is not None and time.monotonic() > self._deadline
 
     @property
     def forms(self) -> list[tuple[str, int]]:
@@ -127,16 +132,19 @@ def concordance(
     width: int = DEFAULT_WIDTH,
     most: int = PAGE_LINES,
     all_versions: bool = False,
+    seconds: float | None = None,
 ) -> Concordance:
     """Up to ``most`` occurrences of the words of ``q`` in the articles that match it (and the
     dates and names given), read in ``order``, each with ``width`` characters of context on each
     side (cut at a word), sorted by ``arrange``: as they come ("text"), by the words to the left
-    (nearest first), to the right, or by the words matched."""
+    (nearest first), to the right, or by the words matched. With ``seconds``, reading stops after
+    that long, with a note (a web page must not hold one of the server's few threads for minutes)."""
     query = q if isinstance(q, Query) else parse_query(q)
     order = order if order in ORDERS else "oldest"
     arrange = arrange if arrange in ARRANGEMENTS else "text"
     width = min(max(width, MIN_WIDTH), MAX_WIDTH)
     found = Concordance(query, order, arrange, width, notes=list(query.notes))
+    found._deadline = time.monotonic() + seconds if seconds is not None else None
     if not query.terms():
         if not query.notes:  # a note says already why nothing typed can be looked for
             found.notes.append(NEEDS_WORDS)
@@ -161,6 +169,12 @@ def concordance(
             # Complete only if this was the last article to read and gave all it holds.
             found.complete = found.read == found.matching and len(found.lines) - before == len(spans)
             break
+        if found.late():
+            break
+    if found.late() and found.read < found.matching:
+        found.complete = False
+        found.notes.append(f"reading stopped after {seconds:g} s, at article {found.read:,} of {found.matching:,}:"
+                           " narrow the words or the dates to read the others")
     found.lines = arranged(found.lines, arrange)
     return found
 
@@ -294,9 +308,13 @@ def _ranked_articles(conn, index, tq, order: str, found: Concordance, pattern, n
         rows = fetch_rows(conn, ids, "id, date, headline, body")
         batch = []
         for article_id, date, headline, body in rows:
+            if found.late():
+                break
             spans = [m.span() for m in pattern.finditer(body)] if pattern is not None else []
             batch.append((article_id, date, headline, body, _near_only(body, spans, near) if near else spans))
         yield batch
+        if found.late():
+            return
         offset += len(ids)
         if offset >= found.matching:
             return
@@ -324,9 +342,13 @@ def _sqlite_articles(conn, query: Query, since, until, names, order: str, found:
             return
         batch = []
         for article_id, date, headline, marked in rows:
+            if found.late():
+                break
             text, spans = _unmarked(marked)
             batch.append((article_id, date, headline, text, _cut_merged(text, spans, longest, shortest)))
         yield batch
+        if found.late():
+            return
 
 
 def _cut_merged(text: str, spans: list[tuple[int, int]], longest: int, shortest: int) -> list[tuple[int, int]]:

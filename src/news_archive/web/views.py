@@ -1421,6 +1421,11 @@ async def compare_csv(request, datasette):
 # --- keyword in context ----------------------------------------------------------------------------
 
 CONCORDANCE_PER_PAGE = 100
+# A page of lines stops reading articles after this long (a search of the pages' four SQL threads must
+# not be held for minutes: the page itself gives up after VIEW_TIME_LIMIT_SECONDS, its thread would not);
+# an export, which streams from a thread of its own, after CONCORDANCE_EXPORT_SECONDS.
+CONCORDANCE_PAGE_SECONDS = 5.0
+CONCORDANCE_EXPORT_SECONDS = 60.0
 _ARRANGE_LABELS = {"text": "as read", "left": "words to the left", "right": "words to the right",
                    "match": "words matched"}
 _ORDER_LABELS = {"oldest": "oldest first", "newest": "newest first", "relevance": "best first"}
@@ -1477,7 +1482,8 @@ async def _concordance(request, datasette, most: int = concordance.PAGE_LINES):
     index = ranked_index(datasette)
     found = await run(datasette, concordance.concordance, params.search.q, since=params.search.since,
                       until=params.search.until, names=params.search.names, index=index, order=params.order,
-                      arrange=params.arrange, width=params.width, most=most, all_versions=params.all_versions)
+                      arrange=params.arrange, width=params.width, most=most, all_versions=params.all_versions,
+                      seconds=CONCORDANCE_PAGE_SECONDS)
     if index is None:
         found.notes.append(index_note(datasette))
     return params, found
@@ -1571,7 +1577,7 @@ async def concordance_export(request, datasette):
         found = concordance.concordance(
             conn, params.search.q, since=params.search.since, until=params.search.until, names=params.search.names,
             index=index, order=params.order, arrange=params.arrange, width=params.width, most=concordance.MAX_LINES,
-            all_versions=params.all_versions)
+            all_versions=params.all_versions, seconds=CONCORDANCE_EXPORT_SECONDS)
         for line in found.lines:
             yield {**line.as_json(), "url": f"{base}{line.article_id}"}
 
