@@ -116,11 +116,10 @@ def standing_out(conn: sqlite3.Connection, index: "search_index.SearchIndex | No
         # the words that may be shown are counted exactly below).
         forms = by_root[root]
         in_archive = max(in_sample, sum(searcher.doc_freq("body", search_index.fold(form)) for form in forms))
-        share, usual = in_sample / sample, in_archive / everything
-        if share <= usual:
-            continue
-        spelling = max(forms, key=lambda form: (holding[form], form))
-        scored.append(((share - usual) * share / usual, spelling, in_sample, in_archive))
+        score = _jlh(in_sample / sample, in_archive / everything)
+        if score is not None:
+            spelling = max(forms, key=lambda form: (holding[form], form))
+            scored.append((score, spelling, in_sample, in_archive))
     scored.sort(key=lambda item: (-item[0], item[1]))
     # The archive's count said beside a word is the number of articles its search finds (every
     # spelling once, headlines too), not the sum above: counted for the few words that may be shown,
@@ -129,9 +128,9 @@ def standing_out(conn: sqlite3.Connection, index: "search_index.SearchIndex | No
     rescored = []
     for _, spelling, in_sample, _ in scored[: size * 2]:
         in_archive = max(in_sample, _articles_with_word(index, spelling))
-        share, usual = in_sample / sample, in_archive / everything
-        if share > usual:
-            rescored.append(((share - usual) * share / usual, spelling, in_sample, in_archive))
+        score = _jlh(in_sample / sample, in_archive / everything)
+        if score is not None:
+            rescored.append((score, spelling, in_sample, in_archive))
     rescored.sort(key=lambda item: (-item[0], item[1]))
     return StandingOut(
         words=[{"word": word, "sample_articles": in_sample, "archive_articles": in_archive}
@@ -139,6 +138,12 @@ def standing_out(conn: sqlite3.Connection, index: "search_index.SearchIndex | No
         sample=sample,
         chosen=chosen,
     )
+
+
+def _jlh(share: float, usual: float) -> float | None:
+    """How much a word stands out: its share of the sample over its share of the archive, times the
+    difference (JLH); None when it is no commoner in the sample than in the archive."""
+    return (share - usual) * share / usual if share > usual else None
 
 
 def _articles_with_word(index: "search_index.SearchIndex", word: str) -> int:

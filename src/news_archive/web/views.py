@@ -1467,6 +1467,13 @@ class ConcordanceParams:
         params.all_versions = versions == "all"
         return params
 
+    def find(self, conn, index, most: int, seconds: float) -> concordance.Concordance:
+        """The concordance these parameters ask for, up to ``most`` lines, read for at most ``seconds``."""
+        return concordance.concordance(
+            conn, self.search.q, since=self.search.since, until=self.search.until, names=self.search.names,
+            index=index, order=self.order, arrange=self.arrange, width=self.width, most=most,
+            all_versions=self.all_versions, seconds=seconds)
+
     def url_params(self, **changes) -> dict:
         current = {"q": self.search.q, "since": self.search.since, "until": self.search.until,
                    "name": self.search.names or None, "sort": self.order if self.order != "oldest" else None,
@@ -1477,13 +1484,11 @@ class ConcordanceParams:
         return current
 
 
-async def _concordance(request, datasette, most: int = concordance.PAGE_LINES):
+async def _concordance(request, datasette):
     params = await ConcordanceParams.from_request(request, datasette)
     index = ranked_index(datasette)
-    found = await run(datasette, concordance.concordance, params.search.q, since=params.search.since,
-                      until=params.search.until, names=params.search.names, index=index, order=params.order,
-                      arrange=params.arrange, width=params.width, most=most, all_versions=params.all_versions,
-                      seconds=CONCORDANCE_PAGE_SECONDS)
+    found = await run(datasette, lambda conn: params.find(conn, index, concordance.PAGE_LINES,
+                                                          CONCORDANCE_PAGE_SECONDS))
     if index is None:
         found.notes.append(index_note(datasette))
     return params, found
@@ -1574,10 +1579,7 @@ async def concordance_export(request, datasette):
     base = datasette.absolute_url(request, datasette.urls.path("/article/"))
 
     def rows(conn):
-        found = concordance.concordance(
-            conn, params.search.q, since=params.search.since, until=params.search.until, names=params.search.names,
-            index=index, order=params.order, arrange=params.arrange, width=params.width, most=concordance.MAX_LINES,
-            all_versions=params.all_versions, seconds=CONCORDANCE_EXPORT_SECONDS)
+        found = params.find(conn, index, concordance.MAX_LINES, CONCORDANCE_EXPORT_SECONDS)
         for line in found.lines:
             yield {**line.as_json(), "url": f"{base}{line.article_id}"}
 
