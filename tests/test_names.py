@@ -491,3 +491,21 @@ def test_a_title_alone_names_nobody_and_a_side_of_a_country_is_a_place():
     assert _kinds_of("He agreed that the Prime Minister is elected by parliament.") == {}
     assert _kinds_of("The loan went to the then Republic of Vietnam (South Vietnam) in 1974.")["South Vietnam"] \
         == "place"
+
+
+def test_names_with_accented_letters_are_whole_and_of_their_kind():
+    # Capitals and letters of any alphabet belong to a name ("Fran" was all of "François"); a given
+    # name or a place written with accents is known by its plain spelling in the lists.
+    found = _kinds_of("French President François Mitterrand met Société Générale chief Marc Viénot in São"
+                      " Paulo. Lech Wałęsa, Søren Kierkegaard and José María Aznar were there, and so was"
+                      " ÉLECTRICITÉ DE FRANCE.")
+    assert found == {
+        "François Mitterrand": "person", "Société Générale": "organization", "Marc Viénot": "person",
+        "São Paulo": "place", "Lech Wałęsa": "person", "Søren Kierkegaard": "person",
+        "José María Aznar": "person", "ÉLECTRICITÉ DE FRANCE": "organization",
+    }
+
+
+def test_a_combining_accent_stays_inside_the_name():
+    decomposed = "Zoe\u0308 Mu\u0308ller"  # "Zoë Müller" with the accents as marks of their own
+    assert names_of(f"They met {decomposed} on Monday.") == [(decomposed, "person", 1)]

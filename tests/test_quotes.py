@@ -172,6 +172,10 @@ def test_paragraph_index_matches_the_parsed_article():
             [Quote("we will win the case in the end", "Mary Hart", 0)],
         ),
         ("Japan's exporters and the investors' group met. Tokyo's 'big four' said nothing.", []),
+        (  # accented names are whole speakers ("Anna Str" was one)
+            '"We agreed," Zoë Müller said. "It is done," said Anna Ström.',
+            [Quote("We agreed", "Zoë Müller", 0), Quote("It is done", "Anna Ström", 0)],
+        ),
     ],
 )
 def test_small_cases(text, expected):

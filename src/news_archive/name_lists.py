@@ -8,9 +8,35 @@ entry is lower case; lookups lower-case the word first.
 
 from __future__ import annotations
 
+import unicodedata
+
 
 def _words(text: str) -> frozenset[str]:
     return frozenset(line.strip().lower() for line in text.replace(",", "\n").splitlines() if line.strip())
+
+
+# Letters that are not a plain letter with an accent, so do not come apart in NFKD.
+_OWN_LETTERS = str.maketrans({"ø": "o", "ł": "l", "đ": "d", "ð": "d", "ı": "i", "ß": "ss", "æ": "ae", "œ": "oe",
+                              "þ": "th"})
+
+
+def _without_accents(word: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c)).translate(
+        _OWN_LETTERS
+    )
+
+
+class _AccentsAside(frozenset):
+    """Words written here without accents, found with them too: "josé" is in a
+    list that holds "jose", "são paulo" in one that holds "sao paulo". A word
+    of plain ASCII, nearly every word looked up, costs one set lookup."""
+
+    __slots__ = ()
+
+    def __contains__(self, word: object) -> bool:
+        return frozenset.__contains__(self, word) or (
+            isinstance(word, str) and not word.isascii() and frozenset.__contains__(self, _without_accents(word))
+        )
 
 
 COUNTRIES = _words("""
@@ -110,7 +136,7 @@ Bologna, Trieste, Salzburg, Innsbruck, Graz, Lausanne, Lucerne, Piraeus, Thessal
 Eilat, Ramallah, Aqaba, Latakia, Tartus, Aleppo, Homs, Tyre, Sidon
 """)
 
-PLACES = COUNTRIES | US_STATES | REGIONS | CITIES
+PLACES = _AccentsAside(COUNTRIES | US_STATES | REGIONS | CITIES)
 
 # Adjectives of nationality, region and creed: capitalised but not names.
 DEMONYMS = _words("""
@@ -265,7 +291,7 @@ GNP, GDP, ECU, ECUs, AAA, AA, BBB, FOB, CDs, Treasuries, Eurodollar, Eurodollars
 
 # Lower-cased given names, for telling a person ("Dillon Passage") from an
 # organisation ("Computer Terminal") when nothing else does.
-GIVEN_NAMES = _words("""
+GIVEN_NAMES = _AccentsAside(_words("""
 Aaron, Abdul, Abdullah, Abraham, Adam, Adolfo, Adrian, Adriana, Agnes, Ahmad, Ahmed, Akihiko, Akio,
 Alain, Alan, Albert, Alberto, Alejandro, Alex, Alexander, Alexandra, Alexandre, Alexei, Alfonso,
 Alfred, Alfredo, Ali, Alice, Alicia, Alison, Allan, Allen, Amanda, Amy, Ana, Anatoly, Anders, Andre,
@@ -308,5 +334,6 @@ Sidney, Simon, Stanley, Stefan, Stephanie, Stephen, Steve, Steven, Stuart, Sue, 
 Sven, Takashi, Takeshi, Tamara, Tara, Ted, Teresa, Terry, Theodore, Thierry, Thomas, Tim, Timothy,
 Toby, Todd, Tom, Tomas, Tommy, Toni, Tony, Toshio, Tracy, Travis, Ulrich, Ursula, Valerie, Vernon,
 Victor, Vincent, Virginia, Vladimir, Walter, Wayne, Wendy, Werner, Wilhelm, Will, William, Willie,
-Willy, Wolfgang, Yasuhiro, Yasushi, Yitzhak, Yoshio, Yuri, Yves, Zbigniew
-""")
+Willy, Wolfgang, Yasuhiro, Yasushi, Yitzhak, Yoshio, Yuri, Yves, Zbigniew,
+Bjorn, Emile, Jens, Jiri, Lars, Lech, Nils, Olaf, Pavel, Soren, Vaclav, Zoe
+"""))

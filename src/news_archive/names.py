@@ -47,6 +47,7 @@ The output is the same as working each run out where it stands.
 from __future__ import annotations
 
 import re
+import unicodedata
 from bisect import bisect_right as _bisect
 from dataclasses import dataclass
 from functools import lru_cache
@@ -110,7 +111,25 @@ _ABBREVIATIONS = frozenset(
 # apart in the pattern).
 # A capitalised word; its full stops stand alone ("U.S.", "Corp."): dot leaders in tables
 # ("ALGERIA......18.51") end the word.
-_WORD = r"[A-Z][A-Za-z0-9'’&-]*(?:\.[A-Za-z0-9'’&-]+)*\.?"
+def _character_class(belongs) -> str:
+    """The inside of a regex ``[...]`` holding the characters of the Basic
+    Multilingual Plane for which ``belongs(category)`` holds, as ranges."""
+    ranges: list[tuple[int, int]] = []
+    for code in range(0x10000):
+        if belongs(unicodedata.category(chr(code))):
+            if ranges and ranges[-1][1] == code - 1:
+                ranges[-1] = (ranges[-1][0], code)
+            else:
+                ranges.append((code, code))
+    return "".join(re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in ranges)
+
+
+# Names are written in every alphabet's capitals ("François Mitterrand", "Lech Wałęsa",
+# "Zoë Müller"), and a letter may be followed by a combining accent.
+_CAPITAL = _character_class(lambda category: category in ("Lu", "Lt"))
+_LOWER = _character_class(lambda category: category == "Ll")
+_LETTER_OR_DIGIT = _character_class(lambda category: category[0] in "LM" or category == "Nd")
+_WORD = rf"[{_CAPITAL}][{_LETTER_OR_DIGIT}'’&-]*(?:\.[{_LETTER_OR_DIGIT}'’&-]+)*\.?"
 _CONNECTOR = r"(?:of|and|for|the|on|de|du|des|la|le|van|von|der|den|da|di|del|dos|das|zur|zu|ter|bin|ibn|al|y|&)"
 _CANDIDATE = re.compile(rf"{_WORD}(?:\s+(?:{_CONNECTOR}\s+)*{_WORD})*")
 _TOKEN = re.compile(r"\S+")
@@ -1182,7 +1201,7 @@ def _paragraphs(text: str) -> tuple[list[int], list[int]]:
 # ("Rothschild, Unterberg, Towbin Inc"). The pattern starts at the first comma
 # (a comma is quick to look for; a capital is not): the first partner is read
 # backwards from there.
-_PARTNER = r"[A-Z][a-z]+(?:[ \n][A-Z][a-z]+)?"  # a line may break anywhere
+_PARTNER = rf"[{_CAPITAL}][{_LOWER}]+(?:[ \n][{_CAPITAL}][{_LOWER}]+)?"  # a line may break anywhere
 _LEGAL_AFTER = r"(?=[ \n](?:and[ \n])?(?:Co|Cos|Company|Inc|Corp|Associates|Securities|Sons|Ltd)\b)"
 _COMMA_FIRM_TAIL = re.compile(  # a literal "," first: the regex engine then skips ahead to each
     rf",[ \n]{_PARTNER}(?:(?:,[ \n]{_PARTNER})*(?:,?[ \n](?:and|&)[ \n]{_PARTNER}{_LEGAL_AFTER}"
