@@ -547,7 +547,8 @@ async def test_every_filter_is_applied_or_refused(ds):
 def test_the_terminal_gets_no_control_sequences_from_articles_or_names(tmp_path):
     folder = tmp_path / "ansi"
     write_article(folder, "ansi.txt", 'date 2021-02-03 Terminal \x1b[31mRED oil\x1b[0m headline \x1b]0;pwned\x07 end'
-                                      '\n\n"Hello \x1b[2J there, all," said Ansi Person. More oil.\n')
+                                      '\n\n"Hello \x1b[2J there, all," said Ansi Person. More oil.'
+                                      ' C1 too: \u009b31mcsi \u009d0;osc\u009c.\n')
     write_article(folder, "good\x1b]0;T\x07.txt", "date 2021-02-04 Another oil story.\n")
     db = str(tmp_path / "a.db")
     ingested = CliRunner().invoke(cli, ["ingest", str(folder), "--db", db])
@@ -555,9 +556,11 @@ def test_the_terminal_gets_no_control_sequences_from_articles_or_names(tmp_path)
     # The few control characters of a text are dropped as it is read; a file name's are dropped as printed.
     body = sqlite3.connect(db).execute("SELECT body FROM articles WHERE source = 'ansi.txt'").fetchone()[0]
     assert "\x1b" not in body and "\x07" not in body
-    for args in (["search", "oil"], ["quotes", "hello"], ["names"], ["stats"]):
+    assert not re.search("[\x80-\x9f]", body)
+    for args in (["search", "oil"], ["quotes", "hello"], ["names"], ["stats"], ["export", "terminal"], ["search", "terminal", "--json"],
+                 ["export", "terminal", "--format", "csv"], ["show", "1", "--json"]):
         result = CliRunner().invoke(cli, [*args, "--db", db])
-        assert result.exit_code == 0 and not re.search("[\x00-\x08\x0b-\x1f\x7f]", result.output), args
+        assert result.exit_code == 0 and not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f]", result.output), args
     assert "good]0;T.txt" in CliRunner().invoke(cli, ["search", "another", "--db", db]).output
 
 

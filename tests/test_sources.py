@@ -229,7 +229,7 @@ def test_an_impossible_time_in_a_zip_header_keeps_the_member(tmp_path):
     ("caf\u00e9 \u201cquoted\u201d".encode("utf-8"), "caf\u00e9 \u201cquoted\u201d"),
     (b"\xef\xbb\xbfwith bom", "with bom"),
     (b"caf\xe9 \x93quoted\x94", "caf\u00e9 \u201cquoted\u201d"),  # cp1252
-    (b"\x81\x8d latin-1 only", "\x81\x8d latin-1 only"),
+    (b"\x81\x8d latin-1 only", " latin-1 only"),  # bytes Windows-1252 leaves out: Latin-1's C1 controls, dropped
     ("utf-16 text".encode("utf-16"), "utf-16 text"),
     ("utf-16 without its mark, caf\u00e9".encode("utf-16-le"), "utf-16 without its mark, caf\u00e9"),
     ("big-endian too".encode("utf-16-be"), "big-endian too"),
@@ -237,6 +237,8 @@ def test_an_impossible_time_in_a_zip_header_keeps_the_member(tmp_path):
     (b"\xe2\x80\x9cWe will win,\xe2\x80\x9d said Jos\xc3\xa9 in S\xe3o Paulo",
      "\u201cWe will win,\u201d said Jos\u00e9 in S\u00e3o Paulo"),
     (b"a \x07bell and \x1b[31mcolour", "a bell and [31mcolour"),  # a few control characters are dropped
+    # C1 controls written in UTF-8 too: CSI and OSC start escape sequences as ESC [ and ESC ] do.
+    ("caf\u00e9 \u009b31mred \u009d0;title\u009c end".encode(), "caf\u00e9 31mred 0;title end"),
 ])
 def test_decode(raw, text):
     assert decode(raw) == text

@@ -578,12 +578,16 @@ def decode(raw: bytes) -> str:
     source = text.encode("utf-8") if raw[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in raw else raw
     controls = len(source) - len(source.translate(None, _CONTROL_BYTES))
     _check_controls(controls, len(text))
-    return _CONTROL_CHARACTERS.sub("", text) if controls else text
+    if controls or (not raw.isascii() and _C1_CONTROL.search(text)):
+        return _CONTROL_CHARACTERS.sub("", text)
+    return text
 
 
 # The few control characters a text file may hold are dropped: they show as nothing, and
-# left in they would reach terminals (escape sequences) and the marks that highlight matches.
-_CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0e-\x1f\x7f]")
+# left in they would reach terminals (escape sequences: C1's CSI and OSC as well as C0's ESC)
+# and the marks that highlight matches.
+_CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+_C1_CONTROL = re.compile("[\x80-\x9f]")
 
 
 _CONTROL_BYTES = bytes(b for b in range(0x20) if chr(b) not in _ALLOWED_CONTROLS) + b"\x7f"
