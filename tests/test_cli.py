@@ -391,6 +391,10 @@ def test_quotes_by_words_speaker_or_name(tmp_path):
     assert named.stderr == f"1-2 of {by_dillon} quotations attributed to Dillon Passage (person)\n"
     spoken = json.loads(shell("quotes", "--speaker", "PASSAGE", "--json", "-n", "1000", "--db", db).stdout)
     assert len(spoken) >= by_dillon and {q["speaker"] for q in spoken} <= {"Dillon Passage", "Dillion Passage"}
+    # The keys of /quotes.json's quotations (its url aside): no text with control characters in it.
+    assert set(spoken[0]) == {"id", "quote", "speaker", "speaker_id", "article_id", "date", "headline", "versions"}
+    two = shell("quotes", "--name", "dillon passage", "--name", "joe exotic", "--db", db)
+    assert two.returncode == 2 and "give one --name: a quotation has one speaker" in two.stderr
     worded = shell("quotes", "divorce", "--db", db)
     assert worded.stderr.endswith(f"of {with_divorce} quotations with divorce\n") and with_divorce > 0
     past = shell("quotes", "divorce", "--page", "50", "--db", db)

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from conftest import write_article, write_story_versions
 from news_archive.cli import cli
-from news_archive.concordance import MAX_WIDTH, NEEDS_WORDS, Line, _context, arranged, concordance
+from news_archive.concordance import MAX_WIDTH, MIN_WIDTH, NEEDS_WORDS, Line, _context, arranged, concordance
 from news_archive.ingest import ingest
 from news_archive.search_index import SearchIndex
 from news_archive.web.app import make_datasette
@@ -262,8 +262,11 @@ async def test_json_pages_and_bad_parameters(ds):
     bad = (await ds.client.get("/concordance.json?q=oil&arrange=sideways&width=abc&page=7")).json()
     assert bad["arrange"] == "text" and bad["width"] == 50 and bad["page"] == 1
     assert any("sideways" in note for note in bad["notes"]) and any("only 1 page" in note for note in bad["notes"])
-    wide = (await ds.client.get("/concordance.json?q=oil&width=9999")).json()
-    assert wide["width"] == MAX_WIDTH and any("showing 200" in note for note in wide["notes"])
+    # A number out of range, however far, is the nearest width, said; an export takes it too.
+    for asked, width in (("9999", MAX_WIDTH), ("99999", MAX_WIDTH), ("1" + "0" * 25, MAX_WIDTH), ("-5", MIN_WIDTH)):
+        wide = (await ds.client.get(f"/concordance.json?q=oil&width={asked}")).json()
+        assert wide["width"] == width and any(f"showing {width}" in note for note in wide["notes"])
+        assert (await ds.client.get(f"/concordance.csv?q=oil&width={asked}")).status_code == 200
 
 
 async def test_csv_and_ndjson_give_every_line(ds):

@@ -91,6 +91,14 @@ async def test_web_export_sample_and_its_link(archive):
     page = (await ds.client.get("/search?q=harbour")).text
     link = page.split('A random sample of 100 as CSV')[0].rsplit('href="', 1)[1]
     assert link.startswith("/search.csv?q=harbour&amp;sample=100&amp;seed=")
+    # A sample is in date order: the page's when the page is sorted by date (it was the oldest first always).
+    for sort in ("newest", "oldest"):
+        page = (await ds.client.get(f"/search?q=harbour&sort={sort}")).text
+        link = page.split('A random sample of 100 as CSV')[0].rsplit('href="', 1)[1]
+        assert link.startswith(f"/search.csv?q=harbour&amp;sort={sort}&amp;sample=100&amp;seed=")
+        dates = [row["date"] for row in csv.DictReader(io.StringIO(
+            (await ds.client.get(link.split('"')[0].replace("&amp;", "&"))).text))]
+        assert len(dates) == 100 and dates == sorted(dates, reverse=sort == "newest")
     assert "A random sample" not in (await ds.client.get("/search?q=strike")).text  # 50 matches: take them all
 
 

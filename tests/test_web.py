@@ -597,7 +597,7 @@ async def test_the_quotes_page_lists_dates_highlights_and_exports(ds, sample_db)
     assert len(lines) == in_2021 and json.loads(lines[0])["url"].endswith(f"/article/{json.loads(lines[0])['article_id']}")
     exported = await ds.client.get("/quotes.csv?q=divorce")
     table = list(csv.reader(io.StringIO(exported.text)))
-    assert table[0] == ["id", "date", "speaker", "speaker_id", "quote", "article_id", "headline", "url"]
+    assert table[0] == ["id", "date", "speaker", "speaker_id", "quote", "article_id", "headline", "versions", "url"]
     assert len(table) - 1 == (await ds.client.get("/quotes.json?q=divorce")).json()["total"]
     assert exported.headers["x-news-archive-quotes"].endswith("/quotes?q=divorce")
     refused = await ds.client.get("/quotes.csv?since=yesterday")
@@ -891,3 +891,59 @@ async def test_on_this_day_in_every_year(tmp_path):
     assert '<a href="/archive/on/03-02">This day in every year</a>' in day
     home = (await ds.client.get("/")).text
     assert re.search(r'<p class="on-this-day"><a href="/archive/on/\d\d-\d\d">\d{1,2} \w+, in every year →</a></p>', home)
+
+
+async def test_quotes_json_and_exports_say_what_the_page_says(ds, sample_db):
+    # Words typed with nothing to look for ("-oil") find nothing, as a search does, not every quotation.
+    nothing = (await ds.client.get("/quotes.json?q=-divorce")).json()
+    assert nothing["total"] == 0 and nothing["quotes"] == []
+    assert nothing["notes"] == ["a search cannot only exclude words: add a word to look for"]
+    assert (await ds.client.get("/quotes.ndjson?q=-divorce")).text == ""
+    # The most quoted names, as the page lists them when nothing narrows the quotations.
+    everything = (await ds.client.get("/quotes.json")).json()
+    assert everything["most_quoted"][0]["name"] == "Dillon Passage" and everything["most_quoted"][0]["quotes"] > 20
+    assert (await ds.client.get("/quotes.json?q=divorce")).json()["most_quoted"] == []
+    # Every exported row has its other versions, as the JSON has them.
+    rows = [json.loads(line) for line in (await ds.client.get("/quotes.ndjson")).text.splitlines()]
+    listed = {q["id"]: q["versions"] for q in everything["quotes"]}
+    assert {r["id"]: r["versions"] for r in rows if r["id"] in listed} == listed
+    # A quotation has one speaker: a second name is said on the page and refused by an export.
+    dillon, joe = name_id(sample_db, "Dillon Passage"), name_id(sample_db, "Joe Exotic")
+    two = (await ds.client.get(f"/quotes.json?name={dillon}&name={joe}")).json()
+    assert two["name"]["id"] == dillon and "only the first name" in two["notes"][0]
+    refused = await ds.client.get(f"/quotes.csv?name={dillon}&name={joe}")
+    assert refused.status_code == 400 and "give one name" in refused.json()["error"]
+
+
+async def test_the_home_page_as_json(ds, sample_db):
+    html = (await ds.client.get("/")).text
+    assert '<link rel="alternate" type="application/json" title="This page as JSON" href="/index.json">' in html
+    data = (await ds.client.get("/index.json")).json()
+    assert data["articles"] == 4 and data["first_date"] <= data["last_date"]
+    assert sum(year["count"] for year in data["per_year"]) == sum(month["count"] for month in data["per_month"]) == 4
+    assert [a["id"] for a in data["latest"]] == [int(i) for i in re.findall(
+        r'<a href="/article/(\d+)"', html.split('id="latest-heading"')[1].split("</section>")[0])][: len(data["latest"])]
+    assert data["latest"][0]["url"].endswith(f"/article/{data['latest'][0]['id']}")
+    people = re.search(r'<a href="/names\?kind=person">People</a></h3>\s*<ul class="most-named">(.*?)</ul>', html, re.S)
+    assert [p["id"] for p in data["most_mentioned"]["person"]] == [
+        int(i) for i in re.findall(r'<a href="/name/(\d+)">', people.group(1))]
+
+
+async def test_a_json_address_that_is_no_page_answers_in_json(ds):
+    for path in ("/article/abc.json", "/article/-1.json", "/name/abc.json", "/archive/1987/3.json",
+                 "/article/1/earlier/abc.json"):
+        response = await ds.client.get(path)
+        assert response.status_code == 404 and response.json() == {"ok": False, "error": "there is no page at this address"}
+    assert "Page not found" in (await ds.client.get("/article/abc")).text
+
+
+async def test_a_later_page_of_a_name_links_its_own_json(ds, sample_db, monkeypatch):
+    from news_archive import browse
+
+    dillon = name_id(sample_db, "Dillon Passage")
+    real = browse.name_view
+    monkeypatch.setattr(browse, "name_view", lambda *a, **k: real(*a[:4], per_page=1))
+    html = (await ds.client.get(f"/name/{dillon}?page=2")).text
+    assert f'href="/name/{dillon}.json?page=2"' in html
+    assert (await ds.client.get(f"/name/{dillon}.json?page=2")).json()["page"] == 2
+

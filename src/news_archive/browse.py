@@ -607,6 +607,8 @@ class _QuotesQuery:
     def __init__(self, conn: sqlite3.Connection, q: Query, speaker: str | None, speaker_id: int | None,
                  since: str | None, until: str | None):
         where, args = [], []
+        if q.is_empty and q.text.strip():
+            where.append("0")  # words typed, none to look for ("-oil"): nothing, as in a search, not every quotation
         expression = q.fts(phrases=fts_has_positions(conn, "quotes_fts"))
         self.ranked = bool(expression)  # words to rank by; otherwise the newest first
         speaker_words = _SPEAKER_WORD.findall(speaker or "")[:MAX_SPEAKER_WORDS]
@@ -685,16 +687,22 @@ def quotes_search(conn: sqlite3.Connection, q: Query, speaker: str | None = None
     return {"total": total, "quotes": rows, "page": page, "pages": pages}
 
 
-QUOTE_EXPORT_COLUMNS = ("id", "date", "speaker", "speaker_id", "quote", "article_id", "headline")
+QUOTE_EXPORT_COLUMNS = ("id", "date", "speaker", "speaker_id", "quote", "article_id", "headline", "versions")
+_EXPORT_BATCH = 500  # quotations whose other versions are looked up at once
 
 
 def iter_quotes(conn: sqlite3.Connection, q: Query, speaker: str | None = None, speaker_id: int | None = None,
                 since: str | None = None, until: str | None = None) -> Iterator[dict]:
-    """Every quotation quotes_search would list, in its order, one at a time (for exports)."""
+    """Every quotation quotes_search would list, in its order, one at a time (for exports), with
+    ``versions`` as the page has it: in how many other versions of its story it is repeated."""
     query = _QuotesQuery(conn, q, speaker, speaker_id, since, until)
     sql, args = query.select("q.id, a.date, q.speaker, q.speaker_id, q.quote, q.article_id, a.headline")
-    for row in conn.execute(sql, args):
-        yield dict(zip(QUOTE_EXPORT_COLUMNS, row))
+    cursor = conn.execute(sql, args)
+    while batch := cursor.fetchmany(_EXPORT_BATCH):
+        # A second cursor on the connection while the first is open: SQLite steps them in turn.
+        other_versions = _versions_quoting(conn, [row[0] for row in batch])
+        for row in batch:
+            yield dict(zip(QUOTE_EXPORT_COLUMNS, (*row, other_versions.get(row[0], 0))))
 
 
 def archive_is_empty(conn: sqlite3.Connection) -> bool:

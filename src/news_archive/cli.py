@@ -601,13 +601,13 @@ def names_command(text: str, kind: str | None, limit: int, page: int, as_json: b
 @click.argument("text", nargs=-1)
 @click.option("--speaker", default=None, metavar="WORDS",
               help="Only quotations whose speaker has every one of these words (case aside).")
-@click.option("--name", "name", default=None, metavar="NAME",
+@click.option("--name", "names", multiple=True, metavar="NAME",
               help="Only quotations attributed to this person or organisation (as `search --name`).")
 @since_option
 @until_option
 @listing_options("quotations", most=1_000, default=25)
 @db_option
-def quotes_command(text: str, speaker: str | None, name: str | None, since, until, limit: int, page: int,
+def quotes_command(text: str, speaker: str | None, names: tuple[str, ...], since, until, limit: int, page: int,
                    as_json: bool, db_path: str) -> None:
     """Quotations found in the articles: those with the words of TEXT (the
     query language of `search`), by a speaker, attributed to a name, or from
@@ -621,6 +621,8 @@ def quotes_command(text: str, speaker: str | None, name: str | None, since, unti
     from .browse import quotes_search
     from .query import parse_query
 
+    if len(names) > 1:  # click would keep the last one silently
+        raise click.UsageError("give one --name: a quotation has one speaker")
     query = parse_query(" ".join(text))
     for note in query.notes:
         echo(f"note: {note}", err=True)
@@ -629,12 +631,14 @@ def quotes_command(text: str, speaker: str | None, name: str | None, since, unti
         return
     since, until = _date_range(since, until)
     with _reader(db_path) as conn:
-        chosen = _names_given(conn, (name,), _ranked_index(db_path)) if name else []
+        chosen = _names_given(conn, names, _ranked_index(db_path)) if names else []
         found = quotes_search(conn, query, speaker, page, per_page=limit,
                               speaker_id=chosen[0]["id"] if chosen else None, since=since, until=until)
     _note_past_the_last(page, found)
     if as_json:
-        click.echo(json.dumps(found["quotes"], ensure_ascii=False, indent=2))
+        # The keys of /quotes.json's quotations ("marked" holds the matches between control characters).
+        listed = [{key: value for key, value in row.items() if key != "marked"} for row in found["quotes"]]
+        click.echo(json.dumps(listed, ensure_ascii=False, indent=2))
     else:
         for q in found["quotes"]:
             echo(f"\u201c{' '.join(q['quote'].split())}\u201d")

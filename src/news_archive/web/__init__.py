@@ -22,6 +22,7 @@ _DAY = r"(?P<year>[0-9]{4})/(?P<month>[0-9]{2})/(?P<day>[0-9]{2})"
 def register_routes(datasette):
     return [
         (r"^/$", views.home),
+        (r"^/index\.json$", views.home_json),
         (r"^/search$", views.search_page),
         (r"^/search\.json$", views.search_json),
         (r"^/search\.(?P<format>ndjson|csv)$", views.search_export),

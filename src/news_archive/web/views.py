@@ -10,6 +10,7 @@ import io
 import json
 import logging
 import os
+import re
 import sqlite3
 import secrets
 import threading
@@ -472,7 +473,9 @@ async def search_page(request, datasette):
         "ndjson": make_url(datasette, "/search.ndjson", **here),
         "csv": make_url(datasette, "/search.csv", **here),
         # A seed chosen now: the link draws the same sample each time it is followed.
-        "sample_csv": make_url(datasette, "/search.csv", **{**here, "sort": None}, sample=100,
+        # A sample is in date order: the page's when it is sorted by date, else the oldest first.
+        "sample_csv": make_url(datasette, "/search.csv",
+                               **{**here, "sort": None if here["sort"] == "relevance" else here["sort"]}, sample=100,
                                seed=secrets.randbelow(1_000_000)),
         "atom": make_url(datasette, "/search.atom", **here),
     }
@@ -728,11 +731,26 @@ async def search_atom(request, datasette):
 # --- home and date archive ---------------------------------------------------------------------
 
 
-@guarded
-async def home(request, datasette):
+async def _home(datasette) -> tuple[dict, list[dict], dict]:
     summary = await run(datasette, browse.overview, ranked_index(datasette))
     latest = await run(datasette, browse.latest, 8)
     named = await run(datasette, browse.most_named_by_kind, ranked_index(datasette))
+    return summary, latest, named
+
+
+@guarded
+async def home_json(request, datasette):
+    """/index.json: what the home page shows (the archive's span, articles per year and month, the
+    latest articles, the most mentioned names of each kind)."""
+    summary, latest, named = await _home(datasette)
+    base = datasette.absolute_url(request, datasette.urls.path("/article/"))
+    return json_response({**summary, "latest": [{**row, "url": f"{base}{row['id']}"} for row in latest],
+                          "most_mentioned": named})
+
+
+@guarded
+async def home(request, datasette):
+    summary, latest, named = await _home(datasette)
     chart, chart_unit, chart_points = _months_chart(
         [(p["period"], p["count"]) for p in summary["per_month"]], "Articles per {unit} in the whole archive",
         lambda period: make_url(datasette, f"/archive/{period[:4]}" + (f"/{period[5:7]}" if len(period) > 4 else "")),
@@ -743,7 +761,7 @@ async def home(request, datasette):
         "today": {"path": f"/archive/on/{today.strftime('%m-%d')}", "label": f"{today.day} {today.strftime('%B')}"},
         "summary": summary, "latest": latest, "chart": chart, "chart_unit": chart_unit,
         "chart_points": chart_points, "named": named,
-        "kinds": NAME_KINDS,
+        "kinds": NAME_KINDS, "json_url": make_url(datasette, "/index.json"),
     })
 
 
@@ -1055,7 +1073,7 @@ async def name_page(request, datasette):
         "standing_out": standing_out,
         "search_url": make_url(datasette, "/search", name=[name_id]),
         "atom_url": make_url(datasette, "/search.atom", name=[name_id]),
-        "json_url": make_url(datasette, f"/name/{name_id}.json"),
+        "json_url": make_url(datasette, f"/name/{name_id}.json", page=_later(view["page"])),
         "page_url": lambda page: make_url(datasette, f"/name/{name_id}", page=page if page > 1 else None),
     })
 
@@ -1182,6 +1200,9 @@ async def _quotes_asked(request, datasette) -> dict:
     notes, ignored = list(query.notes), []
     since, until = _read_dates(request.args, notes, ignored)
     value = request.args.get("name") or ""
+    if len(request.args.getlist("name")) > 1:
+        ignored.append("a quotation has one speaker: give one name")
+        notes.append(f"a quotation has one speaker, so only the first name ({value[:40]}) was used")
     by = no_name = None
     if value:
         current = []
@@ -1238,8 +1259,11 @@ async def quotes_json(request, datasette):
     base = datasette.absolute_url(request, datasette.urls.path("/article/"))
     found["quotes"] = [{key: value for key, value in row.items() if key != "marked"} | {"url": f"{base}{row['article_id']}"}
                        for row in found["quotes"]]
+    # As the page: the most quoted names when nothing narrows the quotations.
+    most = [] if any(_quotes_params(asked).values()) else await run(datasette, browse.most_quoted, 10)
     return json_response({"query": asked["q"], "speaker": asked["speaker"], "name": asked["by"],
-                          "since": asked["since"], "until": asked["until"], **found, "notes": asked["notes"]})
+                          "since": asked["since"], "until": asked["until"], **found, "most_quoted": most,
+                          "notes": asked["notes"]})
 
 
 @guarded
@@ -1454,7 +1478,7 @@ class ConcordanceParams:
         params.arrange = arrange
         width = args.get("width") or ""
         if width:
-            if width.isascii() and width.isdigit() and len(width) < 5:
+            if re.fullmatch(r"-?[0-9]{1,30}", width):  # a number, however far out of range: the nearest width
                 params.width = min(max(int(width), concordance.MIN_WIDTH), concordance.MAX_WIDTH)
                 if params.width != int(width):
                     searched.problems.append(f"a line shows {concordance.MIN_WIDTH} to {concordance.MAX_WIDTH}"
@@ -1594,4 +1618,6 @@ async def help_page(request, datasette):
 
 @guarded
 async def not_found(request, datasette):
+    if request.path.endswith(".json"):  # asked for data: an answer a program can read
+        return json_response({"ok": False, "error": "there is no page at this address"}, 404)
     return await error_page(datasette, request, 404, "Page not found", "There is no page at this address.")
