@@ -13,7 +13,7 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-from conftest import FIXTURES, SAMPLE, write_article, write_story_versions
+from conftest import FIXTURES, SAMPLE, rows, write_article, write_story_versions
 from news_archive.cli import GONE_SHOWN, cli
 
 
@@ -603,6 +603,15 @@ def test_ingest_quiet_says_only_what_needs_a_look(db_path, tmp_path):
     for _ in range(2):
         later = shell("ingest", "-q", str(tmp_path / "in"), "--db", db_path)
         assert (later.returncode, later.stderr) == (0, "")
+    # An edit keeps the earlier text and a move loses nothing: neither needs a look (a daily feed file).
+    write_article(tmp_path / "in", "feed.txt", " date 2020-01-02 Monday\n")
+    shell("ingest", "-q", str(tmp_path / "in"), "--db", db_path)
+    write_article(tmp_path / "in", "feed.txt", " date 2020-01-03 Tuesday\n")
+    (tmp_path / "in" / "sub").mkdir()
+    os.rename(tmp_path / "in" / "bad.txt", tmp_path / "in" / "sub" / "bad.txt")
+    tidied = shell("ingest", "-q", str(tmp_path / "in"), "--db", db_path)
+    assert (tidied.returncode, tidied.stderr) == (0, "")
+    assert rows(db_path, "SELECT headline FROM articles WHERE source = 'feed.txt'") == [("Tuesday",)]
 
 
 @pytest.fixture

@@ -228,15 +228,16 @@ def ingest(paths: tuple[str, ...], db_path: str, pattern: str, jobs: int | None,
         echo(f"named {_shown(alias)}: {_shown(source)} is the name of another folder's file in the archive", err=True)
     if len(report.renamed) > GONE_SHOWN:
         echo(f"… and {len(report.renamed) - GONE_SHOWN:,} more named after their folder", err=True)
-    for source, article_id in report.updated_files[:GONE_SHOWN]:
+    # An edit (its earlier text kept) and a move lose nothing: cron's -q leaves them out.
+    for source, article_id in report.updated_files[:GONE_SHOWN] if not quiet else ():
         echo(f"updated {_shown(source)} (its earlier text is kept: article {article_id} lists it;"
              " news-archive stats counts earlier texts)", err=True)
-    if len(report.updated_files) > GONE_SHOWN:
+    if len(report.updated_files) > GONE_SHOWN and not quiet:
         echo(f"… and {len(report.updated_files) - GONE_SHOWN:,} more updated, each keeping its earlier text", err=True)
-    for moved in report.moved[:GONE_SHOWN]:
+    for moved in report.moved[:GONE_SHOWN] if not quiet else ():
         what = f"article {moved.article_id} takes the new name" if moved.article_id else "a reject, kept under the new name"
         echo(f"moved {_shown(moved.source)} → {_shown(moved.to)} (in {_shown(moved.folder)}; {what})", err=True)
-    if len(report.moved) > GONE_SHOWN:
+    if len(report.moved) > GONE_SHOWN and not quiet:
         echo(f"… and {len(report.moved) - GONE_SHOWN:,} more moved", err=True)
     for gone in report.gone[:GONE_SHOWN]:
         echo(f"gone from {_shown(gone.folder)}: {_shown(gone.source)} ({_GONE_WAS.get(gone.was, _GONE_WAS['article'])})",
