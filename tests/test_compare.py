@@ -249,6 +249,10 @@ def test_cli_table_csv_and_json(archive):
     as_json = json.loads(runner.invoke(cli, ["compare", "gold", "--by", "year", "--format", "json",
                                              "--db", archive]).stdout)
     assert as_json["periods"] == [{"period": "2020", "all": 8, "counts": [3]}]
+    # The keys of /compare.json (its searches' urls aside), notes too.
+    assert set(as_json) == {"searches", "since", "until", "unit", "periods", "notes"} and as_json["notes"] == []
+    noted = json.loads(runner.invoke(cli, ["compare", "gold", '"gold', "--format", "json", "--db", archive]).stdout)
+    assert noted["notes"] == ["'\"gold': a closing quote was missing, so the phrase runs to the end of the query"]
 
 
 def test_cli_names(archive):

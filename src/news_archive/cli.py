@@ -841,6 +841,7 @@ def compare(searches, since, until, unit, share, names, fmt, db_path) -> None:
         click.echo(json.dumps({
             "searches": [one.as_json() for one in found.series],
             "since": found.since, "until": found.until, "unit": found.unit, "periods": found.points,
+            "notes": found.notes,
         }, ensure_ascii=False, indent=2))
         return
     if fmt == "csv":
