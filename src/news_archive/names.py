@@ -1056,7 +1056,16 @@ def _floor(starts: list[int], at: int) -> int:
 
 def _begins_sentence(text: str, at: int, floor: int) -> bool:
     """:func:`_sentence_initial`, with the walk back done by ``str.rstrip``."""
-    before = text[floor:at].rstrip(_SENTENCE_GAP)
+    # Only the end of what comes before matters (its last 13 characters): a window that grows
+    # while it holds less, never the whole paragraph so far, which made a paragraph of
+    # megabytes (a text without blank lines) quadratic.
+    window = 64
+    while True:
+        start = max(floor, at - window)
+        before = text[start:at].rstrip(_SENTENCE_GAP)
+        if len(before) >= 13 or start == floor:
+            break
+        window *= 16
     if not before:
         return True
     last = before[-1]
