@@ -1300,6 +1300,8 @@ def main() -> None:
     # A damaged ranked index makes tantivy panic; the panic is caught and said in one line, but Rust's
     # own report of it comes first, with a backtrace of a hundred lines when RUST_BACKTRACE asks for one.
     os.environ["RUST_BACKTRACE"] = os.environ.get("NEWS_ARCHIVE_RUST_BACKTRACE", "0")
+    if sys.argv[1:2] != ["serve"]:  # a server's threads keep their stderr (see search_index._rust_reports_held)
+        os.environ["NEWS_ARCHIVE_HOLD_RUST_REPORTS"] = "1"
     try:
         cli()
     except UnicodeEncodeError as error:

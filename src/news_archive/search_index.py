@@ -31,6 +31,9 @@ import os
 import re
 import shutil
 import sqlite3
+import sys
+import tempfile
+import threading
 import time
 import unicodedata
 from datetime import date as Date
@@ -126,6 +129,30 @@ class IndexDamaged(IndexUnavailable):
         self.detail = detail
 
 
+# Set by the command line (not by `serve`): Rust prints its own report of a panic on stderr before
+# Python sees it, and a command says the damage in a line of its own. The report is held back by
+# pointing stderr elsewhere for the call, which only a process that does one thing at a time can
+# afford (a server's other threads would lose their own lines, and wait on the lock).
+HOLD_RUST_REPORTS = "NEWS_ARCHIVE_HOLD_RUST_REPORTS"
+_holding = threading.Lock()
+
+
+@contextlib.contextmanager
+def _rust_reports_held() -> Iterator[None]:
+    if not os.environ.get(HOLD_RUST_REPORTS):
+        yield
+        return
+    with _holding, tempfile.TemporaryFile() as held:
+        sys.stderr.flush()
+        stderr = os.dup(2)
+        os.dup2(held.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(stderr, 2)
+            os.close(stderr)
+
+
 class _SafeSearcher:
     """A tantivy searcher whose failures become IndexDamaged (see there)."""
 
@@ -139,7 +166,8 @@ class _SafeSearcher:
 
         def call(*args, **kwargs):
             try:
-                return attribute(*args, **kwargs)
+                with _rust_reports_held():
+                    return attribute(*args, **kwargs)
             except BaseException as error:
                 if type(error).__name__ == "PanicException" or isinstance(error, (ValueError, OSError)):
                     raise IndexDamaged(f"{name}: {str(error).splitlines()[0] if str(error) else type(error).__name__}"
@@ -313,7 +341,8 @@ class SearchIndex:
                 self._meta_mtime = mtime
                 self.index.reload()
         try:
-            return _SafeSearcher(self.index.searcher())
+            with _rust_reports_held():
+                return _SafeSearcher(self.index.searcher())
         except BaseException as error:
             if type(error).__name__ == "PanicException" or isinstance(error, (ValueError, OSError)):
                 raise IndexDamaged(f"searcher: {error}") from None
