@@ -16,6 +16,8 @@ Points:
   index-commit     ranked index: tantivy committed, its state file (the recorded max id) not yet written
   catch-up         ranked index catch-up: missing documents re-fed, not committed
   queue            ranked index catch-up: committed, index_queue not yet cleared
+  surnames         every batch saved, the end-of-run work (surnames alone judged, ranked index and
+                   near-duplicates finished, folders recorded) not begun
   none             never stop (with the small batches and commits below)
 
 Batches are small (100 files, in chunks of 50) and the ranked index commits every 150
@@ -33,7 +35,8 @@ import time
 from news_archive import ingest as ingest_module
 from news_archive import search_index
 
-POINTS = ("articles-insert", "fts-insert", "ledger", "update", "index-add", "index-commit", "catch-up", "queue", "none")
+POINTS = ("articles-insert", "fts-insert", "ledger", "update", "index-add", "index-commit", "catch-up", "queue",
+          "surnames", "none")
 _SQL_POINTS = {
     "articles-insert": "INSERT INTO articles (",
     "fts-insert": "INSERT INTO articles_fts (rowid",
@@ -111,6 +114,15 @@ def catch_up(self, conn):
 
 
 Feeder.commit, Feeder.saved_up_to, Feeder.add, Feeder.catch_up = commit, saved_up_to, add, catch_up
+_join_surnames = ingest_module._join_surnames
+
+
+def join_surnames(*args):
+    reached("surnames")
+    return _join_surnames(*args)
+
+
+ingest_module._join_surnames = join_surnames
 ingest_module.CHUNK_FILES = 50
 ingest_module.BATCH_FILES = 100
 search_index.COMMIT_EVERY_DOCS = 150

@@ -10,7 +10,7 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-from conftest import write_article
+from conftest import write_article, write_story_versions
 from news_archive.cli import cli, main
 from news_archive.ingest import ingest
 
@@ -38,12 +38,31 @@ def test_a_sound_archive_passes_every_check(archive):
     assert lines[0].startswith("database      ok (quick_check: every page of")
     assert lines[1] == "contents      41 articles (40 originals), 0 rejected files"
     assert lines[2].startswith("ranked index  ok (40 articles, as the archive;")
+    assert lines[3] == "pending work  none (every surname alone judged, every article compared for near-duplicates)"
     assert "every check passed (--full checks more)" in quick.stderr
     full = check(archive, "--full")
     assert full.exit_code == 0, full.output
     assert [line.split("  ")[0] for line in full.stdout.splitlines()] == [
         "database", "contents", "references", "full-text index (articles_fts)", "full-text index (quotes_fts)",
-        "ranked index"]
+        "ranked index", "pending work"]
+
+
+def test_near_duplicates_not_yet_looked_for_are_said_and_not_failed(tmp_path):
+    """As an ingest stopped before its end leaves them (tests/test_faults.py kills one there): of the six
+    articles, the three long enough to compare."""
+    db_path = str(tmp_path / "news.db")
+    ingest(db_path, [str(write_story_versions(tmp_path / "articles"))], jobs=1)
+    conn = sqlite3.connect(db_path)
+    with conn:
+        conn.execute("UPDATE meta SET value = '0' WHERE key = 'similar_checked_to'")
+    conn.close()
+    said = check(db_path)
+    assert said.exit_code == 0, said.output
+    assert ("pending work  3 articles not yet compared for near-duplicates: an ingest or analyse is running, or was"
+            " stopped before its end; the next `news-archive ingest` or `news-archive analyse` on this archive does it"
+            ) in said.stdout.splitlines()
+    ingest(db_path, [str(tmp_path / "articles")], jobs=1)
+    assert "pending work  none (" in check(db_path).stdout
 
 
 def test_damage_is_found_and_named(archive):

@@ -175,6 +175,49 @@ def test_kill_during_the_index_catch_up(corpus, db_path, point):
     complete_and_check(db_path, corpus, articles=GOOD + COPIES, originals=GOOD, rejects=BAD)
 
 
+@pytest.mark.parametrize("finished_by", ["ingest", "analyse"])
+def test_kill_after_the_last_batch_leaves_the_end_of_run_work_to_the_next_run(tmp_path, db_path, finished_by):
+    """Killed with every batch saved and the end-of-run work not begun: the surnames alone it saw are
+    queued in the database, `check` says so, and the next ingest (with nothing new to read) or plain
+    analyse (with nothing to analyse) joins them as an unbroken run would have."""
+    from click.testing import CliRunner
+
+    from news_archive.cli import cli
+    from news_archive.ingest import analyse_archive
+    from test_name_aliases import ALONE, FULL, _write
+
+    folder = tmp_path / "names"
+    _write(folder, FULL, "full", 5)
+    _write(folder, ALONE, "alone", 3)
+    run_until("surnames", 1, db_path, folder)
+    check_archive(db_path)
+    assert rows(db_path, "SELECT name FROM names WHERE kind = 'person' ORDER BY name") == [("Martha Quill",), ("Quill",)]
+    assert rows(db_path, "SELECT surname FROM surname_queue") == [("quill",)]
+    said = CliRunner().invoke(cli, ["check", "--db", db_path])
+    assert said.exit_code == 0, said.output
+    assert ("pending work  1 surname of people not yet judged (whether a surname alone is one full name's, \"Reagan\""
+            " Ronald Reagan's): an ingest or analyse is running, or was stopped before its end; the next `news-archive"
+            " ingest` or `news-archive analyse` on this archive does it") in said.stdout.splitlines()
+
+    if finished_by == "ingest":
+        report = ingest(db_path, [str(folder)], jobs=1)
+        assert report.unchanged == 8 and report.ingested == 0
+    else:
+        report = analyse_archive(db_path, jobs=1)
+        assert report.analysed == 0
+    assert [(j.surname, j.articles, j.full[0][0], j.refused) for j in report.surnames] == [
+        ("Quill", 3, "Martha Quill", None)]
+    assert rows(db_path, "SELECT name FROM names WHERE kind = 'person'") == [("Martha Quill",)]
+    assert rows(db_path, "SELECT alias, spelled, articles FROM name_aliases") == [("quill", "Quill", 3)]
+    assert rows(db_path, "SELECT count(*) FROM surname_queue") == [(0,)]
+    check_archive(db_path, complete=True)
+    said = CliRunner().invoke(cli, ["check", "--db", db_path])
+    assert "pending work  none (every surname alone judged, every article compared for near-duplicates)" in (
+        said.stdout.splitlines())
+    again = ingest(db_path, [str(folder)], jobs=1)  # nothing left to judge
+    assert again.surnames == []
+
+
 def test_checks_catch_a_broken_index(corpus, db_path):
     """The checks above are not vacuous: a missing FTS row, a ledger row
     without its article, and a document indexed twice are each caught."""

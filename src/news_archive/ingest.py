@@ -209,14 +209,14 @@ def upgrade(db_path: str) -> None:
 
 
 def _join_surnames(conn: sqlite3.Connection, name_ids: store.NameIds | None) -> list[name_aliases.Judgement]:
-    """Judge the surnames alone of the people this run saved against the whole archive, and
-    join those that are one full name's (name_aliases); before _finish, which gives the
-    ranked index the articles' new name ids. Nothing to do, and nothing read, when no
-    article was analysed."""
-    if name_ids is None or not name_ids.people:
+    """Judge the surnames alone queued (those of the people this run saved, and of a run stopped
+    before its end) against the whole archive, and join those that are one full name's
+    (name_aliases); before _finish, which gives the ranked index the articles' new name ids.
+    Nothing to do, and the names not read, when none is queued."""
+    if not name_aliases.surnames_queued(conn):
         return []
     with conn:
-        return name_aliases.join_surnames(conn, name_ids)
+        return name_aliases.join_surnames(conn, name_ids or store.NameIds(conn))
 
 
 def _finish(conn: sqlite3.Connection, feeder: "search_index.Feeder | None") -> int:

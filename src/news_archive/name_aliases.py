@@ -24,7 +24,10 @@ alone S is joined to the full name F when
 
 Only surnames an ingest touched are judged (any person it saved whose surname is S: a new
 "Howard Baker" can refuse a "Baker"), all of them when an archive is upgraded to this
-version; surnames already joined are not judged again. A join is never undone: the
+version; surnames already joined are not judged again. The surnames touched are queued in
+``surname_queue`` with each batch that saves them and cleared by the judging, in the
+transaction of its joins: an ingest or analysis stopped after its last batch (a kill, Ctrl-C)
+leaves them queued, and the next ingest or analysis judges them, even one with nothing new. A join is never undone: the
 surname's mentions were added to the full name's in each article, which cannot be told
 apart again without reading the articles. Measured on Reuters-21578: docs/quality.md.
 """
@@ -78,11 +81,25 @@ def _not_a_surname(word: str) -> str | None:
     return None
 
 
+def queue_surnames(conn: sqlite3.Connection, people: set[str]) -> None:
+    """Queue the surnames of ``people`` (names as written) for judging (inside the caller's transaction)."""
+    conn.executemany("INSERT OR IGNORE INTO surname_queue (surname) VALUES (?)",
+                     [(key,) for key in {_key_of(name) for name in people} if key])
+
+
+def surnames_queued(conn: sqlite3.Connection) -> int:
+    """How many surnames wait to be judged (0 for an archive made before the queue)."""
+    try:
+        return conn.execute("SELECT count(*) FROM surname_queue").fetchone()[0]
+    except sqlite3.OperationalError:
+        return 0
+
+
 def judge(conn: sqlite3.Connection, name_ids: NameIds, everything: bool = False) -> list[Judgement]:
     """The surnames alone that have a full name to be joined to, each judged by the rule: those
-    of the people ``name_ids`` saw (every one with ``everything``), not aliased yet. Counting
-    articles reads article_names once, and only when there is such a surname."""
-    wanted = None if everything else {key for key in map(_key_of, name_ids.people) if key}
+    queued (every one with ``everything``), not aliased yet. Counting articles reads
+    article_names once, and only when there is such a surname."""
+    wanted = None if everything else {key for (key,) in conn.execute("SELECT surname FROM surname_queue")}
     singles: dict[str, tuple[int, str]] = {}
     full: dict[str, list[tuple[int, str]]] = {}
     for (key, kind), (name_id, shown) in name_ids.by_key.items():
@@ -202,7 +219,7 @@ def join_surnames(conn: sqlite3.Connection, name_ids: NameIds, everything: bool 
              for j in joins])
         for j in joins:
             name_ids.alias(name_key(j.surname, "person"), j.full[0][1])
-    name_ids.people.clear()
+    conn.execute("DELETE FROM surname_queue")
     return judged
 
 

@@ -172,6 +172,10 @@ CREATE TABLE IF NOT EXISTS name_aliases (
   alias TEXT NOT NULL, kind TEXT NOT NULL, spelled TEXT NOT NULL, name_id INTEGER NOT NULL,
   old_id INTEGER, articles INTEGER NOT NULL, joined_at TEXT NOT NULL, PRIMARY KEY (alias, kind)
 ) WITHOUT ROWID;
+-- The surnames (name_aliases.surname_of) of people saved since their surnames alone were last judged,
+-- written with each batch and cleared by the judging at the end of the ingest or analysis: a run stopped
+-- before its end leaves them for the next one.
+CREATE TABLE IF NOT EXISTS surname_queue (surname TEXT PRIMARY KEY) WITHOUT ROWID;
 """
 
 # What each folder ingested held the last time it was walked in full (the keys of
@@ -615,7 +619,7 @@ class NameIds:
             pass
         self.new: list[tuple[int, str, str]] = []
         self.renamed: dict[int, tuple[str, str]] = {}  # id -> (shown name, kind) from now on
-        self.people: set[str] = set()  # people's names as written since this was made (see name_aliases)
+        self.people: set[str] = set()  # people's names as written since the last flush (see name_aliases)
 
     def id_of(self, name: str, kind: str) -> int:
         if kind == "person":
@@ -658,6 +662,13 @@ class NameIds:
         """Write the names first seen since the last flush (inside the caller's transaction)."""
         self.conn.executemany("INSERT INTO names (id, name, kind) VALUES (?, ?, ?)", self.new)
         self.new = []
+        if self.people:
+            from .name_aliases import queue_surnames
+
+            # With the batch that saved them: their surnames alone are judged at the end of the run,
+            # or by the next run if this one is stopped before.
+            queue_surnames(self.conn, self.people)
+            self.people = set()
         if self.renamed:
             self.conn.executemany("UPDATE names SET name = ? WHERE id = ?",
                                   [(name, i) for i, (name, _) in self.renamed.items()])

@@ -88,6 +88,7 @@ def metadata(database: str) -> dict:
                     "archive_globs": {"hidden": True},
                     "sketches": {"hidden": True},
                     "similar_queue": {"hidden": True},
+                    "surname_queue": {"hidden": True},
                     "index_queue": {"hidden": True},
                     "analysed_empty": {"hidden": True},
                     "meta": {"hidden": True},
