@@ -286,6 +286,65 @@ def test_an_interrupt_ends_the_command_at_once_with_one_line(tmp_path, command, 
     assert finished.returncode == 0, finished.stderr
 
 
+@pytest.mark.parametrize("point", ["loading", "counting"])
+def test_ctrl_c_before_the_work_begins_is_the_same_one_line(tmp_path, point):
+    """Ctrl-C on a terminal while the command line loads, or while an ingest counts the files for its
+    progress line (the whole tree walked first), ends as an interrupt later does: not click's
+    "Aborted!" with status 1, nor a traceback from inside an import."""
+    import pty
+
+    folder = tmp_path / "articles"
+    write_article(folder, "a.txt", " date 2020-01-15 Tiger escapes\n\nA tiger escaped on Monday.\n")
+    db = str(tmp_path / "news.db")
+    leader, follower = pty.openpty()  # stderr a terminal: the ingest shows progress, so it counts first
+    child = subprocess.Popen([sys.executable, str(HERE / "interrupt_points.py"), point, "ingest", str(folder),
+                              "--db", db], stdin=follower, stdout=subprocess.PIPE, stderr=follower,
+                             start_new_session=True)
+    os.close(follower)
+    try:
+        assert child.stdout.readline() == f"at {point}\n".encode()
+        os.killpg(child.pid, signal.SIGINT)  # as the terminal sends it: to the whole process group
+        child.wait(30)
+    finally:
+        if child.poll() is None:
+            os.killpg(child.pid, signal.SIGKILL)
+        child.stdout.close()
+    said = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # the terminal's other end is closed: everything is read
+            break
+        if not chunk:
+            break
+        said += chunk
+    os.close(leader)
+    assert child.returncode == 130
+    # What the terminal shows, once the progress line has cleared itself.
+    shown = said.decode().replace("\r\x1b[K", "").replace("\r\n", "\n")
+    assert shown == "Error: interrupted; everything saved before this point is kept\n"
+    assert not Path(db).exists() or rows(db, "SELECT count(*) FROM articles") == [(0,)]
+
+
+def test_an_interrupt_anywhere_in_a_command_is_the_same_one_line(monkeypatch, tmp_path):
+    """Outside the library calls too (here while `stats` formats what it read): never click's "Aborted!"."""
+    from click.testing import CliRunner
+
+    from news_archive import cli as cli_module
+
+    write_article(tmp_path / "articles", "a.txt", " date 2020-01-15 Tiger escapes\n\nA tiger escaped on Monday.\n")
+    db = str(tmp_path / "news.db")
+    ingest(db, [str(tmp_path / "articles")], jobs=1)
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli_module, "_count", interrupted)
+    result = CliRunner().invoke(cli_module.cli, ["stats", "--db", db])
+    assert result.exit_code == 130
+    assert result.stderr == "Error: interrupted; everything saved before this point is kept\n"
+
+
 @pytest.fixture
 def small_index_disk(tmp_path):
     """news.db on the ordinary disk, its ranked index folder on a tmpfs of 1 MB (root only)."""

@@ -3,13 +3,33 @@ library, prints results to stdout and diagnostics to stderr."""
 
 from __future__ import annotations
 
+import signal
+import sys
+import threading
+
+INTERRUPTED = "interrupted; everything saved before this point is kept"
+
+
+def _interrupted_while_loading(signum, frame) -> None:
+    print(f"Error: {INTERRUPTED}", file=sys.stderr)
+    sys.exit(130)
+
+
+# Ctrl-C while the modules below load (a tenth of a second, more from a cold disk) would print a
+# traceback from inside an import: it ends the command with its one line and status 130 instead. Only
+# where Ctrl-C is Python's own (a command started in the background ignores it), and the handler is
+# given back once they are loaded (the end of this module); from then on the commands turn it into
+# the same line (_Commands, _library_errors).
+_sigint_before = None
+if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+    _sigint_before = signal.signal(signal.SIGINT, _interrupted_while_loading)
+
 import contextlib
 import csv
 import json
 import os
 import re
 import sqlite3
-import sys
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -72,7 +92,18 @@ db_option = click.option(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The commands, each of which ends with one line and status 130 when interrupted, wherever it
+    is: click's own answer to a KeyboardInterrupt it meets ("Aborted!", status 1) is never given."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            raise Interrupted(INTERRUPTED) from None
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="news-archive")
 def cli() -> None:
     """A searchable archive of news articles kept as plain-text files.
@@ -197,8 +228,6 @@ def ingest(paths: tuple[str, ...], db_path: str, pattern: str, jobs: int | None,
 
         news-archive ingest ~/clippings archive-2019.zip --db news.db
     """
-    from . import ingest as ingester  # imported here: it brings numpy and the analysers along
-
     # A path that is not there is a typing mistake, not a file to keep among the rejects.
     missing = [path for path in paths if not os.path.lexists(path)]
     for path in missing:
@@ -209,9 +238,12 @@ def ingest(paths: tuple[str, ...], db_path: str, pattern: str, jobs: int | None,
     stderr = sys.stderr
     show_progress = not (silent or quiet) and stderr.isatty()
     progress = ProgressLine(stderr) if show_progress else None
-    expected = ingester.count_candidates(paths, pattern, db_path) if show_progress else None
     with _library_errors(db_path), _index_errors():
+        from . import ingest as ingester  # imported here: it brings numpy and the analysers along
+
         try:
+            # Counting walks the whole tree first (a while, on a large archive): Ctrl-C then is one line too.
+            expected = ingester.count_candidates(paths, pattern, db_path) if show_progress else None
             report = ingester.ingest(db_path, paths, pattern=pattern, jobs=jobs, progress=progress, expected=expected,
                                      analyse=not no_analysis, reread=reread)
         finally:
@@ -1202,7 +1234,7 @@ def _library_errors(db_path: str):
     except OSError as error:
         raise click.ClickException(f"{error.filename or db_path}: {error.strerror or error}") from None
     except KeyboardInterrupt:
-        raise Interrupted("interrupted; everything saved before this point is kept") from None
+        raise Interrupted(INTERRUPTED) from None
 
 
 def _index_damaged() -> type:
@@ -1312,6 +1344,9 @@ def main() -> None:
         echo("Error: an argument is not valid UTF-8 text: type the words or names again", err=True)
         sys.exit(1)
 
+
+if _sigint_before is not None:  # every module is loaded: see the top of this module
+    signal.signal(signal.SIGINT, _sigint_before)
 
 if __name__ == "__main__":
     main()
