@@ -135,6 +135,56 @@ def test_an_older_copy_of_the_database_beside_its_newer_index(tmp_path):
     check_archive(db, complete=True)
 
 
+def segment_ids(db: str) -> set[str]:
+    return {s["segment_id"] for s in json.loads((Path(db + ".index") / "meta.json").read_text())["segments"]}
+
+
+def test_files_moved_keep_the_index_the_archives(tmp_path):
+    """A moved file is saved as a copy under its new name until the move is seen, and the copy then
+    goes: the index was told of the copy's id, which the archive no longer holds. It stays the
+    archive's: no note, `check` passes, a backup takes it, the next ingest does not rebuild it."""
+    from news_archive.backup import backup
+
+    db = str(tmp_path / "news.db")
+    folder = make_corpus(tmp_path / "f", 0, 5, "wheat", 1)
+    ingest(db, [str(folder)], jobs=1, analyse=False)
+    (folder / "sub").mkdir()
+    (folder / "a00004.txt").rename(folder / "sub" / "a00004.txt")  # the last article's file: the highest id
+    report = ingest(db, [str(folder)], jobs=1, analyse=False)
+    assert len(report.moved) == 1 and rows(db, "SELECT max(id) FROM articles") == [(5,)]
+    assert index_state(db)["max_id"] == 6  # the copy's id, given and gone
+    assert search_cli(db, "wheat") == ("1-5 of 5 matches for: wheat", "")
+    assert search_web(db, "wheat")["notes"] == []
+    checked = CliRunner().invoke(cli, ["check", "--db", db])
+    assert checked.exit_code == 0 and "ranked index  ok (5 articles" in checked.stdout, checked.output
+    assert backup(db, str(tmp_path / "backup.db")).index_copied
+    # Every file moved, as the README's tidy-up does.
+    (folder / "1987").mkdir()
+    for path in folder.glob("*.txt"):
+        path.rename(folder / "1987" / path.name)
+    segments = segment_ids(db)
+    assert len(ingest(db, [str(folder)], jobs=1, analyse=False).moved) == 4
+    assert search_cli(db, "wheat") == ("1-5 of 5 matches for: wheat", "")
+    assert ingest(db, [str(folder)], jobs=1, analyse=False).summary() == \
+        "ingested 0, updated 0, unchanged 5, duplicates 0, rejected 0"
+    assert segments <= segment_ids(db), "the index was rebuilt"
+    check_archive(db, complete=True)
+
+
+def test_an_article_deleted_by_hand_leaves_its_id_taken_and_the_index_the_archives(tmp_path):
+    db = str(tmp_path / "news.db")
+    folder = make_corpus(tmp_path / "f", 0, 5, "wheat", 1)
+    ingest(db, [str(folder)], jobs=1, analyse=False)
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute("DELETE FROM articles WHERE id IN (4, 5)")  # the highest, deleted with another tool
+    conn.close()
+    assert "holds articles this archive does not" not in search_cli(db, "wheat")[1]
+    write_article(folder, "new.txt", " date 2019-05-05 New story\n\nNew wheat story.\n")
+    ingest(db, [str(folder / "new.txt")], jobs=1, analyse=False)
+    assert rows(db, "SELECT id FROM articles WHERE source LIKE '%new.txt'") == [(6,)]  # never 4 or 5 again
+
+
 def make_legacy(db: str) -> None:
     """Make an archive and its index look as news-archive made them before archive ids."""
     conn = sqlite3.connect(db)

@@ -93,7 +93,7 @@ def backup(db_path: str, dest: str, *, force: bool = False) -> BackupReport:
             lock = _writer_lock(db_path)
             try:
                 conn.execute("BEGIN")
-                newest = conn.execute("SELECT max(id) FROM articles").fetchone()[0] or 0
+                newest = store.highest_article_id(conn)
                 listing = lock if isinstance(lock, str) else _index_listing(
                     index_path(source), store.archive_id(conn), newest)
             finally:

@@ -191,8 +191,7 @@ def _open_for_writing(db_path: str, ranked_index: bool) -> tuple:
         # archive ids gets one now, and keeps its index if that holds nothing the archive lacks.
         known = store.archive_id(db.conn)
         archive = store.claim_archive_id(db.conn)
-        newest = db.conn.execute("SELECT max(id) FROM articles").fetchone()[0] or 0
-        feeder.belong_to(archive, known, newest)
+        feeder.belong_to(archive, known, store.highest_article_id(db.conn))
         feeder.catch_up(db.conn)
     return db, feeder
 
@@ -391,8 +390,7 @@ class _BatchWriter:
         report.still_rejected += item.still_rejected
         if self.feeder and (saved.to_index or saved.ingested or saved.duplicates):
             self.feeder.add(saved.to_index)
-            top = self.db.conn.execute("SELECT max(id) FROM articles").fetchone()[0] or 0
-            self.feeder.saved_up_to(top)
+            self.feeder.saved_up_to(store.highest_article_id(self.db.conn))
 
 
 def count_candidates(paths: Sequence[str], pattern: str = sources.DEFAULT_GLOB, db_path: str | None = None) -> int:

@@ -14,8 +14,9 @@ same analyzer used to read queries.
 Keeping it in step, crash-safely: ``state.json`` records the highest article
 id the index holds, and the id of the archive it was built from (``meta`` in
 SQLite), so that an index beside another database, or beside an older copy of
-its own, is never taken for the archive's: readers fall back to FTS5 and the
-next ingest rebuilds it. New articles are fed as they are saved and committed every
+its own (whose highest id ever given, ``store.highest_article_id``, is lower:
+ids are never given twice, and articles that go leave theirs taken), is never
+taken for the archive's: readers fall back to FTS5 and the next ingest rebuilds it. New articles are fed as they are saved and committed every
 so often; changed articles are queued in SQLite's ``index_queue``. Opening a
 writer first catches up with everything above the recorded id and everything
 queued, so a killed ingest leaves nothing behind for long.
@@ -44,7 +45,7 @@ from typing import Iterable, Iterator, Sequence
 import tantivy
 
 from .query import Query, Term
-from .store import IndexRow, archive_id
+from .store import IndexRow, archive_id, highest_article_id
 
 ANALYZER = "news"
 HEADLINE_BOOST = 4.0
@@ -204,13 +205,12 @@ def index_problem(search_index: "SearchIndex", conn: sqlite3.Connection) -> str 
     """Why this index cannot answer for the archive on ``conn`` (a note to show), or None when it can
     (see state_problem). Two reads of SQLite and one of a small file: readers call it at most once
     a second."""
-    newest = conn.execute("SELECT max(id) FROM articles").fetchone()[0] or 0
-    return state_problem(search_index.state(), archive_id(conn), newest)
+    return state_problem(search_index.state(), archive_id(conn), highest_article_id(conn))
 
 
 def state_problem(state: dict, archive: str | None, newest: int) -> str | None:
     """Why an index whose state file says ``state`` cannot answer for the archive whose id is
-    ``archive`` and highest article id ``newest`` (a note), or None when it can: its state file
+    ``archive`` and highest article id ever given ``newest`` (a note), or None when it can: its state file
     unreadable, built for another archive (its archive id is not the archive's: both without one is
     an archive made before ids, and its index), holding articles the archive does not (an older
     copy of the database put back), or not holding every article yet. Readers and backups judge
@@ -408,8 +408,8 @@ class Feeder:
         self.last_commit = time.monotonic()
 
     def belong_to(self, archive: str, known: str | None, newest: int) -> bool:
-        """Make this the index of the archive with id ``archive``, whose highest article id is
-        ``newest``; ``known`` is the id the archive had before this write (None: made before archive
+        """Make this the index of the archive with id ``archive``, whose highest article id ever
+        given is ``newest`` (store.highest_article_id); ``known`` is the id the archive had before this write (None: made before archive
         ids, or never indexed). The index is kept when its state names ``known`` (for an index made
         before ids, none) and it holds no article beyond ``newest``; else it is emptied, to be
         rebuilt by catch_up: it was built for another database, or for a later copy of this one.
@@ -471,7 +471,9 @@ class Feeder:
         """Index what the archive has and this index does not: articles above the
         recorded id, and changed articles queued in ``index_queue``. Returns how many."""
         done = 0
-        top = conn.execute("SELECT max(id) FROM articles").fetchone()[0] or 0
+        # The highest id given, not the highest left: articles that went above the recorded id
+        # (moved files' copies saved while no index was kept) are nothing to wait for.
+        top = highest_article_id(conn)
         if top > self.max_id:
             # Rows above max_id may be half-indexed by a killed run: replace, never duplicate.
             for rows in _batches(conn.execute(

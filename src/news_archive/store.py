@@ -121,6 +121,15 @@ CREATE TRIGGER IF NOT EXISTS "articles_fts_delete" AFTER DELETE ON "articles" BE
   INSERT INTO "articles_fts" ("articles_fts", rowid, "headline", "body") VALUES ('delete', old.rowid, old."headline", old."body");
 END;
 """
+# An article that goes (a moved file's copy, or a row deleted by hand) leaves its id taken: the
+# next article's id is above it, and the ranked index, which may have been told of that id, stays
+# this archive's (see highest_article_id). After _ANALYSIS_SQL, which makes meta.
+_ID_TRIGGERS = """
+CREATE TRIGGER IF NOT EXISTS "articles_id_kept" AFTER DELETE ON "articles" BEGIN
+  INSERT INTO meta (key, value) VALUES ('highest_article_id', old.id) ON CONFLICT (key)
+    DO UPDATE SET value = max(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER));
+END;
+"""
 
 
 # Names, quotes and near-duplicates (see analysis.py). Every secondary index
@@ -261,7 +270,8 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     version = db.execute("PRAGMA user_version").fetchone()[0]
     rebuild = _drop_fts_without_positions(db.conn) if 0 < version < 7 else []
     with db.conn:
-        db.conn.executescript(_FTS_SQL + ";" + _FTS_TRIGGERS + _ANALYSIS_SQL + _FOLDERS_SQL + _HISTORY_SQL)
+        db.conn.executescript(_FTS_SQL + ";" + _FTS_TRIGGERS + _ANALYSIS_SQL + _ID_TRIGGERS + _FOLDERS_SQL
+                              + _HISTORY_SQL)
         for table in rebuild:  # made again, with positions, from the rows they index
             db.conn.execute(f"INSERT INTO {table} ({table}) VALUES ('rebuild')")
     if 0 < version < 7:
@@ -590,12 +600,22 @@ def save_batch(
 
 
 def next_article_id(conn: sqlite3.Connection) -> int:
-    """The id the next new article gets: above every article, and above the copies that a move
-    took away (see record_folders), so that an id is never given twice (links, and the ranked
-    index's record of the highest id it holds, rely on that)."""
+    """The id the next new article gets: above every id ever given, so that an id is never given
+    twice (links, and the ranked index's record of the highest id it holds, rely on that)."""
+    return highest_article_id(conn) + 1
+
+
+def highest_article_id(conn: sqlite3.Connection) -> int:
+    """The highest id this archive has given an article, whether that article is still there or
+    went (a moved file's copy, see record_folders; a row deleted by hand): ``meta`` keeps the
+    highest of those that went. The ranked index holds no id above it unless it was built from a
+    later copy of this database. Reads only: readers call it."""
     top = conn.execute("SELECT max(id) FROM articles").fetchone()[0] or 0
-    taken = conn.execute("SELECT value FROM meta WHERE key = 'highest_article_id'").fetchone()
-    return max(top, int(taken[0]) if taken else 0) + 1
+    try:
+        taken = conn.execute("SELECT value FROM meta WHERE key = 'highest_article_id'").fetchone()
+    except sqlite3.OperationalError:  # no meta table: an archive older than names and quotes
+        taken = None
+    return max(top, int(taken[0]) if taken else 0)
 
 
 class NameIds:
@@ -1032,7 +1052,7 @@ def _moved_rejects(conn: sqlite3.Connection, gone: list[str], arrived: set[int],
 
 def _record_moves(conn: sqlite3.Connection, moves: list[tuple[MovedFile, int | None]]) -> None:
     """Each moved article takes its new name; the copy its new name was stored as goes (a copy
-    is never analysed nor in the ranked index; its id is never given again, see next_article_id).
+    is never analysed nor in the ranked index; its id stays taken, see highest_article_id).
     A moved reject's old record goes: the reject under its new name holds the same bytes."""
     for move, copy_id in moves:
         if copy_id is None:
@@ -1046,11 +1066,6 @@ def _record_moves(conn: sqlite3.Connection, moves: list[tuple[MovedFile, int | N
         conn.execute("DELETE FROM articles WHERE id = ?", (copy_id,))
         conn.execute("UPDATE articles SET source = ? WHERE id = ?", (move.to, move.article_id))
         conn.execute("DELETE FROM source_files WHERE source = ?", (move.source,))
-    highest = max((copy_id for _, copy_id in moves if copy_id is not None), default=None)
-    if highest is None:
-        return
-    conn.execute("INSERT INTO meta (key, value) VALUES ('highest_article_id', ?) ON CONFLICT (key)"
-                 " DO UPDATE SET value = max(CAST(value AS INTEGER), excluded.value)", (highest,))
 def _hash_key(sha: str) -> int:
     return int(sha[:16], 16) - (1 << 63)  # the first 64 bits, as a signed int64
 
