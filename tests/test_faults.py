@@ -218,6 +218,24 @@ def test_kill_after_the_last_batch_leaves_the_end_of_run_work_to_the_next_run(tm
     assert again.surnames == []
 
 
+def test_kill_while_moved_files_are_saved_then_the_next_ingest_counts_each_once(corpus, db_path):
+    """A moved file is saved as a copy under its new name until the move is seen at the end of the
+    walk: killed before, some copies are saved, and the next run finds them unchanged. Each moved
+    file is counted moved, neither unchanged nor (negatively) a duplicate."""
+    ingest(db_path, [str(corpus)], jobs=1)
+    (corpus / "moved").mkdir()
+    (corpus / "d0").rename(corpus / "moved" / "d0")  # 200 files
+    run_until("ledger", 2, db_path, corpus)  # the first batch of copies saved, the second not
+    saved = rows(db_path, "SELECT count(*) FROM articles WHERE source LIKE 'moved/%'")[0][0]
+    assert 0 < saved < 200
+    report = ingest(db_path, [str(corpus)], jobs=1)
+    assert report.summary() == \
+        f"ingested 0, updated 0, unchanged {GOOD - 200 + COPIES}, duplicates 0, rejected {BAD}, moved 200"
+    assert report.files == GOOD + COPIES + BAD
+    check_archive(db_path, complete=True)
+    assert rows(db_path, "SELECT count(*) FROM articles WHERE source LIKE 'moved/%'") == [(200,)]
+
+
 def test_checks_catch_a_broken_index(corpus, db_path):
     """The checks above are not vacuous: a missing FTS row, a ledger row
     without its article, and a document indexed twice are each caught."""

@@ -127,6 +127,7 @@ def ingest(
     last ingest, and files rejected before are parsed again."""
     started = time.monotonic()
     db, feeder = _open_for_writing(db_path, ranked_index)
+    first_new_id = store.next_article_id(db.conn)
     report = IngestReport()
     writer = _BatchWriter(db, feeder, store.utc_now(), report, analyse)
     jobs = jobs or os.cpu_count() or 1
@@ -163,9 +164,17 @@ def ingest(
     report.surnames = _join_surnames(db.conn, writer.name_ids)
     # Only after a complete walk and save: an interrupted ingest says nothing is gone.
     report.gone += store.record_folders(db.conn, walks, writer.now, report.moved)
-    # A moved file was stored as a copy of itself under its new name, until its move was seen; a
-    # moved reject was rejected again under its new name: it is an old reject, not news.
-    report.duplicates -= sum(1 for move in report.moved if move.article_id is not None)
+    # A moved file was stored as a copy of itself under its new name, until its move was seen: by
+    # this run, which counted it a duplicate, or by an earlier one stopped before it saw the move,
+    # whose copy this run found unchanged. A moved reject was rejected again under its new name:
+    # it is an old reject, not news.
+    for move in report.moved:
+        if move.article_id is None:
+            continue
+        if move.copy_id is not None and move.copy_id >= first_new_id:
+            report.duplicates -= 1
+        else:
+            report.unchanged -= 1
     moved_rejects = {move.to for move in report.moved if move.article_id is None}
     report.still_rejected += [(source, reason) for source, reason in report.rejected if source in moved_rejects]
     report.near_duplicates = _finish(db.conn, feeder)

@@ -923,6 +923,7 @@ class MovedFile(NamedTuple):
     to: str  # the name it has now
     folder: str  # as given to the ingest
     article_id: int | None  # None for a reject that moved
+    copy_id: int | None = None  # the id its new name was saved under as a copy, until the move was seen
 
 
 def record_folders(conn: sqlite3.Connection, walks: Iterable[FolderWalk], now: str,
@@ -1019,7 +1020,7 @@ def _moves(conn: sqlite3.Connection, gone: list[str], arrived: set[int], folder:
         if candidates:
             _, copy_id, copy_source = candidates[0]
             used.add(copy_id)
-            moves.append((MovedFile(source, copy_source, folder, article_id), copy_id))
+            moves.append((MovedFile(source, copy_source, folder, article_id, copy_id), copy_id))
     return moves
 
 
