@@ -194,7 +194,8 @@ def test_a_file_that_vanishes_mid_copy_leaves_nothing_and_is_tried_again(archive
     """As when a merge takes a segment away between reading meta.json and copying it."""
     source = Path(archive + ".index")
     newest = rows(archive, "SELECT max(id) FROM articles")[0][0]
-    listing = backups._index_listing(source, archive_id(archive), newest)
+    edition = int(rows(archive, "SELECT value FROM meta WHERE key = 'index_edition'")[0][0])
+    listing = backups._index_listing(source, archive_id(archive), newest, edition)
     segment = json.loads((source / "meta.json").read_text())["segments"][0]["segment_id"].replace("-", "")
     (source / f"{segment}.store").rename(tmp_path / "store")
     assert backups._copy_index(source, tmp_path / "copied.index", *listing) is False

@@ -185,6 +185,37 @@ def test_an_article_deleted_by_hand_leaves_its_id_taken_and_the_index_the_archiv
     assert rows(db, "SELECT id FROM articles WHERE source LIKE '%new.txt'") == [(6,)]  # never 4 or 5 again
 
 
+def test_an_older_copy_with_the_same_highest_id_beside_an_index_of_newer_texts(tmp_path):
+    """A backup put back after an article changed (no new article since): the same highest id, but
+    the index holds the newer text. Its edition is above the database's: never used."""
+    db = str(tmp_path / "news.db")
+    folder = make_corpus(tmp_path / "f", 0, 6, "wheat", 2)
+    ingest(db, [str(folder)], jobs=1, analyse=False)
+    copy_db(db, str(tmp_path / "older.db"))
+    ingest(db, [str(folder)], jobs=1, analyse=False)  # nothing changed: the copy's index is still this one
+    copy_db(str(tmp_path / "older.db"), db)
+    assert search_cli(db, "wheat") == ("1-3 of 3 matches for: wheat", "")
+    copy_db(db, str(tmp_path / "older.db"))
+    story = folder / "a00001.txt"
+    original = story.read_bytes()
+    story.write_bytes(original + b"A platypus was seen.\n")
+    assert ingest(db, [str(folder)], jobs=1, analyse=False).updated == 1
+    assert search_cli(db, "platypus")[0] == "1-1 of 1 matches for: platypus"
+    story.write_bytes(original)
+    copy_db(str(tmp_path / "older.db"), db)  # the backup put back, the newer index left in place
+    summary, notes = search_cli(db, "platypus")
+    assert summary == "0 matches for: platypus"
+    assert "note: the fast search index was written after this copy of the database was made" in notes
+    assert any("written after this copy" in note for note in search_web(db, "platypus")["notes"])
+    checked = CliRunner().invoke(cli, ["check", "--full", "--db", db])
+    assert checked.exit_code == 1 and "ranked index                    the fast search index was written after" \
+        in checked.stdout, checked.output
+    ingest(db, [str(folder)], jobs=1, analyse=False)  # rebuilt
+    assert search_cli(db, "platypus") == ("0 matches for: platypus", "")
+    assert search_cli(db, "wheat") == ("1-3 of 3 matches for: wheat", "")
+    check_archive(db, complete=True)
+
+
 def make_legacy(db: str) -> None:
     """Make an archive and its index look as news-archive made them before archive ids."""
     conn = sqlite3.connect(db)

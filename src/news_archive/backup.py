@@ -93,9 +93,9 @@ def backup(db_path: str, dest: str, *, force: bool = False) -> BackupReport:
             lock = _writer_lock(db_path)
             try:
                 conn.execute("BEGIN")
-                newest = store.highest_article_id(conn)
                 listing = lock if isinstance(lock, str) else _index_listing(
-                    index_path(source), store.archive_id(conn), newest)
+                    index_path(source), store.archive_id(conn), store.highest_article_id(conn),
+                    store.index_edition(conn))
             finally:
                 del lock  # an ingest may start now
             if isinstance(listing, str):
@@ -151,16 +151,17 @@ def _writer_lock(db_path: str):
                 " copy rebuilds it (or run the backup again when that has finished)")
 
 
-def _index_listing(source: Path, archive: str | None, newest: int):
+def _index_listing(source: Path, archive: str | None, newest: int, edition: int):
     """(meta.json's bytes, the state file's bytes, the files meta.json lists) of the index, or why
-    it is left out: its state must name the archive and hold no article beyond ``newest``."""
+    it is left out: its state must name the archive, hold no article beyond ``newest`` and have
+    an edition no later than ``edition`` (see search_index.state_problem)."""
     from .search_index import BEHIND_NOTE, STATE_FILE, state_problem
 
     try:
         state_bytes = (source / STATE_FILE).read_bytes()
         meta_bytes = (source / "meta.json").read_bytes()
         # An index behind the database is copied (the first ingest of the copy catches it up).
-        if state_problem(json.loads(state_bytes), archive, newest) not in (None, BEHIND_NOTE):
+        if state_problem(json.loads(state_bytes), archive, newest, edition) not in (None, BEHIND_NOTE):
             return ("the ranked index beside the archive is not the archive's own (built for another database,"
                     " or ahead of it), so it is left out; the first ingest of the copy builds it again")
         files = []

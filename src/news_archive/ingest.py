@@ -200,7 +200,7 @@ def _open_for_writing(db_path: str, ranked_index: bool) -> tuple:
         # archive ids gets one now, and keeps its index if that holds nothing the archive lacks.
         known = store.archive_id(db.conn)
         archive = store.claim_archive_id(db.conn)
-        feeder.belong_to(archive, known, store.highest_article_id(db.conn))
+        feeder.belong_to(db.conn, archive, known)
         feeder.catch_up(db.conn)
     return db, feeder
 

@@ -16,10 +16,15 @@ id the index holds, and the id of the archive it was built from (``meta`` in
 SQLite), so that an index beside another database, or beside an older copy of
 its own (whose highest id ever given, ``store.highest_article_id``, is lower:
 ids are never given twice, and articles that go leave theirs taken), is never
-taken for the archive's: readers fall back to FTS5 and the next ingest rebuilds it. New articles are fed as they are saved and committed every
-so often; changed articles are queued in SQLite's ``index_queue``. Opening a
-writer first catches up with everything above the recorded id and everything
-queued, so a killed ingest leaves nothing behind for long.
+taken for the archive's: readers fall back to FTS5 and the next ingest rebuilds
+it. An older copy with the same highest id (taken before some articles changed)
+is told by the edition: a number raised in SQLite before every commit that
+changes what the index holds, and recorded in the state with it, so an index
+whose edition is above its database's was written after that copy was made.
+New articles are fed as they are saved and committed every so often; changed
+articles are queued in SQLite's ``index_queue``. Opening a writer first catches
+up with everything above the recorded id and everything queued, so a killed
+ingest leaves nothing behind for long.
 """
 
 from __future__ import annotations
@@ -45,7 +50,7 @@ from typing import Iterable, Iterator, Sequence
 import tantivy
 
 from .query import Query, Term
-from .store import IndexRow, archive_id, highest_article_id
+from .store import IndexRow, archive_id, highest_article_id, index_edition, next_index_edition
 
 ANALYZER = "news"
 HEADLINE_BOOST = 4.0
@@ -194,6 +199,8 @@ FOREIGN_NOTE = (f"the fast search index beside this archive was built for anothe
                 " `news-archive ingest` on this archive rebuilds it")
 AHEAD_NOTE = (f"the fast search index holds articles this archive does not (was the database replaced by an older"
               f" copy?), {_FALLBACK}; `news-archive ingest` on this archive rebuilds it")
+NEWER_NOTE = (f"the fast search index was written after this copy of the database was made (was the database"
+              f" replaced by an older copy?), {_FALLBACK}; `news-archive ingest` on this archive rebuilds it")
 
 
 def lags_behind(search_index: "SearchIndex", conn: sqlite3.Connection) -> bool:
@@ -203,18 +210,18 @@ def lags_behind(search_index: "SearchIndex", conn: sqlite3.Connection) -> bool:
 
 def index_problem(search_index: "SearchIndex", conn: sqlite3.Connection) -> str | None:
     """Why this index cannot answer for the archive on ``conn`` (a note to show), or None when it can
-    (see state_problem). Two reads of SQLite and one of a small file: readers call it at most once
+    (see state_problem). Four reads of SQLite and one of a small file: readers call it at most once
     a second."""
-    return state_problem(search_index.state(), archive_id(conn), highest_article_id(conn))
+    return state_problem(search_index.state(), archive_id(conn), highest_article_id(conn), index_edition(conn))
 
 
-def state_problem(state: dict, archive: str | None, newest: int) -> str | None:
+def state_problem(state: dict, archive: str | None, newest: int, edition: int) -> str | None:
     """Why an index whose state file says ``state`` cannot answer for the archive whose id is
-    ``archive`` and highest article id ever given ``newest`` (a note), or None when it can: its state file
-    unreadable, built for another archive (its archive id is not the archive's: both without one is
-    an archive made before ids, and its index), holding articles the archive does not (an older
-    copy of the database put back), or not holding every article yet. Readers and backups judge
-    an index by it."""
+    ``archive``, highest article id ever given ``newest`` and index edition ``edition`` (a note), or
+    None when it can: its state file unreadable, built for another archive (its archive id is not
+    the archive's: both without one is an archive made before ids, and its index), holding articles
+    the archive does not or written after the database (an older copy of the database put back),
+    or not holding every article yet. Readers and backups judge an index by it."""
     if state.get("version") != STATE_VERSION:
         return DAMAGED_NOTE
     if state.get("archive_id") != archive:
@@ -222,6 +229,8 @@ def state_problem(state: dict, archive: str | None, newest: int) -> str | None:
     held = int(state.get("max_id") or 0)
     if held > newest:
         return AHEAD_NOTE
+    if int(state.get("edition") or 0) > edition:
+        return NEWER_NOTE
     if newest > held:
         return BEHIND_NOTE
     return None
@@ -315,8 +324,9 @@ class SearchIndex:
         return created
 
     def state(self) -> dict:
-        """The state file: version, max_id (see holds_up_to) and archive_id (the archive it was
-        built from; none for an index made before archive ids). {} when it cannot be read."""
+        """The state file: version, max_id (see holds_up_to), archive_id (the archive it was
+        built from; none for an index made before archive ids) and edition (store.index_edition;
+        none before editions). {} when it cannot be read."""
         try:
             state = json.loads((self.path / STATE_FILE).read_text())
         except (OSError, ValueError):
@@ -404,18 +414,23 @@ class Feeder:
         state = search_index.state()
         self.archive_id: str | None = state.get("archive_id")
         self.max_id = self.committed_max_id = int(state.get("max_id") or 0)
+        self.edition = int(state.get("edition") or 0)
+        self.conn: sqlite3.Connection | None = None  # the archive's, once belong_to is told it
         self.pending = 0
         self.last_commit = time.monotonic()
 
-    def belong_to(self, archive: str, known: str | None, newest: int) -> bool:
-        """Make this the index of the archive with id ``archive``, whose highest article id ever
-        given is ``newest`` (store.highest_article_id); ``known`` is the id the archive had before this write (None: made before archive
-        ids, or never indexed). The index is kept when its state names ``known`` (for an index made
-        before ids, none) and it holds no article beyond ``newest``; else it is emptied, to be
-        rebuilt by catch_up: it was built for another database, or for a later copy of this one.
-        Holding the writer's lock, so no other writer decides at the same time. Returns whether it
-        was emptied."""
-        keep = self.archive_id == known and self.max_id <= newest
+    def belong_to(self, conn: sqlite3.Connection, archive: str, known: str | None) -> bool:
+        """Make this the index of the archive on ``conn``, whose id is ``archive``; ``known`` is the
+        id the archive had before this write (None: made before archive ids, or never indexed). The
+        index is kept when its state names ``known`` (for an index made before ids, none), it holds
+        no article beyond the highest id the archive ever gave, and its edition is not above the
+        archive's; else it is emptied, to be rebuilt by catch_up: it was built for another database,
+        or for a later copy of this one. From now on each commit that changes what the index holds
+        raises the archive's edition first (see commit). Holding the writer's lock, so no other
+        writer decides at the same time. Returns whether it was emptied."""
+        self.conn = conn
+        keep = (self.archive_id == known and self.max_id <= highest_article_id(conn)
+                and self.edition <= index_edition(conn))
         if not keep:
             # Committed with the catch-up's documents, and only then does the state file name this
             # archive: killed before, the index is still another's, and is emptied again.
@@ -426,8 +441,8 @@ class Feeder:
         elif self.archive_id != archive:  # an index made before archive ids, adopted
             self.archive_id = archive
             with _writing(self.search_index.path):
-                self.search_index._write_state(
-                    {"version": STATE_VERSION, "max_id": self.committed_max_id, "archive_id": archive})
+                self.search_index._write_state({"version": STATE_VERSION, "max_id": self.committed_max_id,
+                                                "archive_id": archive, "edition": self.edition})
         return not keep
 
     def add(self, rows: Iterable[IndexRow]) -> None:
@@ -457,7 +472,11 @@ class Feeder:
             self.commit()
 
     def commit(self) -> None:
-        state = {"version": STATE_VERSION, "max_id": self.max_id}
+        if self.pending and self.conn is not None:
+            # Raised and committed in SQLite before tantivy commits: a copy of the database made
+            # from now on has this edition, and one made before has a lower one than the index.
+            self.edition = next_index_edition(self.conn)
+        state = {"version": STATE_VERSION, "max_id": self.max_id, "edition": self.edition}
         if self.archive_id is not None:
             state["archive_id"] = self.archive_id
         with _writing(self.search_index.path):

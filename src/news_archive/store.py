@@ -415,6 +415,30 @@ def claim_archive_id(conn: sqlite3.Connection) -> str:
     return found
 
 
+INDEX_EDITION_KEY = "index_edition"
+
+
+def index_edition(conn: sqlite3.Connection) -> int:
+    """The edition of the ranked index this database has reached (``meta``): raised before every
+    commit that changes what the index holds, and recorded in the index's state with it, so that
+    an index newer than the database (an older copy of it put back, whose highest id may be the
+    same, its articles' texts older) is told apart. 0 for an archive made before editions. Reads only."""
+    try:
+        row = conn.execute("SELECT value FROM meta WHERE key = ?", (INDEX_EDITION_KEY,)).fetchone()
+    except sqlite3.OperationalError:  # no meta table: an archive older than names and quotes
+        return 0
+    return int(row[0]) if row else 0
+
+
+def next_index_edition(conn: sqlite3.Connection) -> int:
+    """Raise the database's index edition, committed before the index commits what it is given
+    for (so the index's is never above the database's), and return it."""
+    with conn:
+        conn.execute("INSERT INTO meta (key, value) VALUES (?, 1) ON CONFLICT (key)"
+                     " DO UPDATE SET value = CAST(value AS INTEGER) + 1", (INDEX_EDITION_KEY,))
+    return index_edition(conn)
+
+
 def schema_outdated(conn: sqlite3.Connection) -> bool:
     """Whether an older news-archive made this archive (ensure_schema brings it up to date)."""
     return conn.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION
