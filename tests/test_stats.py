@@ -1,5 +1,6 @@
 """Stats: rejects counted by kind, each kind readable on its own."""
 
+import json
 import sqlite3
 
 import pytest
@@ -125,3 +126,23 @@ def test_articles_per_month_count_an_exact_copy_once(tmp_path):
     assert (data["articles"], data["originals"], data["duplicates"]) == (3, 2, 1)
     assert data["per_month"] == [{"month": "2020-01", "count": 1}, {"month": "2020-02", "count": 1}]
     assert data["per_year"] == [{"year": 2020, "count": 2}]
+
+
+def test_a_reject_inside_an_archive_file_found_in_a_folder_says_the_folder(tmp_path):
+    import zipfile
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    inner = tmp_path / "inner.zip"
+    with zipfile.ZipFile(inner, "w") as z:
+        z.writestr("x.txt", " date 2020-01-01 Inside the inner zip.")
+    with zipfile.ZipFile(folder / "pack.zip", "w") as z:
+        z.write(inner, "inner.zip")
+        z.writestr("ok.txt", " date 2020-01-01 A story.")
+    db_path = str(tmp_path / "news.db")
+    ingest(db_path, [str(folder)], jobs=1, analyse=False, ranked_index=False)
+    runner = CliRunner()
+    data = json.loads(runner.invoke(cli, ["stats", "--db", db_path, "--json"], catch_exceptions=False).output)
+    assert [(r["source"], r["folder"]) for r in data["rejects"]] == [("pack.zip!inner.zip", str(folder.resolve()))]
+    output = runner.invoke(cli, ["stats", "--db", db_path], catch_exceptions=False).output
+    assert f"  pack.zip!inner.zip (in {folder.resolve()}): an archive inside an archive is not read" in output

@@ -78,10 +78,15 @@ def _folders_of(conn: sqlite3.Connection, sources: list[str]) -> dict[str, str]:
     if not has_folders:
         return {}
     keys = np.fromiter(map(source_key, sources), dtype=np.uint64, count=len(sources))
+    # A member of an archive file ("pack.zip!inner.zip") was found in the folder that holds the
+    # archive file, whose name is what the folder's record holds.
+    archive_keys = np.fromiter((source_key(source.split("!", 1)[0]) for source in sources), dtype=np.uint64,
+                               count=len(sources))
     found: dict[str, str] = {}
     for path, listed in conn.execute("SELECT path, keys FROM folders ORDER BY walked_at DESC, path"):
-        for source, hit in zip(sources, np.isin(keys, np.frombuffer(listed, dtype=np.uint64))):
-            if hit:
+        held = np.frombuffer(listed, dtype=np.uint64)
+        for source, hit, in_archive in zip(sources, np.isin(keys, held), np.isin(archive_keys, held)):
+            if hit or ("!" in source and in_archive):
                 found.setdefault(source, path)  # the folder walked last, if two had that name
     wanted = set(sources) - set(found)
     if wanted:  # gone from its folder since: gone_sources says which
