@@ -1171,3 +1171,84 @@ def test_the_archives_own_files_are_never_read_as_articles(tmp_path):
     assert sizes[0] == sizes[-1]
     # Named on the command line, under another spelling, the archive is still not its own article.
     assert ingest(db_path, [os.path.join(str(folder), ".", "news.db")], jobs=1).files == 0
+
+
+def test_an_archive_file_moved_or_renamed_in_its_folder_keeps_its_members_articles(db_path, articles_dir):
+    """An archive is known by its members' bytes, not its own: moved, renamed, rebuilt as another kind
+    of archive with its members renamed inside, its members keep their articles, as loose files do."""
+    from consistency import check_archive
+
+    texts = {"a.txt": " date 2020-01-01 Story a\n\nBody a.\n", "b.txt": " date 2020-01-02 Story b\n\nBody b.\n",
+             "bad.txt": "no date here\n"}
+    with zipfile.ZipFile(articles_dir / "pack.zip", "w") as z:
+        for name, text in texts.items():
+            z.writestr(name, text)
+    ingest(db_path, [str(articles_dir)], jobs=1)
+    ids = dict(rows(db_path, "SELECT source, id FROM articles"))
+    (articles_dir / "sub").mkdir()
+    (articles_dir / "pack.zip").rename(articles_dir / "sub" / "pack.zip")
+    report = ingest(db_path, [str(articles_dir)], jobs=1)
+    assert [(m.source, m.to, m.folder, m.article_id) for m in report.moved] == [
+        ("pack.zip!a.txt", "sub/pack.zip!a.txt", str(articles_dir), ids["pack.zip!a.txt"]),
+        ("pack.zip!b.txt", "sub/pack.zip!b.txt", str(articles_dir), ids["pack.zip!b.txt"]),
+        ("pack.zip!bad.txt", "sub/pack.zip!bad.txt", str(articles_dir), None)]
+    assert report.gone == []
+    assert report.summary() == "ingested 0, updated 0, unchanged 0, duplicates 0, rejected 1, moved 3"
+    assert rows(db_path, "SELECT source, id FROM articles ORDER BY id") == [
+        ("sub/pack.zip!a.txt", ids["pack.zip!a.txt"]), ("sub/pack.zip!b.txt", ids["pack.zip!b.txt"])]
+    assert rows(db_path, "SELECT source FROM rejects") == [("sub/pack.zip!bad.txt",)]
+    assert rows(db_path, "SELECT count(*) FROM gone_sources") == [(0,)]
+    assert rows(db_path, "SELECT source FROM source_files WHERE source LIKE 'pack.zip%'") == []
+    check_archive(db_path)
+    assert ingest(db_path, [str(articles_dir)], jobs=1).summary() == \
+        "ingested 0, updated 0, unchanged 2, duplicates 0, rejected 1"
+    # Rebuilt as a tarball under another name, a.txt renamed inside it and b.txt left out: a moved,
+    # b gone from the archive it was in (its article stays).
+    (articles_dir / "sub" / "pack.zip").unlink()
+    with tarfile.open(articles_dir / "p2.tar.gz", "w:gz") as tar:
+        for name, text in (("1987/a.txt", texts["a.txt"]), ("bad.txt", texts["bad.txt"])):
+            info = tarfile.TarInfo(name)
+            info.size = len(text.encode())
+            tar.addfile(info, io.BytesIO(text.encode()))
+    report = ingest(db_path, [str(articles_dir)], jobs=1)
+    assert [(m.source, m.to, m.article_id) for m in report.moved] == [
+        ("sub/pack.zip!a.txt", "p2.tar.gz!1987/a.txt", ids["pack.zip!a.txt"]),
+        ("sub/pack.zip!bad.txt", "p2.tar.gz!bad.txt", None)]
+    assert report.gone == [store.GoneFile("sub/pack.zip!b.txt", "sub/pack.zip")]
+    assert report.summary() == "ingested 0, updated 0, unchanged 0, duplicates 0, rejected 1, gone 1, moved 2"
+    assert rows(db_path, "SELECT source, id FROM articles ORDER BY id") == [
+        ("p2.tar.gz!1987/a.txt", ids["pack.zip!a.txt"]), ("sub/pack.zip!b.txt", ids["pack.zip!b.txt"])]
+    assert rows(db_path, "SELECT source, folder FROM gone_sources") == [("sub/pack.zip!b.txt", "sub/pack.zip")]
+    check_archive(db_path)
+    # An archive gone whose members' bytes are in an archive that was there before is gone: not a move.
+    with zipfile.ZipFile(articles_dir / "other.zip", "w") as z:
+        z.writestr("a.txt", texts["a.txt"])
+    assert ingest(db_path, [str(articles_dir)], jobs=1).duplicates == 1
+    (articles_dir / "p2.tar.gz").unlink()
+    gone = ingest(db_path, [str(articles_dir)], jobs=1)
+    assert gone.moved == [] and gone.gone == [store.GoneFile("p2.tar.gz", str(articles_dir), "archive")]
+
+
+def test_members_renamed_inside_a_rebuilt_archive_keep_their_articles(db_path, articles_dir):
+    pack = articles_dir / "pack.zip"
+
+    def zip_of(members):
+        with zipfile.ZipFile(pack, "w") as z:
+            for name, text in members.items():
+                z.writestr(name, text)
+        os.utime(pack, ns=(os.stat(pack).st_mtime_ns, os.stat(pack).st_mtime_ns + 10**9))  # a new mtime
+
+    a, b = " date 2020-01-01 Story a\n\nBody a.\n", " date 2020-01-02 Story b\n\nBody b.\n"
+    zip_of({"a.txt": a, "b.txt": b, "bad.txt": "no date here\n"})
+    ingest(db_path, [str(articles_dir)], jobs=1)
+    ids = dict(rows(db_path, "SELECT source, id FROM articles"))
+    zip_of({"1987/a.txt": a, "b.txt": b, "1987/bad.txt": "no date here\n"})
+    report = ingest(db_path, [str(articles_dir)], jobs=1)
+    assert [(m.source, m.to, m.folder, m.article_id) for m in report.moved] == [
+        ("pack.zip!a.txt", "pack.zip!1987/a.txt", "pack.zip", ids["pack.zip!a.txt"]),
+        ("pack.zip!bad.txt", "pack.zip!1987/bad.txt", "pack.zip", None)]
+    assert report.gone == []
+    assert report.summary() == "ingested 0, updated 0, unchanged 1, duplicates 0, rejected 1, moved 2"
+    assert rows(db_path, "SELECT source, id FROM articles ORDER BY id") == [
+        ("pack.zip!1987/a.txt", ids["pack.zip!a.txt"]), ("pack.zip!b.txt", ids["pack.zip!b.txt"])]
+    assert rows(db_path, "SELECT count(*) FROM gone_sources") == [(0,)]

@@ -381,7 +381,7 @@ class _BatchWriter:
     def _save(self, item) -> None:
         if isinstance(item, _Container):
             self.report.gone += store.record_container(self.db, item.source, item.size, item.mtime_ns,
-                                                       item.members, self.now, item.pattern)
+                                                       item.members, self.now, item.pattern, self.report.moved)
             return
         if item.parsed and self.copies is None:
             # Loaded once, and only when there is something new.

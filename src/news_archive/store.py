@@ -808,14 +808,16 @@ def _analyse_promoted(conn: sqlite3.Connection, affected: list[int], analysed: s
 
 def record_container(db: sqlite_utils.Database, source: str, size: int, mtime_ns: int,
                      members: frozenset[str] | None = None, now: str | None = None,
-                     pattern: str | None = None) -> list[GoneFile]:
+                     pattern: str | None = None, moved: list[MovedFile] | None = None) -> list[GoneFile]:
     """Remember an archive file's size and mtime (and the glob it was read with) so an unchanged
     archive is not reopened for that glob, and note in ``gone_sources`` (the archive as their folder)
     the members it held before and does not now; a member that is back is no longer gone. Only the
     members the glob matches are compared: reading an archive for its ``*.md`` members does not make
     its ``.txt`` ones gone. ``members`` is None for a damaged archive, whose members after the damage
     were not seen: nothing is said gone then. An archive read whole clears its own reject (it was
-    damaged, and is not now)."""
+    damaged, and is not now). A member gone whose exact bytes were stored in this ingest (at ``now``)
+    under a name new in the archive was renamed inside it (``a.txt`` -> ``1987/a.txt``): moved, as a
+    file in a folder is (see record_folders), and listed in ``moved``."""
     from .sources import DEFAULT_GLOB, member_matches
 
     now = now or utc_now()
@@ -830,6 +832,8 @@ def record_container(db: sqlite_utils.Database, source: str, size: int, mtime_ns
             noted = {member for (member,) in conn.execute("SELECT source FROM gone_sources WHERE folder = ?", (source,))}
             # Said once, when first missed; the ledger keeps the names of members gone long ago.
             newly = [(member, status) for member, status in before if member not in members and member not in noted]
+            if newly:
+                newly = _renamed_members(conn, source, newly, now, moved)
             conn.executemany("INSERT INTO gone_sources (source, folder, noticed_at) VALUES (?, ?, ?)",
                              [(member, source, now) for member, _ in newly])
             gone = [GoneFile(member, source, status) for member, status in newly]
@@ -848,6 +852,30 @@ def record_container(db: sqlite_utils.Database, source: str, size: int, mtime_ns
             (source, size, mtime_ns, now),
         )
     return gone
+
+
+def _renamed_members(conn: sqlite3.Connection, archive: str, gone: list[tuple[str, str]], now: str,
+                     moved: list[MovedFile] | None) -> list[tuple[str, str]]:
+    """Record as moved those of an archive's ``gone`` members (source, status) that were renamed
+    inside it (see record_container); return the others, which are gone."""
+    from .sources import source_key
+
+    span = (archive + "!", archive + '"', now)
+    arrived = {source_key(member) for (member,) in conn.execute(
+        "SELECT source FROM articles WHERE source >= ? AND source < ? AND ingested_at = ?", span)}
+    arrived |= {source_key(member) for (member,) in conn.execute(
+        "SELECT source FROM rejects WHERE source >= ? AND source < ? AND rejected_at = ?", span)}
+    if not arrived:
+        return gone
+    moves = _moves(conn, [member for member, status in gone if status == "article"], arrived, archive)
+    moves += _moved_rejects(conn, [member for member, status in gone if status == "rejected"], arrived, archive)
+    if not moves:
+        return gone
+    _record_moves(conn, moves)
+    if moved is not None:
+        moved += [move for move, _ in moves]
+    went = {move.source for move, _ in moves}
+    return [(member, status) for member, status in gone if member not in went]
 
 
 def _existing_articles(conn: sqlite3.Connection, sources: list[str]) -> dict[str, tuple[int, str]]:
@@ -959,7 +987,9 @@ def record_folders(conn: sqlite3.Connection, walks: Iterable[FolderWalk], now: s
 
     A gone article file whose exact bytes arrived in the same folder under a new name since its last
     walk was moved, not lost: its article takes the new name, the copy the new name made is taken
-    back, and it is listed in ``moved`` instead of gone. Only the few gone files are looked at."""
+    back, and it is listed in ``moved`` instead of gone. The same for the members of a gone archive
+    file whose bytes arrived in an archive file new in the folder (see _moved_archives). Only the few
+    gone files are looked at."""
     global np
     import numpy as np
 
@@ -983,19 +1013,32 @@ def record_folders(conn: sqlite3.Connection, walks: Iterable[FolderWalk], now: s
                 missing = np.setdiff1d(missing, np.fromiter(walk.renamed, dtype=np.uint64, count=len(walk.renamed)))
             if missing.size:
                 wanted = set(missing.tolist())
-                found = sorted((source, status) for source, status in conn.execute(
-                    "SELECT source, status FROM source_files") if source_key(source) in wanted)
                 arrived = set(np.setdiff1d(current, before, assume_unique=True).tolist())
+                found, archives_arrived = [], []
+                for source, status in conn.execute("SELECT source, status FROM source_files"):
+                    key = source_key(source)
+                    if key in wanted:
+                        found.append((source, status))
+                    elif status == "archive" and key in arrived:
+                        archives_arrived.append(source)
+                found.sort()
                 moves = _moves(conn, [source for source, status in found if status == "article"], arrived,
                                walk.shown) if arrived else []
                 moves += _moved_rejects(conn, [source for source, status in found if status == "rejected"], arrived,
                                         walk.shown) if arrived else []
+                archive_moves, left_behind = _moved_archives(
+                    conn, [source for source, status in found if status == "archive"], archives_arrived, walk.shown)
+                moves += archive_moves
                 if moves:
                     _record_moves(conn, moves)
                     if moved is not None:
                         moved += [move for move, _ in moves]
                     went = {move.source for move, _ in moves}
                     found = [(source, status) for source, status in found if source not in went]
+                if left_behind:
+                    found = [(source, status) for source, status in found if source not in left_behind]
+                    for archive, members in left_behind.items():
+                        gone += _archive_moved(conn, archive, members, now)
                 conn.executemany("INSERT OR IGNORE INTO gone_sources (source, folder, noticed_at) VALUES (?, ?, ?)",
                                  [(source, walk.path, now) for source, _ in found])
                 gone += [GoneFile(source, walk.shown, _was(conn, source, status)) for source, status in found]
@@ -1073,6 +1116,53 @@ def _moved_rejects(conn: sqlite3.Connection, gone: list[str], arrived: set[int],
             fresh[sha].remove(candidates[0])
             moves.append((MovedFile(source, candidates[0], folder, None), None))
     return moves
+
+
+def _moved_archives(conn: sqlite3.Connection, gone: list[str], arrived: list[str], folder: str,
+                    ) -> tuple[list[tuple[MovedFile, int | None]], dict[str, list[tuple[str, str]]]]:
+    """The members of the ``gone`` archive files whose bytes were stored in this ingest in an
+    archive file new in the folder (``arrived``): moved, as loose files are, whether the archive
+    was renamed, put in a subfolder or rebuilt, and whether the members were renamed inside it
+    (their bytes decide, not the archive's). Also, for each gone archive with a member that
+    moved (the archive moved, it is not gone), its members that did not move and were not gone
+    from it already: (source, status)."""
+    if not gone or not arrived:
+        return [], {}
+    from .sources import source_key
+
+    held = {archive: _members_held(conn, archive) for archive in gone}
+    arrived_keys = {source_key(member) for archive in arrived for member, _ in _members_held(conn, archive)}
+    if not arrived_keys:
+        return [], {}
+    # One call each for every gone archive's members, so that each copy is used once.
+    moves = _moves(conn, [member for members in held.values() for member, status in members if status == "article"],
+                   arrived_keys, folder)
+    moves += _moved_rejects(conn, [member for members in held.values() for member, status in members
+                                   if status == "rejected"], arrived_keys, folder)
+    went = {move.source for move, _ in moves}
+    left_behind = {archive: [(member, status) for member, status in members if member not in went]
+                   for archive, members in held.items() if any(member in went for member, _ in members)}
+    return moves, left_behind
+
+
+def _members_held(conn: sqlite3.Connection, archive: str) -> list[tuple[str, str]]:
+    """(source, status) of the members an archive file held at its last read (not those gone from it)."""
+    return conn.execute(
+        "SELECT s.source, s.status FROM source_files s WHERE s.source >= ? AND s.source < ?"
+        " AND NOT EXISTS (SELECT 1 FROM gone_sources g WHERE g.folder = ? AND g.source = s.source)"
+        " ORDER BY s.source", (archive + "!", archive + '"', archive)).fetchall()
+
+
+def _archive_moved(conn: sqlite3.Connection, archive: str, left_behind: list[tuple[str, str]],
+                   now: str) -> list[GoneFile]:
+    """An archive file that moved (some of its members did) is not gone; those of its members that
+    did not move are gone from it, as members taken out of an archive that changed are. Its own
+    record goes: under its old name it is read afresh if it comes back (its members moved away)."""
+    conn.executemany("INSERT OR IGNORE INTO gone_sources (source, folder, noticed_at) VALUES (?, ?, ?)",
+                     [(member, archive, now) for member, _ in left_behind])
+    conn.execute("DELETE FROM source_files WHERE source = ?", (archive,))
+    conn.execute("DELETE FROM archive_globs WHERE source = ?", (archive,))
+    return [GoneFile(member, archive, _was(conn, member, status)) for member, status in left_behind]
 
 
 def _record_moves(conn: sqlite3.Connection, moves: list[tuple[MovedFile, int | None]]) -> None:
