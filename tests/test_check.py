@@ -7,6 +7,8 @@ import sqlite3
 import subprocess
 import sys
 
+from pathlib import Path
+
 import pytest
 from click.testing import CliRunner
 
@@ -100,9 +102,17 @@ def test_a_damaged_file_and_a_wrong_index(archive, tmp_path):
     shutil.copytree(archive + ".index", tmp_path / "copy.db.index")
     foreign = check(str(tmp_path / "copy.db"))
     assert foreign.exit_code == 1 and "built for another database" in foreign.stdout
+    # No index at all is no fault (it is derived, and a backup taken during an ingest has none): said, not failed.
     shutil.rmtree(archive + ".index")
     missing = check(archive)
-    assert missing.exit_code == 1 and "ranked index  missing: `news-archive ingest` on this archive builds it" in missing.stdout
+    assert missing.exit_code == 0 and "ranked index  none yet, which is no problem: it is derived from the database," \
+        " and the next `news-archive ingest` on this archive builds it" in missing.stdout
+    # A file where the index folder goes is one: the next ingest cannot build the index there.
+    Path(archive + ".index").write_text("not an index")
+    a_file = check(archive)
+    assert a_file.exit_code == 1 and "ranked index  news.db.index is a file, where the archive keeps its ranked index" \
+        " folder, so results come from the slower full-text index; move news.db.index aside, and `news-archive" \
+        " ingest` on this archive builds the index" in a_file.stdout
 
 
 def _overwrite_middles(index_folder, suffixes=(".term", ".idx")):
@@ -120,8 +130,6 @@ def _overwrite_middles(index_folder, suffixes=(".term", ".idx")):
 
 @pytest.mark.asyncio
 async def test_an_index_damaged_in_place_is_found_and_searches_fall_back(archive):
-    from pathlib import Path
-
     from news_archive.web.app import make_datasette
 
     _overwrite_middles(Path(archive + ".index"))
@@ -139,9 +147,26 @@ async def test_an_index_damaged_in_place_is_found_and_searches_fall_back(archive
     ds = make_datasette(archive)
     await ds.invoke_startup()
     data = (await ds.client.get("/search.json?q=harbour")).json()
-    assert data["total"] == 40 and any("fast search index is damaged" in note for note in data["notes"])
+    # An ingest opens such an index as a sound one and adds to it: the note says to move it aside first.
+    moved_aside = ("the fast search index is damaged (reading it failed), so results come from the slower full-text"
+                   " index; move news.db.index aside, and `news-archive ingest` on this archive builds it again")
+    assert data["total"] == 40 and moved_aside in data["notes"]
     assert (await ds.client.get("/compare.json?q=harbour&q=officials")).status_code == 200
     assert (await ds.client.get("/search?q=harbour")).status_code == 200
+    # An ingest alone does not mend it, so no note may promise that it does.
+    folder = Path(archive).parent / "articles"
+    ingest(archive, [str(folder)], jobs=1)
+    assert check(archive).exit_code == 1
+    ds = make_datasette(archive)
+    await ds.invoke_startup()
+    assert moved_aside in (await ds.client.get("/search.json?q=harbour")).json()["notes"]
+    # What the notes say to do mends it.
+    Path(archive + ".index").rename(Path(archive).parent / "damaged.index")
+    ingest(archive, [str(folder)], jobs=1)
+    assert check(archive).exit_code == 0
+    ds = make_datasette(archive)  # a running server looks for the index again within seconds; a new one at once
+    await ds.invoke_startup()
+    assert (await ds.client.get("/search.json?q=harbour")).json()["notes"] == []
 
 
 def test_an_index_an_ingest_is_still_building_is_no_problem(archive):

@@ -9,6 +9,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -503,6 +504,26 @@ def test_a_second_writer_is_told_the_index_is_busy(db_path):
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_a_file_where_the_index_folder_goes_is_named_with_what_to_do(db_path):
+    shell("ingest", str(SAMPLE), "--db", db_path)
+    shutil.rmtree(db_path + ".index")
+    Path(db_path + ".index").write_text("notes kept here by hand")
+    for command in (["ingest", str(SAMPLE)], ["analyse"]):
+        result = shell(*command, "--db", db_path)
+        assert result.returncode == 1, command
+        assert result.stderr == (f"Error: {db_path}.index is a file, where the archive keeps its ranked index folder:"
+                                 " move it aside\n"), command
+    assert Path(db_path + ".index").read_text() == "notes kept here by hand"
+    searched = shell("search", "tiger", "--db", db_path)
+    assert searched.returncode == 0
+    assert ("note: news.db.index is a file, where the archive keeps its ranked index folder, so results come from the"
+            " slower full-text index; move news.db.index aside, and `news-archive ingest` on this archive builds the"
+            " index") in searched.stderr.splitlines()
+    Path(db_path + ".index").rename(db_path + ".notes")
+    assert shell("ingest", str(SAMPLE), "--db", db_path).returncode == 0
+    assert shell("check", "--db", db_path).returncode == 0
 
 
 def test_search_and_export_by_name(db_path, tmp_path):

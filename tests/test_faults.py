@@ -31,6 +31,11 @@ from conftest import rows, write_article
 from news_archive.ingest import ingest
 
 HERE = Path(__file__).parent
+
+
+def shell(*args) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "news_archive.cli", *args], capture_output=True, text=True,
+                          timeout=120)
 GOOD, COPIES, BAD = 1000, 40, 30
 
 
@@ -172,6 +177,15 @@ def test_kill_during_the_index_catch_up(corpus, db_path, point):
     counts = check_archive(db_path)
     assert index_state(db_path)["max_id"] == 0
     assert counts["indexed"] == (0 if point == "catch-up" else GOOD)  # committed, but not recorded as done
+    # The build's state names no archive until its first commit is recorded: it is no other
+    # database's, and the commands say what it is.
+    building = ("the fast search index is being built (or its build was stopped before its first commit), so results"
+                " come from the slower full-text index; the next `news-archive ingest` on this archive completes it")
+    checked = shell("check", "--db", db_path)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert f"ranked index  not checked: {building}" in checked.stdout.splitlines()
+    searched = shell("search", "story", "--db", db_path)
+    assert searched.returncode == 0 and f"note: {building}" in searched.stderr.splitlines()
     complete_and_check(db_path, corpus, articles=GOOD + COPIES, originals=GOOD, rejects=BAD)
 
 

@@ -139,6 +139,9 @@ def _writer_lock(db_path: str):
 
     if not index_path(db_path).exists():
         return "the archive has no ranked index; the first ingest of the copy builds one"
+    if not index_path(db_path).is_dir():
+        return (f"{index_path(db_path)} is a file, not a ranked index folder, so there is no index to copy (move the"
+                " file aside); the first ingest of the copy builds one")
     try:
         opened = SearchIndex.open(db_path)
     except IndexUnavailable as error:
@@ -155,13 +158,17 @@ def _index_listing(source: Path, archive: str | None, newest: int, edition: int)
     """(meta.json's bytes, the state file's bytes, the files meta.json lists) of the index, or why
     it is left out: its state must name the archive, hold no article beyond ``newest`` and have
     an edition no later than ``edition`` (see search_index.state_problem)."""
-    from .search_index import BEHIND_NOTE, STATE_FILE, state_problem
+    from .search_index import BEHIND_NOTE, BUILDING_NOTE, STATE_FILE, state_problem
 
     try:
         state_bytes = (source / STATE_FILE).read_bytes()
         meta_bytes = (source / "meta.json").read_bytes()
+        problem = state_problem(json.loads(state_bytes), archive, newest, edition)
+        if problem == BUILDING_NOTE:
+            return ("the ranked index's build was stopped before it held any article, so it is left out; the first"
+                    " ingest of the copy builds it")
         # An index behind the database is copied (the first ingest of the copy catches it up).
-        if state_problem(json.loads(state_bytes), archive, newest, edition) not in (None, BEHIND_NOTE):
+        if problem not in (None, BEHIND_NOTE):
             return ("the ranked index beside the archive is not the archive's own (built for another database,"
                     " or ahead of it), so it is left out; the first ingest of the copy builds it again")
         files = []

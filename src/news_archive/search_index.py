@@ -130,8 +130,8 @@ class IndexDamaged(IndexUnavailable):
     error on files that are damaged (bytes overwritten, a segment cut short). Readers catch it and go on
     with SQLite's full-text index; opening such an index succeeds, only reading it fails."""
 
-    def __init__(self, detail: str):
-        super().__init__(f"the fast search index cannot be read: {detail}", DAMAGED_NOTE)
+    def __init__(self, detail: str, path: Path | None = None):
+        super().__init__(f"the fast search index cannot be read: {detail}", unreadable_note(path))
         self.detail = detail
 
 
@@ -162,8 +162,9 @@ def _rust_reports_held() -> Iterator[None]:
 class _SafeSearcher:
     """A tantivy searcher whose failures become IndexDamaged (see there)."""
 
-    def __init__(self, searcher: tantivy.Searcher):
+    def __init__(self, searcher: tantivy.Searcher, path: Path):
         self._searcher = searcher
+        self._path = path
 
     def __getattr__(self, name: str):
         attribute = getattr(self._searcher, name)
@@ -176,8 +177,8 @@ class _SafeSearcher:
                     return attribute(*args, **kwargs)
             except BaseException as error:
                 if type(error).__name__ == "PanicException" or isinstance(error, (ValueError, OSError)):
-                    raise IndexDamaged(f"{name}: {str(error).splitlines()[0] if str(error) else type(error).__name__}"
-                                       ) from None
+                    raise IndexDamaged(f"{name}: {str(error).splitlines()[0] if str(error) else type(error).__name__}",
+                                       self._path) from None
                 raise
 
         return call
@@ -187,10 +188,30 @@ _FALLBACK = "so results come from the slower full-text index"
 MISSING_NOTE = f"the fast search index is missing, {_FALLBACK}; run `news-archive ingest` on this archive to build it"
 DAMAGED_NOTE = (f"the fast search index is damaged (it cannot be opened), {_FALLBACK};"
                 " `news-archive ingest` on this archive rebuilds it")
+
+
+def unreadable_note(path: Path | None) -> str:
+    """Why searches fall back when an index that opens fails while it is read (files overwritten in
+    places). An ingest opens such an index as it opens a sound one and adds to it, so the folder
+    must be moved aside first: no note may promise that an ingest alone mends it."""
+    folder = path.name if path is not None else "the index folder (the database's name followed by .index)"
+    return (f"the fast search index is damaged (reading it failed), {_FALLBACK}; move {folder} aside, and"
+            " `news-archive ingest` on this archive builds it again")
+
+
+def not_a_folder_note(path: Path) -> str:
+    return (f"{path.name} is a file, where the archive keeps its ranked index folder, {_FALLBACK}; move {path.name}"
+            " aside, and `news-archive ingest` on this archive builds the index")
+
+
 READ_ONLY_NOTE = (f"the fast search index cannot be opened on read-only media (tantivy writes a lock file beside it"
                   f" to read it), {_FALLBACK}")
 VERSION_NOTE = (f"the fast search index was built by another version of news-archive, {_FALLBACK};"
                 " `news-archive ingest` on this archive rebuilds it")
+BUILDING_NOTE = (
+    "the fast search index is being built (or its build was stopped before its first commit), so results come from"
+    " the slower full-text index; the next `news-archive ingest` on this archive completes it"
+)
 BEHIND_NOTE = (
     "the fast search index does not hold every article yet (an ingest is running, or was stopped), so results "
     "come from the slower full-text index; `news-archive ingest` on this archive brings it up to date"
@@ -224,9 +245,13 @@ def state_problem(state: dict, archive: str | None, newest: int, edition: int) -
     or not holding every article yet. Readers and backups judge an index by it."""
     if state.get("version") != STATE_VERSION:
         return DAMAGED_NOTE
+    held = int(state.get("max_id") or 0)
+    if state.get("archive_id") is None and held == 0 and archive is not None:
+        # As SearchIndex.create leaves it: the first commit of the build names the archive. Holding
+        # nothing, it is no other database's, and an ingest empties it anyway before filling it.
+        return BUILDING_NOTE
     if state.get("archive_id") != archive:
         return FOREIGN_NOTE
-    held = int(state.get("max_id") or 0)
     if held > newest:
         return AHEAD_NOTE
     if int(state.get("edition") or 0) > edition:
@@ -234,6 +259,10 @@ def state_problem(state: dict, archive: str | None, newest: int, edition: int) -
     if newest > held:
         return BEHIND_NOTE
     return None
+
+
+def not_a_folder_message(path: Path) -> str:
+    return f"{path} is a file, where the archive keeps its ranked index folder: move it aside"
 
 
 def disk_full_message(path: Path) -> str:
@@ -287,6 +316,8 @@ class SearchIndex:
         path = index_path(db_path)
         if not path.exists():
             raise IndexUnavailable(f"no search index at {path}", MISSING_NOTE)
+        if not path.is_dir():
+            raise IndexUnavailable(not_a_folder_message(path), not_a_folder_note(path))
         if not (path / "meta.json").exists() or not (path / STATE_FILE).exists():
             raise IndexUnavailable(f"the search index at {path} is incomplete", DAMAGED_NOTE)
         try:
@@ -309,6 +340,8 @@ class SearchIndex:
     def create(cls, db_path: str | os.PathLike) -> "SearchIndex":
         """Open the index for writing, creating it (or replacing a damaged one)."""
         path = index_path(db_path)
+        if path.exists() and not path.is_dir():
+            raise IndexUnavailable(not_a_folder_message(path), not_a_folder_note(path))
         try:
             if (path / "meta.json").exists() and (path / STATE_FILE).exists():
                 opened = cls(path, tantivy.Index.open(str(path)))
@@ -352,10 +385,10 @@ class SearchIndex:
                 self.index.reload()
         try:
             with _rust_reports_held():
-                return _SafeSearcher(self.index.searcher())
+                return _SafeSearcher(self.index.searcher(), self.path)
         except BaseException as error:
             if type(error).__name__ == "PanicException" or isinstance(error, (ValueError, OSError)):
-                raise IndexDamaged(f"searcher: {error}") from None
+                raise IndexDamaged(f"searcher: {error}", self.path) from None
             raise
 
     def holds_up_to(self) -> int:

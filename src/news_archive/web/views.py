@@ -103,7 +103,7 @@ def ranked_index(datasette) -> SearchIndex | None:
         damaged = getattr(datasette, "_news_archive_damaged", None)
         try:
             if damaged and damaged == (db.path, _meta_mtime(db.path)):
-                raise IndexUnavailable("set aside", search_index.DAMAGED_NOTE)  # the files have not changed since
+                raise IndexUnavailable("set aside", search_index.unreadable_note(search_index.index_path(db.path)))  # the files have not changed since
             index = SearchIndex.open(db.path)
             note = None
         except IndexUnavailable as error:
@@ -126,7 +126,8 @@ def set_aside_ranked_index(datasette) -> None:
     """Stop using the ranked index, which could not be read, until its meta.json changes (an ingest
     that rebuilds or commits to it)."""
     db = archive_database(datasette)
-    datasette._news_archive_index = (db.path, None, time.monotonic(), search_index.DAMAGED_NOTE)
+    datasette._news_archive_index = (db.path, None, time.monotonic(),
+                                     search_index.unreadable_note(search_index.index_path(db.path)))
     datasette._news_archive_damaged = (db.path, _meta_mtime(db.path))
 
 
