@@ -16,6 +16,8 @@ Points:
   index-commit     ranked index: tantivy committed, its state file (the recorded max id) not yet written
   catch-up         ranked index catch-up: missing documents re-fed, not committed
   queue            ranked index catch-up: committed, index_queue not yet cleared
+  index-create     ranked index: SearchIndex.create made a new index's files, its state file not yet
+                   written (the folder a second ingest started at the same moment must leave alone)
   surnames         every batch saved, the end-of-run work (surnames alone judged, ranked index and
                    near-duplicates finished, folders recorded) not begun
   none             never stop (with the small batches and commits below)
@@ -36,7 +38,7 @@ from news_archive import ingest as ingest_module
 from news_archive import search_index
 
 POINTS = ("articles-insert", "fts-insert", "ledger", "update", "index-add", "index-commit", "catch-up", "queue",
-          "surnames", "none")
+          "index-create", "surnames", "none")
 _SQL_POINTS = {
     "articles-insert": "INSERT INTO articles (",
     "fts-insert": "INSERT INTO articles_fts (rowid",
@@ -114,6 +116,25 @@ def catch_up(self, conn):
 
 
 Feeder.commit, Feeder.saved_up_to, Feeder.add, Feeder.catch_up = commit, saved_up_to, add, catch_up
+SearchIndex = search_index.SearchIndex
+_create, _write_state = SearchIndex.create.__func__, SearchIndex._write_state
+
+
+def create(cls, db_path):
+    cls.creating = True
+    try:
+        return _create(cls, db_path)
+    finally:
+        cls.creating = False
+
+
+def write_state(self, state):
+    if getattr(type(self), "creating", False):
+        reached("index-create")
+    _write_state(self, state)
+
+
+SearchIndex.create, SearchIndex._write_state = classmethod(create), write_state
 _join_surnames = ingest_module._join_surnames
 
 

@@ -189,6 +189,29 @@ def test_kill_during_the_index_catch_up(corpus, db_path, point):
     complete_and_check(db_path, corpus, articles=GOOD + COPIES, originals=GOOD, rejects=BAD)
 
 
+def test_a_second_ingest_started_while_the_first_makes_the_index_leaves_it_alone(corpus, db_path):
+    """Two ingests started together on a new archive: the second must neither empty the folder the
+    first is making its index in nor make one of its own there. Here the first stops dead halfway
+    through making the index (its files made, its state file not), and the second runs meanwhile."""
+    first = subprocess.Popen([sys.executable, str(HERE / "faultpoints.py"), "index-create", "1", db_path, str(corpus)],
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True, text=True)
+    try:
+        assert first.stdout.readline().strip() == "at index-create"
+        made = sorted(path.name for path in Path(db_path + ".index").iterdir())
+        second = shell("ingest", str(corpus), "--db", db_path)
+        # It waits for the archive's write lock, which the first holds while it makes the index (in
+        # SQLite's busy timeout, 10 s), and says who holds it.
+        assert second.returncode == 1
+        assert second.stderr == (f"Error: {db_path}: another program is writing to the archive (an ingest or analyse"
+                                 " still running?); run this again when it has finished\n")
+        assert sorted(path.name for path in Path(db_path + ".index").iterdir()) == made
+    finally:
+        os.killpg(first.pid, signal.SIGKILL)
+        first.wait(10)
+        first.stdout.close()
+    complete_and_check(db_path, corpus, articles=GOOD + COPIES, originals=GOOD, rejects=BAD)
+
+
 @pytest.mark.parametrize("finished_by", ["ingest", "analyse"])
 def test_kill_after_the_last_batch_leaves_the_end_of_run_work_to_the_next_run(tmp_path, db_path, finished_by):
     """Killed with every batch saved and the end-of-run work not begun: the surnames alone it saw are

@@ -194,7 +194,17 @@ def _open_for_writing(db_path: str, ranked_index: bool) -> tuple:
     db.execute("PRAGMA wal_autocheckpoint = 16384")
     feeder = None
     if ranked_index:
-        feeder = search_index.Feeder(search_index.SearchIndex.create(db_path))
+        # Made (or found) and its writer taken inside a write transaction of the archive: a second
+        # ingest started at the same moment waits here, then finds the index made and its writer
+        # held (`… is locked by another ingest …`), rather than emptying the folder the first is
+        # making its index in (it failed with `Directory does not exist`).
+        if db.conn.in_transaction:
+            db.conn.commit()
+        db.conn.execute("BEGIN IMMEDIATE")
+        try:
+            feeder = search_index.Feeder(search_index.SearchIndex.create(db_path))
+        finally:
+            db.conn.rollback()  # nothing was written: the transaction only held the archive's write lock
         # The index must be this archive's: an index left beside another database (or beside an
         # older copy of this one) is emptied here and rebuilt by the catch-up. An archive made before
         # archive ids gets one now, and keeps its index if that holds nothing the archive lacks.
