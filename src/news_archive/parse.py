@@ -260,6 +260,9 @@ _ABBREVIATIONS = {
     "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
 }
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])")
+# What _SENTENCE_END reads after the end: a space (a headline's text has single spaces), perhaps
+# a quotation mark or bracket, and a capital or digit.
+_SENTENCE_END_LOOKAHEAD = 3
 
 
 def derive_headline(paragraphs: tuple[str, ...]) -> str:
@@ -270,7 +273,10 @@ def derive_headline(paragraphs: tuple[str, ...]) -> str:
     first = " ".join(paragraphs[0].split())
     if len(first) <= HEADLINE_MAX:
         return first
-    sentence = first_sentence(first)
+    # A sentence that ends past HEADLINE_MAX is cut there all the same, so its end is looked
+    # for only that far, and the few characters after that tell it is one: a paragraph of
+    # megabytes is not read for a headline.
+    sentence = first_sentence(first[: HEADLINE_MAX + _SENTENCE_END_LOOKAHEAD])
     if len(sentence) <= HEADLINE_MAX:
         return sentence
     cut = sentence[: HEADLINE_MAX + 1]
@@ -282,14 +288,23 @@ def derive_headline(paragraphs: tuple[str, ...]) -> str:
     return cut.rstrip(" ,;:-–—") + "…"
 
 
+_WORD_LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz.")
+
+
 def first_sentence(text: str) -> str:
+    """``text`` up to the end of its first sentence, or all of it."""
     for end in _SENTENCE_END.finditer(text):
-        before = text[: end.start()]
-        last_word = re.search(r"([A-Za-z.]+)$", before)
-        if last_word:
-            word = last_word.group(1).lower()
-            # "Mr." or an initial ("J.") or "U.S." does not end the sentence.
-            if word.rstrip(".") in _ABBREVIATIONS or len(word.rstrip(".")) == 1 or "." in word:
-                continue
+        # The word before the full stop, read backwards: each is read once, however many
+        # abbreviations come before the sentence's end (taking it with a regular expression
+        # on all the text before made a paragraph of abbreviations take minutes).
+        stop = end.start()
+        start = stop
+        while start and text[start - 1] in _WORD_LETTERS:
+            start -= 1
+        word = text[start:stop].lower()
+        bare = word.rstrip(".")
+        # "Mr." or an initial ("J.") or "U.S." does not end the sentence.
+        if word and (bare in _ABBREVIATIONS or len(bare) == 1 or "." in word):
+            continue
         return text[: end.end()].strip()
     return text
