@@ -11,7 +11,7 @@ import tarfile
 import zipfile
 
 from conftest import FIXTURES, SAMPLE, rows, write_article, write_story_versions
-from news_archive import store
+from news_archive import browse, store
 from news_archive.ingest import analyse_archive, articles_to_analyse, ingest
 
 
@@ -192,7 +192,7 @@ def test_schema_is_detected_by_datasette_and_wal(db_path):
 
 CRASH_SCRIPT = """
 import sys, time
-from news_archive import store
+from news_archive import browse, store
 real_save = store.save_batch
 def slow_save(*args, **kwargs):
     counts = real_save(*args, **kwargs)
@@ -287,6 +287,28 @@ def test_a_copy_that_becomes_an_original_gets_its_names_and_quotes(db_path, arti
     names = rows(db_path, "SELECT n.name FROM article_names m JOIN names n ON n.id = m.name_id"
                           " WHERE m.article_id = 2 ORDER BY n.name")
     assert names == [("Jane Smith",), ("Ohio",)]
+
+
+def test_a_word_processor_file_with_no_break_space_lines_keeps_its_paragraphs(db_path, articles_dir):
+    # Windows-1252 with CRLF, each empty paragraph a no-break space (HTML's <p>&nbsp;</p>, saved as text).
+    write_article(articles_dir, "strike.txt", b"date 2020-06-09\r\nHarbour strike\r\n\xa0\r\nMary Hart runs the"
+                  b" port.\r\n\xa0\r\n\x93We will not give in,\x94 she said.\r\n\xa0\r\n\x93Talks resume on Monday,\x94"
+                  b" Tom Reed said.\r\n")
+    ingest(db_path, [str(articles_dir)], jobs=1)
+    headline, paragraphs, body = rows(db_path, "SELECT headline, paragraphs, body FROM articles")[0]
+    assert (headline, paragraphs) == ("Harbour strike", 4)
+    assert body == ("Harbour strike\n\nMary Hart runs the port.\n\n\u201cWe will not give in,\u201d she said.\n\n"
+                    "\u201cTalks resume on Monday,\u201d Tom Reed said.")
+    # The quotation's paragraph is the article page's.
+    conn = sqlite3.connect(db_path)
+    conn.row_factory = sqlite3.Row
+    try:
+        page = browse.article(conn, 1)
+    finally:
+        conn.close()
+    assert [(q["paragraph"], q["speaker"]) for q in page["quotes"]] == [(2, "Mary Hart"), (3, "Tom Reed")]
+    assert page["paragraph_texts"][1:] == ["\u201cWe will not give in,\u201d she said.",
+                                           "\u201cTalks resume on Monday,\u201d Tom Reed said."]
 
 
 def _index_name_counts(db_path: str) -> dict[int, int]:

@@ -2,6 +2,7 @@
 
 import pytest
 
+from news_archive import sources
 from news_archive.parse import (
     HEADLINE_MAX,
     Article,
@@ -172,6 +173,42 @@ def test_a_weekday_that_does_not_match_the_date_is_a_wrong_date():
     with pytest.raises(ParseError) as error:
         parse_article("date Mon, 09 Jun 2020 Wrong day.", "f.txt")
     assert error.value.reason == ("'Mon, 09 Jun 2020' is not a real date (it says Mon, but 9 June 2020 was a Tuesday)")
+
+
+# --- blank-looking lines ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("blank", ["\u00a0", " \u00a0 ", "\u3000", "\u200b", "\ufeff", "\t\u200b\u00a0", "\x0c", "\x0b",
+                                   "\u2007\u202f"])
+def test_a_line_that_looks_blank_separates_paragraphs_and_is_stored_empty(blank):
+    # HTML and word processors write an empty paragraph as a line holding a no-break space (<p>&nbsp;</p>).
+    text = (f"date 2020-06-09\nHeadline of the story\n{blank}\nFirst paragraph of the story. It is long enough.\n"
+            f"{blank}\nSecond paragraph.\n{blank}\n")
+    article = parse_article(text, "a.txt")
+    assert article.paragraphs == ("Headline of the story", "First paragraph of the story. It is long enough.",
+                                  "Second paragraph.")
+    assert article.headline == "Headline of the story"
+    # Stored with empty lines: names, quotes and the article page split the stored body at blank lines of
+    # spaces and tabs, and must find the same paragraphs.
+    assert article.body == ("Headline of the story\n\nFirst paragraph of the story. It is long enough.\n\n"
+                            "Second paragraph.")
+
+
+def test_a_blank_looking_line_from_a_windows_file_separates_paragraphs():
+    raw = b"date 2020-06-09\r\nPara one.\r\n\xa0\r\nPara two \x93quoted\x94.\r\n"  # Windows-1252, CRLF
+    article = parse_article(sources.decode(raw), "a.txt")
+    assert article.paragraphs == ("Para one.", "Para two \u201cquoted\u201d.")
+
+
+def test_lines_with_text_and_lines_of_spaces_are_kept_as_written():
+    text = "date 2020-06-09 One\u00a0\n\u00a0two\n  \n\u200bthree\n\t\nfour"
+    article = parse_article(text, "a.txt")
+    assert article.body == "One\u00a0\n\u00a0two\n  \n\u200bthree\n\t\nfour"
+    assert article.paragraphs == ("One\u00a0\n\u00a0two", "\u200bthree", "four")
+
+
+def test_a_body_of_blank_looking_lines_is_empty():
+    with pytest.raises(ParseError, match="empty body"):
+        parse_article("date 2020-06-09 \u200b\n\u00a0\n\u200b", "a.txt")
 
 
 # --- the headline of a long first paragraph ---------------------------------------------------

@@ -113,6 +113,19 @@ def test_paragraph_index_matches_the_parsed_article():
         assert quote.text.split(",")[0].split()[0] in article.paragraphs[quote.paragraph]
 
 
+@pytest.mark.parametrize("blank", ["\u00a0", "\u3000", "\u200b", "\x0c"])
+def test_paragraph_index_matches_when_blank_lines_hold_invisible_characters(blank):
+    # As HTML and word processors write an empty paragraph: a line with a no-break space.
+    text = (f"date 2020-06-09\nHarbour strike\n{blank}\nMary Hart runs the port.\n{blank}\n"
+            f'"We will not give in," she said.\n{blank}\n"Talks resume on Monday," Tom Reed said.\n')
+    article = parse_article(text, "a.txt")
+    assert len(article.paragraphs) == 4
+    quotes = extract_quotes(article.body)
+    assert quotes == [Quote("We will not give in", "Mary Hart", 2), Quote("Talks resume on Monday", "Tom Reed", 3)]
+    for quote in quotes:
+        assert quote.text in article.paragraphs[quote.paragraph]
+
+
 @pytest.mark.parametrize(
     "text, expected",
     [

@@ -6,7 +6,8 @@ Pure functions only: text and a source name in, an ``Article`` out or a
 The format: optional blank lines, a date line that starts with the keyword
 ``date`` (any case, optionally followed by a colon), a date, then the body,
 either on the same line or on the lines that follow. Paragraphs are separated
-by blank lines.
+by blank lines; a line that only looks blank (a no-break space, a zero-width
+space) is one, and is stored as an empty line.
 """
 
 from __future__ import annotations
@@ -201,8 +202,24 @@ def _preview(text: str, limit: int = 40) -> str:
 # After the keyword: spaces, tabs or no-break spaces (word processors put those in), or a colon.
 _DATE_KEYWORD = re.compile(r"date(?:[ \t\u00a0]*:[ \t\u00a0]*|[ \t\u00a0]+|(?=\n)|$)", re.I)
 _KEYWORD_GLUED = re.compile(r"date(\d)", re.I)  # "date2020-06-09": the date without its space
-# A line of nothing but white space (form feeds too: a page break in old files) ends a paragraph.
-_PARAGRAPH_BREAK = re.compile(r"\n[ \t\f\v]*\n")
+# A line of nothing but spaces and tabs ends a paragraph; so does one that looks as blank, of
+# other white space or invisible characters (a form feed, a page break in old files; a no-break
+# space or a zero-width space, from HTML's <p>&nbsp;</p> or a word processor). Those lines are
+# stored as empty lines: names, quotes and the article page read paragraphs from the stored
+# body, split at spaces and tabs only, and a quotation's paragraph number must be the parse's.
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+# What shows as nothing, besides spaces, tabs and line ends: the other white space, and Unicode's
+# format characters (Cf). Not the controls Python counts as white space (U+001C to U+001F,
+# U+0085): they are dropped as a file is read (sources.decode).
+_OTHER_BLANK = (
+    "\v\f\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+    "\xad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f"
+)
+# A blank-looking line that holds more than spaces and tabs (read with a line end added at
+# each end of the body, so that its first and last lines have one on both sides).
+_ODD_BLANK_LINE = re.compile(f"\n[ \t]*[{_OTHER_BLANK}][ \t{_OTHER_BLANK}]*(?=\n)")
 # Invisible characters some programs put at the start of a file (a BOM, a zero-width space).
 _INVISIBLE_START = "\ufeff\u200b\u200c\u200d\u2060"
 
@@ -244,6 +261,9 @@ def parse_article(text: str, source: str) -> Article:
         raise ParseError(source, str(error)) from None
     body = date_line[used:] + newline + rest
     body = body[1:] if body[:1] in (",", ";", ":", ".") else body
+    # Looked for only where such a line can be: searching every body took as long as the rest.
+    if not body.isascii() or "\f" in body or "\v" in body:
+        body = _ODD_BLANK_LINE.sub("\n", f"\n{body}\n")
     body = body.strip()
     if not body:
         raise ParseError(source, "empty body: the file has a date but no text")
