@@ -361,7 +361,12 @@ def spellings(day: Date) -> list[str]:
         f"{y}-{m:02d}-{d:02d} 09:05:59Z", f"{month} {d}, {y}", f"{mon}. {d}{suffix} {y}", f"{d} {month} {y}",
         f"{d:02d}-{mon.upper()}-{y} 15:01:01.79", f"{weekday[:3]}, {d:02d} {mon} {y} 14:30:00 +0000",
         f"{weekday}, {d} {month} {y}", f"{y}/{m:02d}/{d:02d}", f"{y}.{m:02d}.{d:02d}", f"{y}{m:02d}{d:02d}",
-        f"{mon} {d} {y} 2:30 pm",
+        f"{mon} {d} {y} 2:30 pm", f"{weekday[:3]} {mon} {d:>2} 14:30:00 {y}",
+        f"{weekday[:3]} {mon} {d} 14:30:00 UTC {y}",
+        f"{weekday[:3]}, {d:02d} {mon} {y} 14:30:00 +0200 (CEST)", f"{weekday} {y}-{m:02d}-{d:02d}",
+        f"{month} {d},{y}", f"{month} {d} , {y}", f"{mon}-{d:02d}-{y}", f"{d:02d}/{mon}/{y}",
+        f"{ {'Tue': 'Tues', 'Wed': 'Weds', 'Thu': 'Thurs.'}.get(weekday[:3], weekday[:3])}, {d} {month} {y}",
+        f"{y}-{m:02d}-{d:02d}T14:30:00+02:00[Europe/Paris]", f"{y}-{m:02d}-{d:02d} 10:30-05",
     ]
     if d > 12 or d == m:
         written += [f"{d:02d}/{m:02d}/{y}", f"{m:02d}/{d:02d}/{y}"]  # only one reading is possible

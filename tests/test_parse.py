@@ -232,3 +232,96 @@ def test_a_paragraph_of_abbreviations_gives_its_headline_in_one_reading():
 ])
 def test_the_headline_looks_for_the_sentence_end_no_farther_than_it_can_use(first, headline):
     assert derive_headline((first,)) == headline
+
+
+# --- zones, and the text after a time ---------------------------------------------------------
+
+@pytest.mark.parametrize("line, body", [
+    # Hours alone after a space are the body's, unless nothing else is on the line.
+    ("date 2020-06-09 10:30 -12 degrees in Moscow today.", "-12 degrees in Moscow today."),
+    ("date June 9, 2020, 10:30 +20 points for the Dow today.", "+20 points for the Dow today."),
+    ("date 2020-06-09 10:30 +02\nBody.", "Body."),
+    ("date 2020-06-09T10:30+02 Body.", "Body."),
+    ("date 2020-06-09 10:30 -0500 Body.", "Body."),
+    ("date 2020-06-09 10:30 +05:30 Body.", "Body."),
+    ("date 2020-06-09 10:30:00 UTC+14 Body.", "Body."),
+    ("date 2020-06-09 10:30 GMT-3:30 Body.", "Body."),
+    ("date 2020-06-09 10:30 utc Body.", "Body."),
+    # Zone names in capitals only: "est" is French.
+    ("date 2020-06-09 10:30 est le jour.", "est le jour."),
+    ("date 2020-06-09 10:30 CEST Body.", "Body."),
+    ("date 2020-06-09 10:30 Zurich stocks rose.", "Zurich stocks rose."),
+    # A comment naming the zone belongs to the date line; other words in brackets do not.
+    ("date Tue, 09 Jun 2020 10:00:00 +0200 (CEST) Body.", "Body."),
+    ("date Tue, 09 Jun 2020 10:00:00 -0700 (Pacific Daylight Time) Body.", "Body."),
+    ("date Tue, 09 Jun 2020 10:00:00 +0200 (AP) Body.", "(AP) Body."),
+    ("date 2020-06-09T14:30:00+02:00[Europe/Paris] Body.", "Body."),
+])
+def test_a_zone_is_taken_only_in_a_zone_form(line, body):
+    article = parse_article(line, "a.txt")
+    assert (article.date, article.body) == ("2020-06-09", body)
+
+
+@pytest.mark.parametrize("line, zone", [
+    ("date 2020-06-09 10:00 +25:00 Body", "+25:00"),
+    ("date 2020-06-09 10:00 +9999 Body", "+9999"),
+    ("date 2020-06-09 10:00 +14:30 Body", "+14:30"),
+    ("date 2020-06-09 10:00 -0560 Body", "-0560"),
+    ("date 2020-06-09 10:30:00 UTC+25 Body", "UTC+25"),
+    ("date 2020-06-09 10:30 +20\nBody", "+20"),
+])
+def test_an_impossible_zone_is_rejected(line, zone):
+    date = line[5:].split(zone)[0] + zone
+    with pytest.raises(ParseError) as error:
+        parse_article(line, "a.txt")
+    assert error.value.reason == (f"{date!r} has an impossible zone {zone} (a zone is at most 14 hours from UTC,"
+                                  " written +HH:MM, +HHMM or +HH)")
+
+
+# --- more ways of writing a date --------------------------------------------------------------
+
+@pytest.mark.parametrize("line", [
+    "date Tues, 09 Jun 2020 Body", "date Tues. 09 Jun 2020 Body", "date Tue 2020-06-09 Body",
+    "date Tuesday, 2020-06-09 Body", "date Tue Jun  9 14:30:00 2020 Body", "date Tue Jun 9 14:30:00 UTC 2020 Body",
+    "date June 9,2020 Body", "date June 9 , 2020 Body", "date Jun-09-2020 Body", "date 09/Jun/2020 Body",
+    "date 2020-06-09\u2026Body", "date 2020-06-09\u2014Body", "date June 9, 2020\u2013Body",
+])
+def test_more_spellings_of_a_date(line):
+    article = parse_article(line, "a.txt")
+    assert (article.date, article.body) == ("2020-06-09", "Body")
+
+
+@pytest.mark.parametrize("line, date", [
+    ("date Weds 10 Jun 2020 Body", "2020-06-10"),
+    ("date Thur 11 Jun 2020 Body", "2020-06-11"),
+    ("date Thurs. 11 Jun 2020 Body", "2020-06-11"),
+    ("date January 13,2000 Body", "2000-01-13"),  # dateutil alone read it as 13 January of the current year
+    ("date Jan13,2000 Body", "2000-01-13"),
+])
+def test_weekday_abbreviations_and_glued_commas(line, date):
+    assert parse_article(line, "a.txt").date == date
+
+
+def test_the_windows_ellipsis_glued_to_the_date_ends_it():
+    article = parse_article(sources.decode(b"date 2020-06-09\x85Body"), "a.txt")
+    assert (article.date, article.body) == ("2020-06-09", "Body")
+
+
+@pytest.mark.parametrize("line, reason", [
+    ("date Weds, 09 Jun 2020 Body", "'Weds, 09 Jun 2020' is not a real date (it says Weds, but 9 June 2020 was a"
+                                    " Tuesday)"),
+    ("date Monkey, 09 Jun 2020 Body", "cannot read a date in 'Monkey, 09 Jun 2020 Body'"),
+    ("date 2020-06-09\u201310 Body", "cannot read a date in '2020-06-09\u201310 Body'"),  # a range of days
+    ("date 03/04/20 Body", "date '03/04/20' has a two-digit year, which could be of any century: write the year in"
+                           " full, or the date as YYYY-MM-DD"),
+    ("date 09 Jun 20 Body", "date '09 Jun 20' has a two-digit year, which could be of any century: write the year"
+                            " in full, or the date as YYYY-MM-DD"),
+    ("date 12/31/99 Body", "date '12/31/99' has a two-digit year, which could be of any century: write the year in"
+                           " full, or the date as YYYY-MM-DD"),
+    ("date Tue, June 9, '20 Body", "date \"Tue, June 9, '20\" has a two-digit year, which could be of any century:"
+                                   " write the year in full, or the date as YYYY-MM-DD"),
+])
+def test_what_a_date_line_is_rejected_for(line, reason):
+    with pytest.raises(ParseError) as error:
+        parse_article(line, "a.txt")
+    assert error.value.reason == reason

@@ -52,28 +52,62 @@ _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
     r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
 )
-_WEEKDAY = r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?"
+# The weekday's names and the abbreviations people write ("Tues", "Thurs."), not any word that
+# starts like one. It is checked against the date, and cut off before dateutil reads the rest
+# (dateutil knows "Tue" but not "Tues").
+_WEEKDAY = re.compile(
+    r"(monday|mon|tuesday|tues|tue|wednesday|weds|wed|thursday|thurs|thur|thu|friday|fri|saturday|sat|sunday|sun)"
+    r"\.?(?:\s*,\s*|\s+)",
+    re.I,
+)
 _DAY = r"\d{1,2}(?:st|nd|rd|th)?"
 # A time only counts as part of the date when it has a colon, so that
 # "2020-06-09 22 people were hurt" keeps "22" in the body.
 _TIME = r"(?:(?:T|\s+|\s*,\s*)\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:\s*[ap]\.?m\.?)?)"
-# Zones only after a time, and only names that cannot be the body's first word.
+# Zones only after a time, and only in forms that cannot be the body's first word: "+0200",
+# "-05:00", "Z", "UTC", "GMT+2", "CEST" (names in capitals: "est" is French for "is"). Hours
+# alone ("+02") only glued to the time ("T10:30+02") or ending the line, so that
+# "10:30 -12 degrees in Moscow" keeps "-12" in the body. The offset is checked (_check_zone).
+_ZONE_NAME = (
+    r"(?:(?i:utc|gmt)|(?-i:UT|EST|EDT|CST|CDT|MST|MDT|PST|PDT|AKST|AKDT|HST|BST|WET|WEST|CET|CEST|EET|EEST"
+    r"|MSK|IST|HKT|SGT|JST|KST|AWST|ACST|AEST|AEDT|NZST|NZDT))"
+)
+# After a zone, a comment naming it (RFC 2822: "+0200 (CEST)") or a zone's name in brackets
+# (RFC 9557: "+02:00[Europe/Paris]"); not any word in brackets: "(AP)" begins a body.
+_ZONE_COMMENT = (
+    r"(?:\s*\((?-i:(?:[A-Z]{1,4}T|UTC|UT|MSK)(?:[+-]\d{1,2}(?::?\d{2})?)?|(?:[A-Z][a-z]+ ){1,4}Time)\)"
+    r"|\[[A-Za-z_]+(?:/[A-Za-z0-9_+-]+)*\])"
+)
 _ZONE = (
-    r"(?:\s*(?:Z|[+-]\d{2}(?::?\d{2})?"
-    r"|(?:UTC|GMT|UT|EST|EDT|CST|CDT|MST|MDT|PST|PDT|BST|CET|CEST|EET|EEST|JST|IST)(?:[+-]\d{1,2}(?::?\d{2})?)?))"
+    r"(?:(?P<zone>[+-]\d{2}(?![\d:])|\s*[+-]\d{2}(?=\s*$)"
+    rf"|\s*(?:(?-i:Z)|[+-]\d{{2}}:?\d{{2}}|{_ZONE_NAME}(?:[+-]\d{{1,2}}(?::?\d{{2}})?)?))"
+    rf"(?P<comment>{_ZONE_COMMENT})?)"
 )
 _TIME_ZONE = rf"(?:{_TIME}{_ZONE}?)?"
-_END = r"(?=$|\s|[,;:.](?:\s|$))"
+# What may follow a date: the end of the line, a space, punctuation and a space, or a dash or
+# an ellipsis glued to it ("2020-06-09—WASHINGTON", "2020-06-09…"), though not a dash before
+# digits ("2020-06-09–10" is a range of days).
+_END = r"(?=$|\s|[,;:.](?:\s|$)|[…—–](?!\d))"
+_SEPARATORS_AFTER_DATE = frozenset(",;:.…—–")  # one glued to the date is dropped from the body's start
 
 _DATE_FORMS: list[tuple[str, re.Pattern[str]]] = [
     ("iso", re.compile(rf"\d{{4}}-\d{{1,2}}-\d{{1,2}}{_TIME_ZONE}{_END}", re.I)),
     ("compact", re.compile(rf"\d{{8}}(?:T\d{{4,6}}Z?)?{_END}", re.I)),
     ("ymd", re.compile(rf"\d{{4}}[/.]\d{{1,2}}[/.]\d{{1,2}}{_TIME_ZONE}{_END}", re.I)),
     ("numeric-dmy-or-mdy", re.compile(rf"\d{{1,2}}[/.-]\d{{1,2}}[/.-]\d{{4}}{_TIME_ZONE}{_END}", re.I)),
-    ("month-day-year", re.compile(rf"{_WEEKDAY}{_MONTH}\s*{_DAY},?\s+\d{{4}}{_TIME_ZONE}{_END}", re.I)),
-    ("day-month-year", re.compile(rf"{_WEEKDAY}{_DAY}[\s-]*{_MONTH}[\s,-]*\d{{4}}{_TIME_ZONE}{_END}", re.I)),
+    ("month-day-year",
+     re.compile(rf"{_MONTH}(?:\s*|-){_DAY}(?:\s*,\s*|\s+|-)(?P<year>\d{{4}}){_TIME_ZONE}{_END}", re.I)),
+    ("day-month-year", re.compile(rf"{_DAY}(?:[\s-]*|/){_MONTH}(?:[\s,-]*|/)\d{{4}}{_TIME_ZONE}{_END}", re.I)),
+    # ctime, as Usenet and mbox headers write it: "Tue Jun  9 14:30:00 2020", "... UTC 2020".
+    ("ctime", re.compile(rf"{_MONTH}\s+{_DAY}{_TIME}{_ZONE}?\s+\d{{4}}{_END}", re.I)),
 ]
 _MONTH_YEAR_ONLY = re.compile(rf"{_MONTH}\s+\d{{4}}{_END}|\d{{4}}-\d{{1,2}}{_END}|\d{{4}}{_END}", re.I)
+# "03/04/20", "09 Jun 20", "June 9, '20": told apart from an unreadable date, to say what to write.
+_TWO_DIGIT_YEAR = re.compile(
+    rf"(?:\d{{1,2}}[/.-]\d{{1,2}}[/.-]|{_DAY}(?:[\s-]*|/){_MONTH}(?:[\s,-]*|/)"
+    rf"|{_MONTH}(?:\s*|-){_DAY}(?:\s*,\s*|\s+|-))['’]?\d{{2}}{_TIME_ZONE}{_END}",
+    re.I,
+)
 
 
 def match_date(text: str) -> tuple[str, int]:
@@ -86,9 +120,21 @@ def match_date(text: str) -> tuple[str, int]:
     for form, pattern in _DATE_FORMS:
         found = pattern.match(text)
         if found:
-            return _to_iso(found.group(0), form), found.end()
-    if _MONTH_YEAR_ONLY.match(text):
+            return _to_iso(found, form, None), found.end()
+    # No form begins with a weekday's name: they are tried again after one, so that the common
+    # case, a date first, is tried once.
+    weekday = _WEEKDAY.match(text)
+    at = weekday.end() if weekday else 0
+    for form, pattern in _DATE_FORMS if weekday else ():
+        found = pattern.match(text, at)
+        if found:
+            return _to_iso(found, form, weekday), found.end()
+    if _MONTH_YEAR_ONLY.match(text, at):
         raise DateError(f"date {_preview(text)} has no day; write a full date such as 2020-06-09")
+    two_digits = _TWO_DIGIT_YEAR.match(text, at)
+    if two_digits:
+        raise DateError(f"date {text[:two_digits.end()]!r} has a two-digit year, which could be of any century:"
+                        " write the year in full, or the date as YYYY-MM-DD")
     raise DateError(f"cannot read a date in {_preview(text)}")
 
 
@@ -133,9 +179,12 @@ def parse_date_bound(text: str, *, end: bool = False) -> str:
 
 
 _PLAIN_ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_ZONE_OFFSET = re.compile(r"([+-])(\d{1,2}):?(\d{2})?")
+_LONGEST_OFFSET = 14 * 60  # minutes: Kiribati's +14:00; the farthest west is -12:00
 
 
-def _to_iso(span: str, form: str) -> str:
+def _to_iso(found: re.Match[str], form: str, weekday_found: re.Match[str] | None) -> str:
+    span = found.string[: found.end()] if weekday_found else found.group(0)  # with the weekday that comes first
     plain = _PLAIN_ISO.fullmatch(span) if form == "iso" else None
     if plain:
         # The common case needs no general date parser: the calendar check is the same.
@@ -148,8 +197,21 @@ def _to_iso(span: str, form: str) -> str:
             return Date(year, month, day).isoformat()
         except ValueError as error:
             raise DateError(f"{span!r} is not a real date ({_reason(error)})") from None
+    zone = found.group("zone") if "zone" in found.re.groupindex else None
+    if zone:
+        _check_zone(zone.strip(), span)
+    # dateutil reads the date and time alone: the weekday is checked below, and the zone above
+    # (read with ignoretz, dateutil took "+25:00" and "UTC+25").
+    readable = found.group(0)
+    if zone:  # the zone and its comment end the date, or stand before the year (ctime)
+        after_zone = found.end("comment" if found.group("comment") else "zone")
+        readable = found.string[found.start() : found.start("zone")] + " " + found.string[after_zone : found.end()]
+    if form == "month-day-year":
+        # dateutil read "January 13,2000" as 13 January of the current year: a comma and a space.
+        year_at = found.start("year") - found.start()
+        readable = readable[:year_at].rstrip(" ,-") + ", " + readable[year_at:]
     if form == "numeric-dmy-or-mdy":
-        first, second = (int(x) for x in re.split(r"[/.-]", span, maxsplit=2)[:2])
+        first, second = (int(x) for x in re.split(r"[/.-]", readable, maxsplit=2)[:2])
         if first <= 12 and second <= 12 and first != second:
             raise DateError(
                 f"date {span!r} is ambiguous: day and month could be either way round; "
@@ -165,7 +227,7 @@ def _to_iso(span: str, form: str) -> str:
 
     try:
         parsed = dateutil_parser.parse(
-            span.rstrip(",;:."),
+            readable.rstrip(",;:.…—–"),
             dayfirst=dayfirst,
             yearfirst=form in ("iso", "ymd", "compact"),
             ignoretz=True,
@@ -175,16 +237,25 @@ def _to_iso(span: str, form: str) -> str:
     if not 1000 <= parsed.year <= 2999:
         raise DateError(f"{span!r} has an implausible year {parsed.year}")
     day = Date(parsed.year, parsed.month, parsed.day)
-    weekday = _WEEKDAY_NAME.match(span)
-    if weekday and _WEEKDAYS.index(weekday.group(1).lower()) != day.weekday():
+    weekday = weekday_found.group(1) if weekday_found else None
+    if weekday and _WEEKDAYS.index(weekday[:3].lower()) != day.weekday():
         # "Mon, 09 Jun 2020": 9 June 2020 was a Tuesday, so one of the two is wrong.
-        raise DateError(f"{span!r} is not a real date (it says {weekday.group(0).rstrip('., ')},"
+        raise DateError(f"{span!r} is not a real date (it says {weekday},"
                         f" but {day.day} {day.strftime('%B %Y')} was a {day.strftime('%A')})")
     return day.isoformat()
 
 
+def _check_zone(zone: str, span: str) -> None:
+    offset = _ZONE_OFFSET.search(zone)
+    if not offset:
+        return
+    hours, minutes = int(offset.group(2)), int(offset.group(3) or 0)
+    if minutes > 59 or hours * 60 + minutes > _LONGEST_OFFSET:
+        raise DateError(f"{span!r} has an impossible zone {zone} (a zone is at most 14 hours from UTC,"
+                        " written +HH:MM, +HHMM or +HH)")
+
+
 _WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-_WEEKDAY_NAME = re.compile(r"(mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?", re.I)
 
 
 def _reason(error: Exception) -> str:
@@ -260,7 +331,7 @@ def parse_article(text: str, source: str) -> Article:
     except DateError as error:
         raise ParseError(source, str(error)) from None
     body = date_line[used:] + newline + rest
-    body = body[1:] if body[:1] in (",", ";", ":", ".") else body
+    body = body[1:] if body[:1] in _SEPARATORS_AFTER_DATE else body
     # Looked for only where such a line can be: searching every body took as long as the rest.
     if not body.isascii() or "\f" in body or "\v" in body:
         body = _ODD_BLANK_LINE.sub("\n", f"\n{body}\n")
