@@ -417,3 +417,31 @@ def test_the_keyboard_alone_reaches_the_first_result_from_the_search_box_always_
     # A table in the text scrolls sideways on a phone: it takes the focus, so arrow keys can scroll it.
     page.goto(awkward.url + f"/article/{awkward.long_article}")
     assert page.locator("pre.table-text").get_attribute("tabindex") == "0"
+
+
+def test_on_a_wide_screen_the_keyboard_reaches_the_filters_before_the_results(awkward, page):
+    # The year, month and name filters sit beside the results but come after all of them in the Tab
+    # order: a link to them is the first stop after the sort, shown while it has the focus.
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(awkward.url + "/search?q=oil")
+    jump = page.locator(".jump-to-narrow a")
+    assert jump.bounding_box()["width"] <= 1  # out of sight until focused
+    page.locator("#q").focus()
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.closest('.jump-to-narrow') !== null"):
+            break
+        assert not page.evaluate("document.activeElement.closest('.results') !== null"), "a result came first"
+    assert jump.bounding_box()["width"] > 100
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"#narrow$"))
+
+
+def test_in_forced_colours_the_chosen_sort_is_more_than_a_background(awkward, page):
+    page.emulate_media(forced_colors="active", color_scheme="dark")
+    page.goto(awkward.url + "/search?q=oil")
+    chosen = page.locator(".sort a.current").evaluate(
+        "e => { const s = getComputedStyle(e); return [s.outlineStyle, s.textDecorationLine]; }")
+    assert chosen == ["solid", "underline"]
+    chart = page.locator(".chart svg.timeline").first.evaluate("e => getComputedStyle(e).forcedColorAdjust")
+    assert chart == "none"

@@ -7,6 +7,7 @@ import os
 import re
 import sqlite3
 import xml.etree.ElementTree as ElementTree
+from datetime import date as Date
 
 import pytest
 
@@ -860,7 +861,7 @@ async def test_pages_of_a_small_archive_just_edited_answer(tmp_path):
         assert response.status_code == 200, (path, response.text[:300])
 
 
-async def test_on_this_day_in_every_year(tmp_path):
+async def test_on_this_day_in_every_year(tmp_path, monkeypatch):
     from conftest import write_article
     from news_archive.ingest import ingest
 
@@ -889,8 +890,18 @@ async def test_on_this_day_in_every_year(tmp_path):
     assert (await ds.client.get("/archive/on/13-01")).status_code == 404
     day = (await ds.client.get("/archive/1990/03/02")).text
     assert '<a href="/archive/on/03-02">This day in every year</a>' in day
-    home = (await ds.client.get("/")).text
-    assert re.search(r'<p class="on-this-day"><a href="/archive/on/\d\d-\d\d">\d{1,2} \w+, in every year →</a></p>', home)
+    # The other days are named, not "the day before".
+    assert '<a rel="prev" href="/archive/on/03-01">← 1 March</a>' in html
+    assert '<a rel="next" href="/archive/on/03-03">3 March →</a>' in html
+    assert '<a rel="next" href="/archive/on/01-01">1 January →</a>' in (await ds.client.get("/archive/on/12-31")).text
+    # The home page links today's day in every year when the archive has articles of it, and only then.
+    from news_archive.web import views
+
+    for today, linked in ((Date(2026, 3, 2), True), (Date(2026, 7, 4), False)):
+        monkeypatch.setattr(views, "Date", type("FrozenDate", (Date,), {"today": classmethod(lambda cls: today)}))
+        home = (await ds.client.get("/")).text
+        link = '<p class="on-this-day"><a href="/archive/on/' + today.strftime("%m-%d")
+        assert (link in home) is linked
 
 
 async def test_quotes_json_and_exports_say_what_the_page_says(ds, sample_db):
@@ -902,6 +913,10 @@ async def test_quotes_json_and_exports_say_what_the_page_says(ds, sample_db):
     # The most quoted names, as the page lists them when nothing narrows the quotations.
     everything = (await ds.client.get("/quotes.json")).json()
     assert everything["most_quoted"][0]["name"] == "Dillon Passage" and everything["most_quoted"][0]["quotes"] > 20
+    # On the page the quotations have a heading of their own after the most quoted (not under theirs).
+    landing = (await ds.client.get("/quotes")).text
+    assert landing.index('id="most-quoted-heading"') < landing.index('<h2 class="quotes-heading">The quotations</h2>') \
+        < landing.index('<ul class="quote-list">')
     assert (await ds.client.get("/quotes.json?q=divorce")).json()["most_quoted"] == []
     # Every exported row has its other versions, as the JSON has them.
     rows = [json.loads(line) for line in (await ds.client.get("/quotes.ndjson")).text.splitlines()]

@@ -757,9 +757,12 @@ async def home(request, datasette):
         lambda period: make_url(datasette, f"/archive/{period[:4]}" + (f"/{period[5:7]}" if len(period) > 4 else "")),
     )
     today = Date.today()
+    # Today's day of the year in every year of the archive, what was in the news on this day before:
+    # linked only when the archive has articles of that day (an empty page is no anniversary).
+    on_today = await run(datasette, browse.on_this_day, today.month, today.day, 1, 1)
     return await render(datasette, request, "news_home.html", {
-        # Today's day of the year in every year of the archive: what was in the news on this day before.
-        "today": {"path": f"/archive/on/{today.strftime('%m-%d')}", "label": f"{today.day} {today.strftime('%B')}"},
+        "today": {"path": f"/archive/on/{today.strftime('%m-%d')}", "label": f"{today.day} {today.strftime('%B')}",
+                  "articles": on_today["total"]},
         "summary": summary, "latest": latest, "chart": chart, "chart_unit": chart_unit,
         "chart_points": chart_points, "named": named,
         "kinds": NAME_KINDS, "json_url": make_url(datasette, "/index.json"),
@@ -874,8 +877,12 @@ async def on_this_day(request, datasette):
     page = _page_arg(request, notes)
     data = await run(datasette, browse.on_this_day, month, day, page)
     data["label"] = f"{day} {shown.strftime('%B')}"
-    data["previous"] = (shown - timedelta(days=1)).strftime("%m-%d") if (month, day) != (1, 1) else "12-31"
-    data["next"] = (shown + timedelta(days=1)).strftime("%m-%d") if (month, day) != (12, 31) else "01-01"
+    previous = shown - timedelta(days=1) if (month, day) != (1, 1) else Date(2000, 12, 31)
+    following = shown + timedelta(days=1) if (month, day) != (12, 31) else Date(2000, 1, 1)
+    data["previous"], data["next"] = previous.strftime("%m-%d"), following.strftime("%m-%d")
+    # The links name their days ("← 1 March"), not "the day before".
+    data["previous_label"] = f"{previous.day} {previous.strftime('%B')}"
+    data["next_label"] = f"{following.day} {following.strftime('%B')}"
     return await _dated_list(datasette, request, "news_on_this_day.html", f"/archive/on/{shown.strftime('%m-%d')}",
                              data, page, notes)
 
