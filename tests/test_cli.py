@@ -541,7 +541,7 @@ def test_search_and_export_by_name(db_path, tmp_path):
     # The same words as two kinds: the kind of more articles, with a note; NAME:kind chooses.
     conn = sqlite3.connect(db_path)
     with conn:
-        conn.execute("INSERT INTO names (id, name, kind) VALUES (900, 'Cardi B', 'organization')")
+        conn.execute("INSERT INTO names (id, name, kind, folded) VALUES (900, 'Cardi B', 'organization', 'cardi b')")
         conn.execute("INSERT INTO article_names (article_id, name_id, mentions) VALUES (2, 900, 1)")
         conn.execute("INSERT INTO article_names (article_id, name_id, mentions) VALUES (1, 900, 1)")
     conn.close()
@@ -553,7 +553,7 @@ def test_search_and_export_by_name(db_path, tmp_path):
     # Another spelling of a name ("US" for the United States) counts like the name, even beside
     # an entry written exactly so: the kind of more articles wins, with a note.
     with sqlite3.connect(db_path) as conn:
-        conn.execute("INSERT INTO names (id, name, kind) VALUES (901, 'US', 'organization')")
+        conn.execute("INSERT INTO names (id, name, kind, folded) VALUES (901, 'US', 'organization', 'us')")
         conn.execute("INSERT INTO article_names (article_id, name_id, mentions) VALUES (2, 901, 1)")
     spelled = shell("search", "--name", "US", "--db", db_path)
     assert spelled.stderr.endswith("1-1 of 1 matches for: articles mentioning United States (place)\n")
@@ -581,6 +581,25 @@ def test_query_words_that_begin_with_a_dash_are_never_options(tmp_path):
     assert shell("search", "prison", "--bogus", "--db", db).stderr.endswith("No such option '--bogus'.\n")
 
 
+def test_a_name_is_given_whatever_its_accents_and_apostrophes(db_path, tmp_path):
+    write_article(tmp_path / "a", "1.txt", " date 2020-06-09 Ratings\n\nMoody's Investors Service Inc cut the rating"
+                                          " of Zürich, said José Núñez.\n")
+    write_article(tmp_path / "a", "2.txt", " date 2020-06-10 Ratings again\n\nMoody’s Investors Service Inc kept it,"
+                                          " said Jim O’Neill.\n")
+    shell("ingest", str(tmp_path / "a"), "--db", db_path)
+    for given, shown, ids in (("Moody’s Investors Service Inc", "Moody's Investors Service Inc (organization)", ["2", "1"]),
+                              ("Jose Nunez", "José Núñez (person)", ["1"]), ("jim o'neill", "Jim O’Neill (person)", ["2"]),
+                              ("ZURICH", "Zürich (place)", ["1"])):
+        found = shell("search", "--name", given, "--db", db_path)
+        assert found.returncode == 0 and found.stderr.endswith(f" matches for: articles mentioning {shown}\n"), given
+        assert re.findall(r"\[(\d+)\]$", found.stdout, re.M) == ids, given
+    # A miss suggests the names close to it, folded alike.
+    missed = shell("search", "--name", "Moody’s Investors", "--db", db_path)
+    assert missed.returncode == 1 and missed.stderr.startswith(
+        "Error: no person, organisation or place called 'Moody’s Investors' in this archive;"
+        " close: Moody's Investors Service Inc (organization)")
+
+
 def test_name_lookups_suggest_spellings_and_the_people_a_surname_may_mean(db_path):
     shell("ingest", str(SAMPLE), "--db", db_path)
     typo = shell("search", "--name", "Dilon Pasage", "--db", db_path)
@@ -588,7 +607,7 @@ def test_name_lookups_suggest_spellings_and_the_people_a_surname_may_mean(db_pat
         "Error: no person, organisation or place called 'Dilon Pasage' in this archive; close: Dillon Passage (person)")
     # A surname alone is the name written so, and the people named in full with it are said.
     with sqlite3.connect(db_path) as conn:
-        conn.execute("INSERT INTO names (id, name, kind) VALUES (950, 'Passage', 'organization')")
+        conn.execute("INSERT INTO names (id, name, kind, folded) VALUES (950, 'Passage', 'organization', 'passage')")
         conn.execute("INSERT INTO article_names (article_id, name_id, mentions) VALUES (1, 950, 1)")
     alone = shell("quotes", "--name", "passage", "--db", db_path)
     assert alone.returncode == 0 and alone.stderr.startswith(

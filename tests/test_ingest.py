@@ -511,6 +511,89 @@ def test_an_organisations_british_and_american_spellings_are_one_name_also_in_an
     assert rows(db_path, "SELECT old_id FROM name_redirects") == [(200,)]
 
 
+_RATINGS = (
+    " date 2020-06-09 Ratings\n\nMoody’s Investors Service Inc said on Monday it cut the rating. Jim O’Neill"
+    " agreed in Zurich, and Jose Nunez said so.\n",
+    " date 2020-06-10 Ratings again\n\nMoody's Investors Service Inc said on Tuesday it raised it. Jim O'Neill"
+    " disagreed in Zürich, and José Núñez said no.\n",
+    " date 2020-06-11 Ratings once more\n\nMoody's Investors Service Inc said on Wednesday that Moody’s Investors"
+    " Service Inc would wait.\n",
+)
+
+
+def test_a_name_with_accents_or_typographic_apostrophes_and_without_is_one_name(db_path, articles_dir):
+    """Modern copy writes "Moody’s" and "Zürich", older copy "Moody's" and "Zurich": one name each,
+    shown with its accents and a straight apostrophe whichever came first."""
+    for number, text in enumerate(_RATINGS):
+        write_article(articles_dir, f"{number}.txt", text)
+    ingest(db_path, [str(articles_dir)], jobs=1)
+    assert _names_by_article(db_path) == [
+        (1, "Jim O'Neill", "person", 1), (1, "José Núñez", "person", 1),
+        (1, "Moody's Investors Service Inc", "organization", 1), (1, "Zürich", "place", 1),
+        (2, "Jim O'Neill", "person", 1), (2, "José Núñez", "person", 1),
+        (2, "Moody's Investors Service Inc", "organization", 1), (2, "Zürich", "place", 1),
+        (3, "Moody's Investors Service Inc", "organization", 2),  # both spellings' mentions
+    ]
+    assert rows(db_path, "SELECT name, folded FROM names ORDER BY id") == [
+        ("Moody's Investors Service Inc", "moody's investors service inc"), ("Jim O'Neill", "jim o'neill"),
+        ("Zürich", "zurich"), ("José Núñez", "jose nunez")]
+    moodys = rows(db_path, "SELECT id FROM names WHERE name LIKE 'Moody%'")[0][0]
+    assert _index_name_counts(db_path)[moodys] == 3
+
+
+def test_an_archive_of_version_9_gets_its_accents_and_apostrophes_joined(db_path, articles_dir):
+    """Before version 10 a spelling with accents or a typographic apostrophe was a name of its own,
+    and names had no folded spelling: upgrading joins them, as version 4 joined capitals, keeps
+    the old ids as redirects, gives the ranked index the new ids and fills names.folded."""
+    for number, text in enumerate(_RATINGS[:2]):
+        write_article(articles_dir, f"{number}.txt", text)
+    ingest(db_path, [str(articles_dir)], jobs=1)
+    first = _names_by_article(db_path)
+    moodys, oneill, zurich, nunez = (rows(db_path, "SELECT id FROM names WHERE name = ?", (name,))[0][0] for name in (
+        "Moody's Investors Service Inc", "Jim O'Neill", "Zürich", "José Núñez"))
+    # As version 9 left it: the first article's spellings apart, shown as they were written.
+    conn = sqlite3.connect(db_path)
+    with conn:
+        conn.executemany("INSERT INTO names (id, name, kind) VALUES (?, ?, ?)", [
+            (300, "Moody’s Investors Service Inc", "organization"), (301, "Jim O’Neill", "person")])
+        conn.execute("UPDATE names SET name = 'Zurich' WHERE id = ?", (zurich,))
+        conn.execute("UPDATE names SET name = 'Jose Nunez' WHERE id = ?", (nunez,))
+        conn.execute("INSERT INTO names (id, name, kind) VALUES (302, 'Zürich', 'place'),"
+                     " (303, 'José Núñez', 'person')")
+        for old, new in ((moodys, 300), (oneill, 301), (zurich, 302), (nunez, 303)):
+            conn.execute("UPDATE article_names SET name_id = ? WHERE article_id = ? AND name_id = ?",
+                         (new, 1 if new < 302 else 2, old))
+        conn.execute("INSERT INTO name_aliases VALUES ('núñez', 'person', 'Núñez', 303, 299, 4,"
+                     " '2026-12-01T00:00:00Z')")
+        conn.execute("ALTER TABLE names DROP COLUMN folded")
+        conn.execute("PRAGMA user_version = 9")
+    conn.close()
+    # An archive not brought up to date yet is still read (a search of names as before).
+    reader = store.connect_readonly(db_path)
+    assert [n["name"] for n in browse.names_directory(reader, "zür")["names"]] == ["Zürich"]
+    reader.close()
+
+    from news_archive.ingest import upgrade
+
+    upgrade(db_path)
+
+    assert rows(db_path, "PRAGMA user_version") == [(store.SCHEMA_VERSION,)]
+    assert _names_by_article(db_path) == first
+    assert rows(db_path, "SELECT id, name, folded FROM names ORDER BY id") == [
+        (moodys, "Moody's Investors Service Inc", "moody's investors service inc"),
+        (oneill, "Jim O'Neill", "jim o'neill"), (zurich, "Zürich", "zurich"), (nunez, "José Núñez", "jose nunez")]
+    assert rows(db_path, "SELECT old_id, name_id FROM name_redirects ORDER BY 1") == [
+        (300, moodys), (301, oneill), (302, zurich), (303, nunez)]
+    assert rows(db_path, "SELECT alias, spelled, name_id FROM name_aliases") == [("nunez", "Núñez", nunez)]
+    assert rows(db_path, "SELECT count(*) FROM index_queue") == [(0,)]  # the ranked index caught up
+    counts = _index_name_counts(db_path)
+    assert [counts.get(i) for i in (moodys, oneill, zurich, nunez, 300, 301, 302, 303)] == [2, 2, 2, 2] + [None] * 4
+    reader = store.connect_readonly(db_path)
+    assert [n["name"] for n in browse.names_directory(reader, "nunez")["names"]] == ["José Núñez"]
+    assert [n["name"] for n in browse.names_called(reader, "NÚÑEZ")] == ["José Núñez"]  # its alias
+    reader.close()
+
+
 def test_an_archive_of_version_4_gets_the_state_abbreviations_joined(db_path, articles_dir):
     """Version 5 knows "Calif." is California: an older archive's separate entries are joined."""
     write_article(articles_dir, "a.txt", " date 2020-06-09 Quakes\n\nA quake hit Fresno, Calif., on Monday.\n")

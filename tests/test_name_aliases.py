@@ -109,7 +109,8 @@ def test_a_rival_named_later_refuses_a_surname_not_joined_yet(db_path, articles_
 
 
 @pytest.mark.parametrize("surname, why", [
-    ("Howard", "a given name"), ("Jr.", "not a surname"), ("Brasil", None), ("O'Neill", None), ("LaBonte", None)])
+    ("Howard", "a given name"), ("Jr.", "not a surname"), ("Brasil", None), ("O'Neill", None), ("O’Neill", None),
+    ("LaBonte", None)])
 def test_what_looks_like_a_surname(surname, why):
     assert name_aliases._not_a_surname(surname) == why
 

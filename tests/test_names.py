@@ -409,7 +409,7 @@ def test_a_long_text_gives_what_plain_searching_gives(monkeypatch):
 
 # --- one name however written (name_identity) --------------------------------------
 
-from news_archive.name_identity import name_key, shown_spelling, spelled_better  # noqa: E402
+from news_archive.name_identity import fold, name_key, shown_spelling, spelled_better  # noqa: E402
 
 
 def test_spellings_of_one_name_share_a_key_within_a_kind():
@@ -437,6 +437,31 @@ def test_the_shown_spelling_and_a_better_one():
     assert spelled_better("Peru", "PERU", "place") and spelled_better("Reagan", "REAGAN", "person")
     assert not spelled_better("PERU", "Peru", "place")
     assert not spelled_better("Banctexas Group Inc", "BancTexas Group Inc", "organization")  # the first spelling stays
+
+
+def test_accents_and_the_shape_of_an_apostrophe_make_no_other_name():
+    for one, other, kind in (("José Núñez", "Jose Nunez", "person"), ("Zürich", "Zurich", "place"),
+                             ("Moody’s Investors Service Inc", "Moody's Investors Service Inc", "organization"),
+                             ("Jim O’Neill", "Jim O'Neill", "person"), ("Jim Oʼneill", "JIM O‘NEILL", "person"),
+                             ("Søren Ørsted", "Soren Orsted", "person"), ("Łódź", "Lodz", "place"),
+                             ("Straße", "Strasse", "place"), ("Jim O′Neill", "Jim O´Neill", "person"),
+                             ("Organisation of Petróleum Exporting Countries", "OPEC", "organization")):
+        assert name_key(one, kind) == name_key(other, kind), (one, other)
+    assert name_key("Zürich", "place") != name_key("Zürich", "organization")
+    # Only the accents of Latin, Greek and Cyrillic letters: another script's marks make another word.
+    assert name_key("ガス", "organization") != name_key("カス", "organization")
+    assert fold("José Núñez") == "jose nunez" and fold("Moody’s") == "moody's" and fold("O´Neill") == "o'neill"
+    assert fold("Reagan") == "reagan"
+
+
+def test_the_accented_spelling_is_shown_and_the_straight_apostrophe():
+    assert spelled_better("José Núñez", "Jose Nunez", "person")
+    assert not spelled_better("Jose Nunez", "José Núñez", "person") and not spelled_better("Jose Núñez", "José Núñez", "person")
+    assert spelled_better("Moody's", "Moody’s", "organization")
+    assert not spelled_better("Moody’s", "Moody's", "organization")
+    # Capitals first: a headline's accents do not make it the name shown.
+    assert not spelled_better("JOSÉ NÚÑEZ", "Jose Nunez", "person") and spelled_better("Zurich", "ZÜRICH", "place")
+    assert not spelled_better("Zurich", "Zurich", "place")
 
 
 def test_a_firm_of_partners_is_found_where_it_is_written():

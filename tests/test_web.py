@@ -473,6 +473,29 @@ async def test_names_directory(ds, sample_db):
     assert '<a href="/names?kind=person">People</a>' in name_page
 
 
+async def test_names_are_found_whatever_the_accents_and_apostrophes_typed(tmp_path):
+    """Typed on a keyboard without accents, or on a phone that curls apostrophes."""
+    from conftest import write_article
+    from news_archive.ingest import ingest
+
+    write_article(tmp_path / "a", "1.txt", " date 2020-06-09 Ratings\n\nMoody's Investors Service Inc cut the rating,"
+                                          " said Jim O'Neill. José Núñez and Jose Sarney met in Zürich.\n")
+    db_path = str(tmp_path / "a.db")
+    ingest(db_path, [str(tmp_path / "a")], jobs=1)
+    datasette = make_datasette(db_path)
+    await datasette.invoke_startup()
+
+    async def found(q):
+        return [n["name"] for n in (await datasette.client.get("/names.json", params={"q": q})).json()["names"]]
+
+    assert await found("nunez") == await found("Núñez") == await found("NUNEZ") == ["José Núñez"]
+    assert sorted(await found("josé")) == sorted(await found("jose")) == ["Jose Sarney", "José Núñez"]
+    assert await found("O’Neill") == await found("o'neill") == await found("Jim Oʼneill") == ["Jim O'Neill"]
+    assert await found("Moody’s") == ["Moody's Investors Service Inc"] and await found("zurich") == ["Zürich"]
+    html = (await datasette.client.get("/names", params={"q": "Moody’s"})).text
+    assert "Moody&#39;s Investors Service Inc</a>" in html
+
+
 async def test_a_capped_names_directory_says_so(sample_db, monkeypatch):
     from news_archive import search_index
 

@@ -9,12 +9,12 @@ import math
 import re
 import sqlite3
 from collections import Counter
-from typing import Iterator, Sequence
+from typing import Callable, Iterator, Sequence
 
 from . import search_index
 from .matches import clusters_of, date_conditions, first_versions, repeated_quotations
 from .name_aliases import alias_of, aliases_of
-from .name_identity import shown_spelling
+from .name_identity import fold, shown_spelling
 from .query import Query, Term
 from .store import fts_has_positions
 
@@ -333,17 +333,28 @@ def versions(conn: sqlite3.Connection, article_id: int) -> list[dict]:
 # --- names and quotes -----------------------------------------------------------------------
 
 
+def _typed(conn: sqlite3.Connection) -> tuple[str, Callable[[str], str]]:
+    """How a name is compared with what is typed: the column (an expression) and what is done to
+    the text typed. names.folded and the text folded alike (name_identity.fold: "nunez" finds
+    "Núñez", "O’Neill" "O'Neill"); in an archive older than version 10, read before an ingest or
+    `serve` brings it up to date, the name lower-cased (as before: accents count)."""
+    if any(row[1] == "folded" for row in conn.execute("PRAGMA table_info(names)")):
+        return "folded", fold
+    return "lower(name)", str.lower
+
+
 def names_called(conn: sqlite3.Connection, text: str, kind: str | None = None) -> list[dict]:
-    """The names written ``text`` (case aside, or as another spelling of them: "U.S." for
-    the United States), of ``kind`` if given, in the order of their ids; then the full name a
-    surname alone written so is counted for ("Reagan": Ronald Reagan, see name_aliases), marked
-    with ``alias``."""
-    spellings = [text]
+    """The names written ``text`` (case, accents and the shape of apostrophes aside, or as
+    another spelling of them: "U.S." for the United States), of ``kind`` if given, in the order
+    of their ids; then the full name a surname alone written so is counted for ("Reagan": Ronald
+    Reagan, see name_aliases), marked with ``alias``."""
+    column, folded = _typed(conn)
+    spellings = [folded(text)]
     for of_kind in (kind,) if kind else ("person", "organization", "place"):
         shown = shown_spelling(text, of_kind)
-        if shown and shown not in spellings:
-            spellings.append(shown)
-    sql = f"SELECT id, name, kind FROM names WHERE name COLLATE NOCASE IN ({', '.join('?' * len(spellings))})"
+        if shown and folded(shown) not in spellings:
+            spellings.append(folded(shown))
+    sql = f"SELECT id, name, kind FROM names WHERE {column} IN ({', '.join('?' * len(spellings))})"
     args: list = spellings
     if kind:
         sql += " AND kind = ?"
@@ -362,19 +373,22 @@ def articles_naming(conn: sqlite3.Connection, name_id: int) -> int:
 
 
 def names_like(conn: sqlite3.Connection, text: str, limit: int = 5) -> list[dict]:
-    """Names that start with ``text`` or hold it as a word (case aside): suggestions for a miss."""
-    like = _like(text)
-    return _rows(conn, "SELECT id, name, kind FROM names WHERE name LIKE ? ESCAPE '\\' OR name LIKE ? ESCAPE '\\'"
-                       " ORDER BY length(name), name LIMIT ?", (like + "%", "% " + like + "%", limit))
+    """Names that start with ``text`` or hold it as a word (case, accents and the shape of
+    apostrophes aside): suggestions for a miss."""
+    column, folded = _typed(conn)
+    like = _like(folded(text))
+    return _rows(conn, f"SELECT id, name, kind FROM names WHERE {column} LIKE ? ESCAPE '\\' OR {column} LIKE ?"
+                       " ESCAPE '\\' ORDER BY length(name), name LIMIT ?", (like + "%", "% " + like + "%", limit))
 
 
 def people_with_word(conn: sqlite3.Connection, word: str, index=None, limit: int = 3) -> list[dict]:
     """People whose name holds ``word`` as a whole word ("James Baker" for "Baker"), the most
     mentioned first, each with its number of articles: who else a surname alone may mean."""
-    like = _like(word)
-    found = _rows(conn, "SELECT id, name, kind FROM names WHERE kind = 'person' AND lower(name) != lower(?) AND"
-                        " (name LIKE ? ESCAPE '\\' OR name LIKE ? ESCAPE '\\' OR name LIKE ? ESCAPE '\\') LIMIT ?",
-                  (word, like + " %", "% " + like, "% " + like + " %", NAME_MATCHES))
+    column, folded = _typed(conn)
+    like = _like(folded(word))
+    found = _rows(conn, f"SELECT id, name, kind FROM names WHERE kind = 'person' AND {column} != ? AND"
+                        f" ({column} LIKE ? ESCAPE '\\' OR {column} LIKE ? ESCAPE '\\' OR {column} LIKE ? ESCAPE '\\')"
+                        " LIMIT ?", (folded(word), like + " %", "% " + like, "% " + like + " %", NAME_MATCHES))
     counts = _articles_naming(conn, [r["id"] for r in found], index)
     found = [{**r, "articles": counts.get(r["id"], 0)} for r in found]
     return sorted((r for r in found if r["articles"]), key=lambda r: (-r["articles"], r["name"]))[:limit]
@@ -386,16 +400,17 @@ def names_spelled_like(conn: sqlite3.Connection, text: str, limit: int = 5) -> l
     the names, on an error only); the closest by difflib's ratio, at 0.75 or more."""
     import difflib
 
-    words = [w for w in re.findall(r"[^\W_]{2,}", text.lower())]
+    column, folded = _typed(conn)
+    words = [w for w in re.findall(r"[^\W_]{2,}", folded(text))]
     if not words:
         return []
-    starts = sorted({w[:2] for w in words})
-    conditions = " OR ".join(["lower(name) LIKE ?", "lower(name) LIKE ?"] * len(starts))
+    starts = sorted({_like(w[:2]) for w in words})
+    conditions = " OR ".join([f"{column} LIKE ? ESCAPE '\\'"] * 2 * len(starts))
     args = [pattern for start in starts for pattern in (start + "%", "% " + start + "%")]
-    wanted = " ".join(text.lower().split())
+    wanted = " ".join(folded(text).split())
     scored = []
-    for row in _rows(conn, f"SELECT id, name, kind FROM names WHERE {conditions}", args):
-        ratio = difflib.SequenceMatcher(None, wanted, row["name"].lower()).ratio()
+    for row in _rows(conn, f"SELECT id, name, kind, {column} AS typed FROM names WHERE {conditions}", args):
+        ratio = difflib.SequenceMatcher(None, wanted, row.pop("typed")).ratio()
         if ratio >= 0.75:
             scored.append((-ratio, row["name"], row))
     return [row for _, _, row in sorted(scored, key=lambda item: item[:2])[:limit]]
@@ -409,13 +424,15 @@ NAME_MATCHES = 500  # names a typed text may match; the most mentioned of them a
 def names_directory(conn: sqlite3.Connection, text: str = "", kind: str | None = None, page: int = 1,
                     index=None, per_page: int = NAMES_PER_PAGE) -> dict:
     """The archive's people, organisations and places, the most mentioned first: all of
-    them (of ``kind`` if given), or those with a word that starts with ``text``."""
+    them (of ``kind`` if given), or those with a word that starts with ``text`` (case, accents
+    and the shape of apostrophes aside: "nunez" finds "José Núñez", "O’Neill" "Jim O'Neill")."""
     text = " ".join(text.split())
     kinds = [kind] if kind else ["person", "organization", "place"]
     if text:
-        like = _like(text)
+        column, folded = _typed(conn)
+        like = _like(folded(text))
         found = _rows(conn, f"SELECT id, name, kind FROM names WHERE kind IN ({', '.join('?' * len(kinds))})"
-                            " AND (name LIKE ? ESCAPE '\\' OR name LIKE ? ESCAPE '\\') LIMIT ?",
+                            f" AND ({column} LIKE ? ESCAPE '\\' OR {column} LIKE ? ESCAPE '\\') LIMIT ?",
                       (*kinds, like + "%", "% " + like + "%", NAME_MATCHES))
         # Another spelling of a name is that name ("u.s." lists the United States).
         known = {r["id"] for r in found}

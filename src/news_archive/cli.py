@@ -1287,7 +1287,7 @@ def _names_given(conn: sqlite3.Connection, names: tuple[str, ...], index=None) -
             # The archive judged the surname alone to be this person's (name_aliases).
             echo(f"note: {text!r} alone is counted as {aliased['name']}, the one person of that surname the archive"
                  " names often", err=True)
-        elif re.fullmatch(r"[^\W\d_][^\W\d_'-]*", text):  # one word, as a surname is
+        elif re.fullmatch(r"[^\W\d_][^\W\d_'’-]*", text):  # one word, as a surname is ("O’Neill" too)
             fuller = browse.people_with_word(conn, text, index)
             if fuller:
                 echo(f"note: {text!r} is the name written so; people named in full with it: "

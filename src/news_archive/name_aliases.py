@@ -51,7 +51,7 @@ MAX_OTHER_KINDS = 2  # times the surname's articles as a person
 MISSPELLING_FACTOR = 10  # a surname a letter away in this many times the articles is the one meant
 
 SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
-_SURNAME = re.compile(r"[^\W\d_](?:[^\W\d_]|['-](?=[^\W\d_]))*")  # "LaBonte", "O'Neill", "Abdul-Aziz"
+_SURNAME = re.compile(r"[^\W\d_](?:[^\W\d_]|['’-](?=[^\W\d_]))*")  # "LaBonte", "O'Neill", "O’Neill", "Abdul-Aziz"
 
 
 class Judgement(NamedTuple):
@@ -221,6 +221,28 @@ def join_surnames(conn: sqlite3.Connection, name_ids: NameIds, everything: bool 
             name_ids.alias(name_key(j.surname, "person"), j.full[0][1])
     conn.execute("DELETE FROM surname_queue")
     return judged
+
+
+def key_again(conn: sqlite3.Connection) -> None:
+    """Key the aliases and the queued surnames by name_key as it is now (an archive older than
+    version 10 keyed "Núñez" apart from "Nunez"). Two aliases that are now one key keep the one of
+    the more articles: the other's entry is already joined, its id a redirect. Inside the caller's
+    transaction."""
+    try:
+        aliases = conn.execute("SELECT alias, kind, spelled, name_id, old_id, articles, joined_at FROM name_aliases"
+                               " ORDER BY articles DESC, joined_at, alias").fetchall()
+        queued = [key for (key,) in conn.execute("SELECT surname FROM surname_queue")]
+    except sqlite3.OperationalError:  # an archive older than aliases: join_surnames makes them
+        return
+    kept: dict[tuple[str, str], tuple] = {}
+    for alias, kind, spelled, *rest in aliases:
+        kept.setdefault((name_key(spelled, kind)[0], kind), (spelled, *rest))
+    conn.execute("DELETE FROM name_aliases")
+    conn.executemany("INSERT INTO name_aliases (alias, kind, spelled, name_id, old_id, articles, joined_at)"
+                     " VALUES (?, ?, ?, ?, ?, ?, ?)", [(*key, *row) for key, row in kept.items()])
+    conn.execute("DELETE FROM surname_queue")
+    conn.executemany("INSERT OR IGNORE INTO surname_queue (surname) VALUES (?)",
+                     [(name_key(key, "person")[0],) for key in queued])
 
 
 def aliases_of(conn: sqlite3.Connection, name_id: int) -> list[dict]:

@@ -6,7 +6,9 @@ same organisation or country is written several ways: in other capitals
 spelling ("U.S.", "US", "USA" and "United States"). The archive keeps one
 entry for each, so that its page, its facet count and a filter by it take in
 every article. Names of different kinds stay apart ("Washington" the person
-and the place).
+and the place). Accents and the shape of an apostrophe do not make another name:
+"José Núñez" is "Jose Nunez", "Moody’s" (as modern copy and phones type it) is
+"Moody's", "Zürich" is "Zurich" (see fold, which also finds a name by what is typed).
 
 Small and free of the name finder's lists: the store, which every reader
 imports, asks it for the identity of each name it saves.
@@ -15,6 +17,7 @@ imports, asks it for the identity of each name it saves.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 
 def _spellings(kind: str, table: dict[str, tuple[str, ...]]) -> dict[tuple[str, str], str]:
@@ -68,11 +71,36 @@ SAME_ORGANIZATIONS = _spellings("organization", {
 SAME_NAMES = {**SAME_PLACES, **SAME_ORGANIZATIONS}
 
 
+# Letters that are not a plain letter with an accent, so do not come apart in NFKD (lower case:
+# they are looked up after casefold, which already makes "ß" "ss").
+OWN_LETTERS = {"ø": "o", "ł": "l", "đ": "d", "ð": "d", "ı": "i", "ß": "ss", "æ": "ae", "œ": "oe", "þ": "th"}
+# What is written for an apostrophe besides "'": typographic quotes (word processors, phones),
+# the modifier letter (ʼ), the prime and the acute accent alone (older copy and OCR).
+APOSTROPHES = "’‘‛ʼ′´"
+_FOLDED_LETTERS = str.maketrans({**OWN_LETTERS, **{mark: "'" for mark in APOSTROPHES}})
+# Only the accents of the Latin, Greek and Cyrillic letters: the marks of other scripts (a
+# Devanagari virama, a Japanese voicing mark) make another word, not the same one accented.
+_ACCENTS = re.compile("[\u0300-\u036f]+")
+
+
+def fold(text: str) -> str:
+    """``text`` as names are matched: lower case, without accents, one apostrophe
+    ("José Núñez" -> "jose nunez", "Moody’s" -> "moody's", "Søren" -> "soren"). Plain
+    ASCII, nearly every name, is only lower-cased."""
+    folded = text.casefold()
+    if folded.isascii():
+        return folded
+    # The acute accent alone is an apostrophe here, not an accent: translated before NFKD splits it.
+    folded = _ACCENTS.sub("", unicodedata.normalize("NFKD", folded.translate(_FOLDED_LETTERS)))
+    return folded.translate(_FOLDED_LETTERS)
+
+
 def name_key(name: str, kind: str) -> tuple[str, str]:
-    """What two names share when they are one: the shown spelling, case aside, and the kind.
-    An organisation's British and American spellings are one ("International Coffee
-    Organisation" and "... Organization": wire copy from London and New York)."""
-    folded = name.casefold()
+    """What two names share when they are one: the shown spelling folded (case, accents and
+    the shape of apostrophes aside, see fold), and the kind. An organisation's British and
+    American spellings are one ("International Coffee Organisation" and "... Organization":
+    wire copy from London and New York)."""
+    folded = fold(name)
     shown = SAME_NAMES.get((folded, kind))
     key = shown.casefold() if shown else folded
     if kind == "organization":
@@ -85,17 +113,37 @@ _BRITISH_ISE = re.compile(r"(?<=[a-z])is(?=ation)")
 
 def shown_spelling(name: str, kind: str) -> str | None:
     """The spelling the archive shows for a name with well-known other spellings, else None."""
-    return SAME_NAMES.get((name.casefold(), kind))
+    return SAME_NAMES.get((fold(name), kind))
 
 
 def spelled_better(new: str, old: str, kind: str) -> bool:
-    """Whether ``new`` should be shown instead of ``old`` (the same name in other capitals):
-    only when ``old`` is in capitals throughout, as in a headline, and ``new`` is not. A
-    person or place in capitals is always a headline's ("REAGAN", "PERU"); an
-    organisation only with a word too long for an acronym ("RIO TINTO-ZINC CORP PLC" gives
-    way to "Rio Tinto-Zinc Corp PLC", "BASF AG" and "OPEC" stay). Otherwise the first
-    spelling stays: an archive's names do not change under its readers for every new way
-    of writing them."""
-    if not old.isupper() or new.isupper():
+    """Whether ``new`` should be shown instead of ``old`` (the same name written otherwise).
+
+    * Capitals: when ``old`` is in capitals throughout, as in a headline, and ``new`` is
+      not. A person or place in capitals is always a headline's ("REAGAN", "PERU"); an
+      organisation only with a word too long for an acronym ("RIO TINTO-ZINC CORP PLC"
+      gives way to "Rio Tinto-Zinc Corp PLC", "BASF AG" and "OPEC" stay).
+    * Accents: when ``new`` has more of them ("José Núñez" replaces "Jose Nunez", "Zürich"
+      "Zurich"): they are the name's own spelling, which copy written in ASCII lost.
+    * Apostrophes: when ``new`` has fewer typographic ones ("Moody's" replaces "Moody’s"):
+      the shape of an apostrophe says nothing about the name, and the straight one is what
+      keyboards type and older copy holds, so a name copied from a page matches in any tool.
+
+    Otherwise the first spelling stays: an archive's names do not change under its readers
+    for every new way of writing them."""
+    if old.isupper() != new.isupper():
+        return old.isupper() and (kind != "organization" or any(len(word) > 5 for word in old.split()))
+    if new.isascii() and old.isascii():
         return False
-    return kind != "organization" or any(len(word) > 5 for word in old.split())
+    accents = _accents(new) - _accents(old)
+    if accents:
+        return accents > 0
+    return _typographic_apostrophes(new) < _typographic_apostrophes(old)
+
+
+def _accents(name: str) -> int:
+    return sum(1 for c in name if not c.isascii() and c not in APOSTROPHES)
+
+
+def _typographic_apostrophes(name: str) -> int:
+    return sum(1 for c in name if c in APOSTROPHES)

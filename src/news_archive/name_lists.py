@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import unicodedata
 
+from .name_identity import OWN_LETTERS
+
 
 def _words(text: str) -> frozenset[str]:
     return frozenset(line.strip().lower() for line in text.replace(",", "\n").splitlines() if line.strip())
 
 
-# Letters that are not a plain letter with an accent, so do not come apart in NFKD.
-_OWN_LETTERS = str.maketrans({"ø": "o", "ł": "l", "đ": "d", "ð": "d", "ı": "i", "ß": "ss", "æ": "ae", "œ": "oe",
-                              "þ": "th"})
+_OWN_LETTERS = str.maketrans(OWN_LETTERS)  # letters that do not come apart in NFKD (ø, ł, ß)
 
 
 def _without_accents(word: str) -> str:

@@ -21,7 +21,7 @@ import sqlite3
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Iterable, NamedTuple, Sequence
 
-from .name_identity import name_key, shown_spelling, spelled_better
+from .name_identity import fold, name_key, shown_spelling, spelled_better
 
 if TYPE_CHECKING:  # numpy and sqlite-utils take a sixth of a second to import: only writing needs them
     import numpy as np
@@ -29,12 +29,14 @@ if TYPE_CHECKING:  # numpy and sqlite-utils take a sixth of a second to import: 
 
     from .analysis import Analysis
 
-SCHEMA_VERSION = 9  # 3: names, quotes, near-duplicates; 4: one entry per name however written;
+SCHEMA_VERSION = 10  # 3: names, quotes, near-duplicates; 4: one entry per name however written;
 # 5: more spellings (U.S. states) in name_identity; 6: no recurring reports among near-duplicates, and
 # every two versions of a story are near-duplicates (stories were whole chains); 7: full-text indexes
 # with word positions (phrases), and quotations linked to organisations and places that said them;
 # 8: an organisation's -isation and -ization spellings are one name (name_identity); 9: a person's
-# surname alone joined to the one full name the archive gives it (name_aliases). Tables that only add
+# surname alone joined to the one full name the archive gives it (name_aliases); 10: accents and the shape
+# of apostrophes do not make another name ("Núñez", "Nunez"; "Moody’s", "Moody's"), and names.folded holds
+# each name as it is found by what is typed (name_identity.fold). Tables that only add
 # (folders, gone_sources, article_versions, archive_globs) need no new version: every ingest creates what is missing, and readers
 # of an archive without them read nothing there.
 FTS_TOKENIZE = "porter unicode61 remove_diacritics 2"
@@ -137,8 +139,10 @@ END;
 # a hash) are rewritten page by page by each batch, so lookups by name go to
 # the ranked search index, which holds each article's name ids.
 _ANALYSIS_SQL = f"""
+-- ``folded``: the name as it is found by what is typed (name_identity.fold: lower case, no accents, one
+-- apostrophe), for the LIKE of a search of names; NULL only in an archive older than version 10.
 CREATE TABLE IF NOT EXISTS names (
-  id INTEGER PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL, UNIQUE (name, kind)
+  id INTEGER PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL, folded TEXT, UNIQUE (name, kind)
 );
 CREATE TABLE IF NOT EXISTS article_names (
   article_id INTEGER NOT NULL REFERENCES articles(id), name_id INTEGER NOT NULL REFERENCES names(id),
@@ -274,6 +278,9 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
                               + _HISTORY_SQL)
         for table in rebuild:  # made again, with positions, from the rows they index
             db.conn.execute(f"INSERT INTO {table} ({table}) VALUES ('rebuild')")
+    if 0 < version < 10:
+        with db.conn:
+            _fold_names(db.conn)
     if 0 < version < 7:
         with db.conn:
             link_speakers(db.conn)
@@ -293,6 +300,18 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         with db.conn:
             name_aliases.join_surnames(db.conn, NameIds(db.conn), everything=True)
     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def _fold_names(conn: sqlite3.Connection) -> None:
+    """Give an archive older than version 10 the folded spelling of every name (names.folded), and
+    its surname aliases and queued surnames the keys of this version (accents aside)."""
+    if "folded" not in {row[1] for row in conn.execute("PRAGMA table_info(names)")}:
+        conn.execute("ALTER TABLE names ADD COLUMN folded TEXT")
+    conn.executemany("UPDATE names SET folded = ? WHERE id = ?",
+                     [(fold(name), name_id) for name_id, name in conn.execute("SELECT id, name FROM names")])
+    from .name_aliases import key_again
+
+    key_again(conn)
 
 
 def _drop_fts_without_positions(conn: sqlite3.Connection) -> list[str]:
@@ -342,7 +361,7 @@ def join_same_names(conn: sqlite3.Connection) -> int:
     for name_id, name, kind in conn.execute("SELECT id, name, kind FROM names ORDER BY id"):
         groups.setdefault(name_key(name, kind), []).append((name_id, name))
     joined: list[tuple[int, int]] = []  # (old id, the id it joins)
-    shown: list[tuple[str, int]] = []
+    shown: list[tuple[str, str, int]] = []
     for (_, kind), members in groups.items():
         keep, name = members[0]
         better = shown_spelling(name, kind)
@@ -352,11 +371,11 @@ def join_same_names(conn: sqlite3.Connection) -> int:
                 name = other
         name = better or name
         if name != members[0][1]:
-            shown.append((name, keep))
+            shown.append((name, fold(name), keep))
     if not joined and not shown:
         return 0
     move_names(conn, joined)
-    conn.executemany("UPDATE names SET name = ? WHERE id = ?", shown)
+    conn.executemany("UPDATE names SET name = ?, folded = ? WHERE id = ?", shown)
     return len(joined)
 
 
@@ -704,7 +723,8 @@ class NameIds:
 
     def flush(self) -> None:
         """Write the names first seen since the last flush (inside the caller's transaction)."""
-        self.conn.executemany("INSERT INTO names (id, name, kind) VALUES (?, ?, ?)", self.new)
+        self.conn.executemany("INSERT INTO names (id, name, kind, folded) VALUES (?, ?, ?, ?)",
+                              [(*new, fold(new[1])) for new in self.new])
         self.new = []
         if self.people:
             from .name_aliases import queue_surnames
@@ -714,8 +734,8 @@ class NameIds:
             queue_surnames(self.conn, self.people)
             self.people = set()
         if self.renamed:
-            self.conn.executemany("UPDATE names SET name = ? WHERE id = ?",
-                                  [(name, i) for i, (name, _) in self.renamed.items()])
+            self.conn.executemany("UPDATE names SET name = ?, folded = ? WHERE id = ?",
+                                  [(name, fold(name), i) for i, (name, _) in self.renamed.items()])
             self.renamed = {}
 
 

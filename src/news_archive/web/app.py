@@ -59,7 +59,8 @@ def metadata(database: str) -> dict:
                         "sort_desc": "rejected_at",
                     },
                     "names": {
-                        "description": "People, organisations and places found in the articles at ingest.",
+                        "description": "People, organisations and places found in the articles at ingest; folded"
+                        " is the name as it is found by what is typed (lower case, no accents, one apostrophe).",
                         "label_column": "name",
                         "facets": ["kind"],
                     },
