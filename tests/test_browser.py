@@ -444,5 +444,6 @@ def test_in_forced_colours_the_chosen_sort_is_more_than_a_background(awkward, pa
     chosen = page.locator(".sort a.current").evaluate(
         "e => { const s = getComputedStyle(e); return [s.outlineStyle, s.textDecorationLine]; }")
     assert chosen == ["solid", "underline"]
+    assert page.locator(".search-form button").evaluate("e => getComputedStyle(e).borderTopStyle") == "solid"
     chart = page.locator(".chart svg.timeline").first.evaluate("e => getComputedStyle(e).forcedColorAdjust")
     assert chart == "none"
