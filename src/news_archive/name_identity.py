@@ -73,11 +73,11 @@ SAME_NAMES = {**SAME_PLACES, **SAME_ORGANIZATIONS}
 
 # Letters that are not a plain letter with an accent, so do not come apart in NFKD (lower case:
 # they are looked up after casefold, which already makes "ß" "ss").
-OWN_LETTERS = {"ø": "o", "ł": "l", "đ": "d", "ð": "d", "ı": "i", "ß": "ss", "æ": "ae", "œ": "oe", "þ": "th"}
+_OWN_LETTERS = {"ø": "o", "ł": "l", "đ": "d", "ð": "d", "ı": "i", "ß": "ss", "æ": "ae", "œ": "oe", "þ": "th"}
 # What is written for an apostrophe besides "'": typographic quotes (word processors, phones),
 # the modifier letter (ʼ), the prime and the acute accent alone (older copy and OCR).
 APOSTROPHES = "’‘‛ʼ′´"
-_FOLDED_LETTERS = str.maketrans({**OWN_LETTERS, **{mark: "'" for mark in APOSTROPHES}})
+_FOLDED_LETTERS = str.maketrans({**_OWN_LETTERS, **{mark: "'" for mark in APOSTROPHES}})
 # Only the accents of the Latin, Greek and Cyrillic letters: the marks of other scripts (a
 # Devanagari virama, a Japanese voicing mark) make another word, not the same one accented.
 _ACCENTS = re.compile("[\u0300-\u036f]+")

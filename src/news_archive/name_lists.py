@@ -8,34 +8,23 @@ entry is lower case; lookups lower-case the word first.
 
 from __future__ import annotations
 
-import unicodedata
-
-from .name_identity import OWN_LETTERS
+from .name_identity import fold
 
 
 def _words(text: str) -> frozenset[str]:
     return frozenset(line.strip().lower() for line in text.replace(",", "\n").splitlines() if line.strip())
 
 
-_OWN_LETTERS = str.maketrans(OWN_LETTERS)  # letters that do not come apart in NFKD (ø, ł, ß)
-
-
-def _without_accents(word: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c)).translate(
-        _OWN_LETTERS
-    )
-
-
 class _AccentsAside(frozenset):
-    """Words written here without accents, found with them too: "josé" is in a
-    list that holds "jose", "são paulo" in one that holds "sao paulo". A word
+    """Words written here without accents, found with them too (folded as names are
+    matched): "josé" is in a list that holds "jose", "são paulo" in one that holds "sao paulo". A word
     of plain ASCII, nearly every word looked up, costs one set lookup."""
 
     __slots__ = ()
 
     def __contains__(self, word: object) -> bool:
         return frozenset.__contains__(self, word) or (
-            isinstance(word, str) and not word.isascii() and frozenset.__contains__(self, _without_accents(word))
+            isinstance(word, str) and not word.isascii() and frozenset.__contains__(self, fold(word))
         )
 
 
