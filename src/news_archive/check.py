@@ -130,14 +130,10 @@ def _pending_work(conn: sqlite3.Connection) -> Check:
 
 
 def _articles_unchecked(conn: sqlite3.Connection) -> int:
-    """How many articles similar.update has yet to compare: those above the id it checked up to
-    (similar.CHECKED_KEY: not imported, similar brings numpy along) and those queued again."""
+    """How many articles similar.update has yet to compare (store.UNCOMPARED_ARTICLES)."""
     try:
-        checked = conn.execute("SELECT value FROM meta WHERE key = 'similar_checked_to'").fetchone()
-        return conn.execute(
-            "SELECT count(*) FROM articles a JOIN sketches s ON s.article_id = a.id"
-            " WHERE (a.id > ? OR a.id IN (SELECT id FROM similar_queue)) AND a.duplicate_of IS NULL",
-            (int(checked[0]) if checked else 0,)).fetchone()[0]
+        return conn.execute(f"SELECT count(*) {store.UNCOMPARED_ARTICLES}",
+                            (store.similar_checked_to(conn),)).fetchone()[0]
     except sqlite3.OperationalError:  # an archive made before near-duplicates
         return 0
 

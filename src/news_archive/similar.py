@@ -33,9 +33,9 @@ from functools import lru_cache
 import numpy as np
 
 from . import near_duplicates
+from .store import SIMILAR_CHECKED_KEY, UNCOMPARED_ARTICLES, similar_checked_to
 
 WINDOW_DAYS = 3
-CHECKED_KEY = "similar_checked_to"
 # Above this many touched articles (`analyse --all`), every story is cut again at once.
 REBUILD_ABOVE = 50_000
 
@@ -57,16 +57,12 @@ def _day_number(day: str) -> int:
 
 def update(conn: sqlite3.Connection) -> int:
     """Find near-duplicates of every article not yet checked; return how many pairs were added."""
-    checked_to = int((conn.execute("SELECT value FROM meta WHERE key = ?", (CHECKED_KEY,)).fetchone() or ["0"])[0])
+    checked_to = similar_checked_to(conn)
     top = conn.execute("SELECT max(id) FROM articles").fetchone()[0] or 0
     queued = conn.execute("SELECT EXISTS (SELECT 1 FROM similar_queue)").fetchone()[0]
     if top <= checked_to and not queued:
         return 0
-    pending = _pending(conn.execute(
-        "SELECT a.date, a.id FROM articles a JOIN sketches s ON s.article_id = a.id"
-        " WHERE (a.id > ? OR a.id IN (SELECT id FROM similar_queue)) AND a.duplicate_of IS NULL",
-        (checked_to,),
-    ))
+    pending = _pending(conn.execute(f"SELECT a.date, a.id {UNCOMPARED_ARTICLES}", (checked_to,)))
     pairs = _find_pairs(conn, pending)
     with conn:
         conn.executemany(
@@ -78,7 +74,7 @@ def update(conn: sqlite3.Connection) -> int:
         touched.update(article_id for (article_id,) in conn.execute("SELECT id FROM similar_queue"))
         _update_clusters(conn, touched)
         conn.execute("DELETE FROM similar_queue")
-        conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (CHECKED_KEY, str(top)))
+        conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (SIMILAR_CHECKED_KEY, str(top)))
     return len(pairs)
 
 

@@ -434,6 +434,20 @@ def claim_archive_id(conn: sqlite3.Connection) -> str:
     return found
 
 
+# Near-duplicates (similar.update) are looked for among the articles above the id recorded under
+# this key and those queued again: what an ingest or analysis compares at its end, and what
+# `check` says is still to compare.
+SIMILAR_CHECKED_KEY = "similar_checked_to"
+UNCOMPARED_ARTICLES = ("FROM articles a JOIN sketches s ON s.article_id = a.id"
+                       " WHERE (a.id > ? OR a.id IN (SELECT id FROM similar_queue)) AND a.duplicate_of IS NULL")
+
+
+def similar_checked_to(conn: sqlite3.Connection) -> int:
+    """The id up to which every article has been compared for near-duplicates (see UNCOMPARED_ARTICLES)."""
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (SIMILAR_CHECKED_KEY,)).fetchone()
+    return int(row[0]) if row else 0
+
+
 INDEX_EDITION_KEY = "index_edition"
 
 
