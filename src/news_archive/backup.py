@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import store
+from .sources import SQLITE_SIDE_SUFFIXES
 
 # The files of one segment, besides its deletes (<segment>.<opstamp>.del).
 _SEGMENT_PARTS = ("store", "idx", "fieldnorm", "fast", "term", "pos")
@@ -62,7 +63,7 @@ def backup(db_path: str, dest: str, *, force: bool = False) -> BackupReport:
     if target.exists() and source.samefile(target):
         raise BackupError(f"{dest} is the archive itself")
     # Nor one of its own files: a backup written over news.db-wal destroyed the archive it copied.
-    own_files = {Path(f"{source.resolve()}{suffix}") for suffix in ("-wal", "-shm", "-journal")}
+    own_files = {Path(f"{source.resolve()}{suffix}") for suffix in SQLITE_SIDE_SUFFIXES}
     own_index = index_path(source).resolve()
     if target.resolve() in own_files or target.resolve() == own_index or own_index in target.resolve().parents \
             or index_path(target).resolve() in (source.resolve(), own_index):
@@ -110,7 +111,7 @@ def backup(db_path: str, dest: str, *, force: bool = False) -> BackupReport:
         report.articles = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
         conn.rollback()
     except BaseException:
-        for leftover in (db_temp, Path(f"{db_temp}-wal"), Path(f"{db_temp}-shm"), Path(f"{db_temp}-journal")):
+        for leftover in (db_temp, *(Path(f"{db_temp}{suffix}") for suffix in SQLITE_SIDE_SUFFIXES)):
             _remove(leftover)
         shutil.rmtree(index_temp, ignore_errors=True)
         raise

@@ -506,7 +506,7 @@ def _candidate_chunks(db_path: str, paths: Sequence[str], pattern: str, walks: l
 def own_files(db_path: str) -> tuple[str, ...]:
     """The archive's own files, never read as articles: its database with its WAL, shared-memory
     and journal files, and its ranked index's folder."""
-    return (*(f"{db_path}{suffix}" for suffix in ("", "-wal", "-shm", "-journal")),
+    return (*(f"{db_path}{suffix}" for suffix in ("", *sources.SQLITE_SIDE_SUFFIXES)),
             str(search_index.index_path(db_path)))
 
 

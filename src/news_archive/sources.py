@@ -244,7 +244,9 @@ def _listing(top: str, prefix: str, pattern: str, visited: set[tuple[int, int]],
 
 # An archive's ranked index is the folder of its database's name and this (search_index.index_path).
 ARCHIVE_INDEX_SUFFIX = ".index"
-_ARCHIVE_FILE_SUFFIXES = ("", "-wal", "-shm", "-journal", ARCHIVE_INDEX_SUFFIX)
+# The files SQLite keeps beside a database while it is written (its log, shared memory, rollback journal).
+SQLITE_SIDE_SUFFIXES = ("-wal", "-shm", "-journal")
+_ARCHIVE_FILE_SUFFIXES = ("", *SQLITE_SIDE_SUFFIXES, ARCHIVE_INDEX_SUFFIX)
 _SQLITE_HEADER = b"SQLite format 3\x00"
 _NOTHING: frozenset[str] = frozenset()
 _LeftOut = dict[tuple[int, int], set[str]]  # (st_dev, st_ino) of a folder -> names in it the walk leaves out
