@@ -288,6 +288,7 @@ def test_related_names_share_a_surname_or_begin_alike(tmp_path):
                                    " agreed. Nancy Reagan flew to Texaco Inc.\n")
     write_article(folder, "c.txt", " date 2020-01-04 Ratings\n\nMoody's Investors Service Inc met Neil Young."
                                    " Standard Oil agreed, President Reagan said.\n")
+    write_article(folder, "d.txt", " date 2020-01-05 Talks\n\nJosé Núñez met Pedro Nunez in Madrid on Monday.\n")
     db = str(tmp_path / "r.db")
     ingest(db, [str(folder)], jobs=1)
     conn = sqlite3.connect(db)
@@ -304,6 +305,9 @@ def test_related_names_share_a_surname_or_begin_alike(tmp_path):
     assert related("Reagan", "person") == [("Nancy Reagan", 1), ("Ronald Reagan", 1)]
     assert related("Ronald Reagan", "person") == [("Nancy Reagan", 1), ("Reagan", 1)]  # ties by name
     assert related("Young", "person") == [("Neil Young", 1)]
+    # A surname is compared as names are, accents aside.
+    assert related("José Núñez", "person") == [("Pedro Nunez", 1)]
+    assert related("Pedro Nunez", "person") == [("José Núñez", 1)]
     # Without the ranked index: no counts, by name.
     assert [r["name"] for r in browse.related_names(conn, "Reagan", "person")] == ["Nancy Reagan", "Ronald Reagan"]
 

@@ -511,11 +511,13 @@ def related_names(conn: sqlite3.Connection, name: str, kind: str, index=None) ->
     index can count them."""
     words = name.split()
     if kind == "person":
-        surname = words[-1]
-        found = _rows(conn, "SELECT id, name, kind FROM names WHERE kind = 'person' AND (name = ? OR name LIKE ?"
-                            " ESCAPE '\\') AND name != ? LIMIT 200", (surname, "% " + _like(surname), name))
-        # LIKE is blind to case; a surname is not ("Young", "young")
-        found = [r for r in found if r["name"] == surname or r["name"].endswith(" " + surname)]
+        # Surnames compared as names are (name_identity.fold): "José Núñez" beside "Pedro Nunez".
+        surname = fold(words[-1])
+        found = _rows(conn, "SELECT id, name, kind, folded FROM names WHERE kind = 'person' AND (folded = ?"
+                            " OR folded LIKE ? ESCAPE '\\') AND name != ? LIMIT 200",
+                      (surname, "% " + _like(surname), name))
+        # LIKE ignores case in ASCII only (folded is lower case already); the last word is what counts.
+        found = [r for r in found if r.pop("folded").rpartition(" ")[2] == surname]
     else:
         # Cut or joined only between two words of a name, never at "and", "of" ("Standard"
         # is not a shorter "Standard and Poor's", "Bank of England and Fed" no longer one).
