@@ -62,6 +62,10 @@ def test_body_number_is_not_swallowed_into_the_date():
     (" date 13/06/2020 Body", "2020-06-13"),
     (" date 06/13/2020 Body", "2020-06-13"),
     (" date 09-JUN-2020 15:01:01.79 Body", "2020-06-09"),
+    # Day and month either way round, settled by the weekday: 6 September 2020 was a Sunday.
+    (" date Tuesday 09.06.2020 Body", "2020-06-09"),
+    (" date Sunday 09.06.2020 Body", "2020-09-06"),
+    (" date Tue, 06/09/2020 Body", "2020-06-09"),
 ])
 def test_date_spellings(line, expected):
     article = parse_article(line, "a.txt")
@@ -107,6 +111,11 @@ def test_paragraphs_split_on_blank_lines_with_spaces():
     (" date 2020-13-01 Body", "'2020-13-01' is not a real date (month must be in 1..12)"),
     (" date 06/09/2020 Body",
      "date '06/09/2020' is ambiguous: day and month could be either way round; write it as YYYY-MM-DD"),
+    (" date Monday 09.06.2020 Body", "'Monday 09.06.2020' is not a real date (it says Monday, but neither"
+                                     " 9 June 2020 nor 6 September 2020 was one)"),
+    # 8 February and 2 August 2021 were both Mondays: the weekday settles nothing.
+    (" date Monday 02/08/2021 Body", "date 'Monday 02/08/2021' is ambiguous: day and month could be either way"
+                                     " round; write it as YYYY-MM-DD"),
     (" date June 2020 Body", "date 'June 2020 Body' has no day; write a full date such as 2020-06-09"),
     (" date tomorrow Body", "cannot read a date in 'tomorrow Body'"),
     (" date 2020-06-09T25:00 Body", "'2020-06-09T25:00' is not a real date (hour must be in 0..23)"),

@@ -213,36 +213,50 @@ def _to_iso(found: re.Match[str], form: str, weekday_found: re.Match[str] | None
     if form == "numeric-dmy-or-mdy":
         first, second = (int(x) for x in re.split(r"[/.-]", readable, maxsplit=2)[:2])
         if first <= 12 and second <= 12 and first != second:
-            raise DateError(
-                f"date {span!r} is ambiguous: day and month could be either way round; "
-                "write it as YYYY-MM-DD"
-            )
+            return _one_reading_on_weekday(readable, span, weekday_found).isoformat()
         dayfirst = first > 12
     else:
         dayfirst = form == "day-month-year"
-    # The regexes guarantee year, month and day are present, so dateutil's
-    # default fill-in never supplies a missing part. Imported here: plain ISO
-    # dates, and commands that read no dates, need no general date parser.
-    from dateutil import parser as dateutil_parser
-
-    try:
-        parsed = dateutil_parser.parse(
-            readable.rstrip(",;:.…—–"),
-            dayfirst=dayfirst,
-            yearfirst=form in ("iso", "ymd", "compact"),
-            ignoretz=True,
-        )
-    except (ValueError, OverflowError) as error:
-        raise DateError(f"{span!r} is not a real date ({_reason(error)})") from None
-    if not 1000 <= parsed.year <= 2999:
-        raise DateError(f"{span!r} has an implausible year {parsed.year}")
-    day = Date(parsed.year, parsed.month, parsed.day)
+    day = _read_date(readable, span, dayfirst=dayfirst, yearfirst=form in ("iso", "ymd", "compact"))
     weekday = weekday_found.group(1) if weekday_found else None
     if weekday and _WEEKDAYS.index(weekday[:3].lower()) != day.weekday():
         # "Mon, 09 Jun 2020": 9 June 2020 was a Tuesday, so one of the two is wrong.
         raise DateError(f"{span!r} is not a real date (it says {weekday},"
                         f" but {day.day} {day.strftime('%B %Y')} was a {day.strftime('%A')})")
     return day.isoformat()
+
+
+def _read_date(readable: str, span: str, *, dayfirst: bool, yearfirst: bool) -> Date:
+    # The regexes guarantee year, month and day are present, so dateutil's
+    # default fill-in never supplies a missing part. Imported here: plain ISO
+    # dates, and commands that read no dates, need no general date parser.
+    from dateutil import parser as dateutil_parser
+
+    try:
+        parsed = dateutil_parser.parse(readable.rstrip(",;:.…—–"), dayfirst=dayfirst, yearfirst=yearfirst,
+                                       ignoretz=True)
+    except (ValueError, OverflowError) as error:
+        raise DateError(f"{span!r} is not a real date ({_reason(error)})") from None
+    if not 1000 <= parsed.year <= 2999:
+        raise DateError(f"{span!r} has an implausible year {parsed.year}")
+    return Date(parsed.year, parsed.month, parsed.day)
+
+
+def _one_reading_on_weekday(readable: str, span: str, weekday_found: re.Match[str] | None) -> Date:
+    """``09.06.2020``, day and month either way round: the reading that falls on the weekday
+    written before it ("Tuesday 09.06.2020" is 9 June: 6 September 2020 was a Sunday).
+    Without a weekday, or when both or neither fall on it, the date is not guessed."""
+    readings = [_read_date(readable, span, dayfirst=dayfirst, yearfirst=False) for dayfirst in (True, False)]
+    if weekday_found:
+        weekday = _WEEKDAYS.index(weekday_found.group(1)[:3].lower())
+        on_weekday = [day for day in readings if day.weekday() == weekday]
+        if len(on_weekday) == 1:
+            return on_weekday[0]
+        if not on_weekday:
+            raise DateError(f"{span!r} is not a real date (it says {weekday_found.group(1)}, but neither"
+                            f" {readings[0].day} {readings[0].strftime('%B %Y')} nor {readings[1].day}"
+                            f" {readings[1].strftime('%B %Y')} was one)")
+    raise DateError(f"date {span!r} is ambiguous: day and month could be either way round; write it as YYYY-MM-DD")
 
 
 def _check_zone(zone: str, span: str) -> None:
