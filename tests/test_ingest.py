@@ -1334,6 +1334,45 @@ def test_an_archive_file_moved_or_renamed_in_its_folder_keeps_its_members_articl
     assert gone.moved == [] and gone.gone == [store.GoneFile("p2.tar.gz", str(articles_dir), "archive")]
 
 
+def test_files_packed_into_an_archive_or_taken_out_of_one_keep_their_articles(db_path, articles_dir):
+    """Loose files zipped into a new archive, and later unpacked again, are moved both times: not
+    gone plus a copy, and the archive they left is not gone either (its members moved)."""
+    from consistency import check_archive
+
+    texts = {"a.txt": " date 2020-01-01 Story a\n\nBody a.\n", "b.txt": " date 2020-01-02 Story b\n\nBody b.\n",
+             "bad.txt": "no date here\n"}
+    for name, text in texts.items():
+        (articles_dir / name).write_text(text)
+    ingest(db_path, [str(articles_dir)], jobs=1)
+    ids = dict(rows(db_path, "SELECT source, id FROM articles"))
+    with zipfile.ZipFile(articles_dir / "pack.zip", "w") as z:
+        for name in ("a.txt", "bad.txt"):
+            z.writestr(name, texts[name])
+            (articles_dir / name).unlink()
+    report = ingest(db_path, [str(articles_dir)], jobs=1)
+    assert [(m.source, m.to, m.article_id) for m in report.moved] == [
+        ("a.txt", "pack.zip!a.txt", ids["a.txt"]), ("bad.txt", "pack.zip!bad.txt", None)]
+    assert report.gone == []
+    assert report.summary() == "ingested 0, updated 0, unchanged 1, duplicates 0, rejected 1, moved 2"
+    assert rows(db_path, "SELECT source, id, duplicate_of FROM articles ORDER BY id") == [
+        ("pack.zip!a.txt", ids["a.txt"], None), ("b.txt", ids["b.txt"], None)]
+    check_archive(db_path)
+    # Unpacked into a subfolder, the archive deleted: moved back out, and the archive not gone.
+    (articles_dir / "sub").mkdir()
+    (articles_dir / "sub" / "a.txt").write_text(texts["a.txt"])
+    (articles_dir / "pack.zip").unlink()
+    report = ingest(db_path, [str(articles_dir)], jobs=1)
+    assert [(m.source, m.to, m.article_id) for m in report.moved] == [("pack.zip!a.txt", "sub/a.txt", ids["a.txt"])]
+    # bad.txt was not unpacked: gone from the archive, as a member left out of a rebuilt archive is.
+    assert report.gone == [store.GoneFile("pack.zip!bad.txt", "pack.zip", "rejected")]
+    assert rows(db_path, "SELECT source, id FROM articles ORDER BY id") == [("sub/a.txt", ids["a.txt"]),
+                                                                            ("b.txt", ids["b.txt"])]
+    assert rows(db_path, "SELECT source FROM source_files WHERE source LIKE 'pack.zip%'") == [("pack.zip!bad.txt",)]
+    check_archive(db_path)
+    assert ingest(db_path, [str(articles_dir)], jobs=1).summary() == \
+        "ingested 0, updated 0, unchanged 2, duplicates 0, rejected 0"
+
+
 def test_members_renamed_inside_a_rebuilt_archive_keep_their_articles(db_path, articles_dir):
     pack = articles_dir / "pack.zip"
 

@@ -1022,8 +1022,8 @@ def record_folders(conn: sqlite3.Connection, walks: Iterable[FolderWalk], now: s
     A gone article file whose exact bytes arrived in the same folder under a new name since its last
     walk was moved, not lost: its article takes the new name, the copy the new name made is taken
     back, and it is listed in ``moved`` instead of gone. The same for the members of a gone archive
-    file whose bytes arrived in an archive file new in the folder (see _moved_archives). Only the few
-    gone files are looked at."""
+    file, and for a file packed into an archive new in the folder or taken out of one (see
+    _moved_files). Only the few gone files are looked at."""
     global np
     import numpy as np
 
@@ -1056,13 +1056,7 @@ def record_folders(conn: sqlite3.Connection, walks: Iterable[FolderWalk], now: s
                     elif status == "archive" and key in arrived:
                         archives_arrived.append(source)
                 found.sort()
-                moves = _moves(conn, [source for source, status in found if status == "article"], arrived,
-                               walk.shown) if arrived else []
-                moves += _moved_rejects(conn, [source for source, status in found if status == "rejected"], arrived,
-                                        walk.shown) if arrived else []
-                archive_moves, left_behind = _moved_archives(
-                    conn, [source for source, status in found if status == "archive"], archives_arrived, walk.shown)
-                moves += archive_moves
+                moves, left_behind = _moved_files(conn, found, arrived, archives_arrived, walk.shown)
                 if moves:
                     _record_moves(conn, moves)
                     if moved is not None:
@@ -1111,9 +1105,9 @@ def _moves(conn: sqlite3.Connection, gone: list[str], arrived: set[int], folder:
         if row is None:
             continue
         article_id, sha, duplicate_of = row
-        base = source.rsplit("/", 1)[-1]
+        base = _base_name(source)
         candidates = sorted(
-            ((copy_source.rsplit("/", 1)[-1] != base, copy_id, copy_source)
+            ((_base_name(copy_source) != base, copy_id, copy_source)
              for copy_id, copy_source, copy_sha in conn.execute(
                  "SELECT id, source, sha256 FROM articles WHERE duplicate_of = ? AND id > ?",
                  (duplicate_of or article_id, article_id))
@@ -1123,6 +1117,11 @@ def _moves(conn: sqlite3.Connection, gone: list[str], arrived: set[int], folder:
             used.add(copy_id)
             moves.append((MovedFile(source, copy_source, folder, article_id, copy_id), copy_id))
     return moves
+
+
+def _base_name(source: str) -> str:
+    """A file's or an archive member's own name: "a.txt" of "1987/a.txt" and of "pack.zip!a.txt"."""
+    return source.replace("!", "/").rsplit("/", 1)[-1]
 
 
 def _moved_rejects(conn: sqlite3.Connection, gone: list[str], arrived: set[int], folder: str,
@@ -1144,35 +1143,36 @@ def _moved_rejects(conn: sqlite3.Connection, gone: list[str], arrived: set[int],
             fresh.setdefault(sha, []).append(source)
     moves = []
     for source, sha in sorted(old.items()):
-        base = source.rsplit("/", 1)[-1]
-        candidates = sorted(fresh.get(sha, []), key=lambda name: (name.rsplit("/", 1)[-1] != base, name))
+        base = _base_name(source)
+        candidates = sorted(fresh.get(sha, []), key=lambda name: (_base_name(name) != base, name))
         if candidates:
             fresh[sha].remove(candidates[0])
             moves.append((MovedFile(source, candidates[0], folder, None), None))
     return moves
 
 
-def _moved_archives(conn: sqlite3.Connection, gone: list[str], arrived: list[str], folder: str,
-                    ) -> tuple[list[tuple[MovedFile, int | None]], dict[str, list[tuple[str, str]]]]:
-    """The members of the ``gone`` archive files whose bytes were stored in this ingest in an
-    archive file new in the folder (``arrived``): moved, as loose files are, whether the archive
-    was renamed, put in a subfolder or rebuilt, and whether the members were renamed inside it
-    (their bytes decide, not the archive's). Also, for each gone archive with a member that
-    moved (the archive moved, it is not gone), its members that did not move and were not gone
-    from it already: (source, status)."""
-    if not gone or not arrived:
-        return [], {}
+def _moved_files(conn: sqlite3.Connection, found: list[tuple[str, str]], arrived: set[int],
+                 archives_arrived: list[str], folder: str,
+                 ) -> tuple[list[tuple[MovedFile, int | None]], dict[str, list[tuple[str, str]]]]:
+    """Which of the gone files ``found`` (source, status) moved: the gone loose files, and the
+    members of the gone archive files, whose bytes were stored since the folder's last walk under a
+    name new in it: a loose file (its key in ``arrived``) or a member of an archive file new in the
+    folder (``archives_arrived``). So a file is moved, not gone and copied, whether it was renamed,
+    put in a subfolder, packed into an archive or taken out of one, and an archive whether it was
+    renamed or rebuilt (its members' bytes decide, not the archive's). Also, for each gone archive
+    with a member that moved (the archive moved, it is not gone), its members that did not move
+    and were not gone from it already: (source, status)."""
     from .sources import source_key
 
-    held = {archive: _members_held(conn, archive) for archive in gone}
-    arrived_keys = {source_key(member) for archive in arrived for member, _ in _members_held(conn, archive)}
-    if not arrived_keys:
+    held = {source: _members_held(conn, source) for source, status in found if status == "archive"}
+    arriving = arrived | {source_key(member) for archive in archives_arrived
+                          for member, _ in _members_held(conn, archive)}
+    if not arriving:
         return [], {}
-    # One call each for every gone archive's members, so that each copy is used once.
-    moves = _moves(conn, [member for members in held.values() for member, status in members if status == "article"],
-                   arrived_keys, folder)
-    moves += _moved_rejects(conn, [member for members in held.values() for member, status in members
-                                   if status == "rejected"], arrived_keys, folder)
+    gone = found + [member for members in held.values() for member in members]
+    # One call each for all of them, so that each copy is used once.
+    moves = _moves(conn, [source for source, status in gone if status == "article"], arriving, folder)
+    moves += _moved_rejects(conn, [source for source, status in gone if status == "rejected"], arriving, folder)
     went = {move.source for move, _ in moves}
     left_behind = {archive: [(member, status) for member, status in members if member not in went]
                    for archive, members in held.items() if any(member in went for member, _ in members)}
