@@ -240,7 +240,7 @@ def test_export_gives_the_query_notes_search_gives(archive):
     assert searched.stderr == note + "1-1 of 1 matches for: \"zoo budget\"\n"
     assert exported.stderr == note + "exported 1 article\n"
     assert [json.loads(line)["id"] for line in exported.stdout.splitlines()] == [2]
-    # Copies are not in the ranked index: SQLite's index finds the phrase, not only its words.
+    # Copies are added to the matches of the ranked index: the phrase, not only its words.
     with_copies = shell("export", '"zoo budget"', "--include-duplicates", "--db", archive)
     assert with_copies.stderr == "exported 1 article\n"
     assert shell("export", '"budget zoo"', "--include-duplicates", "--db", archive).stderr == "exported 0 articles\n"

@@ -42,6 +42,8 @@ from news_archive.query import MAX_TERMS, parse_query
     ("tiger AND AND king", '"tiger" AND "king"', "tiger king", ("ignored 'AND': not something to search for here",)),
     ("-lion", None, "", ("a search cannot only exclude words: add a word to look for",)),
     ("a* b", '"a" AND "b"', "a b", ("'a*' is too short to search as a prefix; searched for the word itself",)),
+    ("moody's*", '"moody s"', '"moody s"', ("'moody's*': its last part 's' is too short to search as a prefix;"
+                                           " searched for the words themselves",)),
     ("", None, "", ()),
     ("  \t\n ", None, "", ()),
     ('"reagan iran"~5', 'NEAR("reagan" "iran", 5)', '"reagan iran"~5', ()),

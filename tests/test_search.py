@@ -142,6 +142,59 @@ def test_iter_matches_streams_every_field(conn):
     assert len(list(iter_matches(conn, "tiger", include_duplicates=True))) == 5
 
 
+@pytest.mark.parametrize("sort", ["oldest", "newest", "relevance"])
+def test_exact_copies_are_added_to_the_same_matches(conn, sort):
+    """--include-duplicates adds each match's copies and changes nothing else: the same matches
+    (by the ranked index, as without it), each copy after its original by relevance, in (date,
+    id) order otherwise."""
+    connection, db_path = conn
+    connection.row_factory = None
+    index = SearchIndex.open(db_path)
+    for query in ("tiger", "tig*", '"tiger escaped"', "zoo -budget"):
+        alone = [r["id"] for r in iter_matches(connection, query, sort=sort, index=index)]
+        both = list(iter_matches(connection, query, sort=sort, index=index, include_duplicates=True))
+        assert [r["id"] for r in both if r["duplicate_of"] is None] == alone
+        copies = [r for r in both if r["duplicate_of"] is not None]
+        assert {r["duplicate_of"] for r in copies} <= set(alone)
+        assert len(both) == len(alone) + len(copies) and (query != "tiger" or len(copies) == 1)
+        if sort == "relevance":
+            assert all(both[both.index(c) - 1]["id"] == c["duplicate_of"] for c in copies)
+        else:
+            order = [(r["date"], r["id"]) for r in both]
+            assert order == sorted(order, reverse=sort == "newest")
+
+
+def test_a_prefix_finds_every_word_that_begins_so(tmp_path):
+    """tantivy's own prefix query stops at 50 words ("pr*" found 851 of 14,069 Reuters articles)."""
+    folder = tmp_path / "articles"
+    words = [f"zq{chr(97 + i // 26)}{chr(97 + i % 26)}" for i in range(80)]
+    for n, word in enumerate(words):
+        write_article(folder, f"{n}.txt", f" date 2020-01-{n % 28 + 1:02d} Story {n}\n\nThe {word} rose.\n")
+    db = str(tmp_path / "p.db")
+    ingest(db, [str(folder)], jobs=1)
+    connection = sqlite3.connect(db)
+    for backend in (SearchIndex.open(db), None):
+        assert run_search(connection, "zq*", index=backend).total == 80
+        assert run_search(connection, "zqc*", index=backend).total == 26
+        assert len(list(iter_matches(connection, "zq*", index=backend))) == 80
+
+
+def test_word_forms_are_found_from_any_of_them_and_long_words_are_indexed(tmp_path):
+    folder = tmp_path / "articles"
+    long_word = "pneumonoultramicroscopicsilicovolcanoconiosis"  # 45 letters
+    for n, text in enumerate(["The talks were tied.", "Tying the knot.", "A tie at last.", f"Rare {long_word} case."]):
+        write_article(folder, f"{n}.txt", f" date 2020-01-0{n + 1} Story {n}\n\n{text}\n")
+    db = str(tmp_path / "f.db")
+    ingest(db, [str(folder)], jobs=1)
+    connection = sqlite3.connect(db)
+    index = SearchIndex.open(db)
+    # "tying" stems to "tie" but does not begin with "ti": found from "tie" too.
+    assert {w: run_search(connection, w, index=index).total for w in ("tie", "tied", "tying")} == \
+        {"tie": 3, "tied": 3, "tying": 3}
+    assert run_search(connection, long_word, index=index).total == 1
+    assert run_search(connection, long_word, index=None).total == 1
+
+
 def test_iter_matches_by_relevance_gives_every_match_in_the_search_order(conn):
     connection, db_path = conn
     index = SearchIndex.open(db_path)

@@ -555,7 +555,7 @@ def export(query, since, until, fmt, sort, include_duplicates, names, sample, se
         index = _ranked_index(db_path) if names or not parsed.is_empty else None
         name_ids = [n["id"] for n in _names_given(conn, names, index)]  # before the output file: a bad name makes none
         index = None if parsed.is_empty else index
-        if parsed.has_phrases and (include_duplicates or index is None) and not store.fts_has_positions(conn):
+        if parsed.has_phrases and index is None and not store.fts_has_positions(conn):
             from .search import PHRASE_FALLBACK_NOTE
 
             echo(f"note: {PHRASE_FALLBACK_NOTE}", err=True)

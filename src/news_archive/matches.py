@@ -143,12 +143,14 @@ def iter_matches(
     versions of a story are not folded as on the search page.
 
     With a ranked search index the matches are the ones the search page counts;
-    without one (or with no query) they come straight from SQLite."""
+    without one (or with no query) they come straight from SQLite. ``include_duplicates``
+    adds each match's exact copies (the same bytes match the same words): right after it
+    by relevance, by date and id among the matches otherwise."""
     query = q if isinstance(q, Query) else parse_query(q)
     if query.is_empty and query.text.strip():
         return
     columns = _JSON_OBJECT if as_json else ", ".join(f"a.{c}" for c in EXPORT_COLUMNS)
-    if index is not None and not query.is_empty and not include_duplicates:
+    if index is not None and not query.is_empty:
         from . import search_index  # already imported by whoever opened the index
 
         tq = search_index.to_tantivy(index, query, since, until, names)
@@ -159,6 +161,8 @@ def iter_matches(
             id_lists: Iterable[list[int]] = search_index.ranked_ids(index, tq)
         else:
             id_lists = (search_index.all_ids(index, tq, sort=sort),)
+        if include_duplicates:
+            id_lists = _with_copies(conn, id_lists, by_date=sort != "relevance", newest=sort == "newest")
         for ids in id_lists:
             yield from articles_in_order(conn, ids, as_json=as_json)
         return
@@ -170,6 +174,34 @@ def iter_matches(
             return
         for row in rows:
             yield row[0] if as_json else dict(zip(EXPORT_COLUMNS, row))
+
+
+def _with_copies(conn: sqlite3.Connection, id_lists: Iterable[list[int]], *, by_date: bool, newest: bool,
+                 ) -> Iterator[list[int]]:
+    """The ids of ``id_lists`` (originals, in order) each followed by the ids of its exact copies;
+    ``by_date``: in (date, id) order (descending when ``newest``) as SQLite orders them, the
+    copies of an original sharing its date. 500 originals at a time; a date that runs on past a
+    slice is held back until the next, so its copies and originals are ordered together."""
+    held: list[tuple[str, int]] = []
+    for ids in id_lists:
+        for start in range(0, len(ids), 500):
+            part = ids[start : start + 500]
+            marks = ", ".join("?" * len(part))
+            copies: dict[int, list[tuple[str, int]]] = {}
+            for original, date, copy in conn.execute(
+                    f"SELECT duplicate_of, date, id FROM articles WHERE duplicate_of IN ({marks}) ORDER BY id", part):
+                copies.setdefault(original, []).append((date, copy))
+            if not by_date:
+                yield [i for original in part for i in (original, *(c for _, c in copies.get(original, ())))]
+                continue
+            dated = held + conn.execute(f"SELECT date, id FROM articles WHERE id IN ({marks})", part).fetchall()
+            dated += [pair for pairs in copies.values() for pair in pairs]
+            dated.sort(reverse=newest)
+            last = dated[-1][0] if dated else None
+            held = [pair for pair in dated if pair[0] == last]
+            yield [i for date, i in dated if date != last]
+    if held:
+        yield [i for _, i in held]
 
 
 _JSON_OBJECT = "json_object(" + ", ".join(f"'{c}', a.{c}" for c in EXPORT_COLUMNS) + ")"
@@ -224,11 +256,14 @@ def sample_ids(
     query = q if isinstance(q, Query) else parse_query(q)
     if query.is_empty and query.text.strip():
         return [], 0
-    if index is not None and not query.is_empty and not include_duplicates:
+    if index is not None and not query.is_empty:
         from . import search_index
 
         tq = search_index.to_tantivy(index, query, since, until, names)
         population = sorted(search_index.all_ids(index, tq)) if tq is not None else []
+        if include_duplicates:
+            population = sorted(i for ids in _with_copies(conn, [population], by_date=False, newest=False)
+                                for i in ids)
     else:
         source, where, args = filters(conn, query, since, until, include_duplicates=include_duplicates, names=names)
         population = [row[0] for row in conn.execute(f"SELECT a.id FROM {source} WHERE {where} ORDER BY a.id", args)]

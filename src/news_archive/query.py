@@ -183,7 +183,10 @@ def parse_query(text: str | None) -> Query:
                     ignored.append(raw)
                 continue
             if prefix and len(words[-1]) < 2:
-                notes.append(f"'{raw}' is too short to search as a prefix; searched for the word itself")
+                notes.append(f"'{raw}' is too short to search as a prefix; searched for the word itself"
+                             if len(words) == 1 else
+                             f"'{raw}': its last part '{words[-1]}' is too short to search as a prefix;"
+                             " searched for the words themselves")
                 prefix = False
             term = Term(words, prefix)
         else:

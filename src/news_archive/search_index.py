@@ -55,7 +55,7 @@ from .store import IndexRow, archive_id, highest_article_id, index_edition, next
 ANALYZER = "news"
 HEADLINE_BOOST = 4.0
 STATE_FILE = "news_archive_state.json"
-STATE_VERSION = 5  # 2: names; 3: words unstemmed, forms found at query time; 4: sample; 5: when
+STATE_VERSION = 6  # 2: names; 3: words unstemmed, forms found at query time; 4: sample; 5: when; 6: long words
 # "when" holds the day above the id: ids up to 2**40, days up to year 9999 (3.7 million) fit in 63 bits.
 WHEN_ID_BITS = 40
 # Articles fall into SAMPLE_SLICES slices by id; slice 0 stands for all of them
@@ -68,6 +68,9 @@ COMMIT_EVERY_SECONDS = 60.0
 WRITER_HEAP = 96_000_000  # tantivy's indexing memory: the ingest must stay under 500 MB in all
 
 
+LONGEST_WORD = 100  # bytes of UTF-8: longer words are not in the ranked index (SQLite's full-text index has them)
+
+
 def index_path(db_path: str | os.PathLike) -> Path:
     return Path(f"{os.fspath(db_path)}.index")
 
@@ -75,7 +78,8 @@ def index_path(db_path: str | os.PathLike) -> Path:
 def _analyzer(stem: bool = True) -> tantivy.TextAnalyzer:
     builder = (
         tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
-        .filter(tantivy.Filter.remove_long(40))
+        # Longer is not a word (a URL, base64); a chemical name or a German compound may reach 60.
+        .filter(tantivy.Filter.remove_long(LONGEST_WORD + 1))
         .filter(tantivy.Filter.lowercase())
         .filter(tantivy.Filter.ascii_fold())
     )
@@ -622,7 +626,10 @@ def word_forms(search_index: "SearchIndex", word: str) -> list[str]:
         return cached
     # Stems are prefixes of their word forms but for a last letter ("happi" from "happy").
     prefix = root[: max(len(root) - 1, 2)] if len(root) > 2 else root
-    candidates = search_index.searcher().terms_with_prefix("body", prefix, limit=5000)
+    searcher = search_index.searcher()
+    candidates = searcher.terms_with_prefix("body", prefix, limit=5000)
+    if root.endswith("ie"):  # "tying", "dying", "lying": the stemmer's exceptions, written with a y
+        candidates += searcher.terms_with_prefix("body", root[:-2] + "y", limit=5000)
     forms = sorted({t for t, _ in candidates if stem(t) == root} | {folded})[:_MAX_FORMS]
     if len(_FORMS) > 50_000:
         _FORMS.clear()
@@ -646,7 +653,9 @@ def _field_query(search_index: "SearchIndex", term: Term) -> tantivy.Query | Non
     parts = []
     for field, boost in (("headline", HEADLINE_BOOST), ("body", 1.0)):
         if term.prefix and not head:
-            query = tantivy.Query.phrase_prefix_query(schema, field, [last])
+            # Every indexed word that begins so: tantivy's prefix query stops at its first 50 words
+            # ("pr*" found 851 of 14,069 articles); a regular expression's automaton has no such cap.
+            query = tantivy.Query.regex_query(schema, field, re.escape(last) + ".*")
         elif term.prefix:
             pattern = [_alternatives(f) for f in forms[:-1]] + [re.escape(last) + ".*"]
             query = tantivy.Query.regex_phrase_query(schema, field, pattern)
