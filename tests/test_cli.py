@@ -794,3 +794,26 @@ def test_a_full_disk_is_said_of_the_export_not_of_the_archive(sample_db):
         piped = subprocess.run([sys.executable, "-m", "news_archive.cli", "export", "--db", sample_db], stdout=full,
                                stderr=subprocess.PIPE, text=True)
     assert piped.stderr.strip() == "Error: standard output: cannot write the export: No space left on device"
+
+
+def test_a_bug_of_ours_is_one_line_and_its_traceback_is_kept_in_a_file(archive, tmp_path):
+    """Never a traceback to the user: an unexpected error says so in one line, names the file with the
+    details, and exits 70 (EX_SOFTWARE); NEWS_ARCHIVE_TRACEBACK=1 shows the traceback instead."""
+    program = ("import sys; from news_archive import browse, cli\n"
+               "def broken(*args, **kwargs): raise ZeroDivisionError('a bug\\x1b[31m here')\n"
+               "browse.names_directory = broken\n"
+               f"sys.argv = ['news-archive', 'names', '--db', {archive!r}]\n"
+               "cli.main()\n")
+    env = {**os.environ, "TMPDIR": str(tmp_path)}
+    env.pop("NEWS_ARCHIVE_TRACEBACK", None)
+    failed = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, env=env, timeout=60)
+    assert failed.returncode == 70 and failed.stdout == ""
+    (kept,) = tmp_path.glob("news-archive-error-*.txt")
+    assert failed.stderr == (f"Error: news-archive failed unexpectedly (ZeroDivisionError: a bug here); the details"
+                             f" are in {kept}. This is a bug: please report it (NEWS_ARCHIVE_TRACEBACK=1 shows the"
+                             " traceback here)\n")
+    details = kept.read_text()
+    assert details.startswith("news-archive ") and "Traceback" in details and "ZeroDivisionError" in details
+    shown = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=60,
+                           env={**env, "NEWS_ARCHIVE_TRACEBACK": "1"})
+    assert shown.returncode == 1 and "Traceback" in shown.stderr

@@ -1343,6 +1343,41 @@ def main() -> None:
         # take. (File and folder names are fine: ingest reads them as bytes.)
         echo("Error: an argument is not valid UTF-8 text: type the words or names again", err=True)
         sys.exit(1)
+    except Exception as error:  # noqa: BLE001 - a bug of ours: one line for the user, not a traceback
+        if os.environ.get("NEWS_ARCHIVE_TRACEBACK"):
+            raise
+        _report_bug(error)
+
+
+EXIT_BUG = 70  # sysexits.h's EX_SOFTWARE: an internal error
+
+
+def _report_bug(error: Exception) -> None:
+    """Say in one line that news-archive failed by its own fault, keeping the traceback in a file to
+    report. Whatever the command had written (an ingest's transaction) is as a kill leaves it."""
+    import tempfile
+    import traceback
+
+    try:
+        handle, path = tempfile.mkstemp(prefix="news-archive-error-", suffix=".txt")
+        with os.fdopen(handle, "w", encoding="utf-8", errors="replace") as details:
+            details.write(f"news-archive {_version()} {' '.join(sys.argv[1:])}\n\n{traceback.format_exc()}")
+        kept = f"; the details are in {path}"
+    except OSError:
+        kept = ""
+    summary = " ".join(f"{type(error).__name__}: {error}".split())[:300]
+    echo(f"Error: news-archive failed unexpectedly ({summary}){kept}. This is a bug: please report it"
+         " (NEWS_ARCHIVE_TRACEBACK=1 shows the traceback here)", err=True)
+    sys.exit(EXIT_BUG)
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("news-archive")
+    except PackageNotFoundError:
+        return "(not installed)"
 
 
 if _sigint_before is not None:  # every module is loaded: see the top of this module
