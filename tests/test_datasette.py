@@ -66,3 +66,99 @@ async def test_the_articles_of_some_dates_are_paged_whole_by_a_filter_in_the_def
     await datasette.invoke_startup()
     paged = await _follow_next(datasette, "/news/articles.json?date__gte=1987-03-01&date__lte=1987-03-31&_size=20&_shape=objects")
     assert len(paged) == len(set(paged)) == SAME_DAY
+
+
+# --- permissions ----------------------------------------------------------------------------------
+
+def plain_datasette(db_path: str, metadata: dict | None = None):
+    """Datasette as `datasette news.db -m metadata.json` makes it: none of `serve`'s metadata or settings."""
+    from datasette.app import Datasette
+
+    from news_archive.web.app import _register_plugin
+
+    _register_plugin()
+    return Datasette([db_path], metadata=metadata or {})
+
+
+def ids_of(db_path: str) -> dict:
+    conn = sqlite3.connect(db_path)
+    try:
+        return {"article": conn.execute("SELECT min(id) FROM articles").fetchone()[0],
+                "name": conn.execute("SELECT min(id) FROM names").fetchone()[0]}
+    finally:
+        conn.close()
+
+
+def every_route(ids: dict) -> list[str]:
+    """An address of each of the reading room's routes."""
+    return [
+        "/", "/index.json", "/search?q=tiger", "/search.json?q=tiger", "/search.csv?q=tiger", "/search.ndjson?q=tiger",
+        "/search.atom?q=tiger", f"/article/{ids['article']}", f"/article/{ids['article']}.json",
+        f"/article/{ids['article']}/earlier/1", f"/article/{ids['article']}/earlier/1.json", "/article/x",
+        "/archive", "/archive.json", "/archive/2020", "/archive/2020/06", "/archive/2020/06/09.json", "/archive/on/06-09",
+        "/archive/x", f"/name/{ids['name']}", f"/name/{ids['name']}.json", "/name/x", "/names", "/names.json",
+        "/quotes", "/quotes.json", "/quotes.csv", "/quotes.ndjson", "/compare?q=tiger", "/compare.json?q=tiger",
+        "/compare.csv?q=tiger", "/concordance?q=tiger", "/concordance.json?q=tiger", "/concordance.csv?q=tiger",
+        "/concordance.ndjson?q=tiger", "/help",
+    ]
+
+
+NO_TABLE = ("/help", "/article/x", "/archive/x", "/name/x")
+
+
+@pytest.mark.parametrize("private", [
+    {"allow": {"id": "root"}},
+    {"databases": {"sample": {"allow": {"id": "root"}}}},
+    {"allow": {"id": "root"}, "databases": {"sample": {"allow": {"id": "root"}}}},
+], ids=["instance", "database", "both"])
+async def test_the_reading_room_follows_datasettes_permissions(sample_db, private):
+    datasette = plain_datasette(sample_db, private)
+    root = {"ds_actor": datasette.sign({"a": {"id": "root"}}, "actor")}
+    someone = {"ds_actor": datasette.sign({"a": {"id": "someone"}}, "actor")}
+    instance_private = "allow" in private
+    for path in every_route(ids_of(sample_db)):
+        for cookies in (None, someone):
+            refused = await datasette.client.get(path, cookies=cookies)
+            if path in NO_TABLE and not instance_private:  # pages of no table: view-instance alone
+                assert refused.status_code in (200, 404), path
+                continue
+            assert refused.status_code == 403, (path, refused.status_code)
+            if path.split("?")[0].endswith((".json", ".csv", ".ndjson", ".atom")):
+                assert refused.json()["ok"] is False and refused.json()["status"] == 403, path
+            else:  # Datasette's own refusal page
+                assert refused.headers["content-type"].startswith("text/html"), path
+                assert "Forbidden" in refused.text, path
+        allowed = await datasette.client.get(path, cookies=root)
+        assert allowed.status_code in (200, 404), (path, allowed.status_code)
+    # Datasette's own pages agree.
+    assert (await datasette.client.get("/sample")).status_code == 403
+    assert (await datasette.client.get("/sample", cookies=root)).status_code == 200
+
+
+async def test_a_table_kept_private_keeps_its_pages_private(sample_db):
+    datasette = plain_datasette(sample_db, {"databases": {"sample": {"tables": {"quotes": {"allow": False}}}}})
+    ids = ids_of(sample_db)
+    for path in ["/quotes", "/quotes.json", "/quotes.csv", "/quotes.ndjson"]:
+        assert (await datasette.client.get(path)).status_code == 403, path
+    for path in ["/", "/search?q=tiger", f"/article/{ids['article']}", f"/name/{ids['name']}", "/names.json"]:
+        assert (await datasette.client.get(path)).status_code == 200, path
+    names_private = plain_datasette(sample_db, {"databases": {"sample": {"tables": {"names": {"allow": False}}}}})
+    for path in [f"/name/{ids['name']}", f"/name/{ids['name']}.json", "/names", "/names.json"]:
+        assert (await names_private.client.get(path)).status_code == 403, path
+    articles_private = plain_datasette(sample_db, {"databases": {"sample": {"tables": {"articles": {"allow": False}}}}})
+    assert {path: (await articles_private.client.get(path)).status_code for path in every_route(ids)
+            if path not in NO_TABLE} == {path: 403 for path in every_route(ids) if path not in NO_TABLE}
+
+
+async def test_an_article_does_not_say_why_its_file_fails_to_those_who_may_not_see_the_rejects(tmp_path):
+    path = write_article(tmp_path / "in", "c.txt", " date 2020-01-01 Good once\n\nIt read well.\n")
+    db = str(tmp_path / "news.db")
+    ingest(db, [str(tmp_path / "in")], jobs=1)
+    path.write_text("the date line went missing\n")
+    ingest(db, [str(tmp_path / "in")], jobs=1)
+    datasette = plain_datasette(db, {"databases": {"news": {"tables": {"rejects": {"allow": {"id": "root"}}}}}})
+    root = {"ds_actor": datasette.sign({"a": {"id": "root"}}, "actor")}
+    assert (await datasette.client.get("/article/1.json")).json()["source_rejected"] is None
+    assert "Source now rejected" not in (await datasette.client.get("/article/1")).text
+    assert (await datasette.client.get("/article/1.json", cookies=root)).json()["source_rejected"]["reason"]
+    assert "Source now rejected" in (await datasette.client.get("/article/1", cookies=root)).text

@@ -212,11 +212,65 @@ def json_response(data, status: int = 200) -> Response:
     )
 
 
-def guarded(view):
-    """Turn the failures a visitor can cause into clear pages instead of 500s."""
+# What each page shows comes from these tables of the archive: a page is shown to those Datasette lets
+# view every one of them. Names and quotations are found in the articles' text (an article page shows
+# them too), so the tables they fill follow the articles', and their own directories need their own.
+READS_ARTICLES = ("articles",)
+READS_NAMES = ("articles", "names")
+READS_QUOTES = ("articles", "quotes")
+
+
+async def ensure_allowed(datasette, request, tables: tuple[str, ...]) -> None:
+    """Raise Forbidden unless Datasette's permissions let this request's actor view these tables of
+    the archive, checked as Datasette checks its own table pages: view-table, else view-database,
+    else view-instance decides (metadata "allow" blocks, or any permission plugin). A page of no
+    table (the help) needs view-instance only."""
+    from datasette.utils.asgi import Forbidden
+
+    try:
+        db = archive_database(datasette) if tables else None
+    except ArchiveMissing:
+        await datasette.ensure_permissions(request.actor, ["view-instance"])  # say "no archive" to visitors only
+        raise
+    if db is None:
+        await datasette.ensure_permissions(request.actor, ["view-instance"])
+        return
+    for table in tables:
+        try:
+            await datasette.ensure_permissions(
+                request.actor, [("view-table", (db.name, table)), ("view-database", db.name), "view-instance"])
+        except Forbidden:
+            raise Forbidden(f"You do not have permission to view this archive ({table})") from None
+
+
+async def may_view(datasette, request, table: str) -> bool:
+    """Whether Datasette lets this request's actor view a table of the archive that a page shows a part of."""
+    from datasette.utils.asgi import Forbidden
+
+    try:
+        await ensure_allowed(datasette, request, (table,))
+    except Forbidden:
+        return False
+    return True
+
+
+def guarded(view=None, *, tables: tuple[str, ...] = READS_ARTICLES):
+    """Answer only those Datasette's permissions let see ``tables`` (see ensure_allowed), and turn the
+    failures a visitor can cause into clear pages instead of 500s."""
+    if view is None:
+        return lambda view: guarded(view, tables=tables)
+    from datasette.utils.asgi import Forbidden
 
     async def wrapper(request, datasette):
         wants_json = request.path.endswith((".json", ".ndjson", ".csv", ".atom"))
+        try:
+            await ensure_allowed(datasette, request, tables)
+        except ArchiveMissing:
+            pass  # said below, as every view would
+        except Forbidden as refused:
+            if wants_json:  # Datasette answers its own JSON pages' refusals in HTML; data asked for gets data
+                return json_response({"ok": False, "error": str(refused), "status": 403}, 403)
+            raise  # Datasette's forbidden page, or a login page of an authentication plugin (its forbidden hook)
         try:
             try:
                 return await asyncio.wait_for(view(request, datasette), VIEW_TIME_LIMIT_SECONDS)
@@ -926,7 +980,7 @@ async def _missing(datasette, request, title: str, message: str) -> Response:
 # --- articles ---------------------------------------------------------------------------------
 
 
-async def _article(datasette, article_id: int) -> dict | None:
+async def _article(datasette, request, article_id: int) -> dict | None:
     index = ranked_index(datasette)
 
     def load(conn):
@@ -935,13 +989,16 @@ async def _article(datasette, article_id: int) -> dict | None:
             row["related"] = browse.related(conn, row, index=index)
         return row
 
-    return await run(datasette, load)
+    row = await run(datasette, load)
+    if row is not None and row["source_rejected"] and not await may_view(datasette, request, "rejects"):
+        row["source_rejected"] = None  # why its file fails now is the rejects table's, which this visitor may not see
+    return row
 
 
 @guarded
 async def article_page(request, datasette):
     article_id = int(request.url_vars["id"])
-    row = await _article(datasette, article_id) if article_id < 2**63 else None
+    row = await _article(datasette, request, article_id) if article_id < 2**63 else None
     if row is None:
         return await error_page(datasette, request, 404, "Article not found",
                                 f"There is no article {article_id} in this archive.")
@@ -995,7 +1052,7 @@ def _marked_blocks(datasette, blocks: list[dict], words: str) -> list[dict] | No
 @guarded
 async def article_json(request, datasette):
     article_id = int(request.url_vars["id"])
-    row = await _article(datasette, article_id) if article_id < 2**63 else None
+    row = await _article(datasette, request, article_id) if article_id < 2**63 else None
     if row is None:
         return json_response({"ok": False, "error": f"there is no article {article_id}"}, 404)
 
@@ -1054,7 +1111,7 @@ async def earlier_text_json(request, datasette):
     return json_response(data)
 
 
-@guarded
+@guarded(tables=READS_NAMES)
 async def name_page(request, datasette):
     name_id = int(request.url_vars["id"])
     index = ranked_index(datasette)
@@ -1101,7 +1158,7 @@ async def _moved_name(request, datasette, name_id: int, suffix: str) -> Response
     return Response.redirect(datasette.urls.path(f"/name/{current}{suffix}") + query, status=301)
 
 
-@guarded
+@guarded(tables=READS_NAMES)
 async def name_json(request, datasette):
     name_id = int(request.url_vars["id"])
     index = ranked_index(datasette)
@@ -1149,7 +1206,7 @@ async def _names(request, datasette) -> tuple[dict, list[str]]:
     return found, notes
 
 
-@guarded
+@guarded(tables=READS_NAMES)
 async def names_page(request, datasette):
     found, notes = await _names(request, datasette)
     q, kind = found["q"], found["kind"]
@@ -1162,7 +1219,7 @@ async def names_page(request, datasette):
     })
 
 
-@guarded
+@guarded(tables=READS_NAMES)
 async def names_json(request, datasette):
     found, notes = await _names(request, datasette)
     base = datasette.absolute_url(request, datasette.urls.path("/name/"))
@@ -1241,7 +1298,7 @@ def _quotes_params(asked: dict) -> dict:
             "since": asked["since"], "until": asked["until"]}
 
 
-@guarded
+@guarded(tables=READS_QUOTES)
 async def quotes_page(request, datasette):
     found, asked = await _quotes(request, datasette)
     params = _quotes_params(asked)
@@ -1261,7 +1318,7 @@ async def quotes_page(request, datasette):
     })
 
 
-@guarded
+@guarded(tables=READS_QUOTES)
 async def quotes_json(request, datasette):
     found, asked = await _quotes(request, datasette)
     base = datasette.absolute_url(request, datasette.urls.path("/article/"))
@@ -1274,7 +1331,7 @@ async def quotes_json(request, datasette):
                           "notes": asked["notes"]})
 
 
-@guarded
+@guarded(tables=READS_QUOTES)
 async def quotes_export(request, datasette):
     """/quotes.ndjson and /quotes.csv: every quotation the page lists, in its order."""
     fmt = request.url_vars["format"]
@@ -1619,12 +1676,12 @@ async def concordance_export(request, datasette):
                             (*concordance.CSV_COLUMNS, "url"))
 
 
-@guarded
+@guarded(tables=())
 async def help_page(request, datasette):
     return await render(datasette, request, "news_help.html", {})
 
 
-@guarded
+@guarded(tables=())
 async def not_found(request, datasette):
     if request.path.endswith(".json"):  # asked for data: an answer a program can read
         return json_response({"ok": False, "error": "there is no page at this address"}, 404)
