@@ -162,3 +162,37 @@ async def test_an_article_does_not_say_why_its_file_fails_to_those_who_may_not_s
     assert "Source now rejected" not in (await datasette.client.get("/article/1")).text
     assert (await datasette.client.get("/article/1.json", cookies=root)).json()["source_rejected"]["reason"]
     assert "Source now rejected" in (await datasette.client.get("/article/1", cookies=root)).text
+
+
+# --- an archive of an older news-archive ------------------------------------------------------------
+
+async def test_plain_datasette_on_an_older_archive_says_to_bring_it_up_to_date(sample_db, tmp_path):
+    """`datasette news.db` serves the file as it is: an archive of schema version 9 has no names.folded
+    (every /name/<id> was a 500). Every page says what to run, in a page or in JSON; nothing is a 500."""
+    old = str(tmp_path / "old.db")
+    source = sqlite3.connect(sample_db)
+    copy = sqlite3.connect(old)
+    source.backup(copy)
+    source.close()
+    copy.execute("ALTER TABLE names DROP COLUMN folded")
+    copy.execute("PRAGMA user_version = 9")
+    copy.commit()
+    copy.close()
+    datasette = plain_datasette(old)
+    for path in every_route(ids_of(old)):
+        response = await datasette.client.get(path)
+        if path in NO_TABLE:
+            assert response.status_code in (200, 404), path
+            continue
+        assert response.status_code == 503, (path, response.status_code)
+        if path.split("?")[0].endswith((".json", ".csv", ".ndjson", ".atom")):
+            assert "news-archive ingest" in response.json()["error"], path
+        else:
+            assert "Archive needs an upgrade" in response.text and "news-archive serve" in response.text, path
+    assert (await datasette.client.get("/old/names.json")).status_code == 200  # Datasette's own pages show it as it is
+    assert sqlite3.connect(old).execute("PRAGMA user_version").fetchone()[0] == 9  # and nothing wrote to it
+    # Brought up to date (as `news-archive analyse` does, the server still running), it is served.
+    from news_archive.ingest import upgrade
+
+    upgrade(old)
+    assert (await datasette.client.get(f"/name/{ids_of(old)['name']}")).status_code == 200

@@ -23,7 +23,7 @@ from urllib.parse import urlencode
 from datasette.utils import sqlite_timelimit
 from datasette.utils.asgi import AsgiStream, Response
 
-from .. import browse, compare, concordance, export, search, words
+from .. import browse, compare, concordance, export, search, store, words
 from ..matches import MAX_PAGE, past_the_last
 from ..parse import DateError, parse_date_bound
 from ..query import MAX_QUERY_CHARS, parse_query
@@ -62,6 +62,28 @@ class ArchiveMissing(Exception):
 
 class BadRequest(Exception):
     pass
+
+
+class ArchiveOutdated(Exception):
+    pass
+
+
+OUTDATED = ("This archive was made by an older news-archive, and its tables are not what these pages read."
+            " Run `news-archive ingest`, `news-archive analyse` or `news-archive serve` on it once to bring it up"
+            " to date (the server itself never writes to it). Datasette's own table pages show it as it is.")
+
+
+async def archive_outdated(datasette) -> bool:
+    """Whether an older news-archive made the archive (plain `datasette` serves it as it is; `serve`
+    brings it up to date first). Its pages would read tables and columns it lacks, or names not yet
+    joined, so they say so instead. Once up to date an archive stays so: it is not asked again."""
+    db = archive_database(datasette)
+    if getattr(datasette, "_news_archive_current", None) == db.path:
+        return False
+    outdated = await run(datasette, store.schema_outdated)
+    if not outdated:
+        datasette._news_archive_current = db.path
+    return outdated
 
 
 def archive_database(datasette):
@@ -272,6 +294,8 @@ def guarded(view=None, *, tables: tuple[str, ...] = READS_ARTICLES):
                 return json_response({"ok": False, "error": str(refused), "status": 403}, 403)
             raise  # Datasette's forbidden page, or a login page of an authentication plugin (its forbidden hook)
         try:
+            if tables and await archive_outdated(datasette):
+                raise ArchiveOutdated()
             try:
                 return await asyncio.wait_for(view(request, datasette), VIEW_TIME_LIMIT_SECONDS)
             except search_index.IndexDamaged as error:
@@ -294,13 +318,15 @@ def guarded(view=None, *, tables: tuple[str, ...] = READS_ARTICLES):
             if wants_json:
                 return json_response({"ok": False, "error": str(error)}, 400)
             return await error_page(datasette, request, 400, "Bad request", str(error))
+        except ArchiveOutdated:
+            if wants_json:
+                return json_response({"ok": False, "error": OUTDATED, "status": 503}, 503)
+            return await error_page(datasette, request, 503, "Archive needs an upgrade", OUTDATED)
         except sqlite3.OperationalError as error:
-            if str(error).startswith("no such table"):
-                message = ("This archive was made by an older news-archive. Run `news-archive ingest` on it "
-                           "(or start it with `news-archive serve`) to bring it up to date.")
+            if str(error).startswith(("no such table", "no such column")):
                 if wants_json:
-                    return json_response({"ok": False, "error": message}, 503)
-                return await error_page(datasette, request, 503, "Archive needs an upgrade", message)
+                    return json_response({"ok": False, "error": OUTDATED, "status": 503}, 503)
+                return await error_page(datasette, request, 503, "Archive needs an upgrade", OUTDATED)
             if "interrupted" in str(error):
                 if wants_json:
                     return json_response({"ok": False, "error": TOO_SLOW}, 503)
