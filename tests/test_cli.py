@@ -35,6 +35,32 @@ def test_every_command_has_help_with_an_example():
         assert result.exit_code == 0 and "Example:" in result.output
 
 
+@pytest.mark.parametrize("width", [60, 80, 120])
+def test_every_example_in_the_help_is_one_whole_command_that_parses(width):
+    """Examples are copied from --help into a shell: click must not rewrap them onto two lines
+    (`-o strike-` / `sample.csv`) at any terminal width. An example is a line of the help indented
+    as a block, before the options; each command in it (`&&`, `|`) must be one click can parse."""
+    import shlex
+
+    examples = 0
+    for name in [None, *cli.commands]:
+        result = CliRunner().invoke(cli, [name, "--help"] if name else ["--help"], terminal_width=width)
+        assert result.exit_code == 0
+        described = result.output.split("\nOptions:")[0]
+        for line in described.splitlines():
+            if not line.startswith(" " * 6):
+                continue
+            assert line.strip().startswith("news-archive "), (name, width, line)
+            examples += 1
+            for command in re.split(r"&&|\|", line):
+                words = shlex.split(command)
+                if words[0] != "news-archive":
+                    continue  # jq, after a pipe
+                assert words[1] in cli.commands, line
+                cli.commands[words[1]].make_context(words[1], words[2:])  # a usage error raises
+    assert examples >= len(cli.commands) + 1
+
+
 def test_ingest_reports_and_exit_codes(db_path, tmp_path):
     good = shell("ingest", str(SAMPLE), "--db", db_path)
     assert good.returncode == 0

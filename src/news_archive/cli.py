@@ -110,6 +110,7 @@ def cli() -> None:
 
     Ingest a folder of article files, then search, export or browse them:
 
+    \b
         news-archive ingest articles/ && news-archive serve
     """
 
@@ -226,6 +227,7 @@ def ingest(paths: tuple[str, ...], db_path: str, pattern: str, jobs: int | None,
 
     Example:
 
+    \b
         news-archive ingest ~/clippings archive-2019.zip --db news.db
     """
     # A path that is not there is a typing mistake, not a file to keep among the rejects.
@@ -318,6 +320,7 @@ def analyse(db_path: str, everything: bool, jobs: int | None, silent: bool) -> N
 
     Example:
 
+    \b
         news-archive ingest big-folder/ --no-analysis && news-archive analyse
     """
     from . import ingest as ingester
@@ -440,6 +443,7 @@ def search(query, since, until, limit, page, sort, as_json, names, with_words, d
 
     Example:
 
+    \b
         news-archive search '"interest rates" bundesbank -dollar' --since 1987-03
     """
     from . import search as searcher
@@ -531,6 +535,7 @@ def export(query, since, until, fmt, sort, include_duplicates, names, sample, se
 
     Example:
 
+    \b
         news-archive export cocoa --since 1987-03-01 --format csv -o cocoa.csv
         news-archive export strike --sample 100 --seed 7 --format csv -o strike-sample.csv
     """
@@ -602,6 +607,7 @@ def names_command(text: str, kind: str | None, limit: int, page: int, as_json: b
 
     Example:
 
+    \b
         news-archive names volck --kind person
     """
     from .browse import names_directory
@@ -649,6 +655,7 @@ def quotes_command(text: str, speaker: str | None, names: tuple[str, ...], since
 
     Example:
 
+    \b
         news-archive quotes dollar --speaker baker --since 1987-03
     """
     from .browse import quotes_search
@@ -702,6 +709,7 @@ def stats(as_json: bool, db_path: str) -> None:
 
     Example:
 
+    \b
         news-archive stats --json | jq .per_year
     """
     from .stats import archive_stats
@@ -770,6 +778,7 @@ def show(article_id: int, as_json: bool, db_path: str) -> None:
 
     Example:
 
+    \b
         news-archive show 10532
     """
     from . import browse
@@ -852,6 +861,7 @@ def compare(searches, since, until, unit, share, names, fmt, db_path) -> None:
 
     Example:
 
+    \b
         news-archive compare oil gold '"interest rates"' --by month --share
     """
     from . import compare as comparing
@@ -936,6 +946,7 @@ def concordance(query, since, until, names, order, arrange, width, limit, all_ve
 
     Example:
 
+    \b
         news-archive concordance '"oil prices"' --sort-by right --limit 50
     """
     from . import concordance as kwic
@@ -996,6 +1007,7 @@ def check(full: bool, db_path: str) -> None:
     Reads only. Exit status 0 when every check passed, 1 when one found a problem. Run it on a
     copy or a backup too (--db). Example:
 
+    \b
         news-archive check --db backups/news.db --full
     """
     from .check import check_archive
@@ -1032,10 +1044,13 @@ def backup(dest: str, db_path: str, force: bool) -> None:
     copy rebuilds it. DEST's folder must exist. To restore, with no ingest
     or serve running, back the backup up over the archive (its files are put
     in place only when whole; do not delete news.db-wal by hand):
-    news-archive backup --db BACKUP news.db --force
+
+    \b
+        news-archive backup --db BACKUP news.db --force
 
     Example:
 
+    \b
         news-archive backup /mnt/backups/news-2026-12-08.db
     """
     from .backup import BackupError, backup as make_backup
@@ -1069,6 +1084,7 @@ def serve(db_path: str, host: str, port: int, demo: bool) -> None:
 
     Example:
 
+    \b
         news-archive serve --db news.db --port 8001
     """
     _check_can_listen(host, port)  # before the archive is made or upgraded, and before "Serving" is printed
