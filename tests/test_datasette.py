@@ -4,6 +4,8 @@ links between Datasette's row pages and the reading room. A real Datasette (data
 real archives."""
 
 import csv
+import json
+import re
 import io
 import sqlite3
 from urllib.parse import urlsplit
@@ -13,8 +15,6 @@ import pytest
 from conftest import write_article
 from news_archive.ingest import ingest
 from news_archive.web.app import make_datasette
-
-pytestmark = pytest.mark.asyncio
 
 SAME_DAY = 130  # articles of one date: many pages' worth at the page sizes below
 
@@ -196,3 +196,124 @@ async def test_plain_datasette_on_an_older_archive_says_to_bring_it_up_to_date(s
 
     upgrade(old)
     assert (await datasette.client.get(f"/name/{ids_of(old)['name']}")).status_code == 200
+
+
+# --- links, titles and `serve`'s Datasette options ------------------------------------------------
+
+async def test_datasettes_row_pages_lead_to_the_reading_rooms_pages(sample_db):
+    ids = ids_of(sample_db)
+    for datasette in (make_datasette(sample_db), plain_datasette(sample_db)):
+        article = (await datasette.client.get(f"/sample/articles/{ids['article']}")).text
+        assert f'{ids["article"]} <a href="/article/{ids["article"]}">(article page)</a>' in article
+        name = (await datasette.client.get(f"/sample/names/{ids['name']}")).text
+        assert f'{ids["name"]} <a href="/name/{ids["name"]}">(name page)</a>' in name
+        # Table pages keep Datasette's own link of the id to its row, and other tables' ids are theirs.
+        table = (await datasette.client.get("/sample/articles")).text
+        assert "(article page)" not in table
+        assert "(article page)" not in (await datasette.client.get("/sample/quotes/1")).text
+
+
+async def test_the_pages_take_the_title_of_datasettes_metadata(sample_db):
+    titled = plain_datasette(sample_db, {"title": "Harbour <b>papers</b>"})
+    for path in ["/", "/search?q=tiger", "/help"]:
+        html = (await titled.client.get(path)).text
+        assert "<title>" in html and "Harbour &lt;b&gt;papers&lt;/b&gt;</title>" in html, path
+        assert '<a class="brand" href="/">Harbour &lt;b&gt;papers&lt;/b&gt;</a>' in html, path
+        assert "News archive" not in html, path
+    assert "<title>Harbour &lt;b&gt;papers&lt;/b&gt;: tiger</title>" in (await titled.client.get("/search.atom?q=tiger")).text
+    assert "<title>News archive</title>" in (await plain_datasette(sample_db).client.get("/")).text
+
+
+def _serve(db: str, *args: str):
+    """`news-archive serve` in a process of its own, on a free port; its answers to come."""
+    import os
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    from conftest import free_port
+
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "news_archive.cli", "serve", "--db", db, "--port", str(port), *args],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=dict(os.environ))
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(base + "/-/versions.json", timeout=2)
+            return process, base
+        except urllib.error.HTTPError:
+            return process, base  # answering (a private instance refuses it)
+        except OSError:
+            if process.poll() is not None:
+                raise RuntimeError(process.stdout.read().decode())
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError("server did not start")
+
+
+def _get(url: str, cookie: str | None = None) -> tuple[int, str]:
+    import urllib.error
+    import urllib.request
+
+    request = urllib.request.Request(url, headers={"Cookie": f"ds_actor={cookie}"} if cookie else {})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def test_serve_takes_datasettes_settings_and_metadata(sample_db, tmp_path, monkeypatch):
+    from datasette.app import Datasette
+
+    meta = tmp_path / "meta.yml"
+    meta.write_text('title: "My private archive"\nallow:\n  id: root\ndatabases:\n  sample:\n    allow:\n      id: root\n')
+    monkeypatch.setenv("DATASETTE_SECRET", "a secret of this test")  # read as `datasette` reads it
+    root = Datasette([], secret="a secret of this test").sign({"a": {"id": "root"}}, "actor")
+    process, base = _serve(sample_db, "--setting", "base_url", "/room/", "--setting", "default_page_size", "3",
+                           "-m", str(meta))
+    try:
+        for path in ["/room/", "/room/search.json?q=tiger", "/room/article/1", "/room/sample/articles"]:
+            assert _get(base + path)[0] == 403, path  # the metadata's permissions
+            assert _get(base + path, cookie=root)[0] == 200, path
+        assert "<title>My private archive</title>" in _get(base + "/room/", cookie=root)[1]
+        assert len(json.loads(_get(base + "/room/sample/names.json?_shape=array", cookie=root)[1])) == 3
+    finally:
+        process.terminate()
+        output = process.communicate(timeout=10)[0].decode()
+    assert "/room/" in output.splitlines()[0]  # "Serving ... at http://localhost:PORT/room/"
+
+    meta.write_text('title: "Harbour papers"\n')
+    process, base = _serve(sample_db, "--setting", "base_url", "/room/", "-m", str(meta))
+    try:
+        status, home = _get(base + "/room/")
+        assert status == 200 and "<title>Harbour papers</title>" in home
+        links = re.findall(r'(?:href|action|src)="(/[^"]*)"', home)
+        assert links and all(link.startswith("/room/") for link in links), [l for l in links if not l.startswith("/room/")]
+        assert _get(base + "/room/search.json?q=tiger")[1].count("/room/article/") >= 4
+        assert _get(base + "/room/-/static-plugins/news_archive/news.css")[0] == 200
+        status, row = _get(base + "/room/sample/articles/1")
+        assert status == 200 and '1 <a href="/room/article/1">(article page)</a>' in row
+        assert 'the <a href=\\"/room/\\">search page</a>' in _get(base + "/room/-/metadata.json")[1]
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+@pytest.mark.parametrize("args, said", [
+    (["--setting", "no_such", "1"], "'no_such' is not a Datasette setting"),
+    (["--setting", "sql_time_limit_ms", "soon"], "sql_time_limit_ms is a whole number"),
+    (["--setting", "base_url", "room"], "base_url starts and ends with a slash"),
+    (["-m", "{tmp}/meta.json"], "is not Datasette metadata"),
+    (["-m", "{tmp}/absent.json"], "cannot read"),
+])
+def test_serve_says_what_is_wrong_with_a_setting_or_metadata(sample_db, tmp_path, args, said):
+    import subprocess
+    import sys
+
+    (tmp_path / "meta.json").write_text("[1, 2")
+    result = subprocess.run([sys.executable, "-m", "news_archive.cli", "serve", "--db", sample_db, "--port", "0",
+                             *[a.replace("{tmp}", str(tmp_path)) for a in args]], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and said in result.stderr and "Traceback" not in result.stderr, result.stderr

@@ -1077,7 +1077,14 @@ def backup(dest: str, db_path: str, force: bool) -> None:
 @click.option("--port", default=8001, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
 @click.option("--demo", is_flag=True,
               help="With no archive at --db yet, make one of the bundled sample articles to try the reading room.")
-def serve(db_path: str, host: str, port: int, demo: bool) -> None:
+@click.option("--setting", "settings", type=(str, str), multiple=True, metavar="NAME VALUE",
+              help="A Datasette setting, as `datasette --setting` takes it (repeatable): base_url /news/ serves under"
+                   " that path behind a proxy.")
+@click.option("-m", "--metadata", "metadata_file", type=click.Path(dir_okay=False), default=None,
+              help="A Datasette metadata file (JSON or YAML), as `datasette -m` takes it: a title, allow blocks"
+                   " for permissions; added to the archive's own.")
+def serve(db_path: str, host: str, port: int, demo: bool, settings: tuple[tuple[str, str], ...],
+          metadata_file: str | None) -> None:
     """Browse and search the archive in a web browser (Datasette with the news-archive plugin).
 
     With --demo and no database yet, the bundled sample articles are ingested first.
@@ -1086,10 +1093,22 @@ def serve(db_path: str, host: str, port: int, demo: bool) -> None:
 
     \b
         news-archive serve --db news.db --port 8001
+        news-archive serve --setting base_url /news/ -m metadata.json
     """
+    from .web.app import REQUEST_HEAD_SECONDS, datasette_settings, head_deadline_protocol, make_datasette, \
+        read_metadata, sample_folder
+
+    # Read before anything is made or upgraded: a mistyped option changes nothing.
+    try:
+        extra_settings = datasette_settings(settings)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="'--setting'") from None
+    try:
+        user_metadata = read_metadata(metadata_file) if metadata_file else None
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="'-m' / '--metadata'") from None
     _check_can_listen(host, port)  # before the archive is made or upgraded, and before "Serving" is printed
     from . import ingest as ingester
-    from .web.app import REQUEST_HEAD_SECONDS, head_deadline_protocol, make_datasette, sample_folder
 
     if not Path(db_path).exists() and not demo:
         # Not made silently: an archive started with the sample would keep its two articles for good
@@ -1112,10 +1131,10 @@ def serve(db_path: str, host: str, port: int, demo: bool) -> None:
     import uvicorn
     import asyncio
 
-    datasette = make_datasette(db_path)
+    datasette = make_datasette(db_path, extra_settings=extra_settings, user_metadata=user_metadata)
     asyncio.run(datasette.invoke_startup())
     shown_host = "localhost" if host in ("127.0.0.1", "0.0.0.0", "::") else host
-    echo(f"Serving {db_path} at http://{shown_host}:{port}/  (Ctrl-C to stop)", err=True)
+    echo(f"Serving {db_path} at http://{shown_host}:{port}{datasette.urls.path('/')}  (Ctrl-C to stop)", err=True)
     # Connections beyond MAX_CONNECTIONS are answered 503 at once rather than queued.
     # Connections too slow to send a request are closed (see head_deadline_protocol); the tests
     # shorten the deadline with NEWS_ARCHIVE_REQUEST_HEAD_SECONDS.

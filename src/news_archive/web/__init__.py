@@ -56,6 +56,26 @@ def register_routes(datasette):
     ]
 
 
+# Datasette's row page of an article or a name leads to the reading room's page of it.
+_READING_ROOM_PAGES = {"articles": ("/article/", "article page"), "names": ("/name/", "name page")}
+
+
+@hookimpl
+def render_cell(value, column, table, database, datasette):
+    if column != "id" or table not in _READING_ROOM_PAGES or type(value) is not int:
+        return None
+    try:
+        if database != views.archive_database(datasette).name:
+            return None
+    except views.ArchiveMissing:
+        return None
+    from markupsafe import Markup, escape
+
+    path, label = _READING_ROOM_PAGES[table]
+    # On the row page only: on a table page the id column is Datasette's own link to the row.
+    return Markup('{} <a href="{}">({})</a>').format(value, escape(datasette.urls.path(f"{path}{value}")), label)
+
+
 @hookimpl
 def menu_links(datasette):
     return [

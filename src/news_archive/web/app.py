@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import importlib.resources
+import os
 from pathlib import Path
 
 from datasette.app import Datasette
@@ -20,11 +22,11 @@ SETTINGS = {
 }
 
 
-def metadata(database: str) -> dict:
+def metadata(database: str, base_url: str = "/") -> dict:
     return {
         "title": "News archive",
         "description_html": (
-            "A searchable archive of news articles. Start at the <a href=\"/\">search page</a>; "
+            f"A searchable archive of news articles. Start at the <a href=\"{html.escape(base_url)}\">search page</a>; "
             "the tables below are the raw data."
         ),
         "databases": {
@@ -103,19 +105,74 @@ def metadata(database: str) -> dict:
     }
 
 
-def make_datasette(db_path: str, *, extra_settings: dict | None = None) -> Datasette:
-    """A Datasette serving the archive read-only, with our plugin and metadata."""
+def make_datasette(db_path: str, *, extra_settings: dict | None = None, user_metadata: dict | None = None) -> Datasette:
+    """A Datasette serving the archive read-only, with our plugin and metadata, and a user's
+    settings and metadata (a title, permissions) over ours."""
     from news_archive.store import on_read_only_media
 
     _register_plugin()
     name = Path(db_path).stem
+    settings = {**SETTINGS, **(extra_settings or {})}
     # On read-only media the archive cannot change, and SQLite cannot open its WAL there but as immutable.
     files = {"immutables": [db_path]} if on_read_only_media(db_path) else {"files": [db_path]}
     return Datasette(
         **files,
-        metadata=metadata(name),
-        settings={**SETTINGS, **(extra_settings or {})},
+        metadata=merged(metadata(name, settings.get("base_url", "/")), user_metadata or {}),
+        settings=settings,
+        # As `datasette` reads it: signed-in actors' cookies (a login plugin's) outlive a restart.
+        secret=os.environ.get("DATASETTE_SECRET") or None,
     )
+
+
+def merged(ours: dict, theirs: dict) -> dict:
+    """Our metadata with a user's over it: their keys win, their tables and databases add to ours."""
+    result = dict(ours)
+    for key, value in theirs.items():
+        result[key] = merged(result[key], value) if isinstance(value, dict) and isinstance(result.get(key), dict) \
+            else value
+    return result
+
+
+def datasette_settings(pairs) -> dict:
+    """`--setting NAME VALUE` pairs as Datasette's own command line reads them (names checked,
+    numbers and on/off converted), or ValueError saying what is wrong."""
+    from datasette.app import DEFAULT_SETTINGS
+    from datasette.utils import ValueAsBooleanError, value_as_boolean
+
+    settings = {}
+    for name, value in pairs:
+        default = DEFAULT_SETTINGS.get(name)
+        if default is None:
+            raise ValueError(f"{name!r} is not a Datasette setting (`datasette --help-settings` lists them)")
+        if isinstance(default, bool):
+            try:
+                settings[name] = value_as_boolean(value)
+            except ValueAsBooleanError:
+                raise ValueError(f"setting {name} is on or off (on/off/true/false/1/0), not {value!r}") from None
+        elif isinstance(default, int):
+            if not value.isdigit():
+                raise ValueError(f"setting {name} is a whole number, not {value!r}")
+            settings[name] = int(value)
+        elif name == "base_url" and not (value.startswith("/") and value.endswith("/")):
+            raise ValueError(f"setting base_url starts and ends with a slash (/news/), not {value!r}")
+        else:
+            settings[name] = value
+    return settings
+
+
+def read_metadata(path: str) -> dict:
+    """A Datasette metadata file (JSON or YAML), or ValueError saying what is wrong with it."""
+    from datasette.utils import BadMetadataError, parse_metadata
+
+    try:
+        found = parse_metadata(Path(path).read_text(encoding="utf-8"))
+    except OSError as error:
+        raise ValueError(f"cannot read {path}: {(error.strerror or str(error)).lower()}") from None
+    except (BadMetadataError, UnicodeDecodeError) as error:
+        raise ValueError(f"{path} is not Datasette metadata: {error}") from None
+    if not isinstance(found, dict):
+        raise ValueError(f"{path} is not Datasette metadata: it holds no keys and values")
+    return found
 
 
 def _register_plugin() -> None:

@@ -206,9 +206,16 @@ async def render(datasette, request, template: str, context: dict, status: int =
         "kind_label": lambda kind: KIND_LABELS.get(kind, kind),
         "here": request.path if request is not None else "",
         "max_query_chars": MAX_QUERY_CHARS,
+        "site_title": site_title(datasette),
     }
     html = await datasette.render_template(template, {**base, **context}, request=request)
     return Response.html(html, status=status, headers=dict(SECURITY_HEADERS))
+
+
+def site_title(datasette) -> str:
+    """What the pages call the archive: the title of Datasette's metadata (`-m`), if one is given."""
+    title = datasette.metadata("title")
+    return title.strip() if isinstance(title, str) and title.strip() else "News archive"
 
 
 def moment_label(iso: str | None) -> str:
@@ -789,7 +796,7 @@ async def search_atom(request, datasette):
     mentioning = f" mentioning {' and '.join(n['name'] for n in params.chosen)}" if params.chosen else ""
     dates = (f" from {params.since}" if params.since else "") + (f" to {params.until}" if params.until else "")
     feed = atom.feed(
-        title=f"News archive: {result.query.describe() or 'latest articles'}{mentioning}{dates}",
+        title=f"{site_title(datasette)}: {result.query.describe() or 'latest articles'}{mentioning}{dates}",
         feed_url=datasette.absolute_url(request, request.full_path),
         page_url=page_url,
         archive=await run(datasette, archive_id),
