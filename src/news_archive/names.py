@@ -634,6 +634,12 @@ _WHEN = frozenset({"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Satu
                    "November", "December"})
 
 
+# No name is this many words long; a longer run of capitalised words (a list, a table, a
+# page of capitals) is read in pieces of this size, so that the work on a run, some of it
+# quadratic in its words (the joins of "and" and "of"), stays bounded.
+_LONGEST_RUN = 24
+
+
 def _plan_tokens(g: str, offset: int) -> list[list[_Token]]:
     """The words of a candidate run, cut where a full stop ends a sentence,
     with offsets plus ``offset``."""
@@ -660,7 +666,7 @@ def _plan_tokens(g: str, offset: int) -> list[list[_Token]]:
         word, cut, stop = found
         if word:
             runs[-1].append((word, start, start + len(raw) - cut))
-            if stop:
+            if stop or len(runs[-1]) == _LONGEST_RUN:
                 runs.append([])
         if at >= 0:
             at += len(raw) + 1
@@ -1212,9 +1218,12 @@ def _paragraphs(text: str) -> tuple[list[int], list[int]]:
 # backwards from there.
 _PARTNER = rf"[{_CAPITAL}][{_LOWER}]+(?:[ \n][{_CAPITAL}][{_LOWER}]+)?"  # a line may break anywhere
 _LEGAL_AFTER = r"(?=[ \n](?:and[ \n])?(?:Co|Cos|Company|Inc|Corp|Associates|Securities|Sons|Ltd)\b)"
+# At most _MOST_PARTNERS: unbounded, a long list of names without a legal form ("New York, New
+# York, ...") was tried from each of its commas to its end, quadratic in its length.
+_MOST_PARTNERS = 8
 _COMMA_FIRM_TAIL = re.compile(  # a literal "," first: the regex engine then skips ahead to each
-    rf",[ \n]{_PARTNER}(?:(?:,[ \n]{_PARTNER})*(?:,?[ \n](?:and|&)[ \n]{_PARTNER}{_LEGAL_AFTER}"
-    rf"|,?[ \n](?:and|&)[ \n](?:Co|Company|Associates|Sons)\b)|(?:,[ \n]{_PARTNER})+{_LEGAL_AFTER})"
+    rf",[ \n]{_PARTNER}(?:(?:,[ \n]{_PARTNER}){{0,{_MOST_PARTNERS}}}(?:,?[ \n](?:and|&)[ \n]{_PARTNER}{_LEGAL_AFTER}"
+    rf"|,?[ \n](?:and|&)[ \n](?:Co|Company|Associates|Sons)\b)|(?:,[ \n]{_PARTNER}){{1,{_MOST_PARTNERS}}}{_LEGAL_AFTER})"
 )
 _FIRST_PARTNER = re.compile(rf"\b{_PARTNER}$")
 
