@@ -440,6 +440,22 @@ def test_quotes_by_words_speaker_or_name(tmp_path):
     assert unknown.returncode == 1 and "no person, organisation or place called 'Nobody Atall'" in unknown.stderr
 
 
+def test_quotes_give_the_person_after_a_title_or_a_dash_never_the_title(tmp_path):
+    # An editor's article: "said Mr. Smith" was a quotation by "Mr", a dash gave the speaker before.
+    write_article(tmp_path / "in", "acme.txt", (
+        " date 1987-03-06 Acme names Smith chief executive\n\n"
+        "NEW YORK, March 6 - Acme Corp said John Smith, 54, would become chief executive on April 1.\n\n"
+        '"I am honored," said Mr. Smith. "Acme has a great future."\n\n'
+        '"No comment," said Sen. Robert Byrd.\n\n'
+        "\u201cThe ball is in their court\u201d \u2014 that was the message from the committee.\n"))
+    db = str(tmp_path / "q.db")
+    assert shell("ingest", str(tmp_path / "in"), "--db", db).returncode == 0
+    said = json.loads(shell("quotes", "--json", "--db", db).stdout)
+    assert sorted((q["quote"], q["speaker"]) for q in said) == [
+        ("Acme has a great future.", "John Smith"), ("I am honored", "John Smith"),
+        ("No comment", "Robert Byrd"), ("The ball is in their court", None)]
+
+
 def test_serve_ingests_the_sample_when_there_is_no_archive_and_asked_to(tmp_path):
     from conftest import free_port
 

@@ -358,3 +358,89 @@ def test_a_person_named_after_said_is_in_focus_and_an_apposition_is_not_unnamed(
     # A title with "of" is no description of someone else.
     title = 'Chancellor of the Exchequer Nigel Lawson said wage rises are "faster than is comfortable."'
     assert _said(title) == [("faster than ", "Nigel Lawson")]
+
+
+@pytest.mark.parametrize(
+    "attribution, speaker",
+    [
+        ("said Mr. Smith", "John Smith"),
+        ("said Mrs. Thatcher", "Margaret Thatcher"),
+        ("said Sen. Robert Byrd", "Robert Byrd"),
+        ("said Rep. Jim Wright", "Jim Wright"),
+        ("said Gov. Mario Cuomo", "Mario Cuomo"),
+        ("said Gen. John Vessey", "John Vessey"),
+        ("said Dr. Jane Hart", "Jane Hart"),
+        ("said Sen. Bennett Johnston in a statement issued with the report", "Bennett Johnston"),
+        ("said Rep. James Olin (D-Va.)", "James Olin"),
+        ("said J. Hugh Liedtke", "J. Hugh Liedtke"),
+    ],
+)
+def test_a_title_written_short_before_the_name_is_not_the_speaker(attribution, speaker):
+    given = speaker.split()[0]
+    text = (f"{speaker} met reporters in Washington on Monday.\n\n"
+            f'"I am honored to serve," {attribution}. "Acme has a great future."\n\n'
+            f'"No comment," {attribution.split(" in ")[0]}.')
+    # The follow-on quotation is the same speaker's, and two words in quotes are found too.
+    assert _said(text) == [("I am honored", speaker), ("Acme has a g", speaker), ("No comment", speaker)], given
+
+
+def test_a_word_that_is_never_a_name_alone_is_no_speaker():
+    when = ('Senate Armed Services Committee Chairman Sam Nunn said the odds were against confirmation.\n\n'
+            'When asked on the television program if he thought Gates would be confirmed, the Georgia Democrat '
+            'shot back: "I would not bet any money on it."')
+    assert [q.speaker for q in extract_quotes(when)] != ["When"]
+    may = ('May Department Stores Co said it is encouraged about the new fiscal year.\n\n'
+           'The company said its merger last year is "going very well." May said "We are acting more like '
+           'one company every day."')
+    assert _said(may) == [("going very w", None), ("We are actin", None)]  # the company: no one named
+    # Unless the text names someone with it after a given name.
+    analyst = ('"It was an entry point," said Barclays analyst Rick May.\n\n'
+               '"Fairchild simply does not have key technology," May said.')
+    assert _said(analyst)[-1] == ("Fairchild si", "Rick May")
+
+
+def test_a_name_after_the_verb_ends_where_the_clause_about_it_begins():
+    sumita = ('Bank of Japan Governor Satoshi Sumita said on Friday the bank would act if needed.\n\n'
+              '"WE ARE READY TO ACT," said Sumita in a statement quoted by Kyodo news agency.')
+    assert _said(sumita) == [("WE ARE READY", "Satoshi Sumita")]
+    league = ('"Builders are looking at current mortgage rates," said Mark Obrinsky of the U.S. League of\n'
+              'Savings Institutions in Washington, whose members supply the financing.')
+    assert _said(league) == [("Builders are", "Mark Obrinsky")]
+
+
+def test_someone_of_a_country_described_is_not_the_person_in_focus():
+    text = ('Yurij Ponomarev declined to comment on remarks by a senior U.S. Official.\n\n'
+            '"How would the bank use the rouble as a basis for expanding its capital?" asked the U.S. Official, '
+            'who declined to be identified.')
+    assert _said(text) == [("How would th", None)]
+
+
+@pytest.mark.parametrize(
+    "line, speaker",
+    [
+        ('"The budget is dead," said Speaker Jim Wright — adding that he would offer his own plan.', "Jim Wright"),
+        ('"The budget is dead," said Jim Wright — adding that he would offer his own plan.', "Jim Wright"),
+        ('"The budget is dead," said Jim Wright -- adding that he would offer his own plan.', "Jim Wright"),
+        ("“We are not going anywhere” — Senator Robert Byrd, on the plans of the Democrats.", "Robert Byrd"),
+        # Someone the module cannot read: nobody, not the speaker of the paragraph before.
+        ("“The ball is in their court” — that was the message from Assistant Secretary Richard Perle.", None),
+    ],
+)
+def test_a_dash_after_a_quotation_gives_its_speaker_or_none(line, speaker):
+    text = f'President Ronald Reagan defended his budget. "We will not raise taxes," Reagan said.\n\n{line}'
+    assert [q.speaker for q in extract_quotes(text)] == ["Ronald Reagan", speaker]
+
+
+def test_a_name_after_so_called_is_not_a_quotation():
+    text = ('Paul Volcker said the Bank of England had been consulted about the so-called "Big Bang" reforms.\n\n'
+            'Douglas said the deduction of losses, known as "double dipping," would end.')
+    assert extract_quotes(text) == []
+
+
+def test_according_to_someone_before_or_after_the_quotation():
+    text = ('Treasury Secretary James Baker met Paul Volcker on Monday. "We talked," Volcker said.\n\n'
+            'According to Baker, "the talks in Paris were very constructive."\n\n'
+            '"They will be more aggressive this year," according to Richard Loewy, analyst for Prudential-Bache.\n\n'
+            '"It will not last," according to dealers.')
+    assert _said(text) == [("We talked", "Paul Volcker"), ("the talks in", "James Baker"),
+                           ("They will be", "Richard Loewy"), ("It will not ", None)]

@@ -232,6 +232,12 @@ def _never_alone(word: str) -> bool:
     )
 
 
+def is_name_alone(word: str) -> bool:
+    """Whether a capitalised word can be a name by itself; not "When", "May", "Mr." or "Sen"
+    (for :mod:`news_archive.quotes`, which reads speakers the finder did not report)."""
+    return not _never_alone(word) and not _never_alone(word.rstrip("."))
+
+
 def _is_acronym(word: str) -> bool:
     letters = word.replace(".", "").replace("&", "")
     return len(letters) >= 2 and letters.isupper() and letters.isalpha()

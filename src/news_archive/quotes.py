@@ -16,6 +16,10 @@ What counts as a quotation:
   who said it ('"No," he said', 'He replied: "Never."', 'Fields said
   producers were "desperate"'); otherwise it is a scare quote or a title (a
   so-called "poison pill", 'Using this "financial deficit" method').
+* Up to three words in quotes right after "so-called", "dubbed", "nicknamed",
+  "code-named" or "known as" are what something is called, not a quotation,
+  even in a sentence with a speaker ('Volcker said ... the so-called "Big
+  Bang" reforms').
 
 One utterance split around its attribution is ONE quotation: in
 ``"And," Dillon continued, "for the last two years, we have been apart."``
@@ -29,16 +33,28 @@ Who said it, tried in this order:
 
 1. An attribution after the closing mark: ``"...," Dillon affirmed``,
    ``"...," 25-year-old Dillon Passage recalled``, ``"...," said Gavin
-   Launder``, ``"...," he added``, ``"...," the company said``.
+   Launder``, ``"...," he added``, ``"...," the company said``. After the
+   verb, a title written short belongs to the name (``said Mr. Smith``,
+   ``said Sen. Bennett Johnston``, ``said J. Hugh Liedtke``), and the name ends
+   where a dash or a clause about it begins (``said Sumita in a statement
+   quoted by Kyodo``, ``said Jim Wright — adding``; ``said Mark Obrinsky of
+   the U.S. League of Savings Institutions`` when that is too long to read
+   whole). A name there that cannot be read gives no speaker, never the
+   speaker before. Then a dash and a name: ``“...” — Senator Robert Byrd, on
+   ...``; or ``"...," according to Treasury Secretary James Baker`` (and
+   ``according to dealers``: no speaker).
 2. The subject of the sentence that leads into the quotation, when that
    clause has an attribution verb: ``He wrote: "..."``, ``Dillon described
-   this experience as "..."``, ``He told his fans that "yes, ..."``.
+   this experience as "..."``, ``He told his fans that "yes, ..."``; or the
+   source a sentence begins with: ``According to Baker, "..."``.
 3. A quotation that opens a paragraph after one ending in a colon ("... the
    caption of the post that read:") takes the subject of that paragraph's
    last sentence.
 4. A quotation with no attribution of its own takes the speaker of the
    quotation before it in the same paragraph, or, when it opens its
-   paragraph, of the last quotation of the paragraph before.
+   paragraph, of the last quotation of the paragraph before; not one
+   followed by a dash and words that name no one it can read (``“...” —
+   that was the message from ...``): no speaker.
 
 A speaker written as a name is given as the fullest form of that name in the
 article (:mod:`news_archive.names`): "Dillon" is "Dillon Passage". "He" and
@@ -47,8 +63,13 @@ named speaker, or a person who begins a sentence, whichever came later.
 A description that refers back ("the disgraced former zoo owner", "the
 official") is that same person in focus. A description that brings someone
 new or is not a person ("a spokesman", "one trader", "analysts", "the
-company", "the ministry") and "they", "we", "it", "I" give no speaker
-(``None``): saying who they are would be a guess.
+company", "the ministry"), someone described by their country ("the U.S.
+official", "the Iranian spokesman") and "they", "we", "it", "I" give no
+speaker (``None``): saying who they are would be a guess. A capitalised word
+the names module did not report is a speaker only if it can be a name by
+itself: never a title ("Mr", "Sen") nor a word such as "When", "However" or
+"May" (unless the text names someone with it after a given name: "Rick
+May").
 """
 
 from __future__ import annotations
@@ -61,6 +82,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from . import names
+from .name_lists import DEMONYMS, GIVEN_NAMES, PERSON_TITLES
 
 
 @dataclass(frozen=True)
@@ -87,6 +109,10 @@ _AFTER, _TRAILING, _LEAD_IN, _COLON = "after", "trailing", "lead-in", "colon"
 # that takes its speaker from the quotations around it, or from a clause at the end of its
 # sentence, is a word put in quotes ('Using this "financial deficit" method, ...').
 _SAYS_SHORT = frozenset((_AFTER, _COLON, _LEAD_IN))
+# Up to three words in quotes after "so-called" or "dubbed" are what something is called, not what
+# anyone said, whoever the sentence is about: 'Volcker said ... the so-called "Big Bang" reforms'.
+_CALLED_WORDS = 3
+_CALLED = re.compile(r"\b(?:so-called|so called|dubbed|nicknamed|code-named|codenamed|known as)\s*$", re.IGNORECASE)
 
 # Verbs that attribute speech or writing. After a quotation any lower-case
 # word ending in -ed also counts ("Dillon affirmed", "Joe expressed").
@@ -136,11 +162,29 @@ _DETERMINERS = frozenset("the a an one another two three some several many its h
 _AFTER_SPEAKER_VERB = re.compile(
     rf"[\s,]*(?P<clause>[^\"“”,;:!?]{{1,90}}?)\s+(?:[a-z]+ly\s+)?(?:{_VERB_TRIE}|[a-z]{{3,}}ed)\b"
 )
+# Titles written short with a full stop before a name ("said Mr. Smith", "said Sen. Bennett
+# Johnston"): the full stop ends neither the name nor the sentence.
+_TITLE_ABBREVIATIONS = "Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gov|Gen|Col|Capt|Lt|Sgt|Adm|Cmdr|Rev|St|Jr|Sr"
+# What may name a speaker after the verb: no quote mark, no punctuation that ends a clause and no
+# dash ("said Jim Wright — adding ..."), but the full stops of a title or an initial ("J. Hugh
+# Liedtke").
+_SPEAKER_CHARACTERS = rf"(?:\b(?:{_TITLE_ABBREVIATIONS}|[A-Z])\.|(?!\s+--?\s)[^\"“”,;:.!?—–])"
 # Or the verb first: "said Gavin Launder, an analyst with ...".
 _AFTER_VERB_SPEAKER = re.compile(
     r"[\s,]*(?:[a-z]+ly\s+)?(?:said|says|added|adds|wrote|writes|told|asked|continued|explained|noted|declared"
-    r"|warned)\s+(?P<clause>[^\"“”,;:.!?]{1,60})"
+    rf"|warned)\s+(?P<clause>{_SPEAKER_CHARACTERS}{{1,60}})"
 )
+# What follows a name after the verb and is not part of it: "said Sumita in a statement quoted by
+# Kyodo", "said Smith at a news conference", "said Jones, who ...".
+_AFTER_THE_NAME = re.compile(r"\s+(?:in|on|at|after|before|when|while|during|as|from|with|by|who|which|that)\b")
+_OF = re.compile(r"\s+of\s")
+# Or a dash, then who said it: '“We are not going anywhere” — Senator Robert Byrd, on ...'.
+_DASH = re.compile(r"\s*(?:[—–]|--?(?=\s))\s*")
+_DASH_SPEAKER = re.compile(rf"\s*(?:[—–]|--?(?=\s))\s*(?P<clause>[A-Z]{_SPEAKER_CHARACTERS}{{0,60}})")
+# Or "according to" someone, after the quotation or leading into it: '"...," according to Treasury
+# Secretary James Baker'; 'According to Baker, "the talks ..."'.
+_ACCORDING_TO_AFTER = re.compile(rf"[\s,]*according\s+to\s+(?P<clause>{_SPEAKER_CHARACTERS}{{1,60}})")
+_ACCORDING_TO_BEFORE = re.compile(rf"[Aa]ccording\s+to\s+(?P<clause>{_SPEAKER_CHARACTERS}{{1,60}}),")
 # A name followed by its verb: "co-Chairman Alastair Morton said".
 _SPEAKS = re.compile(rf",?\s+(?:[a-z]+ly\s+)?(?:{_VERB_TRIE})\b")
 # An attribution that ends the sentence after a quotation and more words:
@@ -157,7 +201,7 @@ _LEADING_CONJUNCTION = re.compile(
 # a conjunction ("..., but Edwards said", "... that he told").
 _CLAUSE_START = re.compile(r"(?:[,;(]\s*|\b(?:and|but|that|while|as|because|when|which|who|so)\s+)")
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-9])")
-_ABBREVIATED = re.compile(r"(?:\b[A-Z]\.|\b(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|St|Inc|Corp|Co|Ltd|Jr|No)\.)$")
+_ABBREVIATED = re.compile(rf"(?:\b[A-Z]\.|\b(?:{_TITLE_ABBREVIATIONS}|Inc|Corp|Co|Ltd|No)\.)$")
 
 # Head nouns of descriptions that are not a person: organisations, which
 # may be named inside the description ("the Sterling Grace Capital group"),
@@ -368,8 +412,10 @@ def extract_quotes(text: str, mentions: Sequence[names.Mention] | None = None) -
                 elif _opens_paragraph(text, paragraphs[number][0], first.open) and previous_speaker is not None:
                     speaker = previous_speaker
             quotation = _clean(" ".join([" ".join(span.inner.split()) for span in group]))
-            if not quotation or (len(quotation.split()) < _SHORT_QUOTE_WORDS and (
-                    speaker is None or attributed not in _SAYS_SHORT)):
+            words = len(quotation.split())
+            if not quotation or (words < _SHORT_QUOTE_WORDS and (speaker is None or attributed not in _SAYS_SHORT)):
+                continue
+            if words <= _CALLED_WORDS and _CALLED.search(text, max(0, first.open - 12), first.open):
                 continue
             if (quotation, speaker) not in already:  # said again (a summary, then the story): one quotation
                 already.add((quotation, speaker))
@@ -430,6 +476,15 @@ _UNNAMED_SUBJECT = re.compile(
 # of ..." (not "said Ongpin was").
 _SAID_BEFORE = re.compile(r"\b(?:said|says|added|adds|told|asked|wrote)\s+$")
 _SINGULAR = frozenset("a an one another the this that".split())
+
+
+_REGION_WORDS = frozenset("central eastern western northern southern gulf latin".split())
+
+
+def _is_nationality(word: str) -> bool:
+    """"Iranian", "Japanese", "Soviet" (not "central": "the central banker")."""
+    word = word.strip(",.'’()")
+    return word[:1].isupper() and word.lower() in DEMONYMS and word.lower() not in _REGION_WORDS
 
 
 def _person_head(words: list[str]) -> str | None:
@@ -703,8 +758,15 @@ class _Resolver:
             ):
                 self._unnamed_spoke(start, words)
                 return True, None  # "a spokesman", "the company", "the Republicans"
+            head = _person_head(words)
+            if head in _UNNAMED_NOUNS and (
+                    any(m.kind == names.PLACE for m in found) or any(_is_nationality(w) for w in words[1:])):
+                # "the U.S. official", "the Iranian spokesman": someone of a country, not the
+                # person in focus (who may be of another).
+                self._unnamed_spoke(start, words)
+                return True, None
             # "the disgraced former zoo owner"; not the unnamed banker who spoke since.
-            who = self._in_focus(at, head=_person_head(words))
+            who = self._in_focus(at, head=head)
             if who is None:
                 self._unnamed_spoke(start, words)
             return True, who
@@ -734,7 +796,34 @@ class _Resolver:
             for mention in self.mentions:
                 for key in (mention.name, *mention.name.split()):
                     self._first_with.setdefault(key, mention.name)
-        return True, self._first_with.get(written, written)
+        named = self._first_with.get(written)
+        if named is not None:
+            return True, named
+        # Not a title with no name after it ("said Mr." or "former Nevada Sen."), nor a word that
+        # is never a name alone ("When asked ...", "May said": a month, May Department Stores),
+        # unless the text names someone with it after a given name ("analyst Rick May").
+        if kept[-1].lower() in PERSON_TITLES:
+            return False, None
+        if len(kept) == 1 and not names.is_name_alone(kept[0]):
+            person = self._given_name_before(kept[0].rstrip("."))
+            return (True, person) if person else (False, None)
+        return True, written
+
+    def _given_name_before(self, surname: str) -> str | None:
+        """"Rick May" when the text says "Rick May" (a given name before ``surname``), else None."""
+        for match in re.finditer(rf"\b([A-Z][a-z]+)\s+{re.escape(surname)}\b", self.text):
+            if match.group(1).lower() in GIVEN_NAMES:
+                return f"{match.group(1)} {surname}"
+        return None
+
+    def _name_end(self, start: int, end: int) -> int:
+        """Where a speaker named after the verb ends in ``text[start:end]``: before what
+        follows the name ("Sumita in a statement quoted by Kyodo" is "Sumita")."""
+        if self.text[start : start + 1].isupper():
+            after = _AFTER_THE_NAME.search(self.text, start, end)
+            if after is not None:
+                return after.start()
+        return end
 
     def speaker(self, first: _Span, group: list[_Span]) -> tuple[str | None, str | None]:
         """(speaker, how the quotation itself is attributed: _AFTER, _TRAILING, _LEAD_IN, _COLON; or None)."""
@@ -749,9 +838,32 @@ class _Resolver:
             for pattern in (_AFTER_SPEAKER_VERB, _AFTER_VERB_SPEAKER):
                 match = pattern.match(text, *window)
                 if match and not match.group("clause").lstrip().startswith("@"):
-                    ok, who = self._who(match.start("clause"), match.end("clause"), span.open)
+                    start, end = match.span("clause")
+                    if pattern is _AFTER_VERB_SPEAKER:
+                        end = self._name_end(start, end)
+                    ok, who = self._who(start, end, span.open)
+                    if not ok and pattern is _AFTER_VERB_SPEAKER and text[start : start + 1].isupper():
+                        # Too long to read whole: "said Mark Obrinsky of the U.S. League of Savings
+                        # Institutions" is Mark Obrinsky, a name that ends before "of" (not "said
+                        # Industrial Bank of Japan Ltd senior economist ...").
+                        of = _OF.search(text, start, end)
+                        if of is not None and any(
+                                start <= m.start and m.end <= of.start() for m in self.mentions):
+                            ok, who = self._who(start, of.start(), span.open)
+                        if not ok:
+                            return _NOBODY, _AFTER  # someone named there, not the last speaker
                     if ok:
                         return who, _AFTER
+            dash = _DASH_SPEAKER.match(text, *window)
+            if dash:
+                ok, who = self._who(dash.start("clause"), self._name_end(*dash.span("clause")), span.open)
+                if ok and who:
+                    return who, _AFTER
+            according = _ACCORDING_TO_AFTER.match(text, *window)
+            if according:
+                # The source is named: no one else's words, whoever it is.
+                ok, who = self._who(according.start("clause"), self._name_end(*according.span("clause")), span.open)
+                return (who if ok and who else _NOBODY), _AFTER
         # 1b. At the end of the sentence: '"..." based on sales, he said.'
         if first.closed and group[-1].closed:
             after_start = group[-1].close + 1
@@ -767,6 +879,14 @@ class _Resolver:
         lead = self._lead_in(paragraph_start, first.open)
         if lead is not None:
             return lead, _COLON if text[paragraph_start:first.open].rstrip().endswith(":") else _LEAD_IN
+        # 2b. A sentence that begins "According to Baker, ...".
+        begin = self._sentence_start(paragraph_start, first.open)
+        if text.find("ccording to", begin, first.open) >= 0:
+            lead = _LEADING_CONJUNCTION.match(text, begin, first.open)
+            according = _ACCORDING_TO_BEFORE.match(text, lead.end() if lead else begin, first.open)
+            if according:
+                ok, who = self._who(according.start("clause"), self._name_end(*according.span("clause")), first.open)
+                return (who if ok and who else _NOBODY), _LEAD_IN
         # 3. A paragraph that opens with the quotation after one ending in ":".
         if first.paragraph > 0 and _opens_paragraph(text, paragraph_start, first.open):
             prev_start, prev_end = self.paragraphs[first.paragraph - 1]
@@ -774,6 +894,13 @@ class _Resolver:
                 lead = self._lead_in(prev_start, prev_end)
                 if lead is not None:
                     return lead, _COLON
+        # 3b. A dash after the quotation, then words that name no one we can read ("“...” — that was
+        # the message from ..."): the sentence says whose words they are, so not the last speaker's.
+        last = group[-1]
+        if last.closed:
+            dash = _DASH.match(text, last.close + 1, paragraph_end)
+            if dash and dash.end() < paragraph_end:
+                return _NOBODY, _TRAILING
         return None, None
 
     def _lead_in(self, start: int, at: int) -> str | None:
