@@ -200,6 +200,9 @@ _LEADING_CONJUNCTION = re.compile(
 # Where the subject of the verb before a quotation begins: after a comma or
 # a conjunction ("..., but Edwards said", "... that he told").
 _CLAUSE_START = re.compile(r"(?:[,;(]\s*|\b(?:and|but|that|while|as|because|when|which|who|so)\s+)")
+# Characters: a sentence is read no further than this from a quotation (news sentences are far
+# shorter; a paragraph of quotations without full stops was read to its end for each one).
+_LONGEST_SENTENCE = 1000
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-9])")
 _ABBREVIATED = re.compile(rf"(?:\b[A-Z]\.|\b(?:{_TITLE_ABBREVIATIONS}|Inc|Corp|Co|Ltd|No)\.)$")
 
@@ -679,7 +682,9 @@ class _Resolver:
             ends = self._sentence_ends[start] = ([b for b, _ in found], [r for _, r in found])
         begins, reads_to = ends
         index = bisect_right(reads_to, at)
-        return begins[index - 1] if index else start
+        # No further back than _LONGEST_SENTENCE: what is read from a sentence's start to a quotation
+        # (its verbs, its marks) was read again for each quotation of a paragraph without full stops.
+        return max(begins[index - 1] if index else start, at - _LONGEST_SENTENCE)
 
     def sentence_of(self, paragraph: int, at: int) -> int:
         """Where the sentence holding ``at`` (in that paragraph) begins."""
@@ -867,8 +872,9 @@ class _Resolver:
         # 1b. At the end of the sentence: '"..." based on sales, he said.'
         if first.closed and group[-1].closed:
             after_start = group[-1].close + 1
-            sentence_end = _SENTENCE_END.search(text, after_start, paragraph_end)
-            stop = sentence_end.start() + 1 if sentence_end else paragraph_end
+            reach = min(paragraph_end, after_start + _LONGEST_SENTENCE)
+            sentence_end = _SENTENCE_END.search(text, after_start, reach)
+            stop = sentence_end.start() + 1 if sentence_end else reach
             if '"' not in text[after_start:stop] and "“" not in text[after_start:stop]:
                 match = _TRAILING_ATTRIBUTION.search(text, after_start, stop)
                 if match:
