@@ -114,8 +114,8 @@ def test_a_report_whose_figures_were_replaced_on_another_day_is_not_a_version(tm
     # The same day, a figure replaced is a correction; a day later, figures cut are a repeat;
     # two days later, another amount is the next report (all four are alike enough).
     assert _pairs(db_path) == {("report-1.txt", "report-2-corrected.txt"), ("report-1.txt", "report-3-repeated.txt")}
-    # The repeat does not pair with the correction: it is not in its story.
-    assert _stories(db_path) == {"report-1.txt": ["report-1.txt", "report-2-corrected.txt"]}
+    # The repeat does not pair with the correction, but both are versions of report 1: one story.
+    assert _stories(db_path) == {"report-1.txt": ["report-1.txt", "report-2-corrected.txt", "report-3-repeated.txt"]}
 
 
 def test_a_story_spans_versions_that_all_pair_whatever_the_order_they_came_in(tmp_path):
@@ -164,5 +164,107 @@ def test_an_archive_of_version_5_gets_its_pairs_and_stories_recut(tmp_path, db_p
     upgrade(db_path)
     assert rows(db_path, "PRAGMA user_version") == [(store.SCHEMA_VERSION,)]
     assert _pairs(db_path) == pairs and _stories(db_path) == stories
-    assert stories == {"report-1.txt": ["report-1.txt", "report-2-corrected.txt"],
+    assert stories == {"report-1.txt": ["report-1.txt", "report-2-corrected.txt", "report-3-repeated.txt"],
                        "market-d.txt": ["market-d.txt", "market-e.txt"]}
+
+
+_TEXACO = (
+    "WHITE PLAINS, N.Y., March 10 - Texaco Inc filed for protection from its creditors under Chapter 11 of the"
+    " federal bankruptcy code on Tuesday, after failing to reach a settlement with Pennzoil Co over a 10.3 billion"
+    " dlr court judgment.\n\nThe filing, the largest ever by a U.S. company, came after the Texas Supreme Court"
+    " refused to hear Texaco's appeal of the judgment awarded to Pennzoil in its dispute over the acquisition of"
+    " Getty Oil Co in 1984.\n\nTexaco chairman Alfred DeCrane said the company had no choice. \"We took this step"
+    " to protect the company, its employees and its shareholders,\" DeCrane said at a news conference.\n\n"
+    "Pennzoil chairman J. Hugh Liedtke said his company was still willing to negotiate. \"The door is open,\""
+    " Liedtke said.\n\nAnalysts said the filing would {plan}. Texaco shares fell {fell} on the New York Stock"
+    " Exchange before trading was halted.\n\nThe company said its foreign subsidiaries, including Texaco Canada"
+    " Inc, were not included in the filing and would operate as usual.\n\nTexaco, the third largest U.S. oil"
+    " company, had revenues of {revenue} billion dlrs last year.{note}"
+)
+_APPEAL = "allow Texaco to continue operating normally while it appealed the judgment to the U.S. Supreme Court"
+# A wire story, its republication the next day (one sentence reworded), a correction of a share
+# price sent the same day as the original, and a correction of the revenue the next day.
+_TEXACO_VERSIONS = {
+    "wire.txt": ("1987-03-10", _APPEAL, "3-1/4 to 28-1/2", "31.6", ""),
+    "republished.txt": ("1987-03-11", "let Texaco keep running its refineries and service stations while it took"
+                        " its case to the U.S. Supreme Court", "3-1/4 to 28-1/2", "31.6", ""),
+    "price-corrected.txt": ("1987-03-10", _APPEAL, "3-3/4 to 28", "31.6",
+                            "\n\n(Corrects share price move in paragraph 5.)"),
+    "revenue-corrected.txt": ("1987-03-11", _APPEAL, "3-1/4 to 28-1/2", "32.6",
+                              "\n\n(Corrects revenue figure in final paragraph to 32.6 billion dlrs from 31.6"
+                              " billion.)"),
+}
+
+
+def _texaco(folder: Path, names) -> Path:
+    for name in names:
+        day, plan, fell, revenue, note = _TEXACO_VERSIONS[name]
+        text = _TEXACO.format(plan=plan, fell=fell, revenue=revenue, note=note)
+        write_article(folder, name, f" date {day} Texaco files for bankruptcy protection after Pennzoil ruling\n\n"
+                                    f"{text}\n")
+    return folder
+
+
+def test_corrections_and_a_republication_are_one_story_whatever_the_order_they_came_in(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    every = list(_TEXACO_VERSIONS)
+    at_once = str(tmp_path / "at-once.db")
+    ingest(at_once, [str(_texaco(tmp_path / "all", every))], jobs=1)
+    # The price corrected on the 10th is not a pair of either version of the 11th: a figure of
+    # each was replaced, a day apart (as a daily report's are). Every version pairs with the wire story.
+    assert _pairs(at_once) == {("republished.txt", "wire.txt"), ("price-corrected.txt", "wire.txt"),
+                               ("republished.txt", "revenue-corrected.txt"), ("revenue-corrected.txt", "wire.txt")}
+    assert list(_stories(at_once).values()) == [sorted(every)]
+    # One file an ingest, in two orders: the same story (ids, and so the story's name, differ).
+    for order in (every, every[::-1]):
+        in_turn = str(tmp_path / f"in-turn-{order[0]}.db")
+        for name in order:
+            ingest(in_turn, [str(_texaco(tmp_path / name.split(".")[0], [name]))], jobs=1, ranked_index=False)
+        assert list(_stories(in_turn).values()) == [sorted(every)], order
+
+    # Each version's page lists the three others, those it does not pair with too (their
+    # similarity estimated from the sketches), as many as a search result counts.
+    def show(name: str, *options: str) -> str:
+        article_id = rows(at_once, "SELECT id FROM articles WHERE source = ?", (name,))[0][0]
+        done = subprocess.run([sys.executable, "-m", "news_archive.cli", "show", str(article_id), *options,
+                               "--db", at_once], capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+        return done.stdout
+
+    for name in every:
+        listed = {version["source"]: version["similarity"] for version in json.loads(show(name, "--json"))["similar"]}
+        assert sorted(listed) == sorted(set(every) - {name}), name
+        assert all(0.5 < similarity <= 1 for similarity in listed.values()), listed
+    page = show("republished.txt")
+    assert page.count("\nversion [") == 3 and page.count("% alike)") == 3
+    found = subprocess.run([sys.executable, "-m", "news_archive.cli", "search", "texaco", "--json", "--db", at_once],
+                           capture_output=True, text=True, timeout=120)
+    assert [result["similar_versions"] for result in json.loads(found.stdout)] == [3]
+
+
+def test_an_archive_of_version_10_gets_its_stories_made_again(tmp_path, db_path):
+    import sqlite3
+
+    from news_archive import store
+    from news_archive.ingest import upgrade
+
+    every = list(_TEXACO_VERSIONS)
+    ingest(db_path, [str(_texaco(tmp_path / "all", every))], jobs=1, ranked_index=False)
+    ids = dict(rows(db_path, "SELECT source, id FROM articles"))
+    # As version 10 left it: every two versions of a story a pair, so the four were two stories.
+    conn = sqlite3.connect(db_path)
+    with conn:
+        conn.execute("DELETE FROM clusters")
+        for members in (["wire.txt", "price-corrected.txt"], ["republished.txt", "revenue-corrected.txt"]):
+            conn.executemany("INSERT INTO clusters VALUES (?, ?, ?)",
+                             [(ids[m], min(ids[n] for n in members), 2) for m in members])
+        conn.execute("DROP INDEX idx_clusters_cluster_id")
+        conn.execute("PRAGMA user_version = 10")
+    conn.close()
+    upgrade(db_path)
+    assert rows(db_path, "PRAGMA user_version") == [(store.SCHEMA_VERSION,)]
+    assert list(_stories(db_path).values()) == [sorted(every)]
+    assert rows(db_path, "SELECT name FROM sqlite_master WHERE name = 'idx_clusters_cluster_id'")

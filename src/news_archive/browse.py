@@ -317,17 +317,36 @@ def article(conn: sqlite3.Connection, article_id: int) -> dict | None:
 
 def versions(conn: sqlite3.Connection, article_id: int) -> list[dict]:
     """The other versions of the article's story (what search counts as its "similar
-    versions"), oldest first, with how alike each is to it. Every two versions of a
-    story are near-duplicates (similar.py), so they are all among the article's pairs,
-    found through their index; pairs in another story are left out."""
-    return _rows(
+    versions"), oldest first, with how alike each is to it. A version of the story
+    need not pair with this one (a correction beside the original's repeat, similar.py):
+    its similarity is then estimated from the two stored sketches, as a pair's was."""
+    found = _rows(
         conn,
-        "SELECT a.id, a.date, a.headline, a.source, s.similarity FROM similar_articles s"
-        " JOIN clusters c ON c.article_id = s.similar_id JOIN articles a ON a.id = s.similar_id"
-        " WHERE s.article_id = ? AND c.cluster_id = (SELECT cluster_id FROM clusters WHERE article_id = ?)"
-        " ORDER BY a.date, a.id",
-        (article_id, article_id),
+        "SELECT a.id, a.date, a.headline, a.source, s.similarity FROM clusters c"
+        " JOIN clusters o ON o.cluster_id = c.cluster_id AND o.article_id != c.article_id"
+        " JOIN articles a ON a.id = o.article_id"
+        " LEFT JOIN similar_articles s ON s.article_id = c.article_id AND s.similar_id = o.article_id"
+        " WHERE c.article_id = ? ORDER BY a.date, a.id",
+        (article_id,),
     )
+    unpaired = [row["id"] for row in found if row["similarity"] is None]
+    if unpaired:
+        sketches = dict(conn.execute(
+            f"SELECT article_id, signature FROM sketches WHERE article_id IN ({', '.join('?' * (len(unpaired) + 1))})",
+            [article_id, *unpaired]))
+        for row in found:
+            if row["similarity"] is None:
+                row["similarity"] = _sketch_similarity(sketches.get(article_id), sketches.get(row["id"]))
+    return found
+
+
+def _sketch_similarity(first: bytes | None, second: bytes | None) -> float | None:
+    """near_duplicates.similarity of two stored signatures (64 little-endian 4-byte
+    values), read from their bytes: that module needs numpy, which readers do not load."""
+    if not first or not second or len(first) != len(second):
+        return None
+    values = len(first) // 4
+    return sum(first[4 * i : 4 * i + 4] == second[4 * i : 4 * i + 4] for i in range(values)) / values
 
 
 # --- names and quotes -----------------------------------------------------------------------
@@ -756,14 +775,13 @@ def most_quoted(conn: sqlite3.Connection, limit: int = 10) -> list[dict]:
 
 def _versions_quoting(conn: sqlite3.Connection, quote_ids: list[int]) -> dict[int, int]:
     """For each of these quotations, in how many other versions of its story the same
-    words are attributed to the same speaker (versions are pairs, see versions())."""
+    words are attributed to the same speaker (see versions())."""
     if not quote_ids:
         return {}
     return dict(conn.execute(
         "SELECT q.id, count(DISTINCT o.article_id) FROM quotes q JOIN clusters c ON c.article_id = q.article_id"
-        " JOIN similar_articles s ON s.article_id = q.article_id"
-        " JOIN clusters oc ON oc.article_id = s.similar_id AND oc.cluster_id = c.cluster_id"
-        " JOIN quotes o ON o.article_id = s.similar_id AND o.quote = q.quote AND o.speaker IS q.speaker"
+        " JOIN clusters oc ON oc.cluster_id = c.cluster_id AND oc.article_id != c.article_id"
+        " JOIN quotes o ON o.article_id = oc.article_id AND o.quote = q.quote AND o.speaker IS q.speaker"
         f" WHERE q.id IN ({', '.join('?' * len(quote_ids))}) GROUP BY q.id",
         quote_ids,
     ))

@@ -817,8 +817,8 @@ def show(article_id: int, as_json: bool, db_path: str) -> None:
         gone = "; its file has gone from its folder" if copy["gone"] else ""
         echo(f"copy    [{copy['id']}] {_shown(copy['source'])} (the same bytes{gone})")
     for other in row["similar"]:
-        echo(f"version [{other['id']}] {other['date']}  {' '.join(other['headline'].split())}"
-             f" ({other['similarity']:.0%} alike)")
+        alike = f" ({other['similarity']:.0%} alike)" if other["similarity"] is not None else ""
+        echo(f"version [{other['id']}] {other['date']}  {' '.join(other['headline'].split())}{alike}")
     for text in earlier:
         echo(f"earlier text {text['number']}: {text['headline']} (held {text['since'] or '?'} to {text['replaced_at']})")
     for gone in row["source_gone"]:

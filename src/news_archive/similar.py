@@ -12,12 +12,13 @@ follows the original within days and keeps its figures, while recurring reports
 
 Candidates come from LSH band keys, compared within a sliding window of dates,
 so a whole archive is one pass over its sketches in date order. Pairs go to
-``similar_articles`` (both ways). A story (``clusters``) is a set of versions
-every two of which are a pair, so no story spans more than ``WINDOW_DAYS``, and
-a version's other versions are all among its pairs: each group of connected
-pairs is cut into stories by complete linkage (``_stories``), and only the
-groups that this update touched are cut again. A story is named after its
-lowest article id. Progress is recorded in ``meta`` in the same transaction as
+``similar_articles`` (both ways). A story (``clusters``) is a group of
+connected pairs that spans at most ``WINDOW_DAYS``: a correction and a repeat of
+the same original are versions of one story even when they do not pair with
+each other. A longer group is a chain of recurring reports and is cut into
+stories every two versions of which are a pair (``_stories``). Only the groups
+that this update touched are made again. A story is named after its lowest
+article id. Progress is recorded in ``meta`` in the same transaction as
 the pairs, so a killed run is resumed.
 """
 
@@ -194,10 +195,11 @@ def _load_block(conn: sqlite3.Connection, first: int, last: int):
 
 
 def _update_clusters(conn: sqlite3.Connection, touched: set[int]) -> None:
-    """Cut again into stories the groups of connected pairs that hold a touched
+    """Make again the stories of the groups of connected pairs that hold a touched
     article or a version of its story (the pairs of an article analysed again are
-    gone, so its old story may now be several groups). Each group is cut from its
-    own pairs and dates only, so the stories do not depend on the order articles came in."""
+    gone, so its old story may now be several groups). Each group is made from its
+    own pairs, dates and texts' hashes only, so the stories do not depend on the
+    order articles came in."""
     if not touched:
         return
     if len(touched) > REBUILD_ABOVE:
@@ -209,7 +211,6 @@ def _update_clusters(conn: sqlite3.Connection, touched: set[int]) -> None:
             f"SELECT DISTINCT cluster_id FROM clusters WHERE article_id IN ({_marks(chunk)})", chunk))
     seeds = set(touched)
     for chunk in _chunks(sorted(old_stories)):
-        # clusters has no index on cluster_id: one pass over a table of the clustered articles only.
         seeds.update(article_id for (article_id,) in conn.execute(
             f"SELECT article_id FROM clusters WHERE cluster_id IN ({_marks(chunk)})", chunk))
     # Every pair of every group that holds a seed, a step of the pairs at a time.
@@ -225,11 +226,9 @@ def _update_clusters(conn: sqlite3.Connection, touched: set[int]) -> None:
                 found.add(b)
         frontier = sorted(found - reached)
         reached.update(frontier)
-    dates: dict[int, str] = {}
     for chunk in _chunks(sorted(reached)):
         conn.execute(f"DELETE FROM clusters WHERE article_id IN ({_marks(chunk)})", chunk)
-        dates.update(conn.execute(f"SELECT id, date FROM articles WHERE id IN ({_marks(chunk)})", chunk))
-    _save_stories(conn, pairs, dates)
+    _save_stories(conn, pairs, _story_order(conn, sorted(reached)))
 
 
 def apply_rules(conn: sqlite3.Connection) -> int:
@@ -251,40 +250,76 @@ def rebuild_clusters(conn: sqlite3.Connection) -> None:
     """Every story cut again from all the pairs (inside the caller's transaction)."""
     pairs = {(a, b): share for a, b, share in conn.execute(
         "SELECT article_id, similar_id, similarity FROM similar_articles WHERE article_id < similar_id")}
-    dates = dict(conn.execute(
-        "SELECT id, date FROM articles WHERE id IN (SELECT article_id FROM similar_articles)"))
+    order = {article_id: (day, sha) for article_id, day, sha in conn.execute(
+        "SELECT id, date, sha256 FROM articles WHERE id IN (SELECT article_id FROM similar_articles)")}
     conn.execute("DELETE FROM clusters")
-    _save_stories(conn, pairs, dates)
+    _save_stories(conn, pairs, order)
 
 
-def _save_stories(conn: sqlite3.Connection, pairs: dict[tuple[int, int], float], dates: dict[int, str]) -> None:
+def _save_stories(conn: sqlite3.Connection, pairs: dict[tuple[int, int], float],
+                  order: dict[int, tuple[str, str]]) -> None:
     conn.executemany(
         "INSERT INTO clusters (article_id, cluster_id, size) VALUES (?, ?, ?)",
-        [(member, min(story), len(story)) for story in _stories(pairs, dates) for member in story],
+        [(member, min(story), len(story)) for story in _stories(pairs, order) for member in story],
     )
 
 
-def _stories(pairs: dict[tuple[int, int], float], dates: dict[int, str]) -> list[list[int]]:
-    """The pairs (lower id first) cut into stories of at least two versions, every
-    two of which are a pair. Articles are taken in order of date (then id): each
-    joins the story of its most similar earlier version if it pairs with every
-    version of that story, and otherwise starts a story of its own. So a later
-    article never takes a version from an earlier story, and a chain such as the
-    Fed's daily report (Monday like Thursday, Thursday like the next Monday) is
-    cut into stories of days at most WINDOW_DAYS apart."""
+def _story_order(conn: sqlite3.Connection, ids: list[int]) -> dict[int, tuple[str, str]]:
+    """Each article's date and SHA-256: the order a chain of pairs is cut in (_stories).
+    Not the id, which says only in what order the files were ingested."""
+    order: dict[int, tuple[str, str]] = {}
+    for chunk in _chunks(ids):
+        order.update((article_id, (day, sha)) for article_id, day, sha in conn.execute(
+            f"SELECT id, date, sha256 FROM articles WHERE id IN ({_marks(chunk)})", chunk))
+    return order
+
+
+def _stories(pairs: dict[tuple[int, int], float], order: dict[int, tuple[str, str]]) -> list[list[int]]:
+    """The pairs (lower id first) grouped into stories of at least two versions.
+
+    A story is a group of connected pairs: a correction of a figure the same day
+    and the original's repeat the next day do not pair with each other (a figure
+    was replaced), yet both are versions of the original, and so of one story.
+    A group that spans more than WINDOW_DAYS days is not a story but a chain of
+    recurring reports (the Fed's daily report, Monday like Thursday, Thursday like
+    the next Monday): it is cut into stories every two versions of which are a pair.
+    Its articles are taken by date (then SHA-256, so that the order the files came
+    in does not matter): each joins the story of its most similar earlier version
+    if it pairs with every version of that story, and otherwise starts a story of
+    its own; so a later article never takes a version from an earlier story."""
     partners: dict[int, dict[int, float]] = {}
     for (a, b), share in pairs.items():
         partners.setdefault(a, {})[b] = share
         partners.setdefault(b, {})[a] = share
+    stories: list[list[int]] = []
+    placed: set[int] = set()
+    for start in sorted(partners):
+        if start in placed:
+            continue
+        group, frontier = {start}, {start}
+        while frontier:
+            frontier = {p for article_id in frontier for p in partners[article_id]} - group
+            group |= frontier
+        placed |= group
+        days = [_day_number(order[i][0]) for i in group if i in order]
+        if days and max(days) - min(days) > WINDOW_DAYS:
+            stories.extend(_cut_chain(group, partners, order))
+        else:
+            stories.append(sorted(group))
+    return stories
+
+
+def _cut_chain(group: set[int], partners: dict[int, dict[int, float]],
+               order: dict[int, tuple[str, str]]) -> list[list[int]]:
     story_of: dict[int, int] = {}
     members: dict[int, list[int]] = {}
-    for article_id in sorted(partners, key=lambda i: (dates.get(i, ""), i)):
+    for article_id in sorted(group, key=lambda i: (*order.get(i, ("", "")), i)):
         mine = partners[article_id]
-        earlier = sorted((p for p in mine if p in story_of), key=lambda p: (-mine[p], p))
+        earlier = sorted((p for p in mine if p in story_of), key=lambda p: (-mine[p], *order.get(p, ("", "")), p))
         story = next((story_of[p] for p in earlier if all(m in mine for m in members[story_of[p]])), article_id)
         story_of[article_id] = story
         members.setdefault(story, []).append(article_id)
-    return [sorted(group) for group in members.values() if len(group) > 1]
+    return [sorted(story) for story in members.values() if len(story) > 1]
 
 
 def _chunks(items: list[int], size: int = 500):

@@ -29,14 +29,16 @@ if TYPE_CHECKING:  # numpy and sqlite-utils take a sixth of a second to import: 
 
     from .analysis import Analysis
 
-SCHEMA_VERSION = 10  # 3: names, quotes, near-duplicates; 4: one entry per name however written;
+SCHEMA_VERSION = 11  # 3: names, quotes, near-duplicates; 4: one entry per name however written;
 # 5: more spellings (U.S. states) in name_identity; 6: no recurring reports among near-duplicates, and
 # every two versions of a story are near-duplicates (stories were whole chains); 7: full-text indexes
 # with word positions (phrases), and quotations linked to organisations and places that said them;
 # 8: an organisation's -isation and -ization spellings are one name (name_identity); 9: a person's
 # surname alone joined to the one full name the archive gives it (name_aliases); 10: accents and the shape
 # of apostrophes do not make another name ("Núñez", "Nunez"; "Moody’s", "Moody's"), and names.folded holds
-# each name as it is found by what is typed (name_identity.fold). Tables that only add
+# each name as it is found by what is typed (name_identity.fold); 11: a story is a group of connected
+# pairs (a correction and the original's repeat are one story) unless it spans more days than a pair
+# may. Tables that only add
 # (folders, gone_sources, article_versions, archive_globs) need no new version: every ingest creates what is missing, and readers
 # of an archive without them read nothing there.
 FTS_TOKENIZE = "porter unicode61 remove_diacritics 2"
@@ -169,6 +171,8 @@ CREATE TABLE IF NOT EXISTS clusters (
   article_id INTEGER PRIMARY KEY REFERENCES articles(id), cluster_id INTEGER NOT NULL REFERENCES articles(id),
   size INTEGER NOT NULL
 );
+-- A story's versions need not all pair with each other: an article page finds them through their story.
+CREATE INDEX IF NOT EXISTS idx_clusters_cluster_id ON clusters(cluster_id);
 CREATE TABLE IF NOT EXISTS similar_queue (id INTEGER PRIMARY KEY);
 -- Articles whose analysis (at ingest or by `news-archive analyse`) found nothing in them (no name, quote
 -- or sketch), so that `analyse` need not look again; an article that changes leaves it.
@@ -288,11 +292,14 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         # The list of spellings grew since: join what it now says is one name.
         with db.conn:
             join_same_names(db.conn)
-    if 0 < version < 6:
+    if 0 < version < 11:
         from . import similar  # numpy: only writing needs it
 
         with db.conn:
-            similar.apply_rules(db.conn)
+            if version < 6:
+                similar.apply_rules(db.conn)
+            else:
+                similar.rebuild_clusters(db.conn)
     if 0 < version < 9:
         from . import name_aliases
 
