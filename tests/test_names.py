@@ -504,6 +504,18 @@ def test_a_role_after_the_name_with_a_capital_or_a_firms_possessive():
     assert found["Texaco"] == "organization"  # a rival is no job held at a firm
 
 
+def test_hyphenated_given_names_and_a_post_closing_an_apposition_make_people():
+    found = _kinds_of("Hans-Dietrich Genscher said Europe was ready, and Jean-Claude Juncker agreed. Marlin"
+                      " Fitzwater, the White House spokesman, said the talks were candid. Shares of Allen-Bradley"
+                      " rose.")
+    assert found == {"Hans-Dietrich Genscher": "person", "Europe": "place", "Jean-Claude Juncker": "person",
+                     "Marlin Fitzwater": "person", "White House": "organization", "Allen-Bradley": "organization"}
+    # At the start of a sentence too, after a country's possessive.
+    assert _kinds_of("Juncker, Luxembourg's finance minister, said Europe was ready.")["Juncker"] == "person"
+    # A post followed by "said" is the sentence's speaker, not an apposition of the name before it.
+    assert _kinds_of("It refused guarantees from Wexbank, a Petrobras official said.")["Wexbank"] == "organization"
+
+
 def test_two_firms_and_a_firm_named_after_two_places():
     found = _kinds_of("The notes are led by Dominion Securities and Wood Gundy Inc. The loan was arranged by"
                       " Australia and New Zealand Banking Group Ltd. It told the U.S. Securities and Exchange"

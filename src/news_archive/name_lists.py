@@ -278,9 +278,32 @@ Tier, Stage, Part, Exhibit, Appendix, MW, KW, GW, BPD, DWT, Months, Weeks, Days,
 GNP, GDP, ECU, ECUs, AAA, AA, BBB, FOB, CDs, Treasuries, Eurodollar, Eurodollars, AIDS, LIBOR, Libor, PPI, WTI
 """) - frozenset({"reuters"})
 
+class _GivenNames(_AccentsAside):
+    """Given names, and the hyphenated ones that begin with one of those that often begin one:
+    "Hans-Dietrich", "Jean-Claude", "Karl-Heinz" (their second halves are too many to list). Not
+    any given name before a hyphen: "Allen-Bradley" is a firm, "April-June" a quarter."""
+
+    __slots__ = ()
+
+    def __contains__(self, word: object) -> bool:
+        if _AccentsAside.__contains__(self, word):
+            return True
+        if not isinstance(word, str) or "-" not in word:
+            return False
+        first, _, second = word.partition("-")
+        return len(second) > 1 and second.isalpha() and _AccentsAside.__contains__(_HYPHENATED_FIRST, first)
+
+
+# Given names that begin hyphenated given names.
+_HYPHENATED_FIRST = _AccentsAside(_words("""
+Jean, Hans, Karl, Klaus, Franz, Ernst, Marie, Anne, Pierre, Jose, Juan, Maria, Abdul, Abdel, Mohammad,
+Mohammed
+"""))
+
+
 # Lower-cased given names, for telling a person ("Dillon Passage") from an
 # organisation ("Computer Terminal") when nothing else does.
-GIVEN_NAMES = _AccentsAside(_words("""
+GIVEN_NAMES = _GivenNames(_words("""
 Aaron, Abdul, Abdullah, Abraham, Adam, Adolfo, Adrian, Adriana, Agnes, Ahmad, Ahmed, Akihiko, Akio,
 Alain, Alan, Albert, Alberto, Alejandro, Alex, Alexander, Alexandra, Alexandre, Alexei, Alfonso,
 Alfred, Alfredo, Ali, Alice, Alicia, Alison, Allan, Allen, Amanda, Amy, Ana, Anatoly, Anders, Andre,

@@ -617,11 +617,18 @@ _TICKER_SUFFIX = re.compile(r"[A-Za-z0-9.]*")
 # A firm's possessive may be among those words (", Pennzoil's retired president"), and a role
 # capitalised before "of the" counts too (", Director of the Congressional Budget Office",
 # ", Secretary-General of the ..."; not ", Secretary of State George Shultz said").
+# Capitalised words or a country's possessive before a post count when the post ends the
+# apposition (", the White House spokesman, said", ", Luxembourg's finance minister, said", "...,
+# White House spokesman."): followed by "said", the post is the speaker of the sentence ("..., a
+# Petrobras official said", "Congress, White House spokesman Marlin Fitzwater said").
 _ROLES_PATTERN = "|".join(sorted(map(re.escape, PERSON_ROLES), key=len, reverse=True))
 _JOBS_PATTERN = "president|chairman|chairwoman|chief|director|executive|officer|spokesman|spokeswoman|economist"
+_POSTS_PATTERN = _JOBS_PATTERN + "|spokesperson|analyst|minister|secretary|governor|ambassador|treasurer|leader|senator"
 _ROLE_AFTER = re.compile(
     r",\s+(?:who|(?:[a-z-]+\s+){0,4}(?:" + _ROLES_PATTERN + r")"
     + r"|[A-Z][A-Za-z-]*['’]s\s+(?:[a-z-]+\s+){0,3}(?:" + _JOBS_PATTERN + r")"
+    + r"|(?:the|a|an)\s+(?:(?:[A-Z]\.)+\s+|[A-Za-z][A-Za-z&'’-]*\s+){1,4}(?:" + _POSTS_PATTERN + r")(?=[,.;])"
+    + r"|(?:(?:[A-Z]\.)+\s+|[A-Z][A-Za-z&'’-]*\s+){1,3}(?:[a-z-]+\s+){0,2}(?:" + _POSTS_PATTERN + r")(?=[,.;])"
     + r"|(?i:" + _ROLES_PATTERN + r")(?:-[A-Z][a-z]+)?\s+of\s+the)(?![a-z-])"
 )
 _LEADER_AFTER = re.compile(r"\s+(?:administration|government|cabinet|presidency)\b")
