@@ -516,6 +516,16 @@ def test_hyphenated_given_names_and_a_post_closing_an_apposition_make_people():
     assert _kinds_of("It refused guarantees from Wexbank, a Petrobras official said.")["Wexbank"] == "organization"
 
 
+def test_a_post_with_no_one_named_after_it_is_no_name():
+    found = names_of("In Tokyo, the Treasury Secretary met the Finance Minister. The plan was backed by the"
+                     " Senate Republican leader, said Jim Wright, the House Speaker, and the Bank of England"
+                     " Governor. Jim Wright met the Attorney General and Robert Bishop.")
+    assert found == [("Jim Wright", "person", 2), ("Tokyo", "place", 1), ("Treasury", "organization", 1),
+                     ("Senate", "organization", 1), ("House", "organization", 1),
+                     ("Bank of England", "organization", 1), ("Robert Bishop", "person", 1)]
+    assert names_of("He went to the Office of the President.") == [("Office of the President", "organization", 1)]
+
+
 def test_two_firms_and_a_firm_named_after_two_places():
     found = _kinds_of("The notes are led by Dominion Securities and Wood Gundy Inc. The loan was arranged by"
                       " Australia and New Zealand Banking Group Ltd. It told the U.S. Securities and Exchange"

@@ -831,6 +831,14 @@ def _plan_run(text: str, offset: int, tokens: list[_Token], lower_case, bracket:
                 specs.append(_plan_piece(text, offset, head, person=0, org=True, place=0))
             specs.append(_plan_piece(text, offset, after, person=_ALWAYS, org=False, place=0))
         else:
+            body = _without_post(part)
+            if body is not part:
+                # "the Treasury Secretary met ...", "said Jim Wright, the House Speaker": a post, not a
+                # name; the body it names stays ("Treasury", "House", "Federal Reserve").
+                if body:
+                    specs.append(_plan_piece(text, offset, body, person=0, org=_is_org([t[0] for t in body]),
+                                             place=0))
+                continue
             first = number == 0
             person = role if first else 0
             if number + 1 < len(parts) and _of_a_firm(tokens, part, parts[number + 1]):
@@ -838,6 +846,55 @@ def _plan_run(text: str, offset: int, tokens: list[_Token], lower_case, bracket:
             specs.append(_plan_piece(text, offset, part, person=person, org=bracketed,
                                      place=place if first else 0))
     return [spec for spec in specs if spec is not None]
+
+
+# Posts that end a run of words with no one named after them ("Treasury Secretary", "House
+# Speaker", "Federal Reserve Chairman"), and the words that may come before such a post as part of
+# it ("Prime Minister", "State Secretary", "Senior Vice President").
+_POSTS = frozenset({
+    "secretary", "minister", "speaker", "chairman", "chairwoman", "chairperson", "president", "vice-president",
+    "governor", "spokesman", "spokeswoman", "spokesperson", "leader", "premier", "chancellor", "ambassador",
+    "commissioner", "director", "treasurer", "undersecretary", "under-secretary", "secretary-general", "chief",
+    "superintendent", "sheriff", "attorney", "representative", "envoy", "congressman", "congresswoman", "senator",
+    "mayor", "deputy",
+})
+_POST_PREFIXES = frozenset({"prime", "vice", "deputy", "acting", "chief", "state", "senior",
+                                               "executive", "assistant", "special"})
+
+
+def _without_post(part: list[_Token]) -> list[_Token]:
+    """``part`` without a post that ends it and the words of the post before it ("Treasury
+    Secretary" -> "Treasury"; "Senate Republican", of "Senate Republican leader Robert Dole", ->
+    "Senate"), and without what is left when that names no body or place ("Finance Minister",
+    "Economic Planning Minister" -> nothing); ``part`` itself when it ends in no post, is a
+    person's name ("Robert Bishop") or a body "of" something ("Office of the President",
+    "Department of Justice"), unless that is a place ("Bank of England Governor")."""
+    words = [t[0] for t in part]
+    end = len(words)
+    if end < 2 or words[0].lower() in GIVEN_NAMES or _is_initial(words[0]):
+        return part
+    if any(w in _CONNECTORS for w in words):
+        last = max(i for i, w in enumerate(words) if w in _CONNECTORS)
+        if not _is_place(words[last + 1 : -1]):
+            return part  # the post is the body's: "Office of the President", "Office of U.S. Trade Representative"
+    if words[-1] in _PARTY_ADJECTIVES:
+        end -= 1  # "Senate Republican", "House Democratic"
+    else:
+        if words[-1] == "General" and words[-2].lower() in _POSTS:
+            end -= 1  # "Attorney General", "Secretary General"
+        if words[end - 1].lower() not in _POSTS:
+            return part
+        end -= 1
+        while end and words[end - 1].lower() in _POST_PREFIXES:
+            end -= 1
+    body = words[:end]
+    if not body or _portfolio(part[:end], "minister"):
+        return []
+    if _is_org(body) or _is_place(body) or (
+        len(body) == 1 and (_never_person(body[0]) or any(c.isupper() for c in body[0][1:]))
+    ):
+        return part[:end]  # "Treasury", "Ecuador", "SEC", "BankAmerica"
+    return []
 
 
 _PARTIES = frozenset({"Conservative", "Labour", "Liberal", "Socialist", "Communist", "Democratic", "Republican",
