@@ -526,6 +526,13 @@ def test_a_post_with_no_one_named_after_it_is_no_name():
     assert names_of("He went to the Office of the President.") == [("Office of the President", "organization", 1)]
 
 
+def test_a_sentence_in_capitals_and_a_quoted_term_after_so_called_are_no_names():
+    assert names_of('"WE ARE READY TO ACT," said Satoshi Sumita. Volcker backed the so-called "Big Bang" in'
+                    " London and the so-called Paris Club. Shares of IBM AND AT&T rose.") == [
+        ("Satoshi Sumita", "person", 1), ("London", "place", 1), ("Paris Club", "organization", 1),
+        ("IBM", "organization", 1), ("AT&T", "organization", 1)]
+
+
 def test_two_firms_and_a_firm_named_after_two_places():
     found = _kinds_of("The notes are led by Dominion Securities and Wood Gundy Inc. The loan was arranged by"
                       " Australia and New Zealand Banking Group Ltd. It told the U.S. Securities and Exchange"

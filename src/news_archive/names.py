@@ -652,6 +652,11 @@ _WHEN = frozenset({"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Satu
 # quadratic in its words (the joins of "and" and "of"), stays bounded.
 _LONGEST_RUN = 24
 
+# Pronouns and verbs that no name holds: a run in capitals with one of them is a clause.
+_CLAUSE_IN_CAPITALS = frozenset({"WE", "HE", "SHE", "THEY", "YOU", "IS", "ARE", "WAS", "WERE", "WILL", "WOULD",
+                                 "CAN", "COULD", "SHOULD", "MUST", "HAVE", "HAS", "HAD", "BE", "BEEN", "DO", "DOES",
+                                 "DID", "NOT", "SHALL"})
+
 
 def _plan_tokens(g: str, offset: int) -> list[list[_Token]]:
     """The words of a candidate run, cut where a full stop ends a sentence,
@@ -719,6 +724,8 @@ def _build_plan(g: str, before: str, lower_case, bracket: bool) -> tuple:
     and ">" after."""
     if g.rstrip(".,") in _NOT_NAMES_CASED:
         return ()  # the commonest case: "The", "He", "In"
+    if g.isupper() and not _CLAUSE_IN_CAPITALS.isdisjoint(g.split()):
+        return ()  # a sentence in capitals, not names: '"WE ARE READY TO ACT," said Sumita'
     # The run is read inside a stand-in text: the character before it and
     # the run. What the pieces need from further away comes from flags read
     # in the article; everything else is as in the article.
@@ -1388,6 +1395,9 @@ def find_mentions(text: str) -> list[Mention]:
                 if found is not None:
                     acronyms[found] = name
 
+    if "called" in text:
+        pieces = _without_so_called(text, pieces)
+
     # A lone capitalised word at the start of a sentence is a name only if
     # the article also capitalises it elsewhere, or the lists know it.
     seen_inside: set[str] = set()
@@ -1431,6 +1441,17 @@ def find_mentions(text: str) -> list[Mention]:
             body.extend(found)
             body.sort(key=_BY_START)
     return _objects(Mention, body)
+
+
+_SO_CALLED = re.compile(r"\bso[- ]called\s*[\"“‘']$")
+
+
+def _without_so_called(text: str, pieces: list[tuple]) -> list[tuple]:
+    """``pieces`` without the runs quoted after "so-called": a term ('the so-called "Big Bang"',
+    '"Think Big"'), not a name (unquoted, "the so-called Paris Club" is one)."""
+    return [piece for piece in pieces
+            if not (text[piece[0] - 1 : piece[0]] in "\"“‘'" and piece[0] and _SO_CALLED.search(
+                text, max(0, piece[0] - 16), piece[0]))]
 
 
 def _acronym_positions(text: str) -> dict[int, str]:
