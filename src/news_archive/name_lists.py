@@ -349,3 +349,30 @@ Victor, Vincent, Virginia, Vladimir, Walter, Wayne, Wendy, Werner, Wilhelm, Will
 Willy, Wolfgang, Yasuhiro, Yasushi, Yitzhak, Yoshio, Yuri, Yves, Zbigniew,
 Bjorn, Emile, Jens, Jiri, Lars, Lech, Nils, Olaf, Pavel, Soren, Vaclav, Zoe
 """))
+
+# Surnames of people the news names by surname alone, written from general knowledge: heads of state
+# and government, ministers, central bankers and other officials, from the 1980s to now. One of these
+# words alone is a person ("Reagan would address the nation", "He said Reagan rejected it"), even at
+# the start of a sentence, where an unknown capitalised word is not taken for a name. Not words that
+# are also common ones ("Bush", "Major", "Brown", "Ford", "Summers") nor given names ("Carter").
+KNOWN_SURNAMES = _AccentsAside(_words("""
+Reagan, Nixon, Clinton, Obama, Trump, Biden, Quayle, Pence, Gore, Cheney, Mondale, Dukakis, Kennedy, Dole,
+Gephardt, Rostenkowski, Bentsen, Byrd, Proxmire, Baker, Shultz, Weinberger, Meese, Poindexter, Fitzwater,
+Baldrige, Yeutter, Lyng, Herrington, Darman, Mosbacher, Volcker, Greenspan, Bernanke, Yellen, Geithner,
+Paulson, Mnuchin, Rubin, Sprinkel, Mulford, Conable, Camdessus, Delors, Andriessen, Thatcher, Lawson, Howe,
+Heseltine, Blair, Cameron, Kohl, Genscher, Stoltenberg, Poehl, Tietmeyer, Schlesinger, Bangemann, Merkel,
+Scholz, Mitterrand, Chirac, Balladur, Sarkozy, Hollande, Macron, Trichet, Lagarde, Draghi, Duisenberg,
+Juncker, Prodi, Berlusconi, Craxi, Andreotti, Goria, Papandreou, Lubbers, Ruding, Martens, Eyskens, Gonzalez,
+Nakasone, Takeshita, Miyazawa, Sumita, Mieno, Kuroda, Tamura, Koizumi, Gorbachev, Yeltsin, Putin, Medvedev,
+Shevardnadze, Ryzhkov, Zelensky, Deng, Mulroney, Trudeau, Hawke, Keating, Aquino, Marcos, Ongpin, Suharto,
+Subroto, Mahathir, Sarney, Funaro, Lula, Bolsonaro, Alfonsin, Sourrouille, Menem, Kirchner, Garcia, Pinochet,
+Castro, Chavez, Noriega, Mubarak, Sadat, Khomeini, Rafsanjani, Khamenei, Gaddafi, Gadaffi, Qaddafi, Arafat,
+Peres, Shamir, Netanyahu, Botha, Mandela, Mugabe, Kaunda, Moi, Ozal, Erdogan, Modi, Gandhi, Yamani, Nazer,
+Lukman
+"""))
+
+# Titles that are also surnames: "Major said" counts for John Major in an article that names him,
+# and names nobody otherwise.
+TITLE_SURNAMES = _words("""
+Major, King, Bishop, Judge, Marshal, Baron, Lord, Pope, Speaker, Sheriff
+""")

@@ -16,21 +16,27 @@ How a name is found:
    dropped: function words ("Despite Joe" is "Joe"), days and months,
    demonyms ("Japanese officials"), and a lone sentence-initial word that the
    article never capitalises anywhere else ("Dealers said", "Snowpack and
-   precipitation").
+   precipitation"), unless the lists know it ("Japan", "Reagan").
 3. Titles mark people and are not part of the name ("President Peter Donis",
    "Agriculture Secretary Richard Lyng"), as do role words before the name
-   ("husband Dillon Passage", "vice minister Makoto Kuroda").
+   ("husband Dillon Passage", "vice minister Makoto Kuroda") and a post in an
+   apposition after it ("Marlin Fitzwater, the White House spokesman,"). A
+   post with no one named after it is no name ("the Treasury Secretary met":
+   the body it names, "Treasury", stays).
 4. The kind comes from, in order: an organisation word at the end or start
    ("Inc", "Corp", "Bank", "Ministry of", ...) or angle brackets (the Reuters
    convention "<Woodco Inc>"); the place lists; a title, role word, given
-   name or initial; a "Town, State" pattern ("Quincy, Fla."); an acronym
+   name (hyphenated too: "Hans-Dietrich") or initial; a surname the lists know
+   ("Reagan", "Sumita"); a "Town, State" pattern ("Quincy, Fla."); an acronym
    (organisation unless it is a place such as "U.S."). Anything left is an
    organisation: in news text an unknown capitalised word is most often a
    company or a product.
 5. Short forms are resolved to the fullest form in the article: "Dillon" and
    "Passage" to "Dillon Passage", "Computer Terminal" and "Hardie" to the
    company's full name, "FHLBB" to "Federal Home Loan Bank Board" (from its
-   initials, or from "(FHLBB)" after the full name).
+   initials, or from "(FHLBB)" after the full name). A title that is also a
+   surname ("Major") is a name only as the surname of someone the article
+   names ("John Major").
 6. Paragraphs in capitals (Reuters headlines) are not mined for new names,
    which their capitals would make up from every word; names found in the
    rest of the article are counted there, and the company named before the
@@ -58,6 +64,7 @@ from typing import Iterable, Sequence
 from .name_lists import (
     DEMONYMS,
     GIVEN_NAMES,
+    KNOWN_SURNAMES,
     NOT_NAMES,
     ORG_HEADS,
     ORG_NAMES,
@@ -67,6 +74,7 @@ from .name_lists import (
     PERSON_TITLES,
     PLACE_SUFFIXES,
     PLACES,
+    TITLE_SURNAMES,
 )
 
 PERSON_ROLE_WORDS = PERSON_ROLES  # for quotes: "spokesman Michel Dufour"
@@ -554,6 +562,7 @@ _JOBS_OF_ONE = frozenset({"Analyst", "Economist", "Spokesman", "Spokeswoman", "S
                           "Strategist"})
 _KEEP_IN_ORG = frozenset({"First", "General", "National", "International", "Federal", "Royal", "Second", "Third"})
 _DEMONYMS_CASED = frozenset(w.capitalize() for w in DEMONYMS)
+_TITLE_SURNAMES_CASED = frozenset(w.capitalize() for w in TITLE_SURNAMES)
 _COMPASS = frozenset({"North", "South", "East", "West"})
 
 
@@ -585,8 +594,9 @@ _ALWAYS = 128  # a flag that holds wherever the run is
  _WORDS, _SURFACE, _LONE, _COUNT, _FORCED_ORG, _KIND, _KIND_IF_PLACE, _HEAD_ALONE, _COMMON, _SHORT,  # its words
  _CLEAN, _CLEAN_BARE, _INITIALS, _SINGLES) = range(21)
 # _LONE: 1 a word kept even when it begins a sentence ("Japan", "Joe", "IBM",
-# "SpecTran"), 2 a word kept at the start of a sentence only if written
-# elsewhere in the article, 3 more than one word.
+# "SpecTran", "Reagan"), 2 a word kept at the start of a sentence only if written
+# elsewhere in the article, 3 more than one word, 4 a title kept only as the
+# surname of a person the article names ("Major" for John Major).
 
 _PLANS: dict = {}  # key: the character before the run (if any) and the run; runs met more than once
 _FIRST_PLANS: dict = {}  # the same, for runs met once so far (three in four are never met again)
@@ -962,7 +972,7 @@ def _plan_piece(text: str, offset: int, part: list[_Token], *, person: int, org:
             return None
         if len(words) == 1 and words[0] in _PARTY_ADJECTIVES:
             return None  # "Republican leaders", "Congressional testimony"
-    if not words or (len(words) == 1 and _never_alone(words[0])):
+    if not words or (len(words) == 1 and _never_alone(words[0]) and words[0] not in _TITLE_SURNAMES_CASED):
         return None
     if person and _is_place(words):
         person = 0  # a role word before a place ("the chief U.S. concerns") does not make it a person
@@ -1002,11 +1012,14 @@ def _surface(words: tuple[str, ...]) -> tuple:
     count = len(words)
     if count > 1:
         lone = 3
+    elif words[0] in _TITLE_SURNAMES_CASED:
+        lone = 4
     elif words[0] in _DEMONYMS_CASED or _never_alone(words[0]):
         lone = 0
     elif (
         words[0].lower() in PLACES
         or words[0].lower() in GIVEN_NAMES
+        or words[0].lower() in KNOWN_SURNAMES
         or _is_acronym(words[0])
         or any(c.isupper() for c in words[0][1:])
     ):
@@ -1491,6 +1504,8 @@ def _kinds(words: list[str]) -> tuple[str, str]:
         return ORGANIZATION, ORGANIZATION
     if len(words) == 1 and words[0].lower() in GIVEN_NAMES:
         return PERSON, PERSON  # "Joe's lawyer"
+    if len(words) == 1 and words[0].lower() in KNOWN_SURNAMES:
+        return PERSON, PLACE  # "He said Reagan rejected it", but "Clinton, Tenn."
     return ORGANIZATION, PLACE
 
 
@@ -1538,7 +1553,9 @@ def _resolve(
     for group in sorted(groups.values(), key=_FIRST, reverse=True):
         spec = group[1]
         target = _longer_form(spec[_SHORT], spec[_CLEAN], full, acronyms) if full.entries else None
-        if target is None:
+        if spec[_LONE] == 4 and (target is None or target[1] is not PERSON):
+            continue  # a title ("Major") that is no surname of anyone the article names
+        elif target is None:
             if spec[_HEAD_ALONE]:
                 continue  # "International", "National" alone name nothing
             org = spec[_ORG] if len(group) == 3 else any(piece[2][_ORG] for piece in group[2:])
