@@ -81,6 +81,43 @@ def test_a_surname_alone_is_joined_across_ingests_and_kept_for_later_ones(db_pat
     assert _state(db_path)[1:] == before[1:]
 
 
+BOTH = (" date 2020-09-02 Cabinet\n\nFinance Minister Martha Quill met Trade Minister Peter Quill on Monday."
+        ' "We agree," Minister Quill said.\n')
+
+
+def _names_of_article(db_path: str, source: str) -> list[tuple[str, int]]:
+    return rows(db_path, "SELECT n.name, a.mentions FROM article_names a JOIN names n ON n.id = a.name_id"
+                " JOIN articles r ON r.id = a.article_id WHERE r.source = ? ORDER BY n.name", (source,))
+
+
+def test_a_surname_alone_in_an_article_naming_two_of_that_surname_is_neither(db_path, articles_dir):
+    """The archive counts "Quill" alone for Martha Quill; an article that names her and Peter Quill keeps
+    its "Quill" apart (which of them said it, it does not say), and later ingests still count a plain
+    "Quill" for her."""
+    _write(articles_dir, FULL, "full", 5)
+    _write(articles_dir, ALONE, "alone", 2)
+    ingest(db_path, [str(articles_dir)], jobs=1)
+    martha = _id(db_path, "Martha Quill")
+    assert _id(db_path, "Quill") is None
+
+    write_article(articles_dir, "both.txt", BOTH)
+    ingest(db_path, [str(articles_dir)], jobs=1)
+    assert _names_of_article(db_path, "both.txt") == [("Martha Quill", 1), ("Peter Quill", 1), ("Quill", 1)]
+    quill = _id(db_path, "Quill")
+    assert quill not in (None, martha)
+    assert rows(db_path, "SELECT speaker, speaker_id FROM quotes WHERE quote = 'We agree'") == [("Quill", quill)]
+    assert rows(db_path, "SELECT name_id FROM name_aliases WHERE alias = 'quill'") == [(martha,)]
+    assert _index_counts(db_path, [quill]) == {quill: 1}
+
+    # A later article's plain "Quill" is still hers, in a new run as in this one.
+    write_article(articles_dir, "later.txt", ALONE.format(day=8))
+    ingest(db_path, [str(articles_dir)], jobs=1)
+    assert _names_of_article(db_path, "later.txt") == [("Martha Quill", 1)]
+    analyse_archive(db_path, everything=True, jobs=1)
+    assert _names_of_article(db_path, "both.txt") == [("Martha Quill", 1), ("Peter Quill", 1), ("Quill", 1)]
+    assert _names_of_article(db_path, "later.txt") == [("Martha Quill", 1)]
+
+
 def test_a_surname_two_people_have_is_not_joined(db_path, articles_dir):
     _write(articles_dir, FULL, "full", 5)
     _write(articles_dir, RIVAL, "rival", 3)

@@ -548,6 +548,17 @@ def test_a_surname_alone_is_a_persons():
             ("Community", "organization", 1)]
     assert names_of("Major said Britain would press the Community.") == [
         ("Britain", "place", 1), ("Community", "organization", 1)]
+    # One person however the article writes the given name.
+    assert names_of("Dick Wexman spoke. Richard Wexman is the budget director. Wexman said it was fine.") == [
+        ("Richard Wexman", "person", 2), ("Dick Wexman", "person", 1)]
+
+
+def test_a_surname_two_people_of_the_article_have_is_neithers():
+    assert names_of("Senate leader Robert Dole and his wife, Transportation Secretary Elizabeth Dole,"
+                    " attended. Senator Dole was more cautious. George Bush and George H.W. Bush agreed,"
+                    " Bush said.") == [
+        ("George H.W. Bush", "person", 3), ("Robert Dole", "person", 1), ("Elizabeth Dole", "person", 1),
+        ("Dole", "person", 1)]
 
 
 def test_two_firms_and_a_firm_named_after_two_places():

@@ -6,7 +6,10 @@ article names him in full. An article that only ever writes "Reagan" gives a per
 of an ingest or an analysis this pass decides, from the whole archive, whether such an entry
 is one full name's, and then joins it to that name for good: its mentions and quotations
 move, its id redirects (store.move_names), and an alias in ``name_aliases`` gives the next
-article's "Reagan" the full name's id at once (store.NameIds).
+article's "Reagan" the full name's id at once (store.NameIds). The article's own full name comes
+first: the name finder counts "Reagan" for the Reagan an article names, and an article that names
+two people of the surname ("Robert Dole", "Elizabeth Dole") keeps its "Dole" for neither, which the
+alias does not change either (store.NameIds.in_article).
 
 The rule prefers two entries to one wrong one (a wrong join merges two people): the surname
 alone S is joined to the full name F when

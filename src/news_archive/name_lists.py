@@ -376,3 +376,43 @@ Lukman
 TITLE_SURNAMES = _words("""
 Major, King, Bishop, Judge, Marshal, Baron, Lord, Pope, Speaker, Sheriff
 """)
+
+# The usual short forms of given names, as the news writes one person both ways ("Dick Darman" and
+# "Richard Darman", "Tom Hockin" and "Thomas Hockin"): short form -> the given name.
+NICKNAMES = {short: full for full, shorts in (line.split(":") for line in """
+richard: dick rick rich
+robert: bob bobby rob
+william: bill billy will willy
+james: jim jimmy jamie
+thomas: tom tommy
+michael: mike
+edward: ed ted eddie
+joseph: joe
+daniel: dan danny
+david: dave
+steven: steve stephen
+anthony: tony
+christopher: chris
+andrew: andy
+ronald: ron
+donald: don
+gerald: jerry
+lawrence: larry
+kenneth: ken
+samuel: sam
+benjamin: ben
+frederick: fred
+charles: chuck charlie
+nicholas: nick
+matthew: matt
+timothy: tim
+gregory: greg
+jeffrey: jeff
+douglas: doug
+philip: phil
+elizabeth: liz beth
+patricia: pat
+katherine: kathy kate
+susan: sue
+margaret: peggy maggie
+""".strip().splitlines()) for short in shorts.split()}

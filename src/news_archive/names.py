@@ -36,7 +36,9 @@ How a name is found:
    company's full name, "FHLBB" to "Federal Home Loan Bank Board" (from its
    initials, or from "(FHLBB)" after the full name). A title that is also a
    surname ("Major") is a name only as the surname of someone the article
-   names ("John Major").
+   names ("John Major"). A surname (or given name) alone that two people of
+   the article have ("Robert Dole", "Elizabeth Dole") is neither's: it is
+   a person of its own ("Dole"); "Dick Darman" and "Richard Darman" are one.
 6. Paragraphs in capitals (Reuters headlines) are not mined for new names,
    which their capitals would make up from every word; names found in the
    rest of the article are counted there, and the company named before the
@@ -65,6 +67,7 @@ from .name_lists import (
     DEMONYMS,
     GIVEN_NAMES,
     KNOWN_SURNAMES,
+    NICKNAMES,
     NOT_NAMES,
     ORG_HEADS,
     ORG_NAMES,
@@ -1553,7 +1556,11 @@ def _resolve(
     for group in sorted(groups.values(), key=_FIRST, reverse=True):
         spec = group[1]
         target = _longer_form(spec[_SHORT], spec[_CLEAN], full, acronyms) if full.entries else None
-        if spec[_LONE] == 4 and (target is None or target[1] is not PERSON):
+        if target is _TWO_PEOPLE:
+            # "Senator Dole" in an article that names Robert Dole and Elizabeth Dole: neither,
+            # but a person ("Dole" alone; the store counts it for neither full name either).
+            target = (spec[_SURFACE], PERSON)
+        elif spec[_LONE] == 4 and (target is None or target[1] is not PERSON):
             continue  # a title ("Major") that is no surname of anyone the article names
         elif target is None:
             if spec[_HEAD_ALONE]:
@@ -1665,7 +1672,19 @@ class _FullNames:
             self.by_initials.setdefault(initials, []).append(at)
 
 
+def _one_person(words: tuple[str, ...], other: tuple[str, ...]) -> bool:
+    """Whether two people's names are one person's: one surname, and one given name, or a short form
+    of it ("Dick Darman", "Richard Darman"), or the other's given name among its words ("George Bush",
+    "George H.W. Bush"; "J. Hugh Liedtke", "Hugh Liedtke")."""
+    if words[-1] != other[-1]:
+        return False
+    first, other_first = words[0].lower(), other[0].lower()
+    return NICKNAMES.get(first, first) == NICKNAMES.get(other_first, other_first) \
+        or words[0] in other[1:-1] or other[0] in words[1:-1]
+
+
 _INDEX_NAMES_FROM = 32  # full names; below this, trying each costs less than indexing them
+_TWO_PEOPLE = ("", PERSON)  # what _longer_form gives for a word that two people's names hold
 
 
 def _longer_form(short: tuple, words: tuple[str, ...], full: _FullNames, acronyms: dict[str, str]) -> tuple[str, str] | None:
@@ -1694,6 +1713,12 @@ def _longer_form(short: tuple, words: tuple[str, ...], full: _FullNames, acronym
             entry = entries[at]
             if single in entry[6]:
                 kind = entry[1]
+                if kind is PERSON:
+                    # Two people of that name in the article ("Robert Dole", "Elizabeth Dole"): neither.
+                    if any(other[1] is PERSON and single in other[6] and not _one_person(entry[3], other[3])
+                           for other in map(entries.__getitem__, candidates)):
+                        return _TWO_PEOPLE
+                    return entry[0], kind
                 if kind is not ORGANIZATION:
                     return entry[0], kind
                 if not is_place and (single == entry[3][0] or single not in _DEMONYMS_CASED):

@@ -21,6 +21,7 @@ import sqlite3
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Iterable, NamedTuple, Sequence
 
+from .name_aliases import surname_key
 from .name_identity import fold, name_key, shown_spelling, spelled_better
 
 if TYPE_CHECKING:  # numpy and sqlite-utils take a sixth of a second to import: only writing needs them
@@ -701,13 +702,24 @@ class NameIds:
                 "SELECT alias, kind, name_id FROM name_aliases WHERE name_id IN (SELECT id FROM names)"))
         except sqlite3.OperationalError:  # an archive older than aliases, not written to yet
             pass
+        # A surname alone that is also an entry of its own (from articles naming two people of that
+        # surname, see in_article) is found through its alias, not as written.
+        for written in [written for written in self.ids if written[1] == "person" and " " not in written[0]
+                        and name_key(*written) in self.aliases]:
+            del self.ids[written]
         self.new: list[tuple[int, str, str]] = []
         self.renamed: dict[int, tuple[str, str]] = {}  # id -> (shown name, kind) from now on
         self.people: set[str] = set()  # people's names as written since the last flush (see name_aliases)
 
-    def id_of(self, name: str, kind: str) -> int:
+    def id_of(self, name: str, kind: str, alias: bool = True) -> int:
+        """The id of a name; with ``alias`` false, a surname alone the archive counts for a full name
+        keeps an entry of its own (see in_article)."""
         if kind == "person":
             self.people.add(name)
+        if not alias:
+            key = name_key(name, kind)
+            if key in self.aliases:
+                return self._id_of_key(name, kind, key)
         found = self.ids.get((name, kind))
         if found is None:
             key = name_key(name, kind)
@@ -740,7 +752,17 @@ class NameIds:
     def ids_of(self, analysis: "Analysis | None") -> tuple[int, ...]:
         if not analysis:
             return ()
-        return tuple(dict.fromkeys(self.id_of(name, kind) for name, kind, _ in analysis.names))
+        return tuple(dict.fromkeys(self.in_article(analysis.names)))
+
+    def in_article(self, names: "Sequence[tuple[str, str, int]]") -> list[int]:
+        """The ids of an article's names, in order. A surname alone goes to the full name the archive
+        counts it for only when the article names no one of that surname: the name finder counts it
+        for the one it names, and one in an article that names two ("Senator Dole" beside Robert and
+        Elizabeth Dole) is neither's, not the archive's choice."""
+        named = {surname_key(name) for name, kind, _ in names if kind == "person" and " " in name}
+        return [self.id_of(name, kind, alias=not (kind == "person" and " " not in name
+                                                  and name_key(name, kind)[0] in named))
+                for name, kind, _ in names]
 
     def flush(self) -> None:
         """Write the names first seen since the last flush (inside the caller's transaction)."""
@@ -777,8 +799,8 @@ def _save_analysis(conn: sqlite3.Connection, analysed: "list[tuple[int, Analysis
         # ("Pennzoil Co said") or a place ("Japan said").
         speakers: dict[str, int] = {}
         counted: dict[int, int] = {}  # name id -> mentions: "U.S." and "United States" are one name
-        for name, kind, count in sorted(analysis.names, key=_speaker_preference):
-            name_id = name_ids.id_of(name, kind)
+        ordered = sorted(analysis.names, key=_speaker_preference)
+        for (name, kind, count), name_id in zip(ordered, name_ids.in_article(ordered)):
             counted[name_id] = counted.get(name_id, 0) + count
             speakers.setdefault(name, name_id)
         mentions.extend((article_id, name_id, count) for name_id, count in counted.items())
