@@ -286,9 +286,13 @@ class _GivenNames(_AccentsAside):
     __slots__ = ()
 
     def __contains__(self, word: object) -> bool:
-        if _AccentsAside.__contains__(self, word):
+        if frozenset.__contains__(self, word):
+            return True  # most words looked up: one set lookup, as for _AccentsAside
+        if not isinstance(word, str):
+            return False
+        if not word.isascii() and frozenset.__contains__(self, fold(word)):
             return True
-        if not isinstance(word, str) or "-" not in word:
+        if "-" not in word:
             return False
         first, _, second = word.partition("-")
         return len(second) > 1 and second.isalpha() and _AccentsAside.__contains__(_HYPHENATED_FIRST, first)

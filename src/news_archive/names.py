@@ -889,9 +889,12 @@ def _without_post(part: list[_Token]) -> list[_Token]:
     "Economic Planning Minister" -> nothing); ``part`` itself when it ends in no post, is a
     person's name ("Robert Bishop") or a body "of" something ("Office of the President",
     "Department of Justice"), unless that is a place ("Bank of England Governor")."""
+    last = part[-1][0]
+    if len(part) < 2 or not (last in _PARTY_ADJECTIVES or last == "General" or last.lower() in _POSTS):
+        return part  # nearly every run: no post at its end
     words = [t[0] for t in part]
     end = len(words)
-    if end < 2 or words[0].lower() in GIVEN_NAMES or _is_initial(words[0]):
+    if words[0].lower() in GIVEN_NAMES or _is_initial(words[0]):
         return part
     if any(w in _CONNECTORS for w in words):
         last = max(i for i, w in enumerate(words) if w in _CONNECTORS)
@@ -1715,9 +1718,14 @@ def _longer_form(short: tuple, words: tuple[str, ...], full: _FullNames, acronym
                 kind = entry[1]
                 if kind is PERSON:
                     # Two people of that name in the article ("Robert Dole", "Elizabeth Dole"): neither.
-                    if any(other[1] is PERSON and single in other[6] and not _one_person(entry[3], other[3])
-                           for other in map(entries.__getitem__, candidates)):
-                        return _TWO_PEOPLE
+                    # Only the entries before this one can be another such person: a later one would
+                    # have been met first.
+                    for other_at in candidates:
+                        if other_at >= at:
+                            break
+                        other = entries[other_at]
+                        if other[1] is PERSON and single in other[6] and not _one_person(entry[3], other[3]):
+                            return _TWO_PEOPLE
                     return entry[0], kind
                 if kind is not ORGANIZATION:
                     return entry[0], kind
