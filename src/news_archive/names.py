@@ -665,6 +665,7 @@ _WHEN = frozenset({"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Satu
 # quadratic in its words (the joins of "and" and "of"), stays bounded.
 _LONGEST_RUN = 24
 
+
 # Pronouns and verbs that no name holds: a run in capitals with one of them is a clause.
 _CLAUSE_IN_CAPITALS = frozenset({"WE", "HE", "SHE", "THEY", "YOU", "IS", "ARE", "WAS", "WERE", "WILL", "WOULD",
                                  "CAN", "COULD", "SHOULD", "MUST", "HAVE", "HAS", "HAD", "BE", "BEEN", "DO", "DOES",
