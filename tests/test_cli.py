@@ -9,6 +9,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import tarfile
 from pathlib import Path
 
 import pytest
@@ -677,7 +678,7 @@ def test_ingest_quiet_says_only_what_needs_a_look(db_path, tmp_path):
     usage = shell("ingest", "--no-such-option", str(tmp_path / "in"), "--db", db_path)
     assert usage.returncode == 2  # a mistyped command is not a rejected file
     # Links that cannot be followed are rejects like any other: news once, then quiet.
-    os.symlink(tmp_path / "nowhere.txt", tmp_path / "in" / "broken.txt")
+    os.symlink(tmp_path / "in" / "nowhere.txt", tmp_path / "in" / "broken.txt")
     os.symlink("..", tmp_path / "in" / "up")
     linked = shell("ingest", "-q", str(tmp_path / "in"), "--db", db_path)
     assert linked.returncode == 3 and linked.stderr.splitlines() == [
@@ -859,3 +860,52 @@ def test_a_bug_of_ours_is_one_line_and_its_traceback_is_kept_in_a_file(archive, 
     shown = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=60,
                            env={**env, "NEWS_ARCHIVE_TRACEBACK": "1"})
     assert shown.returncode == 1 and "Traceback" in shown.stderr
+
+
+def test_links_out_of_the_folder_and_links_in_archives_are_said_and_never_read(db_path, tmp_path):
+    """A tar unpacked with `story.txt -> /etc/passwd` (or any file elsewhere) made that file a reject whose bytes
+    anyone could download from Datasette's rejects table; a link member of an archive vanished without a word."""
+    secret = write_article(tmp_path / "private", "secret.txt", "SECRET-BYTES no date here\n")
+    folder = tmp_path / "unpacked"
+    write_article(folder, "real.txt", " date 2020-01-02 A real story\n")
+    os.symlink(secret, folder / "story.txt")
+    os.symlink("real.txt", folder / "same.txt")  # inside: read (an exact copy)
+    with tarfile.open(folder / "pack.tar", "w") as tar:
+        info = tarfile.TarInfo("link.txt")
+        info.type, info.linkname = tarfile.SYMTYPE, str(secret)
+        tar.addfile(info)
+    result = shell("ingest", str(folder), "--db", db_path)
+    assert result.returncode == 3
+    assert result.stderr.splitlines()[:2] == [
+        "rejected pack.tar!link.txt: a link inside an archive is not read",
+        "rejected story.txt: a link to a file outside the folder walked: not read",
+    ]
+    assert "ingested 1, updated 0, unchanged 0, duplicates 1, rejected 2 (" in result.stderr
+    assert rows(db_path, "SELECT source, raw FROM rejects ORDER BY source") == [
+        ("pack.tar!link.txt", None), ("story.txt", None)]
+    with open(db_path, "rb") as archive:
+        assert b"SECRET-BYTES" not in archive.read()
+    # Named on the command line, the link is read: the user chose it.
+    named = shell("ingest", str(folder / "story.txt"), "--db", db_path)
+    assert f"rejected {folder / 'story.txt'}: no date line" in named.stderr
+
+
+def test_control_characters_in_file_names_never_reach_the_terminal_or_csv(db_path, tmp_path):
+    folder = os.fsencode(str(tmp_path / "names"))
+    os.mkdir(folder)
+    for raw, headline in [(b"title\x1b]0;PWNED\x07.txt", "Escape"), (b"line\n2020-01-01  Forged  [9]\n.txt", "Line"),
+                          (b"no date\x1b[2J.txt", None)]:
+        with open(folder + b"/" + raw, "wb") as handle:
+            handle.write(f" date 2020-01-02 {headline} story of the zoo\n".encode() if headline else b"no date\n")
+    ingested = shell("ingest", os.fsdecode(folder), "--db", db_path)
+    assert "rejected no date\\x1b[2J.txt: no date line" in ingested.stderr
+    found = shell("search", "zoo", "--db", db_path)
+    assert "    line\\x0a2020-01-01  Forged  [9]\\x0a.txt\n" in found.stdout
+    assert "    title\\x1b]0;PWNED\\x07.txt\n" in found.stdout
+    exported = shell("export", "--format", "csv", "--db", db_path).stdout
+    stats = shell("stats", "--db", db_path).stdout
+    shown = shell("show", "1", "--db", db_path).stdout
+    for output in (ingested.stderr, found.stdout, exported, stats, shown):
+        assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f]", output), output
+    assert "title\\x1b]0;PWNED\\x07.txt" in exported and "no date\\x1b[2J.txt" in stats
+    assert exported.count("\n") == 3  # a header and two rows: no name breaks a row in two

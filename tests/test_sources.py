@@ -330,3 +330,86 @@ def test_the_archives_own_files_are_left_out_of_the_walk(tmp_path):
     os.symlink(tmp_path, tmp_path.parent / "link")
     assert names(sources.walk([str(tmp_path.parent / "link" / "news.db"), str(tmp_path / "a.txt")],
                               leave_out=own)) == [("Found", str(tmp_path / "a.txt"))]
+
+
+def test_a_link_to_a_file_outside_the_folder_walked_is_not_read(tmp_path):
+    """A folder unpacked from someone's archive may hold `story.txt -> /etc/passwd`: not read, not even looked
+    at (a broken link outside is said the same way). Links to files inside the folder are read; so are links
+    inside a folder that a followed link leads to, to files in that folder."""
+    top, elsewhere = tmp_path / "top", tmp_path / "elsewhere"
+    for folder in (top / "sub", elsewhere):
+        folder.mkdir(parents=True)
+    (top / "real.txt").write_text("real")
+    (top / "kept.md").write_text("not taken by the glob, but a link may lead to it")
+    (elsewhere / "secret.txt").write_text("secret")
+    (elsewhere / "other.txt").write_text("other")
+    os.symlink("/etc/passwd", top / "passwd.txt")
+    os.symlink(elsewhere / "secret.txt", top / "sub" / "secret.txt")
+    os.symlink("../../elsewhere/gone.txt", top / "sub" / "gone.txt")
+    os.symlink("../kept.md", top / "sub" / "kept.txt")
+    os.symlink("other.txt", elsewhere / "also.txt")  # inside the linked folder, to a file beside it
+    os.symlink(elsewhere, top / "linked")
+    items = list(sources.walk([str(top)]))
+    assert [(type(i).__name__, i.source, getattr(i, "reason", None)) for i in items] == [
+        ("Unreadable", "passwd.txt", sources.OUTSIDE_LINK),
+        ("Found", "real.txt", None),
+        ("Unreadable", "sub/gone.txt", sources.OUTSIDE_LINK),
+        ("Found", "sub/kept.txt", None),
+        ("Unreadable", "sub/secret.txt", sources.OUTSIDE_LINK),
+        ("Found", "linked/also.txt", None),
+        ("Found", "linked/other.txt", None),
+        ("Found", "linked/secret.txt", None),
+    ]
+    # Workers stat later (stat_files=False): the link is judged in the walk all the same.
+    assert [i.source for i in sources.walk([str(top)], stat_files=False) if isinstance(i, Unreadable)] == [
+        "passwd.txt", "sub/gone.txt", "sub/secret.txt"]
+    # A file named on the command line is read as the user named it, a link too.
+    assert names(sources.walk([str(top / "passwd.txt")])) == [("Found", str(top / "passwd.txt"))]
+
+
+def test_links_inside_archives_are_rejects_with_a_reason(tmp_path):
+    with tarfile.open(tmp_path / "links.tar.gz", "w:gz") as tar:
+        for name, kind, target in [("real.txt", tarfile.REGTYPE, ""), ("story.txt", tarfile.SYMTYPE, "/etc/passwd"),
+                                   ("copy.txt", tarfile.LNKTYPE, "real.txt"), ("dir.md", tarfile.SYMTYPE, "/etc")]:
+            info = tarfile.TarInfo(name)
+            info.type, info.linkname, info.mtime = kind, target, 1_600_000_000
+            info.size = 4 if kind == tarfile.REGTYPE else 0
+            tar.addfile(info, io.BytesIO(b"real") if kind == tarfile.REGTYPE else None)
+    with zipfile.ZipFile(tmp_path / "links.zip", "w") as archive:
+        archive.writestr("real.txt", b"real")
+        link = zipfile.ZipInfo("story.txt", (2020, 1, 1, 0, 0, 0))
+        link.create_system, link.external_attr = 3, (0o120777 << 16)
+        archive.writestr(link, b"/etc/passwd")  # how zip --symlinks stores a link: its target as the bytes
+    members = [m for found in sources.walk([str(tmp_path)]) for m in sources.archive_members(found)]
+    assert [(m.source, m.data, m.error) for m in members] == [
+        ("links.tar.gz!real.txt", b"real", None),
+        ("links.tar.gz!story.txt", None, sources.LINK_IN_ARCHIVE),
+        ("links.tar.gz!copy.txt", None, sources.LINK_IN_ARCHIVE),
+        ("links.zip!real.txt", b"real", None),
+        ("links.zip!story.txt", None, sources.LINK_IN_ARCHIVE),
+    ]
+
+
+@pytest.mark.parametrize("raw, shown", [
+    (b"line\nbreak.txt", "line\\x0abreak.txt"),
+    (b"tab\there.txt", "tab\\x09here.txt"),
+    (b"title\x1b]0;PWNED\x07.txt", "title\\x1b]0;PWNED\\x07.txt"),
+    ("csi\u009b31m.txt".encode(), "csi\\xc2\\x9b31m.txt"),  # a C1 control: its UTF-8 bytes, as the name holds them
+    (b"del\x7f.txt", "del\\x7f.txt"),
+    (b"back\\slash\n.txt", "back\\\\slash\\x0a.txt"),  # escaped: its backslash doubled, as for any escaped name
+    ("caf\u00e9 \u202e.txt".encode(), "caf\u00e9 \u202e.txt"),  # printable Unicode stays as it is
+])
+def test_control_characters_in_file_names_are_shown_as_their_bytes(tmp_path, raw, shown):
+    assert sources.display_name(os.fsdecode(raw)) == shown
+    with open(os.fsencode(str(tmp_path)) + b"/" + raw, "wb") as handle:
+        handle.write(b"x")
+    (item,) = sources.walk([str(tmp_path)], "*")
+    assert item.source == shown and sources.read_file(item.path) == b"x"
+
+
+def test_control_characters_keep_every_name_different():
+    raw_names = [b"a\nb", b"a\\x0ab", b"a\\\nb", b"a\\\\x0ab", b"a\xc2\x85b", b"a\x85b", b"a\\xc2\\x85b", b"a\tb"]
+    shown = [sources.display_name(os.fsdecode(name)) for name in raw_names]
+    assert len(set(shown)) == len(raw_names), shown
+    assert not any(sources._CONTROL_IN_NAME.search(name) for name in shown)
+

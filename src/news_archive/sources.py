@@ -90,24 +90,33 @@ def is_archive_name(name: str) -> bool:
     return name.lower().endswith(ARCHIVE_SUFFIXES)
 
 
+# Control characters in a file name (C0, DEL, C1): a line break that forges a line of output, an
+# escape sequence a terminal obeys, a tab that shifts a column.
+_CONTROL_IN_NAME = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
 def display_name(path: str) -> str:
     """A path as text that SQLite and a terminal can hold, and a different text for every path.
 
     File names that are not valid UTF-8 arrive from the OS with surrogate
-    escapes; show their bytes as ``\\xNN`` instead of failing. A name that is
-    then written with escapes has its own backslashes doubled, and so does a
-    UTF-8 name that holds ``\\x`` itself: otherwise the file literally named
-    ``caf\\xe9.txt`` and the Latin-1 ``café.txt`` would share one name, and one
-    article. Every other name (nearly all) is shown as it is, as before."""
+    escapes; show their bytes as ``\\xNN`` instead of failing. So are the bytes of
+    control characters (``line\\x0abreak.txt``, ``title\\x1b]0;...``): every
+    output (terminal, CSV, pages) then shows the name on one line and inert.
+    A name that is then written with escapes has its own backslashes doubled, and
+    so does a UTF-8 name that holds ``\\x`` itself: otherwise the file literally
+    named ``caf\\xe9.txt`` and the Latin-1 ``café.txt`` would share one name, and
+    one article. Every other name (nearly all) is shown as it is, as before."""
     try:
         path.encode("utf-8")
-        if "\\x" not in path:
+        if "\\x" not in path and not _CONTROL_IN_NAME.search(path):
             return path
     except UnicodeEncodeError:
         pass
     # An escaped name always holds "\\x" (an escaped byte, or a doubled backslash before an x)
-    # and a name shown as it is never does, so no two paths can be shown alike.
-    return os.fsencode(path).replace(b"\\", b"\\\\").decode("utf-8", "backslashreplace")
+    # and a name shown as it is never does, so no two paths can be shown alike. A control
+    # character is shown as its UTF-8 bytes (U+009B as \\xc2\\x9b), as the bytes of the name.
+    escaped = os.fsencode(path).replace(b"\\", b"\\\\").decode("utf-8", "backslashreplace")
+    return _CONTROL_IN_NAME.sub(lambda control: "".join(f"\\x{byte:02x}" for byte in control[0].encode()), escaped)
 
 
 def source_key(source: str) -> int:
@@ -163,15 +172,23 @@ class _LinkedFolder(str):
     """The relative path of a link to a folder, walked after every real folder."""
 
 
+# A link to a file elsewhere is not read: a folder unpacked from someone else's archive may hold
+# "story.txt -> /etc/passwd", and a reject keeps its bytes where anyone who can read the archive
+# (Datasette's rejects table) can download them.
+OUTSIDE_LINK = "a link to a file outside the folder walked: not read"
+
+
 def _walk_dir(top: str, prefix: str, pattern: str, visited: set[tuple[int, int]],
               stat_files: bool = True, left_out: "_LeftOut | None" = None) -> Iterator[Found | Unreadable]:
     # A stack of folder listings rather than recursion, so that folders nested
-    # thousands deep are walked (in the same depth-first, sorted order).
-    stack = [_listing(top, prefix, pattern, visited, stat_files, left_out)]
+    # thousands deep are walked (in the same depth-first, sorted order). Each comes with the
+    # folders a link to a file found in it may lead into: the one walked, and the folder a
+    # followed link to a folder leads to (whose files the walk reads anyway).
+    real_top = os.path.realpath(top)
+    stack = [(_listing(top, prefix, pattern, visited, stat_files, left_out, (real_top,)), (real_top,))]
     # Links wait until the real folders are done: a folder with a real path is
     # then already visited when a link reaches it, and keeps its real name.
     linked: collections.deque[str] = collections.deque()
-    real_top = os.path.realpath(top)
     while stack or linked:
         if not stack:
             link = linked.popleft()
@@ -180,24 +197,32 @@ def _walk_dir(top: str, prefix: str, pattern: str, visited: set[tuple[int, int]]
                 # A link to "..": it would pull in everything around the folder asked for.
                 yield Unreadable(display_name(link), "a link to a folder that holds this folder: not followed")
                 continue
-            stack.append(_listing(top, link, pattern, visited, stat_files, left_out))
+            inside = (real_top, target)
+            stack.append((_listing(top, link, pattern, visited, stat_files, left_out, inside), inside))
+        listing, inside = stack[-1]
         try:
-            item = next(stack[-1])
+            item = next(listing)
         except StopIteration:
             stack.pop()
             continue
         if isinstance(item, _LinkedFolder):
             linked.append(item)
         elif isinstance(item, str):
-            stack.append(_listing(top, item, pattern, visited, stat_files, left_out))
+            stack.append((_listing(top, item, pattern, visited, stat_files, left_out, inside), inside))
         else:
             yield item
 
 
+def _within(path: str, folders: tuple[str, ...]) -> bool:
+    return any(path == folder or path.startswith(folder.rstrip(os.sep) + os.sep) for folder in folders)
+
+
 def _listing(top: str, prefix: str, pattern: str, visited: set[tuple[int, int]],
-             stat_files: bool = True, left_out: "_LeftOut | None" = None) -> Iterator[Found | Unreadable | str]:
+             stat_files: bool = True, left_out: "_LeftOut | None" = None,
+             inside: tuple[str, ...] = ()) -> Iterator[Found | Unreadable | str]:
     """The candidates in one folder, in name order; a subfolder comes as its relative path
-    (a ``str``, or a :class:`_LinkedFolder` for a link to a folder) to walk next."""
+    (a ``str``, or a :class:`_LinkedFolder` for a link to a folder) to walk next. A link to a
+    file is read only when the file is in one of the real folders ``inside``."""
     here = os.path.join(top, prefix) if prefix else top
     try:
         info = os.stat(here)
@@ -226,6 +251,10 @@ def _listing(top: str, prefix: str, pattern: str, visited: set[tuple[int, int]],
             continue
         archive = is_archive_name(entry.name)
         if not archive and not _matches(entry.name, pattern):
+            continue
+        # Judged before the target is looked at: whether a file elsewhere exists is not told either.
+        if entry.is_symlink() and not _within(os.path.realpath(entry.path), inside):
+            yield Unreadable(source, OUTSIDE_LINK)
             continue
         if not stat_files and not archive:
             yield Found(source, entry.path, None, None)  # type: ignore[arg-type]
@@ -365,6 +394,11 @@ def archive_members(found: Found, pattern: str = DEFAULT_GLOB) -> Iterator[Membe
 # An archive inside an archive is said, not read: reading it would mean holding it whole in memory
 # (a tar streams, a zip in a tar cannot), and nesting is how archive bombs multiply.
 INNER_ARCHIVE = "an archive inside an archive is not read: unpack it"
+# Nor is a link: a symbolic link's target is a path on whichever machine unpacks it (a zip
+# stores it as the member's bytes), and a tar's hard link repeats another member, which a
+# compressed tar can only reach by reading it again from the start (thousands of links to
+# one big member would be read thousands of times).
+LINK_IN_ARCHIVE = "a link inside an archive is not read"
 
 
 def _member_wanted(name: str, pattern: str) -> bool:
@@ -404,10 +438,14 @@ def _tar_members(found: Found, pattern: str) -> Iterator[Member]:
     named = _MemberNames(found.source)
     with tarfile.open(found.path, mode="r:*") as archive:
         for info in archive:  # streams: members are read in order, nothing is extracted
-            if not info.isfile() or not _member_wanted(info.name, pattern):
+            link = info.issym() or info.islnk()
+            if not (info.isfile() or link) or not _member_wanted(info.name, pattern):
                 continue
             source = named(info.name)
             mtime_ns = int(info.mtime) * 1_000_000_000
+            if link:
+                yield Member(source, None, 0, mtime_ns, LINK_IN_ARCHIVE)
+                continue
             if is_archive_name(info.name):
                 yield Member(source, None, info.size, mtime_ns, INNER_ARCHIVE)
                 continue
@@ -427,6 +465,9 @@ def _zip_members(found: Found, pattern: str) -> Iterator[Member]:
                 continue
             source = named(info.filename)
             mtime_ns = _zip_mtime_ns(info)
+            if stat.S_ISLNK(info.external_attr >> 16):  # made on Unix with the link kept (zip --symlinks)
+                yield Member(source, None, info.file_size, mtime_ns, LINK_IN_ARCHIVE)
+                continue
             if is_archive_name(info.filename):
                 yield Member(source, None, info.file_size, mtime_ns, INNER_ARCHIVE)
                 continue
