@@ -3,7 +3,8 @@
 Mutated article files come from a fixed seed, so a failure can be replayed.
 Sizes grow under `make stress` through the environment:
 NEWS_ARCHIVE_FUZZ_FILES (mutated files, default 3000), NEWS_ARCHIVE_BIG_ARTICLE_MB
-(a valid article this big, default 3; the rejected big file is always 50 MB)
+(a valid article this big, default 3, at most 9: 10 MB is the most a file may be; the rejected big file
+is always 9 MB, and one over the limit 11 MB)
 and NEWS_ARCHIVE_HYPOTHESIS_EXAMPLES (default 300).
 """
 
@@ -175,14 +176,18 @@ def test_thousands_of_mutated_files_are_each_accounted_for(tmp_path):
 
 
 def test_big_files(tmp_path):
-    """A 50 MB file that is not an article is rejected with its bytes kept; a big article goes in and is searchable."""
+    """A 9 MB file that is not an article is rejected with its bytes kept, one over 10 MB without them; a big
+    article goes in and is searchable."""
     from news_archive.web.app import make_datasette  # noqa: F401  (imported here: the web stack is slow to import)
 
     folder = tmp_path / "big"
     folder.mkdir()
-    with open(folder / "rejected-50mb.txt", "wb") as out:
+    with open(folder / "rejected-9mb.txt", "wb") as out:
         out.write(b"no date line here\n")
-        out.write((b"x" * 1023 + b"\n") * (50 * 1024))
+        out.write((b"x" * 1023 + b"\n") * (9 * 1024))
+    with open(folder / "too-big.txt", "wb") as out:
+        out.write(b" date 2020-06-09 A story\n\n")
+        out.write((b"x" * 1023 + b"\n") * (11 * 1024))
     r = random.Random(SEED)
     paragraphs = [" ".join(r.choice(WORDS) for _ in range(150)) + "\n\n" for _ in range(64)]
     with open(folder / "article.txt", "w") as out:
@@ -196,9 +201,10 @@ def test_big_files(tmp_path):
     started = time.monotonic()
     report = ingest(db, [str(folder)], jobs=1)
     ingest_seconds = time.monotonic() - started
-    assert (report.ingested, [s for s, _ in report.rejected]) == (1, ["rejected-50mb.txt"])
-    assert rows(db, "SELECT length(raw), reason FROM rejects") == [
-        (50 * 2**20 + 18, "no date line: the first line 'no date line here' does not start with 'date'")]
+    assert (report.ingested, [s for s, _ in report.rejected]) == (1, ["rejected-9mb.txt", "too-big.txt"])
+    assert rows(db, "SELECT length(raw), reason FROM rejects ORDER BY source") == [
+        (9 * 2**20 + 18, "no date line: the first line 'no date line here' does not start with 'date'"),
+        (None, "cannot read: file is larger than 10 MB: too big to be one article")]
     check_archive(db, complete=True)
     # Searching for a word that occurs tens of thousands of times in it stays quick.
     import asyncio
@@ -218,7 +224,7 @@ def test_big_files(tmp_path):
     assert "<mark>" in found.json()["results"][0]["snippet"]
     assert seconds < 5, f"searching a {BIG_ARTICLE_MB} MB article took {seconds:.1f}s"
     assert page.status_code == 200 and len(page.content) > BIG_ARTICLE_MB * 2**20  # all of it, within the time limit
-    print(f"{BIG_ARTICLE_MB} MB article and a 50 MB reject: ingest {ingest_seconds:.1f}s, search {seconds:.2f}s, "
+    print(f"{BIG_ARTICLE_MB} MB article and a 9 MB reject: ingest {ingest_seconds:.1f}s, search {seconds:.2f}s, "
           f"article page {page_seconds:.1f}s")
 
 

@@ -413,3 +413,11 @@ def test_control_characters_keep_every_name_different():
     assert len(set(shown)) == len(raw_names), shown
     assert not any(sources._CONTROL_IN_NAME.search(name) for name in shown)
 
+
+def test_a_file_over_the_size_limit_is_said_to_be_too_big_for_one_article(tmp_path):
+    big = tmp_path / "big.txt"
+    with open(big, "wb") as handle:
+        handle.truncate(sources.MAX_FILE_BYTES + 1)
+    with pytest.raises(OSError, match="^file is larger than 10 MB: too big to be one article$"):
+        sources.read_file(str(big))
+    sources.read_file(str(big), max_bytes=sources.MAX_FILE_BYTES + 1)  # exactly the limit is read

@@ -37,7 +37,7 @@ REASONS = [
     ("cannot read from the archive: corrupt compressed data", "cannot read from the archive"),
     ("cannot read: permission denied", "cannot read"),
     ("broken link", "broken link"),
-    ("file is larger than 100 MB", "file is larger than 100 MB"),
+    ("file is larger than 10 MB: too big to be one article", "file is larger than 10 MB: too big to be one article"),
 ]
 
 

@@ -219,7 +219,7 @@ def ingest(paths: tuple[str, ...], db_path: str, pattern: str, jobs: int | None,
     file found in a folder is named by its path in that folder; a file given
     itself, by the path as given. Unchanged files are skipped, changed files
     update their article, files gone from a folder or a changed archive are
-    said (their articles stay), and files that cannot be read as articles (or are over 100 MB) are
+    said (their articles stay), and files that cannot be read as articles (or are over 10 MB) are
     recorded in the rejects table with the reason. Exit status: 0 when every
     file went in (files rejected before and unchanged are summed up, not
     counted again), 3 when some were rejected or a path is not there, 1 on a
