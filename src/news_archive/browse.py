@@ -395,19 +395,20 @@ def names_like(conn: sqlite3.Connection, text: str, limit: int = 5) -> list[dict
     """Names that start with ``text`` or hold it as a word (case, accents and the shape of
     apostrophes aside): suggestions for a miss."""
     column, folded = _typed(conn)
-    like = _like(folded(text))
-    return _rows(conn, f"SELECT id, name, kind FROM names WHERE {column} LIKE ? ESCAPE '\\' OR {column} LIKE ?"
-                       " ESCAPE '\\' ORDER BY length(name), name LIMIT ?", (like + "%", "% " + like + "%", limit))
+    typed = folded(text)
+    test, args = _any_test(column, (typed, "starts"), (" " + typed, "holds"))
+    return _rows(conn, f"SELECT id, name, kind FROM names WHERE {test} ORDER BY length(name), name LIMIT ?",
+                 (*args, limit))
 
 
 def people_with_word(conn: sqlite3.Connection, word: str, index=None, limit: int = 3) -> list[dict]:
     """People whose name holds ``word`` as a whole word ("James Baker" for "Baker"), the most
     mentioned first, each with its number of articles: who else a surname alone may mean."""
     column, folded = _typed(conn)
-    like = _like(folded(word))
-    found = _rows(conn, f"SELECT id, name, kind FROM names WHERE kind = 'person' AND {column} != ? AND"
-                        f" ({column} LIKE ? ESCAPE '\\' OR {column} LIKE ? ESCAPE '\\' OR {column} LIKE ? ESCAPE '\\')"
-                        " LIMIT ?", (folded(word), like + " %", "% " + like, "% " + like + " %", NAME_MATCHES))
+    typed = folded(word)
+    test, args = _any_test(column, (typed + " ", "starts"), (" " + typed, "ends"), (" " + typed + " ", "holds"))
+    found = _rows(conn, f"SELECT id, name, kind FROM names WHERE kind = 'person' AND {column} != ? AND {test}"
+                        " LIMIT ?", (typed, *args, NAME_MATCHES))
     counts = _articles_naming(conn, [r["id"] for r in found], index)
     found = [{**r, "articles": counts.get(r["id"], 0)} for r in found]
     return sorted((r for r in found if r["articles"]), key=lambda r: (-r["articles"], r["name"]))[:limit]
@@ -449,10 +450,10 @@ def names_directory(conn: sqlite3.Connection, text: str = "", kind: str | None =
     kinds = [kind] if kind else ["person", "organization", "place"]
     if text:
         column, folded = _typed(conn)
-        like = _like(folded(text))
+        typed = folded(text)
+        test, args = _any_test(column, (typed, "starts"), (" " + typed, "holds"))
         found = _rows(conn, f"SELECT id, name, kind FROM names WHERE kind IN ({', '.join('?' * len(kinds))})"
-                            f" AND ({column} LIKE ? ESCAPE '\\' OR {column} LIKE ? ESCAPE '\\') LIMIT ?",
-                      (*kinds, like + "%", "% " + like + "%", NAME_MATCHES))
+                            f" AND {test} LIMIT ?", (*kinds, *args, NAME_MATCHES))
         # Another spelling of a name is that name ("u.s." lists the United States).
         known = {r["id"] for r in found}
         found += [r for r in names_called(conn, text, kind) if r["id"] not in known]
@@ -532,9 +533,9 @@ def related_names(conn: sqlite3.Connection, name: str, kind: str, index=None) ->
     if kind == "person":
         # Surnames compared as names are (name_identity.fold): "José Núñez" beside "Pedro Nunez".
         surname = fold(words[-1])
+        test, args = _text_test("folded", " " + surname, "ends")
         found = _rows(conn, "SELECT id, name, kind, folded FROM names WHERE kind = 'person' AND (folded = ?"
-                            " OR folded LIKE ? ESCAPE '\\') AND name != ? LIMIT 200",
-                      (surname, "% " + _like(surname), name))
+                            f" OR {test}) AND name != ? LIMIT 200", (surname, *args, name))
         # LIKE ignores case in ASCII only (folded is lower case already); the last word is what counts.
         found = [r for r in found if r.pop("folded").rpartition(" ")[2] == surname]
     else:
@@ -561,6 +562,34 @@ def related_names(conn: sqlite3.Connection, name: str, kind: str, index=None) ->
 
 def _like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+# The longest LIKE or GLOB pattern the web's connections take (web.prepare_connection): their
+# work grows with the text times the pattern, and one call is never stopped by the time limit.
+# (Datasette's own '%VIRTUAL TABLE%USING FTS%', which lists the full-text tables, is 25 bytes.)
+LIKE_PATTERN_BYTES = 25
+
+
+def _text_test(column: str, text: str, how: str) -> tuple[str, tuple]:
+    """A condition that ``column`` starts with, ends with or holds ``text`` (``how``: "starts",
+    "ends", "holds"), exactly as written: ``%`` and ``_`` are not wildcards. A LIKE while its
+    pattern fits LIKE_PATTERN_BYTES; beyond it substr or instr (linear on the web too, see
+    web.sql_functions), which compare case as it is: the columns and texts we compare are
+    folded to lower case alike."""
+    pattern = {"starts": "{}%", "ends": "%{}", "holds": "%{}%"}[how].format(_like(text))
+    if len(pattern.encode("utf-8")) <= LIKE_PATTERN_BYTES:
+        return f"{column} LIKE ? ESCAPE '\\'", (pattern,)
+    if how == "starts":
+        return f"substr({column}, 1, ?) = ?", (len(text), text)
+    if how == "ends":
+        return f"substr({column}, -?) = ?", (len(text), text)
+    return f"instr({column}, ?) > 0", (text,)
+
+
+def _any_test(column: str, *tests: tuple[str, str]) -> tuple[str, tuple]:
+    """The conditions of ``_text_test`` for each (text, how), joined by OR, in brackets."""
+    made = [_text_test(column, text, how) for text, how in tests]
+    return "(" + " OR ".join(sql for sql, _ in made) + ")", tuple(arg for _, args in made for arg in args)
 
 
 def name_row(conn: sqlite3.Connection, name_id: int) -> dict | None:

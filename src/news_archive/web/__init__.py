@@ -10,10 +10,12 @@ import ipaddress
 import re
 import sqlite3
 
+import datasette.database
 from datasette import hookimpl
 
+from ..browse import LIKE_PATTERN_BYTES
 from ..sources import MAX_FILE_BYTES
-from . import views
+from . import sql_functions, views
 
 _DAY = r"(?P<year>[0-9]{4})/(?P<month>[0-9]{2})/(?P<day>[0-9]{2})"
 
@@ -84,6 +86,12 @@ def menu_links(datasette):
     ]
 
 
+# SQLite's words for a LIKE or GLOB pattern over SQLITE_LIMIT_LIKE_PATTERN_LENGTH, and ours.
+_PATTERN_TOO_LONG = "LIKE or GLOB pattern too complex"
+LONG_PATTERN = (f"A text to find with LIKE or GLOB (a filter's __contains, __startswith, __endswith, __like or __glob)"
+                f" may be at most {LIKE_PATTERN_BYTES} bytes here, its wildcards included: over a long text a longer"
+                " one could run far past the time limit. Shorten it; on the SQL page, instr(column, 'text') > 0 finds"
+                " a text of any length.")
 # Datasette 0.65 answers a few bad parameters on its own table pages with a 500
 # (a DatasetteError left at its default status). They are the visitor's mistake: 400.
 _VISITOR_MISTAKES = ("Cannot sort table by", "Cannot use _sort and _sort_desc", "Invalid _through")
@@ -99,8 +107,64 @@ MAX_VALUE_BYTES = 3 * MAX_FILE_BYTES + 2**20
 
 @hookimpl
 def prepare_connection(conn):
+    # The time limit stops a query between its steps, never inside one function call: the
+    # functions whose one call can take longer than the limit are made linear, or bounded.
+    longest = _longest_value(conn)
+    sql_functions.register(conn, longest)
     if hasattr(conn, "setlimit"):  # Python 3.11 and later
-        conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
+        conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, longest)
+        # LIKE and GLOB take time in proportion to the text times the pattern: over a value of
+        # MAX_VALUE_BYTES, a GLOB of 25 bytes ('*[aaa...]b') took 2.0 s, of 30 bytes 4.4 s, and one
+        # of SQLite's default 50,000 bytes could run for hours. Datasette's own long pattern is
+        # matched in Python (_detect_fts).
+        conn.setlimit(sqlite3.SQLITE_LIMIT_LIKE_PATTERN_LENGTH, LIKE_PATTERN_BYTES)
+
+
+_longest_values: dict[str, int] = {}
+
+
+def _longest_value(conn: sqlite3.Connection) -> int:
+    """MAX_VALUE_BYTES, or more for an archive made when files of up to 100 MB were read: an
+    article of a file larger than MAX_FILE_BYTES stays readable (its page, and every search that
+    shows it). Asked of the ingest ledger once per database file (0.1 s for a million files),
+    since no ingest adds a larger file."""
+    path = next((row[2] for row in conn.execute("PRAGMA database_list") if row[1] == "main"), "")
+    if path not in _longest_values:
+        try:
+            largest = conn.execute("SELECT max(size) FROM source_files WHERE status = 'article'").fetchone()[0]
+        except sqlite3.Error:  # not an archive, or not one yet
+            largest = None
+        _longest_values[path] = max(MAX_VALUE_BYTES, 3 * (largest or 0) + 2**20)
+    return _longest_values[path]
+
+
+def _detect_fts(conn, table):
+    """Datasette's detect_fts (the full-text table of ``table``, or None), whose LIKE patterns
+    ('%VIRTUAL TABLE%USING FTS%content="articles"%') are longer than the web's connections take:
+    the same test, made in Python on the few virtual tables' definitions."""
+    for name, sql, table_name in conn.execute("SELECT name, sql, tbl_name FROM sqlite_master WHERE rootpage = 0"):
+        if sql is None:
+            continue
+        if (_holds_in_order(sql, "VIRTUAL TABLE", "USING FTS", f'content="{table}"')
+                or _holds_in_order(sql, "VIRTUAL TABLE", "USING FTS", f"content=[{table}]")
+                or (table_name == table and _holds_in_order(sql, "VIRTUAL TABLE", "USING FTS"))):
+            return name
+    return None
+
+
+def _holds_in_order(text: str, *parts: str) -> bool:
+    """Whether ``text LIKE '%part%part%'``: each part after the one before, ASCII case aside as LIKE."""
+    data, at = text.encode("utf-8").lower(), 0  # bytes.lower changes ASCII letters only, as LIKE
+    for part in parts:
+        found = data.find(part.encode("utf-8").lower(), at)
+        if found < 0:
+            return False
+        at = found + len(part.encode("utf-8"))
+    return True
+
+
+# Datasette 0.65 (pinned in pyproject.toml) finds a table's full-text table through this name.
+datasette.database.detect_fts = _detect_fts
 
 
 @hookimpl
@@ -112,6 +176,9 @@ def handle_exception(datasette, request, exception):
     if isinstance(exception, DatasetteError) and exception.status == 500 \
             and str(exception.message).startswith(_VISITOR_MISTAKES):
         exception.status = 400
+    if isinstance(exception, DatasetteError) and exception.message == _PATTERN_TOO_LONG:
+        # A filter's text (__contains, __startswith, __endswith, __like, __glob) over the limit: said plainly.
+        exception.status, exception.title, exception.message = 400, "Text to find too long", LONG_PATTERN
     if isinstance(exception, QueryInterrupted) and not getattr(exception, "in_our_view", False):
         # Datasette answers a query stopped by its time limit with a 400, except on its CSV pages.
         async def too_slow():
