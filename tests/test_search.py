@@ -342,6 +342,8 @@ def test_related_names_share_a_surname_or_begin_alike(tmp_path):
     write_article(folder, "c.txt", " date 2020-01-04 Ratings\n\nMoody's Investors Service Inc met Neil Young."
                                    " Standard Oil agreed, President Reagan said.\n")
     write_article(folder, "d.txt", " date 2020-01-05 Talks\n\nJosé Núñez met Pedro Nunez in Madrid on Monday.\n")
+    write_article(folder, "e.txt", " date 2020-01-06 Board\n\nCharles B. Gates Jr. and Stewart Bainum Jr. met"
+                                   " Robert Gates on Monday.\n")
     db = str(tmp_path / "r.db")
     ingest(db, [str(folder)], jobs=1)
     conn = sqlite3.connect(db)
@@ -361,6 +363,9 @@ def test_related_names_share_a_surname_or_begin_alike(tmp_path):
     # A surname is compared as names are, accents aside.
     assert related("José Núñez", "person") == [("Pedro Nunez", 1)]
     assert related("Pedro Nunez", "person") == [("José Núñez", 1)]
+    # A suffix is no surname: a Gates beside the Gateses, not beside everyone else's "Jr.".
+    assert related("Charles B. Gates Jr.", "person") == [("Robert Gates", 1)]
+    assert related("Robert Gates", "person") == [("Charles B. Gates Jr.", 1)]
     # Without the ranked index: no counts, by name.
     assert [r["name"] for r in browse.related_names(conn, "Reagan", "person")] == ["Nancy Reagan", "Ronald Reagan"]
 

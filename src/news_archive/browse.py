@@ -13,7 +13,7 @@ from typing import Callable, Iterator, Sequence
 
 from . import search_index
 from .matches import clusters_of, date_conditions, first_versions, repeated_quotations
-from .name_aliases import alias_of, aliases_of
+from .name_aliases import SUFFIXES, alias_of, aliases_of
 from .name_identity import fold, shown_spelling
 from .query import Query, Term
 from .store import fts_has_positions
@@ -531,13 +531,14 @@ def related_names(conn: sqlite3.Connection, name: str, kind: str, index=None) ->
     index can count them."""
     words = name.split()
     if kind == "person":
-        # Surnames compared as names are (name_identity.fold): "José Núñez" beside "Pedro Nunez".
-        surname = fold(words[-1])
-        test, args = _text_test("folded", " " + surname, "ends")
+        # Surnames compared as names are (name_identity.fold): "José Núñez" beside "Pedro Nunez";
+        # a suffix is no surname, as for the archive's surname joins ("Charles B. Gates Jr." is a Gates).
+        surname = _surname_folded(name)
+        test, args = _any_test("folded", (" " + surname, "ends"),
+                               *((f" {surname} {suffix}", "ends") for suffix in sorted(SUFFIXES)))
         found = _rows(conn, "SELECT id, name, kind, folded FROM names WHERE kind = 'person' AND (folded = ?"
                             f" OR {test}) AND name != ? LIMIT 200", (surname, *args, name))
-        # LIKE ignores case in ASCII only (folded is lower case already); the last word is what counts.
-        found = [r for r in found if r.pop("folded").rpartition(" ")[2] == surname]
+        found = [r for r in found if _surname_folded(r.pop("folded")) == surname]
     else:
         # Cut or joined only between two words of a name, never at "and", "of" ("Standard"
         # is not a shorter "Standard and Poor's", "Bank of England and Fed" no longer one).
@@ -568,6 +569,14 @@ def _like(text: str) -> str:
 # work grows with the text times the pattern, and one call is never stopped by the time limit.
 # (Datasette's own '%VIRTUAL TABLE%USING FTS%', which lists the full-text tables, is 25 bytes.)
 LIKE_PATTERN_BYTES = 25
+
+
+def _surname_folded(name: str) -> str:
+    """A person's surname as names are compared: the last word, a suffix aside, folded."""
+    words = name.split()
+    while len(words) > 1 and words[-1].casefold() in SUFFIXES:
+        words.pop()
+    return fold(words[-1])
 
 
 def _text_test(column: str, text: str, how: str) -> tuple[str, tuple]:
