@@ -189,6 +189,9 @@ async def test_plain_datasette_on_an_older_archive_says_to_bring_it_up_to_date(s
             assert "news-archive ingest" in response.json()["error"], path
         else:
             assert "Archive needs an upgrade" in response.text and "news-archive serve" in response.text, path
+            # Its links lead where something answers, not to the front page, which says the same.
+            assert '<a href="/old">' in response.text and '<a href="/help">' in response.text, path
+            assert "`" not in response.text.split("<h1>", 1)[1].split("</section>", 1)[0], path
     assert (await datasette.client.get("/old/names.json")).status_code == 200  # Datasette's own pages show it as it is
     assert sqlite3.connect(old).execute("PRAGMA user_version").fetchone()[0] == 9  # and nothing wrote to it
     # Brought up to date (as `news-archive analyse` does, the server still running), it is served.

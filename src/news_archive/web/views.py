@@ -69,8 +69,21 @@ class ArchiveOutdated(Exception):
 
 
 OUTDATED = ("This archive was made by an older news-archive, and its tables are not what these pages read."
-            " Run `news-archive ingest`, `news-archive analyse` or `news-archive serve` on it once to bring it up"
+            " Run news-archive ingest, news-archive analyse or news-archive serve on it once to bring it up"
             " to date (the server itself never writes to it). Datasette's own table pages show it as it is.")
+
+
+async def outdated_page(datasette, request) -> Response:
+    """The page of an archive that needs an upgrade: its links go where something answers (Datasette's
+    tables of it, the help), not to the front page, which says the same."""
+    try:
+        tables = datasette.urls.database(archive_database(datasette).name)
+    except ArchiveMissing:
+        tables = datasette.urls.path("/")
+    return await render(datasette, request, "news_error.html", {
+        "status": 503, "title": "Archive needs an upgrade", "message": OUTDATED,
+        "elsewhere": [(tables, "Datasette's tables of the archive"), (datasette.urls.path("/help"), "the help")],
+    }, status=503)
 
 
 async def archive_outdated(datasette) -> bool:
@@ -328,12 +341,12 @@ def guarded(view=None, *, tables: tuple[str, ...] = READS_ARTICLES):
         except ArchiveOutdated:
             if wants_json:
                 return json_response({"ok": False, "error": OUTDATED, "status": 503}, 503)
-            return await error_page(datasette, request, 503, "Archive needs an upgrade", OUTDATED)
+            return await outdated_page(datasette, request)
         except sqlite3.OperationalError as error:
             if str(error).startswith(("no such table", "no such column")):
                 if wants_json:
                     return json_response({"ok": False, "error": OUTDATED, "status": 503}, 503)
-                return await error_page(datasette, request, 503, "Archive needs an upgrade", OUTDATED)
+                return await outdated_page(datasette, request)
             if "interrupted" in str(error):
                 if wants_json:
                     return json_response({"ok": False, "error": TOO_SLOW}, 503)
