@@ -164,6 +164,28 @@ def test_exact_copies_are_added_to_the_same_matches(conn, sort):
             assert order == sorted(order, reverse=sort == "newest")
 
 
+def test_exact_copies_of_the_articles_that_mention_a_name_are_added(tmp_path):
+    """Copies are not analysed (no name is found in them): with --name and no query they were left out."""
+    from news_archive.matches import sample_ids
+
+    folder = tmp_path / "articles"
+    text = " date 2020-01-02 Budget\n\nPresident Ronald Reagan sent the budget to Congress.\n"
+    write_article(folder, "a.txt", text)
+    write_article(folder, "copy.txt", text)
+    write_article(folder, "b.txt", " date 2020-01-03 Other\n\nNancy Reagan flew home.\n")
+    db = str(tmp_path / "c.db")
+    ingest(db, [str(folder)], jobs=1)
+    connection = sqlite3.connect(db)
+    (reagan,) = connection.execute("SELECT id FROM names WHERE name = 'Ronald Reagan'").fetchone()
+    for sort in ("oldest", "newest"):
+        alone = [r["source"] for r in iter_matches(connection, "", names=[reagan], sort=sort)]
+        both = [r["source"] for r in iter_matches(connection, "", names=[reagan], sort=sort, include_duplicates=True)]
+        # In (date, id) order, the newest first with --sort newest: the copy came second.
+        assert (alone, both) == (["a.txt"], ["a.txt", "copy.txt"][:: -1 if sort == "newest" else 1])
+    drawn, population = sample_ids(connection, "", 5, 1, names=[reagan], include_duplicates=True)
+    assert population == 2 and len(drawn) == 2
+
+
 def test_a_prefix_finds_every_word_that_begins_so(tmp_path):
     """tantivy's own prefix query stops at 50 words ("pr*" found 851 of 14,069 Reuters articles)."""
     folder = tmp_path / "articles"

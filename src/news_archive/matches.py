@@ -166,6 +166,14 @@ def iter_matches(
         for ids in id_lists:
             yield from articles_in_order(conn, ids, as_json=as_json)
         return
+    if include_duplicates and names:
+        # Copies are not analysed, so no name is found in them: they mention what their original does.
+        source, where, args = filters(conn, query, since, until, names=names)
+        originals = [row[0] for row in conn.execute(
+            f"SELECT a.id FROM {source} WHERE {where} ORDER BY {order_by(query, sort)}", args)]
+        for ids in _with_copies(conn, [originals], by_date=sort != "relevance", newest=sort == "newest"):
+            yield from articles_in_order(conn, ids, as_json=as_json)
+        return
     source, where, args = filters(conn, query, since, until, include_duplicates=include_duplicates, names=names)
     cursor = conn.execute(f"SELECT {columns} FROM {source} WHERE {where} ORDER BY {order_by(query, sort)}", args)
     while True:
@@ -265,8 +273,13 @@ def sample_ids(
             population = sorted(i for ids in _with_copies(conn, [population], by_date=False, newest=False)
                                 for i in ids)
     else:
-        source, where, args = filters(conn, query, since, until, include_duplicates=include_duplicates, names=names)
+        # With names, copies are added to the originals that mention them (see iter_matches).
+        source, where, args = filters(conn, query, since, until, include_duplicates=include_duplicates and not names,
+                                      names=names)
         population = [row[0] for row in conn.execute(f"SELECT a.id FROM {source} WHERE {where} ORDER BY a.id", args)]
+        if include_duplicates and names:
+            population = sorted(i for ids in _with_copies(conn, [population], by_date=False, newest=False)
+                                for i in ids)
     drawn = draw(population, size, seed)
     dated: list[tuple[str, int]] = []
     for start in range(0, len(drawn), 500):
