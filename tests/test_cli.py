@@ -909,3 +909,17 @@ def test_control_characters_in_file_names_never_reach_the_terminal_or_csv(db_pat
         assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f]", output), output
     assert "title\\x1b]0;PWNED\\x07.txt" in exported and "no date\\x1b[2J.txt" in stats
     assert exported.count("\n") == 3  # a header and two rows: no name breaks a row in two
+
+
+def test_a_reader_gone_before_an_error_is_said_is_no_bug(archive, tmp_path):
+    """`news-archive show 999999 2>&1 | head` with head gone: status 1 and quiet, no error file kept."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        gone = subprocess.run([sys.executable, "-m", "news_archive.cli", "show", "999999", "--db", archive],
+                              stdout=write_end, stderr=write_end, timeout=60,
+                              env={**os.environ, "TMPDIR": str(tmp_path)})
+    finally:
+        os.close(write_end)
+    assert gone.returncode == 1
+    assert list(tmp_path.glob("news-archive-error-*")) == []

@@ -1378,6 +1378,13 @@ def main() -> None:
         # take. (File and folder names are fine: ingest reads them as bytes.)
         echo("Error: an argument is not valid UTF-8 text: type the words or names again", err=True)
         sys.exit(1)
+    except BrokenPipeError:
+        # The reader went away (`2>&1 | head`) before an error could be said: nothing to say, and
+        # nowhere to say it; Python's own flush at exit must not try again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.dup2(devnull, sys.stderr.fileno())
+        sys.exit(1)
     except Exception as error:  # noqa: BLE001 - a bug of ours: one line for the user, not a traceback
         if os.environ.get("NEWS_ARCHIVE_TRACEBACK"):
             raise
