@@ -890,6 +890,27 @@ def test_links_out_of_the_folder_and_links_in_archives_are_said_and_never_read(d
     assert f"rejected {folder / 'story.txt'}: no date line" in named.stderr
 
 
+def test_a_link_to_a_folder_outside_is_followed_only_when_asked(db_path, tmp_path):
+    """The same unpacked folder can hold "private -> /home/someone": its files were read."""
+    write_article(tmp_path / "private", "diary.txt", " date 2020-01-03 PRIVATE-DIARY entry\n")
+    folder = tmp_path / "unpacked"
+    write_article(folder, "real.txt", " date 2020-01-02 A real story\n")
+    write_article(folder / "inner", "b.txt", " date 2020-01-04 Another story\n")
+    os.symlink(tmp_path / "private", folder / "private")
+    os.symlink("inner", folder / "also")  # inside: followed (and its files named by their real path)
+    result = shell("ingest", str(folder), "--db", db_path)
+    assert result.returncode == 3
+    assert result.stderr.splitlines()[0] == ("rejected private: a link to a folder outside the folder walked:"
+                                             " not followed (--follow-links follows it)")
+    assert "ingested 2, updated 0, unchanged 0, duplicates 0, rejected 1 (" in result.stderr
+    with open(db_path, "rb") as archive:
+        assert b"PRIVATE-DIARY" not in archive.read()
+    followed = shell("ingest", str(folder), "--follow-links", "--db", db_path)
+    assert "ingested 1, updated 0, unchanged 2" in followed.stderr
+    assert rows(db_path, "SELECT source FROM articles ORDER BY source") == [
+        ("inner/b.txt",), ("private/diary.txt",), ("real.txt",)]
+
+
 def test_control_characters_in_file_names_never_reach_the_terminal_or_csv(db_path, tmp_path):
     folder = os.fsencode(str(tmp_path / "names"))
     os.mkdir(folder)

@@ -210,8 +210,10 @@ class ProgressLine:
 @click.option("--reread", is_flag=True,
               help="Read every file again, even those whose size and modification time are unchanged,"
                    " and parse the files rejected before again (after an upgrade of news-archive).")
+@click.option("--follow-links", is_flag=True,
+              help="Follow links to folders outside the folder walked (links inside it are always followed).")
 def ingest(paths: tuple[str, ...], db_path: str, pattern: str, jobs: int | None, silent: bool, quiet: bool,
-           no_analysis: bool, reread: bool) -> None:
+           no_analysis: bool, reread: bool, follow_links: bool) -> None:
     """Add article files, folders of them, or archives of them (.zip, .tar,
     .tar.gz/.tgz, .tar.bz2, .tar.xz), read without unpacking.
 
@@ -245,9 +247,9 @@ def ingest(paths: tuple[str, ...], db_path: str, pattern: str, jobs: int | None,
 
         try:
             # Counting walks the whole tree first (a while, on a large archive): Ctrl-C then is one line too.
-            expected = ingester.count_candidates(paths, pattern, db_path) if show_progress else None
+            expected = ingester.count_candidates(paths, pattern, db_path, follow_links) if show_progress else None
             report = ingester.ingest(db_path, paths, pattern=pattern, jobs=jobs, progress=progress, expected=expected,
-                                     analyse=not no_analysis, reread=reread)
+                                     analyse=not no_analysis, reread=reread, follow_links=follow_links)
         finally:
             if progress:
                 progress.close()

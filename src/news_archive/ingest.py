@@ -120,6 +120,7 @@ def ingest(
     ranked_index: bool = True,
     analyse: bool = True,
     reread: bool = False,
+    follow_links: bool = False,
 ) -> IngestReport:
     """Ingest every article file under ``paths`` into the archive at ``db_path``,
     and bring the ranked search index beside it up to date. With ``reread``, every file
@@ -133,7 +134,7 @@ def ingest(
     jobs = jobs or os.cpu_count() or 1
     walks: list[store.FolderWalk] = []
     clashes = NameClashes(db.conn, db_path)
-    chunks = _candidate_chunks(db_path, paths, pattern, walks, clashes, reread)
+    chunks = _candidate_chunks(db_path, paths, pattern, walks, clashes, reread, follow_links)
     pending = ChunkResult()
     done = 0
     try:
@@ -412,10 +413,12 @@ class _BatchWriter:
             self.feeder.saved_up_to(store.highest_article_id(self.db.conn))
 
 
-def count_candidates(paths: Sequence[str], pattern: str = sources.DEFAULT_GLOB, db_path: str | None = None) -> int:
+def count_candidates(paths: Sequence[str], pattern: str = sources.DEFAULT_GLOB, db_path: str | None = None,
+                     follow_links: bool = False) -> int:
     """How many files an ingest of ``paths`` will look at, for a progress bar's ETA."""
     total = 0
-    for found in sources.walk(paths, pattern, leave_out=own_files(db_path) if db_path else ()):
+    for found in sources.walk(paths, pattern, leave_out=own_files(db_path) if db_path else (),
+                              follow_links=follow_links):
         if isinstance(found, Found) and found.is_archive:
             total += sum(1 for _ in sources.archive_members(found, pattern))
         else:
@@ -443,7 +446,7 @@ Task = Found | Member | Unreadable
 
 
 def _candidate_chunks(db_path: str, paths: Sequence[str], pattern: str, walks: list[store.FolderWalk] | None = None,
-                      clashes: "NameClashes | None" = None, reread: bool = False,
+                      clashes: "NameClashes | None" = None, reread: bool = False, follow_links: bool = False,
                       ) -> Iterator[list[Task] | ChunkResult | _Container]:
     """Group candidates into chunks for the workers. Archives are opened here
     (reading one is sequential anyway), unless they are unchanged since the
@@ -457,7 +460,7 @@ def _candidate_chunks(db_path: str, paths: Sequence[str], pattern: str, walks: l
     def ready(items: list[Task]) -> list[Task]:
         return clashes.give_aliases(items, walk) if clashes is not None and walk is not None else items
 
-    for item, walked in _walk_noting_folders(paths, pattern, walks, own_files(db_path)):
+    for item, walked in _walk_noting_folders(paths, pattern, walks, own_files(db_path), follow_links):
         if walked is not walk:
             if chunk:
                 yield ready(chunk)
@@ -511,7 +514,8 @@ def own_files(db_path: str) -> tuple[str, ...]:
 
 
 def _walk_noting_folders(paths: Sequence[str], pattern: str, walks: list[store.FolderWalk] | None,
-                         leave_out: Sequence[str] = ()) -> Iterator[tuple[Task, "store.FolderWalk | None"]]:
+                         leave_out: Sequence[str] = (), follow_links: bool = False,
+                         ) -> Iterator[tuple[Task, "store.FolderWalk | None"]]:
     """sources.walk of ``paths``, noting the name of everything found in each folder among them;
     each item comes with the walk of the folder it was found in (None for a file named itself)."""
     seen: set[str] = set()
@@ -524,7 +528,7 @@ def _walk_noting_folders(paths: Sequence[str], pattern: str, walks: list[store.F
         if walks is not None and os.path.isdir(given):
             walked = store.FolderWalk(os.path.realpath(given), sources.display_name(given), pattern)
             walks.append(walked)
-        for item in sources.walk([given], pattern, stat_files=False, leave_out=leave_out):
+        for item in sources.walk([given], pattern, stat_files=False, leave_out=leave_out, follow_links=follow_links):
             if walked is not None:
                 if isinstance(item, Unreadable) and item.reason.startswith("cannot list folder"):
                     walked.complete = False

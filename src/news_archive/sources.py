@@ -130,11 +130,12 @@ def source_key(source: str) -> int:
 
 
 def walk(paths: Iterable[str], pattern: str = DEFAULT_GLOB, *, stat_files: bool = True,
-         leave_out: Iterable[str] = ()) -> Iterator[Found | Unreadable]:
+         leave_out: Iterable[str] = (), follow_links: bool = False) -> Iterator[Found | Unreadable]:
     """Yield every candidate under ``paths`` in a stable order.
 
-    Directories are walked recursively (following links to folders, but never
-    into a folder twice, so link loops end); hidden entries are skipped. Inside
+    Directories are walked recursively (following links to folders inside the
+    folder walked, and with ``follow_links`` to folders anywhere, but never into a
+    folder twice, so link loops end); hidden entries are skipped. Inside
     a directory a file is a candidate if its name matches ``pattern`` or it is
     an archive. Files named explicitly are always candidates.
 
@@ -164,7 +165,7 @@ def walk(paths: Iterable[str], pattern: str = DEFAULT_GLOB, *, stat_files: bool 
             yield Unreadable(given_name, _os_reason(error))
             continue
         if stat.S_ISDIR(info.st_mode):
-            yield from _walk_dir(given, "", pattern, set(), stat_files, left_out)
+            yield from _walk_dir(given, "", pattern, set(), stat_files, left_out, follow_links)
         elif stat.S_ISREG(info.st_mode):
             yield Found(_clean(given_name), given, info.st_size, info.st_mtime_ns)
         else:
@@ -179,10 +180,14 @@ class _LinkedFolder(str):
 # "story.txt -> /etc/passwd", and a reject keeps its bytes where anyone who can read the archive
 # (Datasette's rejects table) can download them.
 OUTSIDE_LINK = "a link to a file outside the folder walked: not read"
+# Nor is a link to a folder elsewhere followed, unless asked (`ingest --follow-links`): the same
+# unpacked folder may hold "etc -> /etc", or "docs -> /home/someone".
+OUTSIDE_FOLDER_LINK = "a link to a folder outside the folder walked: not followed (--follow-links follows it)"
 
 
 def _walk_dir(top: str, prefix: str, pattern: str, visited: set[tuple[int, int]],
-              stat_files: bool = True, left_out: "_LeftOut | None" = None) -> Iterator[Found | Unreadable]:
+              stat_files: bool = True, left_out: "_LeftOut | None" = None,
+              follow_links: bool = False) -> Iterator[Found | Unreadable]:
     # A stack of folder listings rather than recursion, so that folders nested
     # thousands deep are walked (in the same depth-first, sorted order). Each comes with the
     # folders a link to a file found in it may lead into: the one walked, and the folder a
@@ -199,6 +204,9 @@ def _walk_dir(top: str, prefix: str, pattern: str, visited: set[tuple[int, int]]
             if real_top.startswith(target.rstrip(os.sep) + os.sep):  # (a link to the folder itself is a loop, ended below)
                 # A link to "..": it would pull in everything around the folder asked for.
                 yield Unreadable(display_name(link), "a link to a folder that holds this folder: not followed")
+                continue
+            if not follow_links and not _within(target, (real_top,)):
+                yield Unreadable(display_name(link), OUTSIDE_FOLDER_LINK)
                 continue
             inside = (real_top, target)
             stack.append((_listing(top, link, pattern, visited, stat_files, left_out, inside), inside))
