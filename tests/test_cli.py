@@ -912,7 +912,7 @@ def test_a_link_to_a_folder_outside_is_followed_only_when_asked(db_path, tmp_pat
 
 
 def test_control_characters_in_file_names_never_reach_the_terminal_or_csv(db_path, tmp_path):
-    folder = os.fsencode(str(tmp_path / "names"))
+    folder = os.fsencode(str(tmp_path / "names")) + b"\x1b[31m"  # a folder's name too, as stats shows it
     os.mkdir(folder)
     for raw, headline in [(b"title\x1b]0;PWNED\x07.txt", "Escape"), (b"line\n2020-01-01  Forged  [9]\n.txt", "Line"),
                           (b"no date\x1b[2J.txt", None)]:
@@ -929,6 +929,7 @@ def test_control_characters_in_file_names_never_reach_the_terminal_or_csv(db_pat
     for output in (ingested.stderr, found.stdout, exported, stats, shown):
         assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f]", output), output
     assert "title\\x1b]0;PWNED\\x07.txt" in exported and "no date\\x1b[2J.txt" in stats
+    assert f"no date\\x1b[2J.txt (in {tmp_path / 'names'}\\x1b[31m)" in stats  # the folder's path, not another
     assert exported.count("\n") == 3  # a header and two rows: no name breaks a row in two
 
 

@@ -417,7 +417,7 @@ def test_control_characters_keep_every_name_different():
     raw_names = [b"a\nb", b"a\\x0ab", b"a\\\nb", b"a\\\\x0ab", b"a\xc2\x85b", b"a\x85b", b"a\\xc2\\x85b", b"a\tb"]
     shown = [sources.display_name(os.fsdecode(name)) for name in raw_names]
     assert len(set(shown)) == len(raw_names), shown
-    assert not any(sources._CONTROL_IN_NAME.search(name) for name in shown)
+    assert not any(sources.CONTROL_IN_NAME.search(name) for name in shown)
 
 
 def test_a_file_over_the_size_limit_is_said_to_be_too_big_for_one_article(tmp_path):

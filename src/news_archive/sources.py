@@ -95,7 +95,7 @@ def is_archive_name(name: str) -> bool:
 
 # Control characters in a file name (C0, DEL, C1): a line break that forges a line of output, an
 # escape sequence a terminal obeys, a tab that shifts a column.
-_CONTROL_IN_NAME = re.compile("[\x00-\x1f\x7f-\x9f]")
+CONTROL_IN_NAME = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 def display_name(path: str) -> str:
@@ -111,7 +111,7 @@ def display_name(path: str) -> str:
     one article. Every other name (nearly all) is shown as it is, as before."""
     try:
         path.encode("utf-8")
-        if "\\x" not in path and not _CONTROL_IN_NAME.search(path):
+        if "\\x" not in path and not CONTROL_IN_NAME.search(path):
             return path
     except UnicodeEncodeError:
         pass
@@ -119,7 +119,7 @@ def display_name(path: str) -> str:
     # and a name shown as it is never does, so no two paths can be shown alike. A control
     # character is shown as its UTF-8 bytes (U+009B as \\xc2\\x9b), as the bytes of the name.
     escaped = os.fsencode(path).replace(b"\\", b"\\\\").decode("utf-8", "backslashreplace")
-    return _CONTROL_IN_NAME.sub(lambda control: "".join(f"\\x{byte:02x}" for byte in control[0].encode()), escaped)
+    return CONTROL_IN_NAME.sub(lambda control: "".join(f"\\x{byte:02x}" for byte in control[0].encode()), escaped)
 
 
 def source_key(source: str) -> int:
