@@ -1373,6 +1373,23 @@ def test_files_packed_into_an_archive_or_taken_out_of_one_keep_their_articles(db
         "ingested 0, updated 0, unchanged 2, duplicates 0, rejected 0"
 
 
+def test_files_of_the_same_bytes_moved_together_each_keep_their_own_name(db_path, articles_dir):
+    """Two copies moved at once, one of them renamed: each goes to the name that is still its own, not
+    the first copy to the first name found."""
+    text = " date 2020-01-01 Story\n\nThe same words.\n"
+    for name in ("a.txt", "b.txt"):
+        (articles_dir / name).write_text(text)
+    ingest(db_path, [str(articles_dir)], jobs=1)
+    ids = dict(rows(db_path, "SELECT source, id FROM articles"))
+    (articles_dir / "sub").mkdir()
+    (articles_dir / "a.txt").rename(articles_dir / "sub" / "renamed-a.txt")
+    (articles_dir / "b.txt").rename(articles_dir / "sub" / "b.txt")
+    report = ingest(db_path, [str(articles_dir)], jobs=1)
+    assert sorted((m.source, m.to, m.article_id) for m in report.moved) == [
+        ("a.txt", "sub/renamed-a.txt", ids["a.txt"]), ("b.txt", "sub/b.txt", ids["b.txt"])]
+    assert report.gone == []
+
+
 def test_members_renamed_inside_a_rebuilt_archive_keep_their_articles(db_path, articles_dir):
     pack = articles_dir / "pack.zip"
 

@@ -1124,28 +1124,35 @@ def _moves(conn: sqlite3.Connection, gone: list[str], arrived: set[int], folder:
     """Which of the ``gone`` article files came back under a new name: a copy of their bytes, stored
     since the folder's last walk under a name that is new in the folder (its key in ``arrived``).
     A copy of a file's bytes points at their first copy (the partial index on duplicate_of finds it);
-    a copy of the same base name is preferred ("a.txt" -> "1987/a.txt"); each copy is used once."""
+    each copy is used once, a copy of the same base name first ("a.txt" -> "1987/a.txt"): two
+    files of the same bytes moved together each keep their own name."""
     from .sources import source_key
 
-    moves: list[MovedFile] = []
-    used: set[int] = set()
+    wanted: list[tuple[str, int, list[tuple[bool, int, str]]]] = []
     for source in gone:
         row = conn.execute("SELECT id, sha256, duplicate_of FROM articles WHERE source = ?", (source,)).fetchone()
         if row is None:
             continue
         article_id, sha, duplicate_of = row
         base = _base_name(source)
-        candidates = sorted(
-            ((_base_name(copy_source) != base, copy_id, copy_source)
-             for copy_id, copy_source, copy_sha in conn.execute(
-                 "SELECT id, source, sha256 FROM articles WHERE duplicate_of = ? AND id > ?",
-                 (duplicate_of or article_id, article_id))
-             if copy_sha == sha and copy_id not in used and source_key(copy_source) in arrived))
-        if candidates:
-            _, copy_id, copy_source = candidates[0]
-            used.add(copy_id)
-            moves.append((MovedFile(source, copy_source, folder, article_id, copy_id), copy_id))
-    return moves
+        wanted.append((source, article_id, sorted(
+            (_base_name(copy_source) != base, copy_id, copy_source)
+            for copy_id, copy_source, copy_sha in conn.execute(
+                "SELECT id, source, sha256 FROM articles WHERE duplicate_of = ? AND id > ?",
+                (duplicate_of or article_id, article_id))
+            if copy_sha == sha and source_key(copy_source) in arrived)))
+    found: dict[str, tuple[MovedFile, int]] = {}
+    used: set[int] = set()
+    for same_name_only in (True, False):
+        for source, article_id, candidates in wanted:
+            if source in found:
+                continue
+            for renamed, copy_id, copy_source in candidates:
+                if copy_id not in used and not (same_name_only and renamed):
+                    used.add(copy_id)
+                    found[source] = (MovedFile(source, copy_source, folder, article_id, copy_id), copy_id)
+                    break
+    return [found[source] for source, _, _ in wanted if source in found]
 
 
 def _base_name(source: str) -> str:
