@@ -906,7 +906,10 @@ def test_a_link_to_a_folder_outside_is_followed_only_when_asked(db_path, tmp_pat
     with open(db_path, "rb") as archive:
         assert b"PRIVATE-DIARY" not in archive.read()
     followed = shell("ingest", str(folder), "--follow-links", "--db", db_path)
-    assert "ingested 1, updated 0, unchanged 2" in followed.stderr
+    # The link's reject goes: its reason no longer holds, and it is not gone either.
+    assert followed.returncode == 0 and followed.stderr.startswith("ingested 1, updated 0, unchanged 2, duplicates 0,"
+                                                                   " rejected 0 (")
+    assert rows(db_path, "SELECT count(*) FROM rejects") == [(0,)]
     assert rows(db_path, "SELECT source FROM articles ORDER BY source") == [
         ("inner/b.txt",), ("private/diary.txt",), ("real.txt",)]
 

@@ -17,6 +17,7 @@ SQLite is the source of truth. The ranked search index beside it
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Iterable, NamedTuple, Sequence
@@ -1085,6 +1086,7 @@ def record_folders(conn: sqlite3.Connection, walks: Iterable[FolderWalk], now: s
                     elif status == "archive" and key in arrived:
                         archives_arrived.append(source)
                 found.sort()
+                found = _folders_now_walked(conn, found, walk.path)
                 moves, left_behind = _moved_files(conn, found, arrived, archives_arrived, walk.shown)
                 if moves:
                     _record_moves(conn, moves)
@@ -1110,6 +1112,18 @@ def record_folders(conn: sqlite3.Connection, walks: Iterable[FolderWalk], now: s
                 (walk.path, walk.pattern, now, len(current), current.tobytes()),
             )
     return gone
+
+
+def _folders_now_walked(conn: sqlite3.Connection, found: list[tuple[str, str]], folder: str) -> list[tuple[str, str]]:
+    """``found`` (gone sources, status) less the rejects that are folders the walk now went into: a link
+    to a folder refused before (outside the folder walked, without --follow-links) and followed now. Its
+    files are the folder's now; the reject's reason no longer holds, so it goes, and it is not gone."""
+    entered = [source for source, status in found
+               if status == "rejected" and "!" not in source and os.path.isdir(os.path.join(folder, source))]
+    for source in entered:
+        conn.execute("DELETE FROM rejects WHERE source = ?", (source,))
+        conn.execute("DELETE FROM source_files WHERE source = ?", (source,))
+    return [(source, status) for source, status in found if source not in entered] if entered else found
 
 
 def _was(conn: sqlite3.Connection, source: str, status: str) -> str:
