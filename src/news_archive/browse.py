@@ -13,7 +13,7 @@ from typing import Callable, Iterator, Sequence
 
 from . import search_index
 from .matches import clusters_of, date_conditions, first_versions, repeated_quotations
-from .name_aliases import SUFFIXES, alias_of, aliases_of
+from .name_aliases import SUFFIXES, alias_of, aliases_of, surname_key
 from .name_identity import fold, shown_spelling
 from .query import Query, Term
 from .store import fts_has_positions
@@ -572,11 +572,9 @@ LIKE_PATTERN_BYTES = 25
 
 
 def _surname_folded(name: str) -> str:
-    """A person's surname as names are compared: the last word, a suffix aside, folded."""
-    words = name.split()
-    while len(words) > 1 and words[-1].casefold() in SUFFIXES:
-        words.pop()
-    return fold(words[-1])
+    """A person's surname as names are compared: the last word, a suffix aside, folded (the
+    surname joins' own key); a name of one word is its surname."""
+    return surname_key(name) or fold(name)
 
 
 def _text_test(column: str, text: str, how: str) -> tuple[str, tuple]:

@@ -65,9 +65,7 @@ def _shown(name: str) -> str:
     """A file name on one line: a name may hold a line break or a tab; other control characters
     (an escape sequence in a folder's name) are shown as the bytes of the name, as sources.display_name
     shows them in the names of files, rather than dropped (which would show another path)."""
-    name = name.replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
-    return sources.CONTROL_IN_NAME.sub(lambda control: "".join(f"\\x{byte:02x}" for byte in control[0].encode()),
-                                       name)
+    return sources.escape_controls(name.replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t"))
 
 
 def echo(message: object = "", err: bool = False, nl: bool = True) -> None:

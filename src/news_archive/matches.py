@@ -269,17 +269,11 @@ def sample_ids(
 
         tq = search_index.to_tantivy(index, query, since, until, names)
         population = sorted(search_index.all_ids(index, tq)) if tq is not None else []
-        if include_duplicates:
-            population = sorted(i for ids in _with_copies(conn, [population], by_date=False, newest=False)
-                                for i in ids)
     else:
-        # With names, copies are added to the originals that mention them (see iter_matches).
-        source, where, args = filters(conn, query, since, until, include_duplicates=include_duplicates and not names,
-                                      names=names)
+        source, where, args = filters(conn, query, since, until, names=names)
         population = [row[0] for row in conn.execute(f"SELECT a.id FROM {source} WHERE {where} ORDER BY a.id", args)]
-        if include_duplicates and names:
-            population = sorted(i for ids in _with_copies(conn, [population], by_date=False, newest=False)
-                                for i in ids)
+    if include_duplicates:  # the copies of the originals that match (copies match the same words and dates)
+        population = sorted(i for ids in _with_copies(conn, [population], by_date=False, newest=False) for i in ids)
     drawn = draw(population, size, seed)
     dated: list[tuple[str, int]] = []
     for start in range(0, len(drawn), 500):

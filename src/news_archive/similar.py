@@ -250,10 +250,8 @@ def rebuild_clusters(conn: sqlite3.Connection) -> None:
     """Every story cut again from all the pairs (inside the caller's transaction)."""
     pairs = {(a, b): share for a, b, share in conn.execute(
         "SELECT article_id, similar_id, similarity FROM similar_articles WHERE article_id < similar_id")}
-    order = {article_id: (day, sha) for article_id, day, sha in conn.execute(
-        "SELECT id, date, sha256 FROM articles WHERE id IN (SELECT article_id FROM similar_articles)")}
     conn.execute("DELETE FROM clusters")
-    _save_stories(conn, pairs, order)
+    _save_stories(conn, pairs, _story_order(conn, sorted({article_id for pair in pairs for article_id in pair})))
 
 
 def _save_stories(conn: sqlite3.Connection, pairs: dict[tuple[int, int], float],

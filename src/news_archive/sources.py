@@ -118,8 +118,13 @@ def display_name(path: str) -> str:
     # An escaped name always holds "\\x" (an escaped byte, or a doubled backslash before an x)
     # and a name shown as it is never does, so no two paths can be shown alike. A control
     # character is shown as its UTF-8 bytes (U+009B as \\xc2\\x9b), as the bytes of the name.
-    escaped = os.fsencode(path).replace(b"\\", b"\\\\").decode("utf-8", "backslashreplace")
-    return CONTROL_IN_NAME.sub(lambda control: "".join(f"\\x{byte:02x}" for byte in control[0].encode()), escaped)
+    return escape_controls(os.fsencode(path).replace(b"\\", b"\\\\").decode("utf-8", "backslashreplace"))
+
+
+def escape_controls(text: str) -> str:
+    """``text`` with each control character shown as the ``\\xNN`` of its UTF-8 bytes (U+009B as
+    ``\\xc2\\x9b``), as the bytes of a name that is not UTF-8 are."""
+    return CONTROL_IN_NAME.sub(lambda control: "".join(f"\\x{byte:02x}" for byte in control[0].encode()), text)
 
 
 def source_key(source: str) -> int:

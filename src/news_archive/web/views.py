@@ -73,9 +73,11 @@ OUTDATED = ("This archive was made by an older news-archive, and its tables are 
             " to date (the server itself never writes to it). Datasette's own table pages show it as it is.")
 
 
-async def outdated_page(datasette, request) -> Response:
-    """The page of an archive that needs an upgrade: its links go where something answers (Datasette's
-    tables of it, the help), not to the front page, which says the same."""
+async def outdated_answer(datasette, request, wants_json: bool) -> Response:
+    """The answer of an archive that needs an upgrade: JSON, or a page whose links go where something
+    answers (Datasette's tables of it, the help), not to the front page, which says the same."""
+    if wants_json:
+        return json_response({"ok": False, "error": OUTDATED, "status": 503}, 503)
     try:
         tables = datasette.urls.database(archive_database(datasette).name)
     except ArchiveMissing:
@@ -339,14 +341,10 @@ def guarded(view=None, *, tables: tuple[str, ...] = READS_ARTICLES):
                 return json_response({"ok": False, "error": str(error)}, 400)
             return await error_page(datasette, request, 400, "Bad request", str(error))
         except ArchiveOutdated:
-            if wants_json:
-                return json_response({"ok": False, "error": OUTDATED, "status": 503}, 503)
-            return await outdated_page(datasette, request)
+            return await outdated_answer(datasette, request, wants_json)
         except sqlite3.OperationalError as error:
             if str(error).startswith(("no such table", "no such column")):
-                if wants_json:
-                    return json_response({"ok": False, "error": OUTDATED, "status": 503}, 503)
-                return await outdated_page(datasette, request)
+                return await outdated_answer(datasette, request, wants_json)
             if "interrupted" in str(error):
                 if wants_json:
                     return json_response({"ok": False, "error": TOO_SLOW}, 503)
