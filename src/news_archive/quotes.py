@@ -528,6 +528,7 @@ class _Resolver:
         self._gender: dict[str, str] = {}
         # A name, and each word of a name -> the first mention with it (built when asked).
         self._first_with: dict[str, str] | None = None
+        self._after_given_name: dict[str, str | None] = {}  # see _given_name_before
 
     def focus(self, at: int, speaker: str) -> None:
         """A named speaker comes into focus, for "he" and "she" later on; not one that
@@ -815,11 +816,15 @@ class _Resolver:
         return True, written
 
     def _given_name_before(self, surname: str) -> str | None:
-        """"Rick May" when the text says "Rick May" (a given name before ``surname``), else None."""
-        for match in re.finditer(rf"\b([A-Z][a-z]+)\s+{re.escape(surname)}\b", self.text):
-            if match.group(1).lower() in GIVEN_NAMES:
-                return f"{match.group(1)} {surname}"
-        return None
+        """"Rick May" when the text says "Rick May" (a given name before ``surname``), else None.
+        Once per word and text: read again for each speaker, a paragraph of quotations "said
+        When." was quadratic (the words asked about are those never a name alone: a few hundred)."""
+        if surname not in self._after_given_name:
+            self._after_given_name[surname] = next(
+                (f"{match.group(1)} {surname}"
+                 for match in re.finditer(rf"\b([A-Z][a-z]+)\s+{re.escape(surname)}\b", self.text)
+                 if match.group(1).lower() in GIVEN_NAMES), None)
+        return self._after_given_name[surname]
 
     def _name_end(self, start: int, end: int) -> int:
         """Where a speaker named after the verb ends in ``text[start:end]``: before what
