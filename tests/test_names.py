@@ -649,3 +649,11 @@ def test_a_long_list_of_names_with_commas_is_not_read_again_from_each_comma():
 
     program = "from news_archive.names import find_mentions; find_mentions('New York, ' * 30000 + 'end.')"
     subprocess.run([sys.executable, "-c", program], check=True, timeout=60)
+
+
+def test_a_post_after_a_title_names_no_one():
+    # "Deputy Trade Minister" gave a person "Trade Minister"; "Former" was part of a body's name.
+    assert names_of("G.I. Valentchits, Deputy Trade Minister at the Soviet embassy, told Reuters.") == [
+        ("G.I. Valentchits", "organization", 1), ("Reuters", "organization", 1)]
+    assert names_of("Former White House aide Michael Deaver was charged.") == [
+        ("White House", "organization", 1), ("Michael Deaver", "person", 1)]

@@ -515,6 +515,8 @@ def _title_split(part: list[_Token]) -> tuple[list[_Token], list[_Token]] | None
         return None
     if after[-1][0].lower().rstrip(".") in _LEGAL_SUFFIXES or _is_place([t[0] for t in after]):
         return None
+    if after[-1][0].lower() in _POSTS:
+        return None  # "Deputy Trade Minister": a post after a title, no one named (see _without_post)
     return part[:last_title], after
 
 
@@ -561,6 +563,8 @@ _NOT_NAMES_CASED = frozenset(w.capitalize() for w in NOT_NAMES) | frozenset(
 _JOBS = frozenset({"Analyst", "Analysts", "Economist", "Economists", "Spokesman", "Spokeswoman",
                    "Spokesperson", "Officials", "Trader", "Traders", "Dealers", "Broker", "Brokers",
                    "Strategist", "Strategists"})
+# "Former", like them, describes the name after it ("Former White House aide Michael Deaver").
+_LEADING_WORDS = _JOBS | {"Former"}
 _JOBS_OF_ONE = frozenset({"Analyst", "Economist", "Spokesman", "Spokeswoman", "Spokesperson", "Trader", "Broker",
                           "Strategist"})
 _KEEP_IN_ORG = frozenset({"First", "General", "National", "International", "Federal", "Royal", "Second", "Third"})
@@ -769,7 +773,7 @@ def _plan_run(text: str, offset: int, tokens: list[_Token], lower_case, bracket:
     while tokens and (
         _not_name(tokens[0][0])
         or tokens[0][0].lower() in _CONNECTORS
-        or (tokens[0][0] in _JOBS and len(tokens) > 1)
+        or (tokens[0][0] in _LEADING_WORDS and len(tokens) > 1)
     ):
         if org_run and tokens[0][0] in _KEEP_IN_ORG and len(tokens) > 1:
             break
@@ -806,7 +810,9 @@ def _plan_run(text: str, offset: int, tokens: list[_Token], lower_case, bracket:
     else:
         before = text[max(0, first_start - 40) : first_start]
         words_before = before.replace(",", " ").split()[-2:]
-        role = _ALWAYS if words_before and _is_role_word(words_before[-1]) else 0
+        # A job dropped before the run makes a person of it ("Analyst Hiroyuki Kondo"); "Former"
+        # does not ("Former White House aide ...": the White House).
+        role = _ALWAYS if words_before and words_before[-1] != "Former" and _is_role_word(words_before[-1]) else 0
         place = _ALWAYS if len(words_before) == 2 and words_before[1] == "of" and words_before[0] in _PLACE_BEFORE else 0
         bracketed = False  # the character before is inside the run: not "<"
     # "Vittorio Cassoni, senior vice president of ...", "Gavin Launder, an analyst".
