@@ -657,3 +657,15 @@ def test_a_post_after_a_title_names_no_one():
         ("G.I. Valentchits", "organization", 1), ("Reuters", "organization", 1)]
     assert names_of("Former White House aide Michael Deaver was charged.") == [
         ("White House", "organization", 1), ("Michael Deaver", "person", 1)]
+
+
+def test_a_news_agency_a_capitalised_role_and_a_span_of_months_are_no_people():
+    # "official" before a news agency is no person's role; "Official" or "Star" before one word is
+    # part of a name, not a title ("Bulletin", "Wars" were people).
+    assert names_of("The official Tanjug news agency said output fell. Tanjug said exports rose.") == [
+        ("Tanjug", "organization", 2)]
+    assert names_of("It was listed in the Official Bulletin. He opposed what is known as Star Wars.") == [
+        ("Official Bulletin", "organization", 1), ("Star Wars", "organization", 1)]
+    # Months joined by a hyphen, or with a slip of the shift key, are no organisation.
+    assert names_of("Profit for the April-June quarter and the Oct-Sept year rose, payable APril nine.") == []
+    assert names_of("Seven-Up Co said profit rose.") == [("Seven-Up Co", "organization", 1)]

@@ -216,10 +216,23 @@ def _not_name(word: str) -> bool:
     "Monday", "I've"."""
     if word in _NOT_NAMES_CASED:
         return True
+    if "-" in word:
+        # "April-June", "Oct-Sept": a span of months or days (not "Seven-Up", a firm).
+        return all(part in _CALENDAR for part in word.split("-"))
+    if word[1:2].isupper() and word[2:].islower() and word.capitalize() in _CALENDAR:
+        return True  # a slip of the shift key: "APril nine", "MArch 2"
     if "'" not in word and "’" not in word:
         return False
     contraction = _CONTRACTION.match(word)
     return bool(contraction) and contraction.group(1) in _NOT_NAMES_CASED
+
+
+# Months and days, and their short forms, as the text capitalises them.
+_CALENDAR = frozenset(
+    "January February March April May June July August September October November December Jan Feb Mar Apr Jun "
+    "Jul Aug Sep Sept Oct Nov Dec Monday Tuesday Wednesday Thursday Friday Saturday Sunday Mon Tue Tues Wed Thu "
+    "Thurs Fri Sat Sun".split()
+)
 
 
 _PARTY_STATE = re.compile(r"^[DRI]-[A-Z][a-z]+\.?$")  # "(D-Mass)"
@@ -517,6 +530,9 @@ def _title_split(part: list[_Token]) -> tuple[list[_Token], list[_Token]] | None
         return None
     if after[-1][0].lower() in _POSTS:
         return None  # "Deputy Trade Minister": a post after a title, no one named (see _without_post)
+    if len(after) == 1 and lower[last_title] not in PERSON_TITLES and after[0][0].lower() not in GIVEN_NAMES \
+            and after[0][0].lower() not in KNOWN_SURNAMES and not _never_alone(after[0][0]):
+        return None  # a role capitalised in a name, before one word: "Official Bulletin", "Star Wars"
     return part[:last_title], after
 
 
@@ -648,6 +664,9 @@ _ROLE_AFTER = re.compile(
     + r"|(?:(?:[A-Z]\.)+\s+|[A-Z][A-Za-z&'’-]*\s+){1,3}(?:[a-z-]+\s+){0,2}(?:" + _POSTS_PATTERN + r")(?=[,.;])"
     + r"|(?i:" + _ROLES_PATTERN + r")(?:-[A-Z][a-z]+)?\s+of\s+the)(?![a-z-])"
 )
+# A run that names a news agency or a paper ("the official Tanjug news agency", "the official
+# Times of India"): "official" before it is no role of a person.
+_MEDIUM_AFTER = re.compile(r"\s+(?:news|agency|newspaper|daily|weekly|paper|radio|television)\b")
 _LEADER_AFTER = re.compile(r"\s+(?:administration|government|cabinet|presidency)\b")
 _LEADER_WORDS = ("administration", "government", "cabinet", "presidency")
 # Candidate runs over a whole text: white space between words never holds a
@@ -1226,7 +1245,7 @@ def _flag(text: str, at: int, stop: int, mask: int, starts: list[int]) -> bool:
         before = before[::-1]
         if mask & _RP:
             word = _LAST_WORD_BACKWARDS.match(before)
-            if word and word.group(1).lower() in _ROLES_BACKWARDS:
+            if word and word.group(1).lower() in _ROLES_BACKWARDS and not _MEDIUM_AFTER.match(text, stop):
                 return True
             if word and word.group(1)[:1] == ")" and _inserted_person(before):
                 return True
