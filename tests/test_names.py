@@ -669,3 +669,12 @@ def test_a_news_agency_a_capitalised_role_and_a_span_of_months_are_no_people():
     # Months joined by a hyphen, or with a slip of the shift key, are no organisation.
     assert names_of("Profit for the April-June quarter and the Oct-Sept year rose, payable APril nine.") == []
     assert names_of("Seven-Up Co said profit rose.") == [("Seven-Up Co", "organization", 1)]
+
+
+def test_a_job_between_a_title_and_a_name_is_no_part_of_the_name():
+    # "SEC Chief Accountant Clarence Sampson" gave "Accountant Clarence Sampson", and a job capitalised
+    # at the start of a sentence stayed in the name ("Businessman Raul Concepcion").
+    assert names_of("The rule was backed by SEC Chief Accountant Clarence Sampson on Tuesday.") == [
+        ("Clarence Sampson", "person", 1)]
+    assert names_of("Businessman Raul Concepcion, whose brother Jose is the trade minister, was pleased.") == [
+        ("Raul Concepcion", "person", 1), ("Jose", "person", 1)]

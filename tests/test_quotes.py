@@ -502,3 +502,15 @@ def test_a_speaker_that_is_never_a_name_alone_is_looked_up_once(monkeypatch):
     text = "Aa. " + '"Aa," said When. ' * 2_000
     extract_quotes(text)
     assert sum(read) <= 2 * len(text)
+
+
+def test_a_job_before_a_name_neither_names_the_speaker_nor_hides_him():
+    # "SEC Chief Accountant Clarence Sampson told" was "Accountant Clarence Sampson"; "Businessman Raul
+    # Concepcion" as the subject of a sentence keeps him in focus for the "he said" after it.
+    sampson = ('"Peer review will not stop all bad audits," SEC Chief Accountant Clarence Sampson told the'
+               ' commission.\n\n"But we hope the rule will go far," Sampson said.')
+    assert _said(sampson) == [("Peer review ", "Clarence Sampson"), ("But we hope ", "Clarence Sampson")]
+    concepcion = ('"The accord is good," said Aurelio Periquet.\n\nBusinessman Raul Concepcion, whose brother Jose'
+                  ' is the trade minister, said everyone could relax. "Now that the debt agreement is out of the'
+                  ' way, officials can work," he said.')
+    assert _said(concepcion) == [("The accord i", "Aurelio Periquet"), ("Now that the", "Raul Concepcion")]

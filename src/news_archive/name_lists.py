@@ -177,7 +177,7 @@ negotiator, envoy, delegate, professor, scientist, researcher, doctor, surgeon, 
 billionaire, millionaire, tycoon, magnate, investor, financier, entrepreneur, designer, producer,
 director, comedian, host, anchor, presenter, dancer, model, athlete, champion, boxer, golfer, lawmaker,
 legislator, congressman, congresswoman, mr, mrs, ms, dr, undersecretary, administrator, member,
-former, veteran, resident, native
+former, veteran, resident, native, accountant, businessman, businesswoman, industrialist
 """)
 
 # Words that end an organisation's name: "Acme Widgets Inc".
