@@ -678,3 +678,11 @@ def test_a_job_between_a_title_and_a_name_is_no_part_of_the_name():
         ("Clarence Sampson", "person", 1)]
     assert names_of("Businessman Raul Concepcion, whose brother Jose is the trade minister, was pleased.") == [
         ("Raul Concepcion", "person", 1), ("Jose", "person", 1)]
+
+
+def test_a_title_that_says_a_woman_or_a_man_settles_a_surname_two_people_have():
+    text = ("Senate leader Robert Dole and his wife, Transportation Secretary Elizabeth Dole, attended."
+            " Mrs. Dole said she would campaign. Mr. Dole agreed. Senator Dole was cautious.")
+    assert names_of(text) == [("Robert Dole", "person", 2), ("Elizabeth Dole", "person", 2), ("Dole", "person", 1)]
+    # A given name the lists know as neither's leaves it to neither.
+    assert ("Dole", "person", 1) in names_of("Robert Dole and Jean Dole attended. Mrs. Dole spoke.")

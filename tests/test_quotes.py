@@ -514,3 +514,9 @@ def test_a_job_before_a_name_neither_names_the_speaker_nor_hides_him():
                   ' is the trade minister, said everyone could relax. "Now that the debt agreement is out of the'
                   ' way, officials can work," he said.')
     assert _said(concepcion) == [("The accord i", "Aurelio Periquet"), ("Now that the", "Raul Concepcion")]
+
+
+def test_mrs_and_mr_say_which_of_two_people_of_one_surname_speaks():
+    text = ('Senate leader Robert Dole and his wife, Transportation Secretary Elizabeth Dole, met the'
+            ' governors.\n\n"It will be tough," said Mrs. Dole. "We will sustain the veto," Mr. Dole said.')
+    assert _said(text) == [("It will be t", "Elizabeth Dole"), ("We will sust", "Robert Dole")]

@@ -354,6 +354,28 @@ Willy, Wolfgang, Yasuhiro, Yasushi, Yitzhak, Yoshio, Yuri, Yves, Zbigniew,
 Bjorn, Emile, Jens, Jiri, Lars, Lech, Nils, Olaf, Pavel, Soren, Vaclav, Zoe
 """))
 
+# Given names of women, and those of GIVEN_NAMES given to women and men alike (or a man's in one
+# language and a woman's in another: "Andrea", "Jean"); the others of GIVEN_NAMES are men's. Only
+# for telling "Mrs. Dole" (Elizabeth Dole) from "Mr. Dole" (Robert Dole) in an article that names
+# both: a name in neither list says nothing.
+WOMEN_GIVEN_NAMES = _AccentsAside(_words("""
+Adriana, Agnes, Alexandra, Alice, Alicia, Alison, Amanda, Amy, Ana, Angela, Anita, Ann, Anna, Anne, Annie,
+April, Audrey, Barbara, Beatrice, Benazir, Beth, Betty, Brenda, Carla, Carole, Caroline, Carolyn, Catherine,
+Charlotte, Cheryl, Christina, Christine, Cindy, Clara, Claudia, Connie, Corazon, Cynthia, Daniela, Debbie,
+Deborah, Diana, Diane, Donna, Doris, Dorothy, Eileen, Elaine, Eleanor, Elizabeth, Ellen, Emily, Emma, Ethel,
+Eva, Evelyn, Florence, Frances, Gail, Gloria, Grace, Harriet, Heather, Helen, Hillary, Imelda, Indira,
+Ingrid, Irene, Jacqueline, Jane, Janet, Janice, Jeanne, Jennifer, Jessica, Jill, Joan, Joanne, Joyce,
+Judith, Judy, Julia, Julie, Karen, Kate, Katherine, Kathleen, Kathy, Laura, Linda, Lisa, Liz, Lois, Lori,
+Louise, Margaret, Maria, Marie, Marilyn, Martha, Mary, Melissa, Michelle, Monica, Nancy, Natalie, Noriko,
+Olga, Pamela, Patricia, Paula, Peggy, Penny, Rachel, Raisa, Rebecca, Rita, Rose, Ruby, Ruth, Sally, Sandra,
+Sara, Sarah, Sharon, Shirley, Stephanie, Sue, Susan, Suzanne, Tamara, Tara, Teresa, Ursula, Valerie,
+Virginia, Wendy, Zoe
+"""))
+GIVEN_NAMES_OF_BOTH = _AccentsAside(_words("""
+Alex, Andrea, Angel, Ashley, Carol, Chris, Claude, Dale, Dominique, Francis, Gene, Jackie, Jamie, Jan, Jean,
+Kelly, Kim, Lee, Leslie, Lynn, Marion, Michele, Pat, Rene, Robin, Sam, Terry, Toby, Toni, Tracy
+"""))
+
 # Surnames of people the news names by surname alone, written from general knowledge: heads of state
 # and government, ministers, central bankers and other officials, from the 1980s to now. One of these
 # words alone is a person ("Reagan would address the nation", "He said Reagan rejected it"), even at

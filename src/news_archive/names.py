@@ -66,6 +66,7 @@ from typing import Iterable, Sequence
 from .name_lists import (
     DEMONYMS,
     GIVEN_NAMES,
+    GIVEN_NAMES_OF_BOTH,
     KNOWN_SURNAMES,
     NICKNAMES,
     NOT_NAMES,
@@ -78,6 +79,7 @@ from .name_lists import (
     PLACE_SUFFIXES,
     PLACES,
     TITLE_SURNAMES,
+    WOMEN_GIVEN_NAMES,
 )
 
 PERSON_ROLE_WORDS = PERSON_ROLES  # for quotes: "spokesman Michel Dufour"
@@ -1471,11 +1473,14 @@ def find_mentions(text: str) -> list[Mention]:
         if dropped:
             pieces = [piece for piece in pieces if id(piece) not in dropped]
 
-    canonical = _resolve(pieces, acronyms, text, lower_cases, starts)
+    titled: dict[int, tuple[str, str]] = {}  # where a title says which of two people a surname is
+    canonical = _resolve(pieces, acronyms, text, lower_cases, starts, titled)
     body = []
     written = []  # as written in the text, for the headlines
     for at, _, spec in pieces:
         target = canonical.get(spec[_SURFACE])
+        if titled:
+            target = titled.get(at + spec[_REL_START], target)
         if target is not None and (len(target[0]) <= _LONGEST_WORD or not _ABSURD_WORD.search(target[0])):
             body.append({"start": at + spec[_REL_START], "end": at + spec[_REL_END], "name": target[0],
                          "kind": target[1]})
@@ -1567,9 +1572,11 @@ def _initials(words) -> str:
 
 
 def _resolve(
-    pieces: list[tuple], acronyms: dict[str, str], text: str, lower_cases: dict, starts: list[int]
+    pieces: list[tuple], acronyms: dict[str, str], text: str, lower_cases: dict, starts: list[int],
+    titled: dict[int, tuple[str, str]],
 ) -> dict[str, tuple[str, str]]:
-    """Map each surface to (canonical name, kind), short forms to full ones."""
+    """Map each surface to (canonical name, kind), short forms to full ones; and in ``titled``,
+    where a title settles it, the start of a surname two people have -> which one it is."""
     groups: dict[str, list] = {}  # surface -> [word count, spec, piece, piece, ...]
     for piece in pieces:
         spec = piece[2]
@@ -1587,8 +1594,10 @@ def _resolve(
         target = _longer_form(spec[_SHORT], spec[_CLEAN], full, acronyms) if full.entries else None
         if target is _TWO_PEOPLE:
             # "Senator Dole" in an article that names Robert Dole and Elizabeth Dole: neither,
-            # but a person ("Dole" alone; the store counts it for neither full name either).
+            # but a person ("Dole" alone; the store counts it for neither full name either),
+            # unless a title says which ("Mrs. Dole").
             target = (spec[_SURFACE], PERSON)
+            _settle_by_title(group, full, text, titled)
         elif spec[_LONE] == 4 and (target is None or target[1] is not PERSON):
             continue  # a title ("Major") that is no surname of anyone the article names
         elif target is None:
@@ -1623,6 +1632,43 @@ def _resolve(
                          spec[_SINGLES][_KIND_INDEX[kind]]))
         canonical_of[spec[_SURFACE]] = target
     return canonical_of
+
+
+# Titles that say a woman or a man, written before a surname.
+_GENDERED_TITLE = re.compile(r"(?<![\w.])(Mrs|Ms|Miss|Mme|Madame|Lady|Dame|Mr|Sir|Lord)\.?\s+$")
+_WOMEN_TITLES = frozenset({"Mrs", "Ms", "Miss", "Mme", "Madame", "Lady", "Dame"})
+_WOMAN, _MAN = "woman", "man"
+
+
+def _gender(given: str) -> str | None:
+    """Whether a given name is a woman's or a man's, if the lists say ("Jean-Claude" as "Jean")."""
+    first = given.split("-", 1)[0].lower()
+    if first in WOMEN_GIVEN_NAMES:
+        return _WOMAN
+    if first in GIVEN_NAMES and first not in GIVEN_NAMES_OF_BOTH:
+        return _MAN
+    return None
+
+
+def _settle_by_title(group: list, full: _FullNames, text: str, titled: dict[int, tuple[str, str]]) -> None:
+    """For each piece of ``group`` (a surname that two people of the article have) after a title
+    that says a woman or a man, the one person of that surname the title fits, when the given
+    names of all of them say who is a woman and who a man: "Mrs. Dole" beside Robert and Elizabeth
+    Dole is Elizabeth Dole."""
+    surname = group[1][_CLEAN][-1]
+    people = [entry for entry in full.entries if entry[1] is PERSON and surname in entry[6]]
+    genders = [_gender(entry[3][0]) for entry in people]
+    if None in genders:
+        return  # someone whose sex the lists do not know could be the one meant
+    for at, _, spec in group[2:]:
+        start = at + spec[_REL_START]
+        title = _GENDERED_TITLE.search(text, max(0, start - 8), start)
+        if title is None:
+            continue
+        wanted = _WOMAN if title.group(1) in _WOMEN_TITLES else _MAN
+        fits = [entry[0] for entry, gender in zip(people, genders) if gender is wanted]
+        if len(set(fits)) == 1:
+            titled[start] = (fits[0], PERSON)
 
 
 _LEGAL_SUFFIXES = frozenset(
