@@ -422,8 +422,10 @@ def test_someone_of_a_country_described_is_not_the_person_in_focus():
         ('"The budget is dead," said Jim Wright — adding that he would offer his own plan.', "Jim Wright"),
         ('"The budget is dead," said Jim Wright -- adding that he would offer his own plan.', "Jim Wright"),
         ("“We are not going anywhere” — Senator Robert Byrd, on the plans of the Democrats.", "Robert Byrd"),
-        # Someone the module cannot read: nobody, not the speaker of the paragraph before.
-        ("“The ball is in their court” — that was the message from Assistant Secretary Richard Perle.", None),
+        # Whom the words are from, after the dash; someone unnamed: nobody, not the speaker before.
+        ("“The ball is in their court” — that was the message from Assistant Secretary Richard Perle.",
+         "Richard Perle"),
+        ("“The ball is in their court” — that was the message from the committee.", None),
     ],
 )
 def test_a_dash_after_a_quotation_gives_its_speaker_or_none(line, speaker):

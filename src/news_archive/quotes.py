@@ -53,8 +53,9 @@ Who said it, tried in this order:
 4. A quotation with no attribution of its own takes the speaker of the
    quotation before it in the same paragraph, or, when it opens its
    paragraph, of the last quotation of the paragraph before; not one
-   followed by a dash and words that name no one it can read (``“...” —
-   that was the message from ...``): no speaker.
+   followed by a dash and other words: the name after "from" in them if
+   there is one (``“...” — that was the message from Assistant Secretary
+   Richard Perle``), else no speaker (``... from the committee``).
 
 A speaker written as a name is given as the fullest form of that name in the
 article (:mod:`news_archive.names`): "Dillon" is "Dillon Passage". "He" and
@@ -181,6 +182,8 @@ _OF = re.compile(r"\s+of\s")
 # Or a dash, then who said it: '“We are not going anywhere” — Senator Robert Byrd, on ...'.
 _DASH = re.compile(r"\s*(?:[—–]|--?(?=\s))\s*")
 _DASH_SPEAKER = re.compile(rf"\s*(?:[—–]|--?(?=\s))\s*(?P<clause>[A-Z]{_SPEAKER_CHARACTERS}{{0,60}})")
+# Or, after the dash, whom the words are from: '“...” — that was the message from Senator Byrd'.
+_FROM_SOMEONE = re.compile(rf"\bfrom\s+(?P<clause>[A-Z]{_SPEAKER_CHARACTERS}{{0,60}})")
 # Or "according to" someone, after the quotation or leading into it: '"...," according to Treasury
 # Secretary James Baker'; 'According to Baker, "the talks ..."'.
 _ACCORDING_TO_AFTER = re.compile(rf"[\s,]*according\s+to\s+(?P<clause>{_SPEAKER_CHARACTERS}{{1,60}})")
@@ -905,14 +908,26 @@ class _Resolver:
                 lead = self._lead_in(prev_start, prev_end)
                 if lead is not None:
                     return lead, _COLON
-        # 3b. A dash after the quotation, then words that name no one we can read ("“...” — that was
-        # the message from ..."): the sentence says whose words they are, so not the last speaker's.
+        # 3b. A dash after the quotation, then words that say whose they are: "“...” — that was the
+        # message from Assistant Secretary Richard Perle." gives the name after "from"; other words
+        # ("... from the committee") no speaker, but not the last speaker either.
         last = group[-1]
         if last.closed:
             dash = _DASH.match(text, last.close + 1, paragraph_end)
             if dash and dash.end() < paragraph_end:
-                return _NOBODY, _TRAILING
+                return self._from_after_dash(dash.end(), paragraph_end, first.open) or _NOBODY, _TRAILING
         return None, None
+
+    def _from_after_dash(self, start: int, paragraph_end: int, at: int) -> str | None:
+        """The name after "from" in the sentence that begins at ``start`` (after a dash), if the
+        module can read one there: "that was the message from Assistant Secretary Richard Perle"."""
+        sentence_end = _SENTENCE_END.search(self.text, start, min(paragraph_end, start + _LONGEST_SENTENCE))
+        stop = sentence_end.start() + 1 if sentence_end else min(paragraph_end, start + _LONGEST_SENTENCE)
+        source = _FROM_SOMEONE.search(self.text, start, stop)
+        if source is None:
+            return None
+        ok, who = self._who(source.start("clause"), self._name_end(*source.span("clause")), at)
+        return who if ok else None
 
     def _lead_in(self, start: int, at: int) -> str | None:
         """The speaker named as the subject of an attribution verb in the
