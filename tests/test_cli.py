@@ -457,6 +457,29 @@ def test_quotes_give_the_person_after_a_title_or_a_dash_never_the_title(tmp_path
         ("No comment", "Robert Byrd"), ("The ball is in their court", None)]
 
 
+def test_names_and_quotes_without_jobs_posts_agencies_or_months_and_with_mrs_and_a_dash(tmp_path):
+    # A reviewer's cases: "Accountant Clarence Sampson", a person "Trade Minister", "Tanjug" a person,
+    # "April-June" an organisation, "Mrs. Dole" neither Dole, and no speaker after a dash and "from".
+    write_article(tmp_path / "in", "sec.txt", (
+        " date 1987-03-06 SEC adopts peer review\n\n"
+        '"Peer review will not stop all bad audits," SEC Chief Accountant Clarence Sampson told the SEC.\n\n'
+        "G.I. Valentchits, Deputy Trade Minister at the Soviet embassy, told the official Tanjug news agency"
+        " that profit for the April-June quarter rose.\n\n"
+        "Senate leader Robert Dole and his wife, Transportation Secretary Elizabeth Dole, met the governors."
+        ' "It will be tough," said Mrs. Dole.\n\n'
+        "\u201cThe ball is in their court\u201d \u2014 that was the message from Assistant Secretary Richard Perle.\n"))
+    db = str(tmp_path / "n.db")
+    assert shell("ingest", str(tmp_path / "in"), "--db", db).returncode == 0
+    named = {(n["name"], n["kind"]) for n in json.loads(shell("names", "--json", "--db", db).stdout)}
+    assert {("Clarence Sampson", "person"), ("Tanjug", "organization"), ("Elizabeth Dole", "person"),
+            ("Robert Dole", "person"), ("Richard Perle", "person")} <= named
+    assert not {name for name, _ in named} & {"Accountant Clarence Sampson", "Trade Minister", "April-June", "Dole"}
+    said = json.loads(shell("quotes", "--json", "--db", db).stdout)
+    assert sorted((q["quote"], q["speaker"]) for q in said) == [
+        ("It will be tough", "Elizabeth Dole"), ("Peer review will not stop all bad audits", "Clarence Sampson"),
+        ("The ball is in their court", "Richard Perle")]
+
+
 def test_serve_ingests_the_sample_when_there_is_no_archive_and_asked_to(tmp_path):
     from conftest import free_port
 

@@ -16,13 +16,18 @@ How a name is found:
    dropped: function words ("Despite Joe" is "Joe"), days and months,
    demonyms ("Japanese officials"), and a lone sentence-initial word that the
    article never capitalises anywhere else ("Dealers said", "Snowpack and
-   precipitation"), unless the lists know it ("Japan", "Reagan").
+   precipitation"), unless the lists know it ("Japan", "Reagan"). Months
+   and days are never names, nor spans of them ("April-June").
 3. Titles mark people and are not part of the name ("President Peter Donis",
-   "Agriculture Secretary Richard Lyng"), as do role words before the name
-   ("husband Dillon Passage", "vice minister Makoto Kuroda") and a post in an
-   apposition after it ("Marlin Fitzwater, the White House spokesman,"). A
-   post with no one named after it is no name ("the Treasury Secretary met":
-   the body it names, "Treasury", stays).
+   "Agriculture Secretary Richard Lyng", "SEC Chief Accountant Clarence
+   Sampson"), as do role words before the name ("husband Dillon Passage",
+   "vice minister Makoto Kuroda") and a post in an apposition after it
+   ("Marlin Fitzwater, the White House spokesman,"). A post with no one named
+   after it is no name ("the Treasury Secretary met": the body it names,
+   "Treasury", stays; "Deputy Trade Minister": nothing). A role that is no
+   title, capitalised before one word, is part of a name ("Official
+   Bulletin", "Star Wars"), and "official" before a news agency or a paper
+   is no person's role ("the official Tanjug news agency").
 4. The kind comes from, in order: an organisation word at the end or start
    ("Inc", "Corp", "Bank", "Ministry of", ...) or angle brackets (the Reuters
    convention "<Woodco Inc>"); the place lists; a title, role word, given
@@ -38,7 +43,9 @@ How a name is found:
    surname ("Major") is a name only as the surname of someone the article
    names ("John Major"). A surname (or given name) alone that two people of
    the article have ("Robert Dole", "Elizabeth Dole") is neither's: it is
-   a person of its own ("Dole"); "Dick Darman" and "Richard Darman" are one.
+   a person of its own ("Dole"), unless a title that says a woman or a man
+   ("Mrs. Dole", "Mr. Dole") fits only one of them by the given names the
+   lists know; "Dick Darman" and "Richard Darman" are one.
 6. Paragraphs in capitals (Reuters headlines) are not mined for new names,
    which their capitals would make up from every word; names found in the
    rest of the article are counted there, and the company named before the
