@@ -15,7 +15,7 @@ from datasette import hookimpl
 
 from ..browse import LIKE_PATTERN_BYTES
 from ..sources import MAX_FILE_BYTES
-from . import sql_functions, views
+from . import datasette_templates, sql_functions, views
 
 _DAY = r"(?P<year>[0-9]{4})/(?P<month>[0-9]{2})/(?P<day>[0-9]{2})"
 
@@ -56,6 +56,17 @@ def register_routes(datasette):
         (r"^/concordance\.(?P<format>ndjson|csv)$", views.concordance_export),
         (r"^/help$", views.help_page),
     ]
+
+
+@hookimpl
+def prepare_jinja2_environment(env, datasette):
+    datasette_templates.install(env)
+
+
+@hookimpl
+def extra_css_urls(datasette):
+    # On Datasette's own pages only: the reading room's pages link their own style sheet.
+    return [datasette.urls.static_plugins("news_archive", "datasette.css")]
 
 
 # Datasette's row page of an article or a name leads to the reading room's page of it.
