@@ -9,11 +9,13 @@ from __future__ import annotations
 import ipaddress
 import re
 import sqlite3
+from urllib.parse import parse_qs, quote_plus
 
 import datasette.database
 from datasette import hookimpl
 
 from ..browse import LIKE_PATTERN_BYTES
+from ..query import MAX_QUERY_CHARS
 from ..sources import MAX_FILE_BYTES
 from . import datasette_templates, sql_functions, views
 
@@ -266,6 +268,47 @@ def _host_allowed(scope) -> bool:
     return True  # HTTP/1.0 without a Host header: nothing names another host
 
 
+TOO_LONG = f"That address is too long (over {MAX_URL_BYTES:,} bytes): shorten the query."
+_DATA_ENDINGS = (".json", ".ndjson", ".csv", ".atom")
+
+
+def _wants_a_page(scope) -> bool:
+    """Whether a refusal goes to a browser (it asks for HTML, and not for data), which gets a page it can
+    go on from rather than a line of text."""
+    accept = b", ".join(value for key, value in scope.get("headers") or () if key == b"accept")
+    return b"text/html" in accept and not scope["path"].endswith(_DATA_ENDINGS)
+
+
+def words_that_fit(query_string: bytes, budget: int) -> str:
+    """The words (q) of a query string, cut to what a search address of at most ``budget`` bytes holds once
+    the browser encodes them (a character of Chinese takes 9 bytes): the search box of the page that
+    refuses a long address keeps them, and sending them again is not refused."""
+    words = (parse_qs(query_string.decode("latin-1"), encoding="utf-8", errors="replace").get("q") or [""])[0]
+    kept, size = [], 0
+    for char in words[:MAX_QUERY_CHARS]:
+        size += len(quote_plus(char))
+        if size > budget:
+            break
+        kept.append(char)
+    return "".join(kept)
+
+
+async def _too_long_page(datasette, scope, receive, send) -> None:
+    """The reading room's error page for an address over MAX_URL_BYTES (a search of a thousand characters
+    of Chinese pasted in the box is 9 KB): its menu, and a search box holding as much of the words as fits."""
+    from datasette.utils.asgi import Request
+
+    # Refused before Datasette's own middleware, which gives each request the CSRF token its templates ask
+    # for: this page has no form that posts.
+    request = Request({**scope, "csrftoken": lambda: ""}, receive)
+    # The rest of the address the box sends (/search?q=&since=&until=, a base_url) takes far less than this.
+    kept = words_that_fit(scope.get("query_string") or b"", MAX_URL_BYTES - 512)
+    message = TOO_LONG + (" The search box below holds as many of your words as fit." if kept else "")
+    response = await views.render(datasette, request, "news_error.html", {
+        "status": 414, "title": "Address too long", "message": message, "search_text": kept}, status=414)
+    await response.asgi_send(send)
+
+
 async def _refuse(send, status: int, message: str, headers: tuple = ()) -> None:
     body = message.encode() + b"\n"
     await send({
@@ -297,8 +340,10 @@ def asgi_wrapper(datasette):
                 return
             path_bytes = scope.get("raw_path") or scope["path"].encode("utf-8", "surrogateescape")
             if len(path_bytes) + len(scope.get("query_string") or b"") > MAX_URL_BYTES:
-                await _refuse(send, 414, f"That address is too long (over {MAX_URL_BYTES:,} bytes): "
-                                         "shorten the query.")
+                if _wants_a_page(scope):
+                    await _too_long_page(datasette, scope, receive, _never_framed(send))
+                else:
+                    await _refuse(send, 414, TOO_LONG)
                 return
             path, query = scope["path"], scope.get("query_string") or b""
             if path not in _OWN_CSV and (path.endswith(".csv") or b"_format=csv" in query):
