@@ -115,7 +115,8 @@ async def test_a_quotation_in_two_versions_is_listed_once(client, versions_archi
     assert page.count("<blockquote>") == 2 and "also in 1 other version" in page
     # The quotes page's most quoted count him as his page does: 2, not the 3 rows.
     landing = (await client.get("/quotes")).text
-    assert f'<a href="/quotes?name={said[0][0]}" class="person">John Carter</a> <span class="count">2</span>' in landing
+    assert f'<a href="/quotes?name={said[0][0]}" class="person">John Carter</a> <span class="count">2<span class="visually-hidden"> quotations</span></span>' \
+        in landing
 
 
 def test_a_copy_whose_file_has_gone_is_listed_as_gone(tmp_path):

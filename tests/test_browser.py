@@ -93,10 +93,12 @@ def test_names_directory_to_a_name_and_its_other_names(server, page, artifacts):
     page.get_by_role("link", name="Names", exact=True).click()
     page.wait_for_url(re.compile(r"/names$"))
     first = page.locator(".names-table tbody tr").first
-    assert first.locator("td").first.inner_text() == "United States"  # "U.S.", "US" and "USA" are one name
+    assert first.locator("td a").first.inner_text() == "United States"  # "U.S.", "US" and "USA" are one name
     page.get_by_role("link", name="People", exact=True).click()
     page.wait_for_url(re.compile(r"kind=person"))
-    assert set(page.locator(".names-table tbody td:nth-child(2)").all_inner_texts()) == {"person"}
+    # A page of one kind does not say it on every row: the names have the room.
+    assert page.locator(".names-table th").all_inner_texts() == ["Name", "Articles"]
+    assert page.locator(".names-table .kind").count() == 0
     page.get_by_label("Find a name").fill("reagan")
     page.get_by_role("button", name="Find names").click()
     page.wait_for_url(re.compile(r"q=reagan&kind=person"))
@@ -229,6 +231,61 @@ def test_keyword_in_context_from_a_search_page(server, browser, artifacts):
     phone.close()
 
 
+
+# Text as a reader's settings enlarge it: the CSS of the pages allows it (their policy forbids a style tag).
+def enlarge_text(page, size: str) -> None:
+    page.evaluate("size => { document.documentElement.style.fontSize = size; }", size)
+
+
+WORDS_BEFORE_OUT_OF_REACH = """() => Array.from(document.querySelectorAll('table.kwic td.left')).filter(cell => {
+    const range = document.createRange(); range.selectNodeContents(cell);
+    const text = range.getBoundingClientRect(), box = cell.getBoundingClientRect();
+    return text.width && (text.left < box.left - 1 || text.right > box.right + 1);  // drawn outside its cell: cut off
+  }).map(cell => cell.textContent.trim())"""
+
+
+def test_keyword_in_context_shows_every_word_before_on_a_phone_and_zoomed(server, browser, artifacts):
+    # 640 px is a laptop's 1280 at 200% zoom. The words before were cut from the left, with no way to them.
+    for width, size in [(320, None), (640, None), (375, "200%")]:
+        page = browser.new_page(viewport={"width": width, "height": 800})
+        page.goto(server.url + "/concordance?q=cocoa&width=80")
+        if size:
+            enlarge_text(page, size)
+        assert page.evaluate(WORDS_BEFORE_OUT_OF_REACH) == [], (width, size)
+        hidden = page.locator("table.kwic td.left *").evaluate_all(
+            "els => els.filter(e => /hidden|clip/.test(getComputedStyle(e).overflowX)).length")
+        assert hidden == 0  # nothing cuts them
+        assert page.evaluate("document.documentElement.scrollWidth") <= width  # the words after scroll in their box
+        if not size:  # the words found are in view when the page opens, level with the last words before them
+            marks = page.locator("table.kwic tbody mark").evaluate_all("els => els.map(e => e.getBoundingClientRect())")
+            assert len(marks) == 100 and max(m["right"] for m in marks) <= width
+            assert len({round(m["left"]) for m in marks}) == 1
+            page.screenshot(path=str(artifacts / f"concordance-{width}.png"), full_page=False)
+        page.close()
+
+
+WORDS_BROKEN = """els => els.flatMap(link => {
+    const text = link.firstChild, broken = [];
+    for (const m of text.textContent.matchAll(/\\S+/g)) {
+      const range = document.createRange(); range.setStart(text, m.index); range.setEnd(text, m.index + m[0].length);
+      if (range.getClientRects().length > 1) broken.push(m[0]);
+    }
+    return broken; })"""
+
+
+def test_the_names_directory_leaves_names_whole_on_a_phone_and_fits_with_larger_text(server, browser, artifacts):
+    for width, size in [(320, None), (375, "150%")]:
+        page = browser.new_page(viewport={"width": width, "height": 800})
+        for path in ["/names?kind=organization", "/names"]:
+            page.goto(server.url + path)
+            if size:
+                enlarge_text(page, size)
+            # "Securities and Exchange Commission" was "Securi|ties and|Excha|nge|Comm|ission" beside "organisation".
+            assert page.locator(".names-table tbody a").evaluate_all(WORDS_BROKEN) == [], (width, size, path)
+            assert page.evaluate("document.documentElement.scrollWidth") <= width, (width, size, path)
+        page.screenshot(path=str(artifacts / f"names-{width}.png"), full_page=False)
+        page.close()
+
 # --- accessibility and small screens ------------------------------------------------------------
 # A small archive of awkward articles, so these run in seconds and without the Reuters corpus.
 
@@ -301,7 +358,7 @@ def test_small_screens_never_scroll_sideways_and_links_are_big_enough_to_tap(awk
                 assert stuck == [], (path, stuck)
         if width == 375:  # a kind or a count in the names table is not broken ("organi" / "sation", "3,33" / "3")
             page.goto(awkward.url + "/names")
-            assert page.locator(".names-table td.number, .names-table td:nth-child(2)").evaluate_all(
+            assert page.locator(".names-table td.number, .names-table .kind").evaluate_all(
                 "els => els.every(e => { const r = document.createRange(); r.selectNodeContents(e);"
                 " return r.getClientRects().length === 1; })")
         if width == 375:
@@ -339,6 +396,20 @@ CONTRAST_FAILURES = """() => {
   }
   return failures;
 }"""
+
+
+def test_with_larger_text_on_a_phone_no_page_scrolls_sideways(awkward, browser):
+    # A phone's text size setting (200% of 375 px; 130% of 320 px): selects, date and search fields, a
+    # name's kind and count, a year's months, a table of figures all give way to the screen's width.
+    for width, size in [(375, "200%"), (320, "130%")]:
+        context = browser.new_context(viewport={"width": width, "height": 800})
+        page = context.new_page()
+        for path in awkward_pages(awkward) + ["/compare?q=oil&q=ministers&q=prices", "/names?kind=person"]:
+            page.goto(awkward.url + path)
+            enlarge_text(page, size)
+            page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")  # the chart's figures
+            assert page.evaluate("document.documentElement.scrollWidth") <= width, (width, size, path)
+        context.close()
 
 
 def test_text_contrast_is_at_least_4_5_to_1_and_marks_are_more_than_a_colour(awkward, page):
@@ -418,6 +489,7 @@ def test_the_keyboard_alone_reaches_the_first_result_from_the_search_box_always_
     # A table in the text scrolls sideways on a phone: it takes the focus, so arrow keys can scroll it.
     page.goto(awkward.url + f"/article/{awkward.long_article}")
     assert page.locator("pre.table-text").get_attribute("tabindex") == "0"
+    assert page.get_by_role("region", name="Table from the article").count() == 1  # said what it is
 
 
 def test_on_a_wide_screen_the_keyboard_reaches_the_filters_before_the_results(awkward, page):

@@ -40,7 +40,7 @@ async def test_home(ds):
     # The most mentioned names of each kind, most first, and the way to all of them.
     assert '<h2 id="names-heading">Most mentioned</h2>' in html and '<a href="/names">All names →</a>' in html
     people = re.search(r'<a href="/names\?kind=person">People</a></h3>\s*<ul class="most-named">(.*?)</ul>', html, re.S)
-    counts = [int(n) for n in re.findall(r'<span class="count">(\d+)</span>', people.group(1))]
+    counts = [int(n) for n in re.findall(r'<span class="count">(\d+)<span class="visually-hidden"> articles?</span></span>', people.group(1))]
     assert len(counts) == 5 and counts == sorted(counts, reverse=True) and counts[0] == 2
 
 
@@ -447,7 +447,8 @@ async def test_name_page_and_json(ds, sample_db):
     misspelt = name_id(sample_db, "Dillion Passage")
     assert data["related"] == [{"id": misspelt, "name": "Dillion Passage", "kind": "person", "articles": 1}]
     assert ('<h2 id="related-heading">Same surname</h2>' in html
-            and f'<a href="/name/{misspelt}">Dillion Passage</a> <span class="count">1</span>' in html)
+            and f'<a href="/name/{misspelt}">Dillion Passage</a> <span class="count">1<span class="visually-hidden"> article</span></span>'
+            in html)
 
 
 async def test_names_directory(ds, sample_db):
@@ -739,7 +740,7 @@ async def test_tables_in_articles_keep_their_columns(tmp_path):
     datasette = make_datasette(db)
     await datasette.invoke_startup()
     html = (await datasette.client.get("/article/1")).text
-    assert ('<pre class="table-text" tabindex="0">Country       Differential stg/tonne\nMalaysia           0\n'
+    assert ('<pre class="table-text" tabindex="0" role="region" aria-label="Table from the article">Country       Differential stg/tonne\nMalaysia           0\n'
             "Ghana &lt;b&gt;x&lt;/b&gt;     137</pre>") in html
     assert (await datasette.client.get("/article/1.json")).json()["paragraph_texts"][1] == \
         "Country       Differential stg/tonne"
@@ -773,7 +774,8 @@ async def test_search_titles_say_what_is_searched(ds, sample_db):
 async def test_the_menu_marks_where_you_are_and_kinds_read_as_words(ds, sample_db):
     html = (await ds.client.get("/names?kind=organization")).text
     assert '<a href="/names" aria-current="page">Names</a>' in html and '<a href="/search">Search</a>' in html
-    assert "<td>organisation</td>" in html and "<td>organization</td>" not in html
+    everyone = (await ds.client.get("/names")).text
+    assert '<span class="kind">organisation</span>' in everyone and "organization</span>" not in everyone
     dillon = (await ds.client.get(f"/name/{name_id(sample_db, 'Dillon Passage')}")).text
     assert '<a href="/names">Names</a> › <a href="/names?kind=person">People</a></nav>' in dillon
 
@@ -904,7 +906,7 @@ async def test_on_this_day_in_every_year(tmp_path, monkeypatch):
     assert [a["date"][:4] for a in data["articles"]] == ["2020"] * 3 + ["1990"] + ["1987"] * 2  # newest first
     html = (await ds.client.get("/archive/on/03-02")).text
     assert "<h1>2 March, in every year</h1>" in html and "6 articles of 2 March in 3 years" in html
-    assert '<a href="/archive/2020/03/02">2020</a> <span class="count">3</span>' in html
+    assert '<a href="/archive/2020/03/02">2020</a> <span class="count">3<span class="visually-hidden"> articles</span></span>' in html
     assert (await ds.client.get("/archive/on/02-29.json")).json()["total"] == 1
     assert (await ds.client.get("/archive/on/12-31.json")).json()["next"] == "01-01"
     empty = (await ds.client.get("/archive/on/07-04")).text
@@ -985,3 +987,87 @@ async def test_a_later_page_of_a_name_links_its_own_json(ds, sample_db, monkeypa
     assert f'href="/name/{dillon}.json?page=2"' in html
     assert (await ds.client.get(f"/name/{dillon}.json?page=2")).json()["page"] == 2
 
+
+
+# --- what screen readers hear, and pages a browser can go on from ----------------------------------
+
+
+async def test_counts_say_what_they_count_and_kinds_are_more_than_a_tooltip(ds, sample_db):
+    hidden = r'<span class="visually-hidden">(.*?)</span>'
+    search = (await ds.client.get("/search?q=tiger")).text
+    narrow = search[search.index('id="narrow"'):]
+    year = re.search(r'<a href="[^"]*">2020</a> <span class="count">(\d+)' + hidden, narrow)
+    assert year and year.group(2) == " articles"
+    dillon = name_id(sample_db, "Dillon Passage")
+    name = re.search(rf'<a href="[^"]*name={dillon}" class="person">Dillon Passage</a>{hidden} '
+                     rf'<span class="count">(\d+){hidden}</span>', narrow)
+    assert name and (name.group(1), name.group(3)) == (" (person)", " article" if name.group(2) == "1" else " articles")
+    assert 'title="person"' not in narrow  # a tooltip no screen reader is sure to read: said in the list itself
+    quotes = (await ds.client.get("/quotes")).text
+    assert re.search(r'<span class="count">\d+<span class="visually-hidden"> quotations?</span></span>', quotes)
+    # An article's names: "×3" is read as "3 mentions".
+    article = (await ds.client.get("/article/1")).text
+    times = re.findall(r'<span class="count">(.*?)</span></span>', article)
+    assert times and all(re.fullmatch(r'<span aria-hidden="true">×(\d+)</span><span class="visually-hidden">\1 mentions', n)
+                         for n in times)
+
+
+async def test_the_words_next_to_a_search_say_what_their_numbers_are(tmp_path):
+    from conftest import write_article
+    from news_archive.ingest import ingest
+
+    for day in range(1, 9):
+        write_article(tmp_path / "in", f"{day}.txt", f" date 2020-01-0{day} Harbour strike day {day}\n\n"
+                      f"Dockers at the harbour kept the strike going, the union said on day {day}.\n")
+    db = str(tmp_path / "t.db")
+    ingest(db, [str(tmp_path / "in")], jobs=1)
+    datasette = make_datasette(db)
+    await datasette.invoke_startup()
+    lines = (await datasette.client.get("/concordance?q=harbour")).text
+    assert '<a href="/concordance?q=%22harbour+kept%22">kept</a> <span class="count">8<span class="visually-hidden">' \
+        ' lines</span></span>' in lines
+
+
+async def test_a_first_and_only_year_month_day_or_article_has_no_empty_navigation(tmp_path):
+    from conftest import write_article
+    from news_archive.ingest import ingest
+
+    write_article(tmp_path / "in", "one.txt", " date 2020-05-04 The only story\n\nNothing else happened.\n")
+    db = str(tmp_path / "t.db")
+    ingest(db, [str(tmp_path / "in")], jobs=1)
+    datasette = make_datasette(db)
+    await datasette.invoke_startup()
+    for path in ("/archive/2020", "/archive/2020/05", "/archive/2020/05/04", "/article/1"):
+        html = (await datasette.client.get(path)).text
+        assert "<h1" in html and 'class="prev-next' not in html, path  # a landmark with nothing in it is noise
+
+
+async def test_a_quotes_page_narrowed_by_dates_says_so_in_its_title(ds):
+    titles = []
+    for path in ("/quotes?since=2021-03-01&until=2021-03-31", "/quotes?q=divorce&since=2021-01-01", "/quotes?until=2020-12-31"):
+        titles.append(re.search(r"<title>(.*?)</title>", (await ds.client.get(path)).text).group(1))
+    assert titles == ["1 Mar 2021 to 31 Mar 2021 – Quotes – News archive",
+                      "divorce – from 1 Jan 2021 – Quotes – News archive", "up to 31 Dec 2020 – Quotes – News archive"]
+
+
+async def test_an_address_too_long_gets_a_page_with_what_fits_of_the_words_in_the_search_box(ds):
+    from urllib.parse import quote_plus
+
+    from news_archive.web import MAX_URL_BYTES
+
+    words = "可可价格" * 250  # 1,000 characters, as the box's maxlength lets through: 9,000 bytes encoded
+    browser = {"accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+    page = await ds.client.get("/search?q=" + quote_plus(words), headers=browser)
+    assert page.status_code == 414 and page.headers["content-type"].startswith("text/html")
+    html = page.text
+    assert '<html lang="en">' in html and "<title>Address too long – News archive</title>" in html
+    assert "<h1>Address too long</h1>" in html and "shorten the query" in html
+    assert 'content-security-policy' in page.headers and '<nav class="site-nav"' in html
+    kept = re.search(r'<input type="search" id="q" name="q" value="([^"]*)"', html).group(1)
+    assert words.startswith(kept) and 500 < len(kept) < len(words)
+    again = await ds.client.get("/search?q=" + quote_plus(kept) + "&since=&until=", headers=browser)
+    assert again.status_code == 200  # what the box holds is sent again without being refused
+    # A program asking for data, or for anything, gets the line of text it got before.
+    for path, headers in (("/search.json?q=", browser), ("/search?q=", {})):
+        plain = await ds.client.get(path.replace("?q=", "?q=" + "x" * MAX_URL_BYTES), headers=headers)
+        assert plain.status_code == 414 and plain.headers["content-type"].startswith("text/plain"), path

@@ -76,7 +76,10 @@ async def test_search_page_lists_them_as_searches_and_json_only_when_asked(archi
     html = (await ds.client.get("/search?q=cocoa")).text
     assert "<h2>Words that stand out</h2>" in html
     assert 'in the best 30 stories found, against the whole archive' in html
-    assert '<a href="/search?q=cocoa+ghana" title="in 20 of these 30 stories; in 26 articles of the archive">ghana</a>' in html
+    # The number is said in words to a screen reader, and shown as a tooltip on the number.
+    assert ('<a href="/search?q=cocoa+ghana">ghana</a> <span class="count" title="in 20 of these 30 stories; in 26 articles'
+            ' of the archive"><span class="visually-hidden">in </span>20<span class="visually-hidden"> of these 30 stories;'
+            ' in 26 articles of the archive</span></span>') in html
     assert "Words that stand out" not in (await ds.client.get("/search?q=steel&since=2020-02-01&until=2020-02-03")).text
     plain = (await ds.client.get("/search.json?q=cocoa")).json()
     assert "words" not in plain  # a page of results stays as cheap as it was
