@@ -135,6 +135,29 @@ async def test_the_reading_room_follows_datasettes_permissions(sample_db, privat
     assert (await datasette.client.get("/sample", cookies=root)).status_code == 200
 
 
+async def test_datasettes_own_data_addresses_answer_errors_in_json(sample_db):
+    """Datasette answers its refusals in HTML, and its errors in JSON at .json addresses only: a script
+    reading /sample/articles.csv or /sample.json was handed a page."""
+    private = plain_datasette(sample_db, {"databases": {"sample": {"allow": {"id": "root"}}}})
+    for path in ["/sample.json", "/sample/articles.json", "/sample.json?sql=select+1", "/sample/articles.csv",
+                 "/sample.csv?sql=select+1"]:
+        refused = await private.client.get(path)
+        assert refused.status_code == 403 and refused.headers["content-type"].startswith("application/json"), path
+        assert refused.json() == {"ok": False, "error": refused.json()["error"], "status": 403}, path
+    page = await private.client.get("/sample/articles")
+    assert page.status_code == 403 and page.headers["content-type"].startswith("text/html")  # a page stays a page
+    datasette = plain_datasette(sample_db)
+    for path, status in [("/sample.csv?sql=selec", 400), ("/sample/articles/999999.csv", 404),
+                         ("/sample/nosuch.csv", 404), ("/nosuch/articles.csv", 404), ("/sample/nosuch.json", 404)]:
+        answer = await datasette.client.get(path)
+        assert answer.status_code == status and answer.headers["content-type"].startswith("application/json"), path
+        assert answer.json()["ok"] is False and answer.json()["error"], path
+    assert (await datasette.client.get("/sample/nosuch")).headers["content-type"].startswith("text/html")
+    posted = await datasette.client.post("/search.json")
+    assert posted.status_code == 405 and posted.json()["status"] == 405 and "read-only" in posted.json()["error"]
+    assert (await datasette.client.post("/search")).headers["content-type"].startswith("text/plain")
+
+
 async def test_a_table_kept_private_keeps_its_pages_private(sample_db):
     datasette = plain_datasette(sample_db, {"databases": {"sample": {"tables": {"quotes": {"allow": False}}}}})
     ids = ids_of(sample_db)

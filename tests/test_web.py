@@ -643,6 +643,40 @@ async def test_list_pages_say_what_they_did_with_a_bad_page(ds):
     assert "page &#39;abc&#39; is not a number: showing page 1" in html
 
 
+async def test_page_numbers_are_read_alike_on_every_list(ds, sample_db):
+    """ASCII digits, of any length: int() read "1_0" as 10 and "\u0663" as 3 on some pages, and
+    refused 4,301 digits with a 500 that showed Python's words on others."""
+    name = sqlite3.connect(sample_db).execute("SELECT id FROM names ORDER BY id LIMIT 1").fetchone()[0]
+    lists = ["/names.json", "/quotes.json", "/quotes.json?q=divorce", f"/name/{name}.json", "/archive/2020/06.json",
+             "/archive/2020/06/09.json", "/archive/on/06-09.json", "/search.json?q=tiger", "/concordance.json?q=tiger"]
+    for path in lists:
+        joiner = "&" if "?" in path else "?"
+        far = await ds.client.get(f"{path}{joiner}page={'1' * 4301}")
+        assert far.status_code == 200 and far.json()["page"] == far.json()["pages"], path  # the last, and said so
+        assert any("showing the last" in note for note in far.json()["notes"]), path
+        assert (await ds.client.get(f"{path.replace('.json', '')}{joiner}page={'1' * 4301}")).status_code == 200, path
+        for odd in ("1_0", "%D9%A3", "+1", "%201"):
+            notes = (await ds.client.get(f"{path}{joiner}page={odd}")).json()["notes"]
+            assert any(note.endswith("is not a number: showing page 1") for note in notes), (path, odd, notes)
+        assert (await ds.client.get(f"{path}{joiner}page=00000000000000000000001")).json()["page"] == 1, path
+    long_name = (await ds.client.get(f"/quotes.json?name={'9' * 5000}")).json()["notes"]
+    assert long_name == [f"there is no name {'9' * 20}…: quotations by anyone are listed"]
+
+
+async def test_a_bug_is_a_500_whose_python_words_stay_in_the_log(ds, monkeypatch):
+    from news_archive import browse
+
+    def broken(*args, **kwargs):
+        raise ValueError("Exceeds the limit (4300 digits) for integer string conversion")
+
+    monkeypatch.setattr(browse, "names_directory", broken)
+    for path in ("/names.json", "/names"):
+        answer = await ds.client.get(path)
+        assert answer.status_code == 500 and "a bug, not a mistake in the address" in answer.text, path
+        assert "4300 digits" not in answer.text and "Traceback" not in answer.text, path
+    assert (await ds.client.get("/names.json")).json()["ok"] is False
+
+
 async def test_timeline_axis_labels_only_whole_counts():  # async only for the module's asyncio mark
     import re
 

@@ -7,6 +7,7 @@ shows it too. Datasette's own table, SQL and JSON pages stay available.
 from __future__ import annotations
 
 import ipaddress
+import json
 import re
 import sqlite3
 from urllib.parse import parse_qs, quote_plus
@@ -181,9 +182,26 @@ datasette.database.detect_fts = _detect_fts
 
 
 @hookimpl
+def forbidden(datasette, request, message):
+    """Datasette's refusals of data addresses (/news.json, /news/articles.csv) in JSON, as the reading
+    room's own: a script reads the answer. Pages keep Datasette's page (or a login plugin's)."""
+    if not views.asks_for_data(request.path):
+        return None
+
+    async def refuse():
+        return views.json_response({"ok": False, "error": message, "status": 403}, 403)
+
+    return refuse
+
+
+BUG = ("Something went wrong on the server: a bug, not a mistake in the address. The server's log says what"
+       " (please report it).")
+
+
+@hookimpl
 def handle_exception(datasette, request, exception):
     from datasette.database import QueryInterrupted
-    from datasette.utils.asgi import NotFound, Response
+    from datasette.utils.asgi import Base400, NotFound, Response
     from datasette.views.base import DatasetteError
 
     if isinstance(exception, DatasetteError) and exception.status == 500 \
@@ -195,6 +213,8 @@ def handle_exception(datasette, request, exception):
     if isinstance(exception, QueryInterrupted) and not getattr(exception, "in_our_view", False):
         # Datasette answers a query stopped by its time limit with a 400, except on its CSV pages.
         async def too_slow():
+            if views.asks_for_data(request.path):
+                return views.json_response({"ok": False, "error": views.TOO_SLOW, "status": 400}, 400)
             return Response.text(f"{views.TOO_SLOW}\n(SQL stopped after the time limit)", status=400,
                                  headers={"x-content-type-options": "nosniff"})
 
@@ -213,13 +233,13 @@ def handle_exception(datasette, request, exception):
                        " their key, separated by commas (as the table's own links to them are).")
 
         async def bad_request():
-            if request.path.endswith(".json"):
+            if views.asks_for_data(request.path):
                 return views.json_response({"ok": False, "error": message, "status": 400}, 400)
             return await views.error_page(datasette, request, 400, "Bad request", message)
 
         return bad_request
     missing = isinstance(exception, NotFound) or (isinstance(exception, DatasetteError) and exception.status == 404)
-    if missing and not request.path.endswith((".json", ".csv")):
+    if missing and not views.asks_for_data(request.path):
         # A mistyped address gets the reading room's page (menu, search box, a way back), not a bare one.
         detail = str(exception.message if isinstance(exception, DatasetteError) else exception)
         if detail == "Database not found":  # Datasette's reading of any unknown first path segment
@@ -230,6 +250,28 @@ def handle_exception(datasette, request, exception):
             return await views.error_page(datasette, request, 404, "Page not found", message)
 
         return page
+    if not isinstance(exception, (Base400, DatasetteError)):
+        # A bug (ours or Datasette's): logged with its traceback, and not shown, since Python's words
+        # ("Exceeds the limit (4300 digits) for integer string conversion") tell a visitor nothing.
+        if not getattr(exception, "in_our_view", False):  # our views log their own (views.guarded)
+            views.logger.error("error serving %s", request.path, exc_info=exception)
+
+        async def bug():
+            if views.asks_for_data(request.path):
+                return views.json_response({"ok": False, "error": BUG, "status": 500}, 500)
+            return await views.error_page(datasette, request, 500, "Server error", BUG)
+
+        return bug
+    if views.asks_for_data(request.path) and not request.path.endswith(".json"):
+        # Datasette answers in JSON at .json addresses only: the same at the other data addresses
+        # (/news.csv?sql=selec, /news/nosuch.csv), which a script reads as it reads their data.
+        status = exception.status
+        message = str(exception.message if isinstance(exception, DatasetteError) else exception.args[0])
+
+        async def data_error():
+            return views.json_response({"ok": False, "error": message, "status": status}, status)
+
+        return data_error
     return None  # Datasette's own handler renders the error
 
 
@@ -309,12 +351,17 @@ async def _too_long_page(datasette, scope, receive, send) -> None:
     await response.asgi_send(send)
 
 
-async def _refuse(send, status: int, message: str, headers: tuple = ()) -> None:
-    body = message.encode() + b"\n"
+async def _refuse(scope, send, status: int, message: str, headers: tuple = ()) -> None:
+    """Refuse a request before Datasette sees it: in plain text, or in JSON at a data address."""
+    if views.asks_for_data(scope["path"]):
+        content_type = b"application/json; charset=utf-8"
+        body = json.dumps({"ok": False, "error": message, "status": status}).encode()
+    else:
+        content_type, body = b"text/plain; charset=utf-8", message.encode() + b"\n"
     await send({
         "type": "http.response.start",
         "status": status,
-        "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode()),
+        "headers": [(b"content-type", content_type), (b"content-length", str(len(body)).encode()),
                     (b"x-content-type-options", b"nosniff"), *headers],
     })
     await send({"type": "http.response.body", "body": body})
@@ -331,11 +378,11 @@ def asgi_wrapper(datasette):
                 await app(scope, receive, send)
                 return
             if scope["method"] not in _READ_METHODS:
-                await _refuse(send, 405, "This archive is read-only: only GET and HEAD requests are accepted.",
+                await _refuse(scope, send, 405, "This archive is read-only: only GET and HEAD requests are accepted.",
                               ((b"allow", b"GET, HEAD, OPTIONS"),))
                 return
             if not _host_allowed(scope):
-                await _refuse(send, 421, "This archive answers to localhost only (the address asked for names "
+                await _refuse(scope, send, 421, "This archive answers to localhost only (the address asked for names "
                                          "another host).")
                 return
             path_bytes = scope.get("raw_path") or scope["path"].encode("utf-8", "surrogateescape")
@@ -343,7 +390,7 @@ def asgi_wrapper(datasette):
                 if _wants_a_page(scope):
                     await _too_long_page(datasette, scope, receive, _never_framed(send))
                 else:
-                    await _refuse(send, 414, TOO_LONG)
+                    await _refuse(scope, send, 414, TOO_LONG)
                 return
             path, query = scope["path"], scope.get("query_string") or b""
             if path not in _OWN_CSV and (path.endswith(".csv") or b"_format=csv" in query):

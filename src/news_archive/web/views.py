@@ -245,6 +245,12 @@ async def error_page(datasette, request, status: int, title: str, message: str) 
                         status=status)
 
 
+def asks_for_data(path: str) -> bool:
+    """Whether an address asks for data (JSON, NDJSON, CSV, Atom) rather than a page: a program reads
+    it, so its errors are answered in JSON, ``{"ok": false, "error": ..., "status": ...}``."""
+    return path.endswith((".json", ".ndjson", ".csv", ".atom"))
+
+
 def json_response(data, status: int = 200) -> Response:
     return Response(
         json.dumps(data, ensure_ascii=False),
@@ -306,7 +312,7 @@ def guarded(view=None, *, tables: tuple[str, ...] = READS_ARTICLES):
     from datasette.utils.asgi import Forbidden
 
     async def wrapper(request, datasette):
-        wants_json = request.path.endswith((".json", ".ndjson", ".csv", ".atom"))
+        wants_json = asks_for_data(request.path)
         try:
             await ensure_allowed(datasette, request, tables)
         except ArchiveMissing:
@@ -385,7 +391,7 @@ class SearchParams:
             params.ignore(f"the sort {sort[:20]!r} is not one of {', '.join(search.SORTS)}")
             sort = "relevance" if params.q.strip() else "newest"
         params.sort = sort
-        params.page = params._page(args.get("page"))
+        params.page = page_number(args.get("page"), params.problems)
         params.share = args.get("timeline") == "share"
         for value in args.getlist("name")[:MAX_NAME_FILTERS * 4]:
             name_id = name_id_of(value)
@@ -402,19 +408,6 @@ class SearchParams:
     def ignore(self, what: str, advice: str = "") -> None:
         self.ignored.append(what + advice)
         self.problems.append(f"{what}, so it was ignored{advice}")
-
-    def _page(self, value: str | None) -> int:
-        if value is None or value == "":
-            return 1
-        try:
-            page = int(value)
-        except ValueError:
-            self.problems.append(f"page {value[:20]!r} is not a number: showing page 1")
-            return 1
-        if page < 1:
-            self.problems.append("pages start at 1: showing page 1")
-            return 1
-        return min(page, MAX_PAGE)
 
     def article_link_params(self, page: int) -> dict:
         """What a result's link carries to its article: the words to mark, and this page of this
@@ -906,13 +899,25 @@ async def archive_index(request, datasette):
 
 
 def _page_arg(request, notes: list[str] | None = None) -> int:
-    """A list page number; anything that is not one means the first page (said in ``notes``, if given)."""
-    value = request.args.get("page") or ""
-    if value.isascii() and value.isdigit() and int(value) > 0:
-        return min(int(value), MAX_PAGE)
-    if value and notes is not None:
-        notes.append("pages start at 1: showing page 1" if value.lstrip("-").isdigit()
-                     else f"page {value[:20]!r} is not a number: showing page 1")
+    return page_number(request.args.get("page"), notes)
+
+
+def page_number(value: str | None, notes: list[str] | None = None) -> int:
+    """A ?page= value as a page number, read the same way on every page: ASCII digits only (not
+    "1_0" nor "٣", which int() reads), cut to MAX_PAGE without converting them all (int() refuses
+    over 4,300 digits). Anything else means the first page, said in ``notes`` when given."""
+    if not value:
+        return 1
+    digits = value[1:] if value.startswith("-") else value
+    if not (digits.isascii() and digits.isdigit()):
+        note = f"page {value[:20]!r} is not a number: showing page 1"
+    elif value.startswith("-") or not digits.strip("0"):
+        note = "pages start at 1: showing page 1"
+    else:
+        significant = digits.lstrip("0")
+        return MAX_PAGE if len(significant) > len(str(MAX_PAGE)) else min(int(significant), MAX_PAGE)
+    if notes is not None:
+        notes.append(note)
     return 1
 
 
@@ -1320,7 +1325,8 @@ async def _quotes_asked(request, datasette) -> dict:
         if current:
             by = current[0]
         else:
-            no_name = f"there is no name {value}" if value.isascii() and value.isdigit() else f"{value[:40]!r} is not a name id"
+            no_name = (f"there is no name {value[:20]}{'…' if len(value) > 20 else ''}" if value.isascii() and value.isdigit()
+                       else f"{value[:40]!r} is not a name id")
     return {"q": q, "query": query, "speaker": speaker, "since": since, "until": until, "notes": notes,
             "ignored": ignored, "by": by, "no_name": no_name}
 
