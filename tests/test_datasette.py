@@ -68,6 +68,31 @@ async def test_the_articles_of_some_dates_are_paged_whole_by_a_filter_in_the_def
     assert len(paged) == len(set(paged)) == SAME_DAY
 
 
+async def test_under_a_base_url_datasettes_own_links_name_it_once(one_day_db):
+    """Datasette 0.65 added base_url to paths built on a request's path, which held it already:
+    next_url, the Link header and the facets' links of /room/room/news/..., a 404."""
+    from datasette.utils import PrefixedUrlString
+
+    datasette = make_datasette(one_day_db, extra_settings={"base_url": "/room/"})
+    await datasette.invoke_startup()
+    keys, url, links = [], "/room/news/articles.json?_size=50&_facet=date&_shape=objects", []
+    while url:
+        answer = await datasette.client.get(PrefixedUrlString(url))  # as sent, base_url and all
+        assert answer.status_code == 200, url
+        data = answer.json()
+        keys += [row["id"] for row in data["rows"]]
+        links += [data["next_url"] or "", answer.headers.get("link", ""),
+                  *(value["toggle_url"] for facet in data["facet_results"].values() for value in facet["results"]),
+                  *(facet["toggle_url"] for facet in data["facet_results"].values())]
+        url = data["next_url"] and data["next_url"].removeprefix("http://localhost")
+    assert len(keys) == len(set(keys)) == SAME_DAY + 9
+    assert all("/room/room/" not in link for link in links) and sum("/room/news/" in link for link in links) > 6, links
+    page = (await datasette.client.get(PrefixedUrlString("/room/news/articles?_size=5&_facet=date"))).text
+    assert "/room/news/articles?" in page and "/room/room/" not in page
+    flipped = await datasette.client.get(PrefixedUrlString("/room/news/articles?_sort=id&_sort_by_desc=on"))
+    assert flipped.status_code == 302 and flipped.headers["location"] == "/room/news/articles?_sort_desc=id"
+
+
 # --- permissions ----------------------------------------------------------------------------------
 
 def plain_datasette(db_path: str, metadata: dict | None = None):
@@ -323,6 +348,8 @@ def test_serve_takes_datasettes_settings_and_metadata(sample_db, tmp_path, monke
         status, row = _get(base + "/room/sample/articles/1")
         assert status == 200 and '1 <a href="/room/article/1">(article page)</a>' in row
         assert 'the <a href=\\"/room/\\">search page</a>' in _get(base + "/room/-/metadata.json")[1]
+        next_url = json.loads(_get(base + "/room/sample/articles.json?_size=2")[1])["next_url"]
+        assert next_url.startswith(base + "/room/sample/articles.json?") and _get(next_url)[0] == 200
     finally:
         process.terminate()
         process.wait(10)

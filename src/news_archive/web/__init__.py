@@ -6,6 +6,7 @@ shows it too. Datasette's own table, SQL and JSON pages stay available.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import json
 import re
@@ -179,6 +180,47 @@ def _holds_in_order(text: str, *parts: str) -> bool:
 
 # Datasette 0.65 (pinned in pyproject.toml) finds a table's full-text table through this name.
 datasette.database.detect_fts = _detect_fts
+
+
+def _already_prefixed(path_with):
+    """Datasette 0.65's path_with_added_args (and its kin) builds on request.path, which holds the
+    base_url when the request came with it, and its views then give the result to urls.path, which
+    adds base_url again: next_url, the Link header and the facets' toggle_url of /news/news/...
+    (simonw/datasette#2759). A path built on a request.path that held the base_url is marked as
+    prefixed already (PrefixedUrlString, which urls.path leaves as it is); a request whose proxy took
+    the base_url off keeps Datasette's own behaviour."""
+
+    from datasette.utils import PrefixedUrlString
+
+    @functools.wraps(path_with)
+    def built(*args, **kwargs):
+        path = path_with(*args, **kwargs)
+        request = kwargs.get("request", args[0] if args else None)
+        own_path = kwargs.get("path", args[2] if len(args) > 2 else None)
+        if request is None or own_path is not None:
+            return path
+        route_path = request.scope.get("route_path")  # set by Datasette's router when it took base_url off
+        if route_path is not None and route_path != request.path:
+            return PrefixedUrlString(path)
+        return path
+
+    built.names_base_url_once = True
+    return built
+
+
+def _name_base_url_once() -> None:
+    """Wrap the path_with_* helpers where Datasette's views and facets use them (once; called when the
+    app is made: importing Datasette's views while Datasette loads its plugins is a circular import)."""
+    import datasette.facets
+    import datasette.views.base
+    import datasette.views.database
+    import datasette.views.table
+
+    for module in (datasette.views.base, datasette.views.table, datasette.views.database, datasette.facets):
+        for name in ("path_with_added_args", "path_with_removed_args", "path_with_replaced_args", "path_with_format"):
+            helper = getattr(module, name, None)
+            if helper is not None and not getattr(helper, "names_base_url_once", False):
+                setattr(module, name, _already_prefixed(helper))
 
 
 @hookimpl
@@ -371,6 +413,7 @@ async def _refuse(scope, send, status: int, message: str, headers: tuple = ()) -
 def asgi_wrapper(datasette):
     """The archive is read-only over the web: refuse every method that could write,
     and addresses too long to be real. Datasette's own CSV gets formula cells neutralised."""
+    _name_base_url_once()
 
     def wrap(app):
         async def read_only(scope, receive, send):
