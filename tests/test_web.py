@@ -516,7 +516,7 @@ async def test_search_name_facets_and_filter(ds, sample_db):
     assert names["Joe Exotic"]["count"] == 2 and names["Joe Exotic"]["kind"] == "person"
     dillon = name_id(sample_db, "Dillon Passage")
     narrowed = (await ds.client.get(f"/search.json?q=tiger&name={dillon}")).json()
-    assert narrowed["total"] == 2 and narrowed["names"] == [dillon]
+    assert narrowed["total"] == 2 and [name["id"] for name in narrowed["names"]] == [dillon]
     html = (await ds.client.get(f"/search?q=tiger&name={dillon}")).text
     assert 'Mentioning:' in html and "Dillon Passage</a>" in html
     bad = await ds.client.get("/search.json?q=tiger&name=abc")
@@ -544,7 +544,7 @@ async def test_a_joined_name_id_leads_to_the_name_it_joined(sample_db, tmp_path)
     assert data.status_code == 301 and data.headers["location"] == f"/name/{dillon}.json"
     assert (await client.get("/name/9998")).status_code == 404
     found = (await client.get("/search.json?q=tiger&name=9999")).json()
-    assert found["total"] == 2 and found["names"] == [dillon] and found["notes"] == []
+    assert found["total"] == 2 and [name["id"] for name in found["names"]] == [dillon] and found["notes"] == []
     assert (await client.get("/quotes.json?name=9999")).json()["name"]["id"] == dillon
     # An id of no name at all is said so, not silently matched by nothing.
     unknown = (await client.get("/search.json?q=tiger&name=9998")).json()
@@ -675,6 +675,39 @@ async def test_a_bug_is_a_500_whose_python_words_stay_in_the_log(ds, monkeypatch
         assert answer.status_code == 500 and "a bug, not a mistake in the address" in answer.text, path
         assert "4300 digits" not in answer.text and "Traceback" not in answer.text, path
     assert (await ds.client.get("/names.json")).json()["ok"] is False
+
+
+async def test_json_and_exports_say_what_the_pages_say(ds, sample_db, tmp_path):
+    dillon = name_id(sample_db, "Dillon Passage")
+    # The names a search is narrowed to, as compare.json gives them, not bare ids.
+    for path in (f"/search.json?q=tiger&name={dillon}", f"/concordance.json?q=tiger&name={dillon}"):
+        assert (await ds.client.get(path)).json()["names"] == [
+            {"id": dillon, "name": "Dillon Passage", "kind": "person"}], path
+    # Nothing to search for is said, in the shape of any answer without matches.
+    nothing = (await ds.client.get("/search.json?q=zzzqqq")).json()
+    for query in ("%01", "%00", "%E2%80%8B"):
+        odd = (await ds.client.get(f"/search.json?q={query}")).json()
+        assert len(odd["notes"]) == 1 and odd["notes"][0].endswith(": not something to search for here"), query
+        assert (odd["total"], odd["stories"], odd["facets"]) == (0, 0, nothing["facets"]) and set(odd) == set(nothing)
+    # The quotations' matched words are marked, as on the page.
+    quotes = (await ds.client.get("/quotes.json?q=divorce")).json()["quotes"]
+    assert quotes and all("<mark>divorce</mark>" in row["quote_html"].lower() for row in quotes)
+    # An export carries the notes its page shows, in a header; none when there are none.
+    assert "x-news-archive-notes" not in (await ds.client.get("/search.csv?q=tiger")).headers
+    assert json.loads((await ds.client.get("/search.csv?q=tiger+*")).headers["x-news-archive-notes"]) == [
+        "ignored '*': not something to search for here"]
+    bare = tmp_path / "bare.db"  # no ranked index beside it: searches fall back to SQLite's
+    source, copy = sqlite3.connect(sample_db), sqlite3.connect(bare)
+    source.backup(copy)
+    source.close(), copy.close()
+    fallback = make_datasette(str(bare))
+    await fallback.invoke_startup()
+    for path in ("/search.csv?q=tiger", "/search.ndjson?q=tiger", "/search.csv?q=tiger&sample=2",
+                 "/concordance.csv?q=tiger", "/concordance.ndjson?q=tiger", "/compare.csv?q=tiger"):
+        answer = await fallback.client.get(path)
+        assert answer.status_code == 200, path
+        notes = json.loads(answer.headers["x-news-archive-notes"])
+        assert any(note.startswith("the fast search index is missing") for note in notes), (path, notes)
 
 
 async def test_timeline_axis_labels_only_whole_counts():  # async only for the module's asyncio mark

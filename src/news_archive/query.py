@@ -229,6 +229,10 @@ def parse_query(text: str | None) -> Query:
     if excluded and not groups:
         notes.append("a search cannot only exclude words: add a word to look for")
         excluded = []
+    if not groups and not notes and original.strip():
+        # Only characters that are no part of a word (control or invisible ones, punctuation alone):
+        # said as a lone "*" is, rather than an empty answer with nothing to say why.
+        notes.append(f"ignored {original.strip()[:40]!r}: not something to search for here")
     return Query(
         text=original,
         groups=tuple(tuple(g) for g in groups),

@@ -139,11 +139,15 @@ def search(
     result = SearchResult(query, since, until, sort, page, per_page, 0, [], notes=list(query.notes),
                           names=tuple(names))
     if query.is_empty and query.text.strip():
-        # The user typed something, but nothing in it can be searched for.
+        # The user typed something, but nothing in it can be searched for: nothing matched, said in
+        # the shape of any answer without matches.
+        result.stories, result.facets = 0, _no_facets() if with_facets else {}
         _clamp_page(result)
         return result
     if index is not None:
         _search_ranked(conn, index, result, with_timeline=with_timeline, with_facets=with_facets)
+        if with_facets and not result.facets:  # nothing matched: the facets' keys all the same, as SQLite's
+            result.facets = _no_facets()
         _clamp_page(result)  # done already, unless nothing could match
         return _fold_versions(conn, result)
     if query.has_phrases and not fts_has_positions(conn):
@@ -164,6 +168,10 @@ def search(
     if with_facets:
         result.facets = facets(conn, query, since, until, names=result.names)
     return _fold_versions(conn, result)
+
+
+def _no_facets() -> dict[str, list]:
+    return {"year": [], "month": [], "names": []}
 
 
 def _clamp_page(result: SearchResult) -> int:

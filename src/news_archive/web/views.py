@@ -491,13 +491,18 @@ def _result_json(datasette, request, params: SearchParams, result: search.Search
             }
             for hit in result.hits
         ],
-        "names": params.names,
+        "names": _names_json(params.chosen),
         "names_sample": result.names_sample or None,
         "folded": result.folded,
         "timeline_unit": result.timeline_unit,
         "timeline": result.timeline,
         "facets": result.facets,
     }
+
+
+def _names_json(chosen: list[dict]) -> list[dict]:
+    """The names a search was narrowed to, as compare.json gives them: an id alone says nothing to a script."""
+    return [{"id": name["id"], "name": name["name"], "kind": name["kind"]} for name in chosen]
 
 
 async def _search_and_words(datasette, params: SearchParams) -> tuple[search.SearchResult, words.StandingOut]:
@@ -660,7 +665,8 @@ async def search_export(request, datasette):
         return search.iter_matches(conn, params.q, since=params.since, until=params.until, sort=sort,
                                    index=index, as_json=fmt == "ndjson", names=params.names)
 
-    return _streamed_export(datasette, request, db.path, fmt, "search", page, rows, search.EXPORT_COLUMNS)
+    notes = [*params.problems, *parse_query(params.q).notes, *([index_note(datasette)] if index is None else [])]
+    return _streamed_export(datasette, request, db.path, fmt, "search", page, rows, search.EXPORT_COLUMNS, notes)
 
 
 def _sample_args(request) -> tuple[int | None, int | None]:
@@ -683,7 +689,7 @@ def _sample_args(request) -> tuple[int | None, int | None]:
 
 
 def _streamed_export(datasette, request, db_path: str, fmt: str, what: str, page: str, rows_of,
-                     columns) -> "Response":
+                     columns, notes: list[str] | tuple[str, ...] = ()) -> "Response":
     """Every row ``rows_of(conn)`` gives, as NDJSON or CSV, streamed from a thread of its own
     while the client reads; ``page`` is the address of the page exported (sent as provenance)."""
     content_type = "application/x-ndjson; charset=utf-8" if fmt == "ndjson" else "text/csv; charset=utf-8"
@@ -696,6 +702,10 @@ def _streamed_export(datasette, request, db_path: str, fmt: str, what: str, page
         f"x-news-archive-{what}": page,
         "x-news-archive-exported-at": exported_at,
     }
+    if notes:
+        # What the page and its JSON say in their notes (the fast index missing, words ignored), which
+        # an export's rows cannot: a JSON list, in ASCII as a header must be.
+        headers["x-news-archive-notes"] = json.dumps(list(notes))
     running = getattr(datasette, "_news_archive_exports", 0)
     if running >= MAX_EXPORTS:
         busy = json_response({"ok": False, "error": f"{running} exports are running, as many as this server runs "
@@ -1372,7 +1382,9 @@ async def quotes_page(request, datasette):
 async def quotes_json(request, datasette):
     found, asked = await _quotes(request, datasette)
     base = datasette.absolute_url(request, datasette.urls.path("/article/"))
-    found["quotes"] = [{key: value for key, value in row.items() if key != "marked"} | {"url": f"{base}{row['article_id']}"}
+    # quote_html marks the words matched, as the page does (and as a search's snippet).
+    found["quotes"] = [{key: value for key, value in row.items() if key != "marked"}
+                       | {"quote_html": search.marked_html(row["marked"]), "url": f"{base}{row['article_id']}"}
                        for row in found["quotes"]]
     # As the page: the most quoted names when nothing narrows the quotations.
     most = [] if any(_quotes_params(asked).values()) else await run(datasette, browse.most_quoted, 10)
@@ -1402,7 +1414,8 @@ async def quotes_export(request, datasette):
             row["url"] = f"{base}{row['article_id']}"
             yield row
 
-    return _streamed_export(datasette, request, archive_database(datasette).path, fmt, "quotes", page, rows, columns)
+    return _streamed_export(datasette, request, archive_database(datasette).path, fmt, "quotes", page, rows, columns,
+                            asked["notes"])
 
 
 # --- comparing searches over time ---------------------------------------------------------
@@ -1549,12 +1562,15 @@ async def compare_csv(request, datasette):
         writer.writerow([point["period"], point["all"], *point["counts"]])
     exported_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     page = datasette.absolute_url(request, make_url(datasette, "/compare", **params.url_params()))
-    return Response(out.getvalue(), content_type="text/csv; charset=utf-8", headers={
+    headers = {
         "x-content-type-options": "nosniff",
         "content-disposition": f'attachment; filename="news-archive-comparison-{exported_at.replace(":", "")}.csv"',
         "x-news-archive-comparison": page,
         "x-news-archive-exported-at": exported_at,
-    })
+    }
+    if found.notes:  # as compare.json's notes (see _streamed_export)
+        headers["x-news-archive-notes"] = json.dumps(found.notes)
+    return Response(out.getvalue(), content_type="text/csv; charset=utf-8", headers=headers)
 
 
 # --- keyword in context ----------------------------------------------------------------------------
@@ -1698,7 +1714,7 @@ async def concordance_json(request, datasette):
     base = datasette.absolute_url(request, datasette.urls.path("/article/"))
     return json_response({
         "query": params.search.q, "since": params.search.since, "until": params.search.until,
-        "names": params.search.names, "all_versions": params.all_versions,
+        "names": _names_json(params.search.chosen), "all_versions": params.all_versions,
         **found.summary_json(),
         "notes": params.search.problems + found.notes,
         "page": page, "pages": pages, "per_page": CONCORDANCE_PER_PAGE,
@@ -1722,8 +1738,10 @@ async def concordance_export(request, datasette):
         for line in found.lines:
             yield {**line.as_json(), "url": f"{base}{line.article_id}"}
 
+    notes = [*params.search.problems, *parse_query(params.search.q).notes,
+             *([index_note(datasette)] if index is None else [])]
     return _streamed_export(datasette, request, archive_database(datasette).path, fmt, "concordance", page, rows,
-                            (*concordance.CSV_COLUMNS, "url"))
+                            (*concordance.CSV_COLUMNS, "url"), notes)
 
 
 @guarded(tables=())
