@@ -430,3 +430,45 @@ def test_most_named_by_kind_is_the_same_without_the_ranked_index(names_archive):
     assert ranked == browse.most_named_by_kind(conn, None, per_kind=2)
     assert {n["kind"] for n in ranked["person"]} == {"person"} and len(ranked["person"]) == 2
     assert [n["name"] for n in ranked["place"]][:1] == ["Ohio"]
+
+
+def test_greek_accents_and_case_do_not_matter_in_either_index(tmp_path):
+    """"Αθήνα" was found by itself only: neither index folds Greek accents by itself (tantivy's
+    ascii_fold and SQLite's remove_diacritics know Latin letters only)."""
+    from news_archive.concordance import concordance
+    from news_archive.name_identity import fold as name_fold
+
+    folder = tmp_path / "articles"
+    texts = ["Η Αθήνα και ο Πειραιάς. Η Ευρωπαϊκή Ένωση.", "ΑΘΗΝΑ ΣΗΜΕΡΑ: η ευρωπαϊκη ενωση", "Athens, not Αθηνών.",
+             "Zürich and Köln; Андрей and Андреи.", "Nothing Greek here."]
+    for n, text in enumerate(texts):
+        write_article(folder, f"{n}.txt", f" date 2020-01-0{n + 1} Story {n}\n\n{text}\n")
+    db = str(tmp_path / "g.db")
+    ingest(db, [str(folder)], jobs=1)
+    connection = sqlite3.connect(db)
+    expected = {"Αθήνα": 2, "ΑΘΗΝΑ": 2, "αθηνα": 2, "αθήνα": 2, "αθη*": 3, '"ευρωπαικη ενωση"': 2,
+                '"Ευρωπαϊκή Ένωση"': 2, "πειραιας": 1, '"αθηνα πειραιας"~3': 1, "zurich": 1, "koln": 1,
+                "андрей": 1, "андреи": 1}  # й is a letter of its own, as both indexes read it
+    for backend in (SearchIndex.open(db), None):
+        found = {query: run_search(connection, query, index=backend).total for query in expected}
+        assert found == expected, backend
+        hits = run_search(connection, "αθηνα", index=backend, sort="oldest").hits
+        assert "<mark>Αθήνα</mark>" in hits[0].snippet_html() and "<mark>ΑΘΗΝΑ</mark>" in hits[1].snippet_html()
+        lines = concordance(connection, "αθηνα", index=backend).lines
+        assert sorted(line.match for line in lines) == sorted(["Αθήνα", "ΑΘΗΝΑ"]), backend
+    assert name_fold("Αθήνα") == name_fold("ΑΘΗΝΑ") == "αθηνα"  # names are found alike
+
+
+def test_an_index_of_the_version_before_greek_folding_is_rebuilt(tmp_path):
+    folder = tmp_path / "articles"
+    write_article(folder, "a.txt", " date 2020-01-01 Story\n\nΗ Αθήνα σήμερα.\n")
+    db = str(tmp_path / "v.db")
+    ingest(db, [str(folder)], jobs=1)
+    index = SearchIndex.open(db)
+    index._write_state({**index.state(), "version": 6})  # as the version before wrote it: Greek with accents
+    with pytest.raises(search_index.IndexUnavailable):
+        SearchIndex.open(db)
+    ingest(db, [str(folder)], jobs=1)  # nothing new to read: the index is built again all the same
+    rebuilt = SearchIndex.open(db)
+    assert rebuilt.state()["version"] == search_index.STATE_VERSION
+    assert run_search(sqlite3.connect(db), "αθηνα", index=rebuilt).total == 1

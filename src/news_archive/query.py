@@ -23,6 +23,65 @@ MAX_TERMS = 64
 MAX_NEAR = 50
 
 
+# Greek: accents do not matter, as for Latin letters ("ΑΘΗΝΑ", "αθηνα" find "Αθήνα"). Neither index
+# folds them by itself (tantivy's ascii_fold and SQLite's remove_diacritics know Latin letters only):
+# the ranked index is given Greek text without its marks (bare_greek), and a Greek word is searched
+# in SQLite's index in each of the ways monotonic Greek accents it (greek_spellings). Cyrillic й, ё,
+# ї, ў are letters of their own alphabets, not accented ones, and stay as written in both indexes.
+_GREEK_LETTER = "\u0370-\u03ff\u1f00-\u1fff"
+_GREEK = re.compile(f"[{_GREEK_LETTER}]")
+_GREEK_MARKS_APART = re.compile(f"(?<=[{_GREEK_LETTER}])[\u0300-\u036f]+")  # text written decomposed
+
+
+def _bare_greek_letters() -> dict[int, str]:
+    table = {}
+    for code in [*range(0x0370, 0x0400), *range(0x1F00, 0x2000)]:
+        parts = unicodedata.normalize("NFD", chr(code))
+        if len(parts) > 1 and _GREEK.match(parts[0]) and all(unicodedata.combining(c) for c in parts[1:]):
+            table[code] = parts[0]
+    return table
+
+
+BARE_GREEK_LETTERS = _bare_greek_letters()  # "ή" -> "η", "Ά" -> "Α", "ΐ" -> "ι", "ᾧ" -> "ω"
+
+
+def bare_greek(text: str) -> str:
+    """``text`` with its Greek letters bare of accents, breathings and diaereses ("Αθήνα" ->
+    "Αθηνα"), anything else as it is: how the ranked index is given text and words."""
+    if text.isascii() or not _GREEK.search(text):
+        return text
+    return _GREEK_MARKS_APART.sub("", text.translate(BARE_GREEK_LETTERS))
+
+
+_TONOS = {"α": "ά", "ε": "έ", "η": "ή", "ι": "ί", "ο": "ό", "υ": "ύ", "ω": "ώ"}
+_DIALYTIKA = {"ι": ("ϊ", "ΐ"), "υ": ("ϋ", "ΰ")}  # alone, and with the tonos
+# A phrase of Greek words is searched in at most this many spellings (each of its words' spellings
+# with each of the others'); a longer one as typed and bare only.
+MAX_SPELLINGS = 256
+
+
+def greek_spellings(word: str) -> list[str]:
+    """A lower-case word in the ways monotonic Greek may accent it, for SQLite's index, which keeps
+    accents: as typed, bare, and with a tonos on any one vowel and a diaeresis on any one ι or υ
+    after a vowel, where Greek writes one (αϊ, οϋ): "αθηνα" is αθηνα, άθηνα, αθήνα, αθηνά. A word
+    without Greek letters is itself alone."""
+    if not _GREEK.search(word):
+        return [word]
+    bare = bare_greek(word)
+    vowels = [i for i, letter in enumerate(bare) if letter in _TONOS]
+    diaereses = [i for i, letter in enumerate(bare) if letter in _DIALYTIKA and i and bare[i - 1] in "αεηου"]
+    spellings = {word: None, bare: None}
+    for accented in (None, *vowels):
+        for split in (None, *diaereses):
+            letters = list(bare)
+            if accented is not None:
+                letters[accented] = _TONOS[bare[accented]]
+            if split is not None:
+                letters[split] = _DIALYTIKA[bare[split]][split == accented]
+            spellings["".join(letters)] = None
+    return list(spellings)
+
+
 @dataclass(frozen=True)
 class Term:
     words: tuple[str, ...]  # one word, or several for a phrase
@@ -36,7 +95,23 @@ class Term:
 
     def fts(self, phrases: bool = True) -> str:
         """As FTS5 syntax. Without ``phrases`` (an index built with detail=column),
-        the words of a phrase must all match but need not be next to each other."""
+        the words of a phrase must all match but need not be next to each other.
+        A Greek word is each of its accented spellings (greek_spellings)."""
+        if any(_GREEK.search(word) for word in self.words):
+            return self._greek_fts(phrases)
+        return self._fts(phrases)
+
+    def _greek_fts(self, phrases: bool) -> str:
+        spellings: list[tuple[str, ...]] = [()]
+        for word in self.words:
+            spellings = [(*done, one) for done in spellings for one in greek_spellings(word)]
+            if len(spellings) > MAX_SPELLINGS:  # a long Greek phrase: its words as typed, and bare
+                spellings = [self.words, tuple(bare_greek(word) for word in self.words)]
+                break
+        alternatives = dict.fromkeys(Term(words, self.prefix, self.near)._fts(phrases) for words in spellings)
+        return "(" + " OR ".join(alternatives) + ")" if len(alternatives) > 1 else next(iter(alternatives))
+
+    def _fts(self, phrases: bool) -> str:
         if not phrases and len(self.words) > 1:
             parts = [f'"{w}"' for w in self.words]
             parts[-1] += "*" if self.prefix else ""

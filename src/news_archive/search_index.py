@@ -49,13 +49,14 @@ from typing import Iterable, Iterator, Sequence
 
 import tantivy
 
-from .query import Query, Term
+from .query import BARE_GREEK_LETTERS, Query, Term, bare_greek
 from .store import IndexRow, archive_id, highest_article_id, index_edition, next_index_edition
 
 ANALYZER = "news"
 HEADLINE_BOOST = 4.0
 STATE_FILE = "news_archive_state.json"
-STATE_VERSION = 6  # 2: names; 3: words unstemmed, forms found at query time; 4: sample; 5: when; 6: long words
+STATE_VERSION = 7  # 2: names; 3: words unstemmed, forms found at query time; 4: sample; 5: when; 6: long words;
+# 7: Greek words without their accents (query.bare_greek)
 # "when" holds the day above the id: ids up to 2**40, days up to year 9999 (3.7 million) fit in 63 bits.
 WHEN_ID_BITS = 40
 # Articles fall into SAMPLE_SLICES slices by id; slice 0 stands for all of them
@@ -488,7 +489,9 @@ class Feeder:
                 self.writer.add_document(tantivy.Document(
                     id=row.id, day=day_number(row.date), month=month_number(row.date),
                     when=(day_number(row.date) << WHEN_ID_BITS) | row.id,
-                    headline=row.headline, body=row.body, names=list(row.names), sample=row.id % SAMPLE_SLICES,
+                    # Greek bare of accents: tantivy's folding knows Latin letters only (query.bare_greek).
+                    headline=bare_greek(row.headline), body=bare_greek(row.body), names=list(row.names),
+                    sample=row.id % SAMPLE_SLICES,
                 ))
                 self.pending += 1
 
@@ -596,14 +599,14 @@ _FOLDING = _analyzer(stem=False)
 @lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
     """The stem of one word (Snowball English, after folding to lower-case ASCII)."""
-    terms = _STEMMING.analyze(word)
+    terms = _STEMMING.analyze(bare_greek(word))
     return terms[0] if terms else ""
 
 
 @lru_cache(maxsize=200_000)
 def fold(word: str) -> str:
     """One word as the index holds it: lower-case ASCII."""
-    terms = _FOLDING.analyze(word)
+    terms = _FOLDING.analyze(bare_greek(word))
     return terms[0] if terms else ""
 
 
@@ -769,6 +772,9 @@ class _FoldedLetters(dict):
 
     def __missing__(self, code: int) -> str:
         letter = chr(code)
+        if code in BARE_GREEK_LETTERS:  # as the index holds Greek (query.bare_greek)
+            folded = self[code] = BARE_GREEK_LETTERS[code].lower()
+            return folded
         base = "".join(c for c in unicodedata.normalize("NFKD", letter) if not unicodedata.combining(c)).lower()
         folded = self[code] = base if len(base) == 1 and base.isascii() else letter
         return folded
@@ -942,7 +948,7 @@ def more_like_this(search_index: SearchIndex, headline: str, body: str, exclude:
     if _counts_deleted_beyond_live(search_index, headline, body):
         return None  # it would panic (and Rust would print its report on the user's terminal)
     similar = tantivy.Query.more_like_this_document_fields_query(
-        schema, {"headline": [headline], "body": [body]},
+        schema, {"headline": [bare_greek(headline)], "body": [bare_greek(body)]},
         min_doc_frequency=2, min_term_frequency=1, max_query_terms=24, min_word_length=3,
     )
     excluded = [(tantivy.Occur.MustNot, tantivy.Query.term_query(schema, "id", i)) for i in exclude]
