@@ -14,8 +14,6 @@ from news_archive.cli import cli
 from news_archive.ingest import ingest
 from news_archive.web.app import make_datasette
 
-pytestmark = pytest.mark.asyncio
-
 _MARKET = (
     "Copper traders in the city market bought heavily on Thursday as smelters in the south reported a"
     " shortage of ore, and dealers said stocks held in the bonded warehouses had fallen for the sixth week"
@@ -146,7 +144,6 @@ def test_a_copy_whose_file_has_gone_is_listed_as_gone(tmp_path):
     assert "(the same bytes; its file has gone from its folder)" in shown.stdout
 
 
-@pytest.mark.asyncio
 async def test_the_article_page_says_which_copies_are_gone(tmp_path):
     from conftest import write_article
     from news_archive.ingest import ingest
