@@ -106,7 +106,7 @@ def test_a_damaged_file_and_a_wrong_index(archive, tmp_path):
     shutil.rmtree(archive + ".index")
     missing = check(archive)
     assert missing.exit_code == 0 and "ranked index  none yet, which is no problem: it is derived from the database," \
-        " and the next `news-archive ingest` on this archive builds it" in missing.stdout
+        " and `news-archive analyse` on this archive (or its next ingest) builds it" in missing.stdout
     # A file where the index folder goes is one: the next ingest cannot build the index there.
     Path(archive + ".index").write_text("not an index")
     a_file = check(archive)
@@ -135,7 +135,7 @@ async def test_an_index_damaged_in_place_is_found_and_searches_fall_back(archive
     _overwrite_middles(Path(archive + ".index"))
     found = check(archive)
     assert found.exit_code == 1 and "ranked index  damaged, it cannot be read (" in found.stdout
-    assert "move news.db.index aside, and `news-archive ingest` on this archive builds it again" in found.stdout
+    assert "move news.db.index aside, and `news-archive analyse` on this archive (or its next ingest) builds it again" in found.stdout
     searched = CliRunner().invoke(cli, ["search", "harbour", "--db", archive])
     assert searched.exit_code == 1 and "the fast search index beside it is damaged" in searched.output
     assert "Traceback" not in searched.output
@@ -149,7 +149,7 @@ async def test_an_index_damaged_in_place_is_found_and_searches_fall_back(archive
     data = (await ds.client.get("/search.json?q=harbour")).json()
     # An ingest opens such an index as a sound one and adds to it: the note says to move it aside first.
     moved_aside = ("the fast search index is damaged (reading it failed), so results come from the slower full-text"
-                   " index; move news.db.index aside, and `news-archive ingest` on this archive builds it again")
+                   " index; move news.db.index aside, and `news-archive analyse` on this archive (or its next ingest) builds it again")
     assert data["total"] == 40 and moved_aside in data["notes"]
     assert (await ds.client.get("/compare.json?q=harbour&q=officials")).status_code == 200
     assert (await ds.client.get("/search?q=harbour")).status_code == 200

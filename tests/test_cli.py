@@ -585,7 +585,7 @@ def test_a_file_where_the_index_folder_goes_is_named_with_what_to_do(db_path):
     searched = shell("search", "tiger", "--db", db_path)
     assert searched.returncode == 0
     assert ("note: news.db.index is a file, where the archive keeps its ranked index folder, so results come from the"
-            " slower full-text index; move news.db.index aside, and `news-archive ingest` on this archive builds the"
+            " slower full-text index; move news.db.index aside, and `news-archive analyse` on this archive (or its next ingest) builds the"
             " index") in searched.stderr.splitlines()
     Path(db_path + ".index").rename(db_path + ".notes")
     assert shell("ingest", str(SAMPLE), "--db", db_path).returncode == 0

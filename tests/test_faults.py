@@ -180,7 +180,7 @@ def test_kill_during_the_index_catch_up(corpus, db_path, point):
     # The build's state names no archive until its first commit is recorded: it is no other
     # database's, and the commands say what it is.
     building = ("the fast search index is being built (or its build was stopped before its first commit), so results"
-                " come from the slower full-text index; the next `news-archive ingest` on this archive completes it")
+                " come from the slower full-text index; `news-archive analyse` on this archive (or its next ingest) completes it")
     checked = shell("check", "--db", db_path)
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert f"ranked index  not checked: {building}" in checked.stdout.splitlines()

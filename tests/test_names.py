@@ -669,6 +669,9 @@ def test_a_news_agency_a_capitalised_role_and_a_span_of_months_are_no_people():
     # Months joined by a hyphen, or with a slip of the shift key, are no organisation.
     assert names_of("Profit for the April-June quarter and the Oct-Sept year rose, payable APril nine.") == []
     assert names_of("Seven-Up Co said profit rose.") == [("Seven-Up Co", "organization", 1)]
+    # Wire copy writes them in capitals too.
+    assert names_of("Sales in APRIL-JUNE rose and JUNE-AUGUST was dry, Reuters said.") == [
+        ("Reuters", "organization", 1)]
 
 
 def test_a_job_between_a_title_and_a_name_is_no_part_of_the_name():

@@ -3,9 +3,11 @@
 import sqlite3
 
 import pytest
+from click.testing import CliRunner
 
 from conftest import write_article, write_story_versions
 from news_archive import search_index
+from news_archive.cli import cli
 from news_archive.ingest import ingest
 from news_archive.query import parse_query
 from news_archive.search import (
@@ -472,3 +474,34 @@ def test_an_index_of_the_version_before_greek_folding_is_rebuilt(tmp_path):
     rebuilt = SearchIndex.open(db)
     assert rebuilt.state()["version"] == search_index.STATE_VERSION
     assert run_search(sqlite3.connect(db), "αθηνα", index=rebuilt).total == 1
+
+
+def test_analyse_rebuilds_an_index_of_another_version_as_the_note_says(tmp_path):
+    # The note an outdated index gives names a command that runs as written, without the article files.
+    folder = tmp_path / "articles"
+    write_article(folder, "a.txt", " date 2020-01-01 Story\n\nΗ Αθήνα σήμερα.\n")
+    db = str(tmp_path / "v.db")
+    ingest(db, [str(folder)], jobs=1)
+    index = SearchIndex.open(db)
+    index._write_state({**index.state(), "version": 6})
+    with pytest.raises(search_index.IndexUnavailable) as refused:
+        SearchIndex.open(db)
+    assert "`news-archive analyse` on this archive" in refused.value.note
+    result = CliRunner().invoke(cli, ["analyse", "--db", db, "--silent"])
+    assert result.exit_code == 0, result.output
+    assert SearchIndex.open(db).state()["version"] == search_index.STATE_VERSION
+
+
+def test_a_long_greek_phrase_typed_without_accents_is_found_without_the_ranked_index(tmp_path):
+    # Its spellings are too many to list whole; it was searched as typed and bare only, and missed
+    # the accented text: now each pair of neighbouring words is, in any of its spellings.
+    folder = tmp_path / "articles"
+    write_article(folder, "a.txt", " date 2020-01-01 Story\n\nΗ οικονομία αναπτύσσεται γρήγορα στο λιμάνι του Πειραιά.\n")
+    write_article(folder, "b.txt", " date 2020-01-02 Other\n\nΗ οικονομία στο λιμάνι αναπτύσσεται γρήγορα.\n")
+    db = str(tmp_path / "g.db")
+    ingest(db, [str(folder)], jobs=1, ranked_index=False)
+    connection = sqlite3.connect(db)
+    for query, total in (('"η οικονομια αναπτυσσεται γρηγορα"', 1), ('"λιμανι του πειραια"', 1),
+                         ('"οικονομια αναπτυσσεται γρηγορα στο λιμανι"', 1), ('"αναπτυσσεται γρηγορα"', 2),
+                         ('"γρηγορα στο λιμανι του"', 1), ('"λιμανι αναπτυσσεται γρηγορα"', 1)):
+        assert run_search(connection, query, index=None).total == total, query

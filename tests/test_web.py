@@ -1040,8 +1040,15 @@ async def test_a_json_address_that_is_no_page_answers_in_json(ds):
     for path in ("/article/abc.json", "/article/-1.json", "/name/abc.json", "/archive/1987/3.json",
                  "/article/1/earlier/abc.json"):
         response = await ds.client.get(path)
-        assert response.status_code == 404 and response.json() == {"ok": False, "error": "there is no page at this address"}
+        assert response.status_code == 404 and response.json() == {
+            "ok": False, "error": "there is no page at this address", "status": 404}
     assert "Page not found" in (await ds.client.get("/article/abc")).text
+    # Every refusal at a data address has the same shape, its status included.
+    for path, status in (("/article/999999.json", 404), ("/archive/1987/13.json", 404),
+                         ("/search.csv?q=oil&since=garbage", 400)):
+        response = await ds.client.get(path)
+        assert response.status_code == status and response.json()["status"] == status, path
+        assert response.json()["ok"] is False and response.json()["error"], path
 
 
 async def test_a_later_page_of_a_name_links_its_own_json(ds, sample_db, monkeypatch):

@@ -146,7 +146,7 @@ def _ranked_index(db_path: str, conn: sqlite3.Connection, full: bool = False) ->
         # Derived from the database, which the checks above found whole: nothing is lost, and a
         # backup taken while an ingest ran (which leaves the index out) must pass its check.
         return Check("ranked index", True, "none yet, which is no problem: it is derived from the database, and the"
-                                           " next `news-archive ingest` on this archive builds it (until then searches"
+                                           " next `news-archive analyse` on this archive (or its next ingest) builds it (until then searches"
                                            " use the slower full-text index)")
     try:
         index = SearchIndex.open(db_path)
@@ -163,13 +163,13 @@ def _ranked_index(db_path: str, conn: sqlite3.Connection, full: bool = False) ->
         read = _read_index(index, conn, full)
     except IndexDamaged as error:
         return Check("ranked index", False, f"damaged, it cannot be read ({error.detail}): move"
-                                            f" {index_path(db_path).name} aside, and `news-archive ingest` on this"
+                                            f" {index_path(db_path).name} aside, and `news-archive analyse` on this"
                                             " archive builds it again")
     held = index.searcher().num_docs
     originals = conn.execute("SELECT count(*) FROM articles WHERE duplicate_of IS NULL").fetchone()[0]
     if held != originals:
         problem = (f"holds {held:,} articles where the archive has {originals:,} originals: move"
-                   f" {index_path(db_path).name} aside and `news-archive ingest` on this archive builds it again")
+                   f" {index_path(db_path).name} aside and `news-archive analyse` on this archive (or its next ingest) builds it again")
         return Check("ranked index", False, problem)
     size = sum(path.stat().st_size for path in Path(index_path(db_path)).iterdir() if path.is_file())
     return Check("ranked index", True, f"ok ({held:,} articles, as the archive; {readable_size(size)}; {read})")

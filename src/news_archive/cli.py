@@ -322,6 +322,10 @@ def analyse(db_path: str, everything: bool, jobs: int | None, silent: bool) -> N
     What the articles held before is replaced, and names no article mentions
     any more are dropped. Safe to interrupt: run it again to finish.
 
+    It also builds the ranked search index when it is missing, and rebuilds it
+    when another version of news-archive made it (`check` says so), without
+    reading the article files again.
+
     Example:
 
     \b

@@ -226,8 +226,8 @@ def _not_name(word: str) -> bool:
     if word in _NOT_NAMES_CASED:
         return True
     if "-" in word:
-        # "April-June", "Oct-Sept": a span of months or days (not "Seven-Up", a firm).
-        return all(part in _CALENDAR for part in word.split("-"))
+        # "April-June", "Oct-Sept", wire copy's "APRIL-JUNE": a span of months or days (not "Seven-Up", a firm).
+        return all(part.capitalize() in _CALENDAR for part in word.split("-"))
     if word[1:2].isupper() and word[2:].islower() and word.capitalize() in _CALENDAR:
         return True  # a slip of the shift key: "APril nine", "MArch 2"
     if "'" not in word and "’" not in word:

@@ -56,7 +56,7 @@ def bare_greek(text: str) -> str:
 _TONOS = {"α": "ά", "ε": "έ", "η": "ή", "ι": "ί", "ο": "ό", "υ": "ύ", "ω": "ώ"}
 _DIALYTIKA = {"ι": ("ϊ", "ΐ"), "υ": ("ϋ", "ΰ")}  # alone, and with the tonos
 # A phrase of Greek words is searched in at most this many spellings (each of its words' spellings
-# with each of the others'); a longer one as typed and bare only.
+# with each of the others'); a longer one by its pairs of neighbouring words (see Term._greek_fts).
 MAX_SPELLINGS = 256
 
 
@@ -105,7 +105,14 @@ class Term:
         spellings: list[tuple[str, ...]] = [()]
         for word in self.words:
             spellings = [(*done, one) for done in spellings for one in greek_spellings(word)]
-            if len(spellings) > MAX_SPELLINGS:  # a long Greek phrase: its words as typed, and bare
+            if len(spellings) > MAX_SPELLINGS:
+                if len(self.words) > 2 and phrases and not self.near:
+                    # A long Greek phrase: each pair of neighbouring words, in any of their spellings
+                    # ("λιμανι του πειραια": "λιμανι του" and "του πειραια"). Searched as typed and
+                    # bare only, it missed the accented text it is written in.
+                    pairs = [Term(self.words[i : i + 2], self.prefix and i == len(self.words) - 2)
+                             for i in range(len(self.words) - 1)]
+                    return "(" + " AND ".join(pair.fts(phrases) for pair in pairs) + ")"
                 spellings = [self.words, tuple(bare_greek(word) for word in self.words)]
                 break
         alternatives = dict.fromkeys(Term(words, self.prefix, self.near)._fts(phrases) for words in spellings)

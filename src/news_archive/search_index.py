@@ -190,9 +190,9 @@ class _SafeSearcher:
 
 
 _FALLBACK = "so results come from the slower full-text index"
-MISSING_NOTE = f"the fast search index is missing, {_FALLBACK}; run `news-archive ingest` on this archive to build it"
+MISSING_NOTE = f"the fast search index is missing, {_FALLBACK}; run `news-archive analyse` on this archive (or its next ingest) to build it"
 DAMAGED_NOTE = (f"the fast search index is damaged (it cannot be opened), {_FALLBACK};"
-                " `news-archive ingest` on this archive rebuilds it")
+                " `news-archive analyse` on this archive (or its next ingest) rebuilds it")
 
 
 def unreadable_note(path: Path | None) -> str:
@@ -201,32 +201,32 @@ def unreadable_note(path: Path | None) -> str:
     must be moved aside first: no note may promise that an ingest alone mends it."""
     folder = path.name if path is not None else "the index folder (the database's name followed by .index)"
     return (f"the fast search index is damaged (reading it failed), {_FALLBACK}; move {folder} aside, and"
-            " `news-archive ingest` on this archive builds it again")
+            " `news-archive analyse` on this archive (or its next ingest) builds it again")
 
 
 def not_a_folder_note(path: Path) -> str:
     return (f"{path.name} is a file, where the archive keeps its ranked index folder, {_FALLBACK}; move {path.name}"
-            " aside, and `news-archive ingest` on this archive builds the index")
+            " aside, and `news-archive analyse` on this archive (or its next ingest) builds the index")
 
 
 READ_ONLY_NOTE = (f"the fast search index cannot be opened on read-only media (tantivy writes a lock file beside it"
                   f" to read it), {_FALLBACK}")
 VERSION_NOTE = (f"the fast search index was built by another version of news-archive, {_FALLBACK};"
-                " `news-archive ingest` on this archive rebuilds it")
+                " `news-archive analyse` on this archive (or its next ingest) rebuilds it")
 BUILDING_NOTE = (
     "the fast search index is being built (or its build was stopped before its first commit), so results come from"
-    " the slower full-text index; the next `news-archive ingest` on this archive completes it"
+    " the slower full-text index; `news-archive analyse` on this archive (or its next ingest) completes it"
 )
 BEHIND_NOTE = (
     "the fast search index does not hold every article yet (an ingest is running, or was stopped), so results "
-    "come from the slower full-text index; `news-archive ingest` on this archive brings it up to date"
+    "come from the slower full-text index; `news-archive analyse` on this archive (or its next ingest) brings it up to date"
 )
 FOREIGN_NOTE = (f"the fast search index beside this archive was built for another database, {_FALLBACK};"
-                " `news-archive ingest` on this archive rebuilds it")
+                " `news-archive analyse` on this archive (or its next ingest) rebuilds it")
 AHEAD_NOTE = (f"the fast search index holds articles this archive does not (was the database replaced by an older"
-              f" copy?), {_FALLBACK}; `news-archive ingest` on this archive rebuilds it")
+              f" copy?), {_FALLBACK}; `news-archive analyse` on this archive (or its next ingest) rebuilds it")
 NEWER_NOTE = (f"the fast search index was written after this copy of the database was made (was the database"
-              f" replaced by an older copy?), {_FALLBACK}; `news-archive ingest` on this archive rebuilds it")
+              f" replaced by an older copy?), {_FALLBACK}; `news-archive analyse` on this archive (or its next ingest) rebuilds it")
 
 
 def lags_behind(search_index: "SearchIndex", conn: sqlite3.Connection) -> bool:

@@ -252,6 +252,9 @@ def asks_for_data(path: str) -> bool:
 
 
 def json_response(data, status: int = 200) -> Response:
+    if isinstance(data, dict) and data.get("ok") is False:
+        # Every refusal at a data address has the same shape: {"ok": false, "error": ..., "status": ...}.
+        data = {**data, "status": status}
     return Response(
         json.dumps(data, ensure_ascii=False),
         status=status,
