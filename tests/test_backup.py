@@ -144,8 +144,8 @@ def test_while_another_process_writes_the_index_it_is_left_out_with_a_note(archi
     # out is derived data the first ingest of the copy builds, so the check passes and says so.
     checked = shell("check", "--db", dest)
     assert checked.returncode == 0, checked.stdout + checked.stderr
-    assert ("ranked index  none yet, which is no problem: it is derived from the database, and the next `news-archive"
-            " ingest` on this archive builds it (until then searches use the slower full-text index)"
+    assert ("ranked index  none yet, which is no problem: it is derived from the database, and `news-archive analyse`"
+            " on this archive (or its next ingest) builds it (until then searches use the slower full-text index)"
             ) in checked.stdout.splitlines()
     summary, notes = search_cli(dest, "cocoa")
     assert summary == "1-20 of 100 matches for: cocoa" and "the fast search index is missing" in notes

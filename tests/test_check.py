@@ -112,7 +112,7 @@ def test_a_damaged_file_and_a_wrong_index(archive, tmp_path):
     a_file = check(archive)
     assert a_file.exit_code == 1 and "ranked index  news.db.index is a file, where the archive keeps its ranked index" \
         " folder, so results come from the slower full-text index; move news.db.index aside, and `news-archive" \
-        " ingest` on this archive builds the index" in a_file.stdout
+        " analyse` on this archive (or its next ingest) builds the index" in a_file.stdout
 
 
 def _overwrite_middles(index_folder, suffixes=(".term", ".idx")):

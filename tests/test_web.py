@@ -365,7 +365,7 @@ async def test_date_pages_have_json_versions_and_numbered_pages(ds, sample_db):
     day = (await ds.client.get("/archive/2020/06/09.json")).json()
     assert day["date"] == "2020-06-09" and [a["source"] for a in day["articles"]] == ["000_733558d17a3f90df.txt"]
     missing = await ds.client.get("/archive/1999.json")
-    assert missing.status_code == 404 and missing.json() == {"ok": False, "error": "The archive has no articles from 1999."}
+    assert missing.status_code == 404 and missing.json() == {"ok": False, "error": "The archive has no articles from 1999.", "status": 404}
     html = (await ds.client.get("/archive/2020/06")).text
     assert '<link rel="alternate" type="application/json" title="This page as JSON" href="/archive/2020/06.json">' in html
     # A day's link reads as a sentence ("9 June: 1 article") and still holds the number it shows.

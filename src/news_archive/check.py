@@ -145,9 +145,9 @@ def _ranked_index(db_path: str, conn: sqlite3.Connection, full: bool = False) ->
     if not index_path(db_path).exists():
         # Derived from the database, which the checks above found whole: nothing is lost, and a
         # backup taken while an ingest ran (which leaves the index out) must pass its check.
-        return Check("ranked index", True, "none yet, which is no problem: it is derived from the database, and the"
-                                           " next `news-archive analyse` on this archive (or its next ingest) builds it (until then searches"
-                                           " use the slower full-text index)")
+        return Check("ranked index", True, "none yet, which is no problem: it is derived from the database, and"
+                                           " `news-archive analyse` on this archive (or its next ingest) builds it"
+                                           " (until then searches use the slower full-text index)")
     try:
         index = SearchIndex.open(db_path)
     except IndexUnavailable as error:
@@ -164,7 +164,7 @@ def _ranked_index(db_path: str, conn: sqlite3.Connection, full: bool = False) ->
     except IndexDamaged as error:
         return Check("ranked index", False, f"damaged, it cannot be read ({error.detail}): move"
                                             f" {index_path(db_path).name} aside, and `news-archive analyse` on this"
-                                            " archive builds it again")
+                                            " archive (or its next ingest) builds it again")
     held = index.searcher().num_docs
     originals = conn.execute("SELECT count(*) FROM articles WHERE duplicate_of IS NULL").fetchone()[0]
     if held != originals:

@@ -1261,8 +1261,8 @@ def _library_errors(db_path: str):
 
         raise click.ClickException(
             f"{db_path}: the fast search index beside it is damaged ({error.detail}); move"
-            f" {index_path(db_path)} aside: searches then use the slower full-text index, and `news-archive ingest`"
-            " builds the index again") from None
+            f" {index_path(db_path)} aside: searches then use the slower full-text index, and `news-archive analyse`"
+            " (or the next ingest) builds the index again") from None
     except sqlite3.DatabaseError as error:
         if store.on_read_only_media(db_path) and ("readonly" in str(error) or "unable to open" in str(error)):
             raise click.ClickException(f"{db_path}: the archive is on read-only media (its folder cannot be"
