@@ -232,7 +232,7 @@ async def test_the_page_lines_up_the_occurrences(ds):
     assert response.status_code == 200
     html = response.text
     assert "<strong>6</strong> lines of" in html and "from all 4 matching articles" in html
-    assert '<td class="right"><mark>oil</mark>, and pricing power returned.</td>' in html
+    assert '<td class="right"><mark>oil</mark><span class="words-after">, and pricing power returned.</span></td>' in html
     assert SCRIPT not in html and "&lt;script&gt;" in html
     assert 'href="/article/' in html and "?q=oil" in html  # a line opens its article with the word marked
     assert "/concordance.csv?q=oil&amp;width=30" in html
