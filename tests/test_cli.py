@@ -164,6 +164,37 @@ def test_ingest_fatal_error_is_one_clean_line(tmp_path):
     assert result.stderr == f"Error: {not_a_db}: file is not a database\n"
 
 
+def test_ingest_never_writes_into_another_programs_database(tmp_path):
+    """An ingest pointed at another program's SQLite file added its tables (and a UNIQUE index on a
+    column that table lacked, which SQLite reads as a constant, so the program could never insert a
+    second row) and switched it to WAL. It is refused before anything is written; an empty file or
+    a new path is made an archive as before."""
+    theirs = tmp_path / "other.db"
+    conn = sqlite3.connect(theirs)
+    conn.execute("CREATE TABLE articles (id INTEGER PRIMARY KEY, title TEXT)")
+    conn.execute("INSERT INTO articles VALUES (1, 'x')")
+    conn.commit()
+    conn.close()
+    other = tmp_path / "foo.db"
+    conn = sqlite3.connect(other)
+    conn.execute("CREATE TABLE foo (a)")
+    conn.commit()
+    conn.close()
+    for path, why in ((theirs, "its articles table is not one news-archive made"), (other, "it holds foo")):
+        before = path.read_bytes()
+        result = shell("ingest", str(SAMPLE), "--db", str(path))
+        assert (result.returncode, result.stdout) == (1, "")
+        assert result.stderr == (f"Error: {path} is not a news archive ({why}): ingest writes only into a news"
+                                 " archive, an empty file or a new one\n")
+        assert path.read_bytes() == before
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["foo.db", "other.db"]  # no -wal, no .index
+    empty = tmp_path / "empty.db"
+    empty.touch()
+    assert shell("ingest", str(SAMPLE), "--db", str(empty)).returncode == 0
+    assert shell("ingest", str(SAMPLE), "--db", str(tmp_path / "new.db")).returncode == 0
+    assert rows(str(empty), "SELECT count(*) FROM articles") == [(2,)]
+
+
 def test_progress_bar_on_a_terminal(db_path):
     import pty
 

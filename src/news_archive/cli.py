@@ -1256,6 +1256,8 @@ def _library_errors(db_path: str):
         yield
     except (click.ClickException, BrokenPipeError):
         raise
+    except store.NotAnArchive as error:
+        raise click.ClickException(f"{db_path} is {error}") from None
     except _index_damaged() as error:
         from .search_index import index_path
 

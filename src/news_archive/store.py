@@ -86,12 +86,46 @@ def open_db(path: str) -> sqlite_utils.Database:
     import sqlite_utils
 
     conn = sqlite3.connect(path, check_same_thread=False)
+    try:
+        conn.execute("PRAGMA busy_timeout = 10000")
+        problem = foreign_database_problem(conn)
+    except BaseException:
+        conn.close()
+        raise
+    if problem:
+        # Before the switch to WAL and the first table: another program's database is left as it was.
+        conn.close()
+        raise NotAnArchive(problem)
     db = sqlite_utils.Database(conn)
-    db.execute("PRAGMA busy_timeout = 10000")
     db.enable_wal()
     db.execute("PRAGMA synchronous = NORMAL")
     db.execute(f"PRAGMA cache_size = -{WRITE_CACHE_KIB}")
     return db
+
+
+class NotAnArchive(sqlite3.DatabaseError):
+    """A database that holds something other than a news archive: nothing is written into it."""
+
+
+# The columns every news archive's articles table has had, since the first version.
+_OUR_ARTICLE_COLUMNS = {"id", "date", "headline", "source", "body", "sha256"}
+
+
+def foreign_database_problem(conn: sqlite3.Connection) -> str | None:
+    """Why this database must not be written to as an archive (it is another program's), or None:
+    it is empty (a new file), or a news archive, perhaps only begun by an ingest stopped while
+    it made the tables (ensure_schema makes them one at a time, the articles table first, so
+    schema_problem, which the commands that read use, would refuse that one). Reads only."""
+    held = [name for (name,) in conn.execute(
+        "SELECT name FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name")]
+    if not held:
+        return None
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(articles)")}
+    if _OUR_ARTICLE_COLUMNS <= columns:
+        return None
+    listed = ", ".join(held[:5]) + (f" and {len(held) - 5:,} more" if len(held) > 5 else "")
+    why = "its articles table is not one news-archive made" if "articles" in held else f"it holds {listed}"
+    return f"not a news archive ({why}): ingest writes only into a news archive, an empty file or a new one"
 
 
 def checkpoint(conn: sqlite3.Connection) -> None:
