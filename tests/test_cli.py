@@ -893,6 +893,52 @@ def test_a_full_disk_is_said_of_the_export_not_of_the_archive(sample_db):
     assert piped.stderr.strip() == "Error: standard output: cannot write the export: No space left on device"
 
 
+# An export whose rows stop after the first one: with an error, or to wait (on stderr) for a signal.
+_EXPORT_CUT_SHORT = """import sqlite3, sys, time
+from news_archive import cli, matches
+real, then = matches.iter_matches, sys.argv.pop(1)
+def cut_short(*args, **kwargs):
+    rows = real(*args, **kwargs)
+    yield next(rows)
+    if then == 'fail':
+        raise sqlite3.DatabaseError('database disk image is malformed')
+    print('waiting', file=sys.stderr, flush=True)
+    time.sleep(600)
+matches.iter_matches = cut_short
+sys.argv[0] = 'news-archive'
+cli.main()
+"""
+
+
+@pytest.mark.parametrize("fmt", ["ndjson", "csv", "json"])
+def test_an_export_that_fails_or_is_stopped_leaves_the_file_it_would_replace(archive, tmp_path, fmt):
+    """`export -o nightly.ndjson` truncated the good copy of last night before writing: a database error or
+    a kill halfway left half a file. The export is written beside it and takes its name only when whole."""
+    nightly = tmp_path / f"nightly.{fmt}"
+    nightly.write_text("last night's good copy\n")
+    nightly.chmod(0o640)
+    args = ["export", "--db", archive, "--format", fmt, "-o", str(nightly)]
+    failed = subprocess.run([sys.executable, "-c", _EXPORT_CUT_SHORT, "fail", *args], capture_output=True,
+                            text=True, timeout=60)
+    assert (failed.returncode, failed.stderr) == (1, f"Error: {archive}: database disk image is malformed\n")
+    assert nightly.read_text() == "last night's good copy\n"
+    stopped = subprocess.Popen([sys.executable, "-c", _EXPORT_CUT_SHORT, "wait", *args], stderr=subprocess.PIPE,
+                               text=True)
+    assert stopped.stderr.readline() == "waiting\n"
+    stopped.terminate()
+    assert stopped.wait(timeout=60) == 130
+    assert nightly.read_text() == "last night's good copy\n"
+    assert [p.name for p in tmp_path.iterdir()] == [nightly.name]  # no temporary left
+    done = shell(*args)
+    assert done.returncode == 0 and done.stderr == "exported 3 articles\n"
+    assert "Tiger escapes from zoo" in nightly.read_text() and nightly.stat().st_mode & 0o777 == 0o640
+    assert [p.name for p in tmp_path.iterdir()] == [nightly.name]
+    link = tmp_path / "latest"
+    link.symlink_to(nightly.name)
+    assert shell("export", "tiger", "--db", archive, "--format", fmt, "-o", str(link)).returncode == 0
+    assert link.is_symlink() and "Zoo budget" in nightly.read_text() and "formula" not in nightly.read_text()
+
+
 def test_a_bug_of_ours_is_one_line_and_its_traceback_is_kept_in_a_file(archive, tmp_path):
     """Never a traceback to the user: an unexpected error says so in one line, names the file with the
     details, and exits 70 (EX_SOFTWARE); NEWS_ARCHIVE_TRACEBACK=1 shows the traceback instead."""

@@ -1187,16 +1187,46 @@ def _count(n: int, one: str, many: str | None = None) -> str:
 
 @contextlib.contextmanager
 def _output(path: str, as_bytes: bool):
-    """The file to write to (``-``: standard output), in bytes or text."""
-    if path != "-":
+    """The file to write to (``-``: standard output), in bytes or text. A file is written under a
+    temporary name beside it and takes its name only when whole, so that an export that fails or is
+    interrupted leaves the file it would have replaced as it was (last night's good copy), and the
+    temporary goes. What is not a regular file (``/dev/null``, a named pipe) is written to as it is.
+    Errors name the file asked for, never the temporary."""
+    if path == "-":
+        if as_bytes:
+            sys.stdout.flush()
+            yield sys.stdout.buffer
+            sys.stdout.buffer.flush()
+        else:
+            yield sys.stdout
+        return
+    target = os.path.realpath(path)  # through a link: the file it leads to is replaced, the link kept
+    if os.path.exists(target) and not os.path.isfile(target):
         with open(path, "wb") if as_bytes else open(path, "w", encoding="utf-8", newline="") as out:
             yield out
-    elif as_bytes:
-        sys.stdout.flush()
-        yield sys.stdout.buffer
-        sys.stdout.buffer.flush()
-    else:
-        yield sys.stdout
+        return
+    import secrets
+
+    temporary = f"{target}.partial-{secrets.token_hex(4)}"
+    try:
+        out = open(temporary, "xb") if as_bytes else open(temporary, "x", encoding="utf-8", newline="")
+    except OSError as error:
+        raise OSError(error.errno, error.strerror, path) from None
+    try:
+        with out:
+            with contextlib.suppress(FileNotFoundError):
+                os.chmod(temporary, os.stat(target).st_mode & 0o7777)  # who may read it stays as it was
+            yield out
+            out.flush()
+            os.fsync(out.fileno())  # whole on disk before it takes the name: a crash leaves the old or the new
+        try:
+            os.replace(temporary, target)
+        except OSError as error:
+            raise OSError(error.errno, error.strerror, path) from None
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
 
 
 @contextlib.contextmanager
