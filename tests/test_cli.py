@@ -457,8 +457,8 @@ def test_quotes_by_words_speaker_or_name(tmp_path):
     worded = shell("quotes", "divorce", "--db", db)
     assert worded.stderr.endswith(f"of {with_divorce} quotations with divorce\n") and with_divorce > 0
     past = shell("quotes", "divorce", "--page", "50", "--db", db)
-    assert past.stderr == f"note: there is only 1 page: showing the last\n1-{with_divorce} of {with_divorce} quotations" \
-        " with divorce\n"
+    assert past.stdout == "" and past.stderr == (f"note: there is only 1 page of quotations: page 50 lists nothing\n"
+                                                 f"{with_divorce} quotations with divorce\n")
     everything = shell("quotes", "-n", "1000", "--db", db)  # nothing asked: every quotation, newest first
     total = sqlite3.connect(db).execute("SELECT count(*) FROM quotes").fetchone()[0]
     assert everything.returncode == 0 and everything.stderr == f"1-{total} of {total} quotations in the archive, newest first\n"
@@ -937,6 +937,25 @@ def test_an_export_that_fails_or_is_stopped_leaves_the_file_it_would_replace(arc
     link.symlink_to(nightly.name)
     assert shell("export", "tiger", "--db", archive, "--format", fmt, "-o", str(link)).returncode == 0
     assert link.is_symlink() and "Zoo budget" in nightly.read_text() and "formula" not in nightly.read_text()
+
+
+@pytest.mark.parametrize("command, what", [(["search", "tiger"], "results"), (["names"], "names"),
+                                           (["quotes"], "quotations")])
+def test_a_page_past_the_last_lists_nothing(sample_db, command, what):
+    """It gave the last page again with exit status 0, so a script reading page after page until an empty
+    one never stopped. Now it lists nothing (`[]` with --json), says how many pages there are, exit 0."""
+    last = shell(*command, "-n", "2", "--json", "--db", sample_db)
+    pages = -(-int(re.search(r"of (?:the )?([\d,]+) ", last.stderr).group(1).replace(",", "")) // 2)
+    assert pages >= 2
+    on_the_last = shell(*command, "-n", "2", "--page", str(pages), "--json", "--db", sample_db)
+    assert on_the_last.returncode == 0 and json.loads(on_the_last.stdout) and "note:" not in on_the_last.stderr
+    for past in (pages + 1, 9999):
+        note = f"note: there are only {pages} pages of {what}: page {past:,} lists nothing\n"
+        listed = shell(*command, "-n", "2", "--page", str(past), "--json", "--db", sample_db)
+        assert (listed.returncode, listed.stdout) == (0, "[]\n")
+        assert listed.stderr.startswith(note) and "showing the last" not in listed.stderr
+        text = shell(*command, "-n", "2", "--page", str(past), "--db", sample_db)
+        assert (text.returncode, text.stdout) == (0, "") and text.stderr == listed.stderr
 
 
 def test_a_bug_of_ours_is_one_line_and_its_traceback_is_kept_in_a_file(archive, tmp_path):

@@ -414,10 +414,17 @@ def _span(page: int, per_page: int, shown: int) -> str:
     return f"{first}-{first + shown - 1} of " if shown else ""
 
 
-def _note_past_the_last(asked: int, found: dict) -> None:
-    """A page past the last was asked for and the last is shown: say so, as the web does."""
-    if asked > found["page"] and found["total"]:
-        echo(f"note: {matches.past_the_last(found['pages'])}", err=True)
+def _past_the_last(asked: int, found: dict, what: str) -> bool:
+    """Whether the page asked for is past the last (the library then gives the last, as the web shows
+    it). The command line lists nothing for it, so that a script reading page after page stops at an
+    empty page instead of reading the last one again for ever; a note on stderr says how many there are."""
+    if asked <= found["page"]:
+        return False
+    if found["total"]:
+        pages = found["pages"]
+        echo(f"note: there {'is' if pages == 1 else 'are'} only {_count(pages, 'page')} of {what}:"
+             f" page {asked:,} lists nothing", err=True)
+    return True
 
 
 def _nothing_to_search(query: Query) -> bool:
@@ -470,8 +477,13 @@ def search(query, since, until, limit, page, sort, as_json, names, with_words, d
 
             standing_out = words_standing_out(conn, index, result.query, since, until, [n["id"] for n in chosen],
                                               leave_out=[n["name"] for n in chosen])
+    past_the_last = _past_the_last(page, {"page": result.page, "pages": result.pages, "total": result.total},
+                                   "results")
+    if past_the_last:
+        result.hits, result.folded = [], 0
     for note in result.notes:
-        echo(f"note: {note}", err=True)
+        if not (past_the_last and note == matches.past_the_last(result.pages, "results")):  # said above
+            echo(f"note: {note}", err=True)
     if as_json and standing_out is not None:
         click.echo(json.dumps({"results": [_hit_json(hit) for hit in result.hits],
                                "words": standing_out.as_json()}, ensure_ascii=False, indent=2))
@@ -622,7 +634,8 @@ def names_command(text: str, kind: str | None, limit: int, page: int, as_json: b
 
     with _reader(db_path) as conn:
         found = names_directory(conn, text, kind, page, _ranked_index(db_path), per_page=limit)
-    _note_past_the_last(page, found)
+    if _past_the_last(page, found, "names"):
+        found["names"] = []
     if as_json:
         click.echo(json.dumps(found["names"], ensure_ascii=False, indent=2))
     else:
@@ -682,7 +695,8 @@ def quotes_command(text: str, speaker: str | None, names: tuple[str, ...], since
         chosen = _names_given(conn, names, _ranked_index(db_path)) if names else []
         found = quotes_search(conn, query, speaker, page, per_page=limit,
                               speaker_id=chosen[0]["id"] if chosen else None, since=since, until=until)
-    _note_past_the_last(page, found)
+    if _past_the_last(page, found, "quotations"):
+        found["quotes"] = []
     if as_json:
         # The keys of /quotes.json's quotations ("marked" holds the matches between control characters).
         listed = [{key: value for key, value in row.items() if key != "marked"} for row in found["quotes"]]
