@@ -5,6 +5,7 @@ import io
 import json
 import os
 import re
+import shlex
 import shutil
 import sqlite3
 import subprocess
@@ -956,6 +957,36 @@ def test_a_page_past_the_last_lists_nothing(sample_db, command, what):
         assert listed.stderr.startswith(note) and "showing the last" not in listed.stderr
         text = shell(*command, "-n", "2", "--page", str(past), "--db", sample_db)
         assert (text.returncode, text.stdout) == (0, "") and text.stderr == listed.stderr
+
+
+def test_a_closed_stdout_is_an_error_and_a_closed_stderr_is_quiet(archive, tmp_path):
+    """Started with stdout closed (`>&-`) a search or export failed as a bug (exit 70, 'NoneType' object has
+    no attribute 'isatty'), and `check` passed, its report lost; with stderr closed, searches and ingests
+    failed as a bug too. A command with something for stdout now says it cannot write there, exit 1; one
+    that needs no stdout runs; a closed stderr is quiet."""
+    command = f"{shlex.quote(sys.executable)} -m news_archive.cli"
+    env = {**os.environ, "TMPDIR": str(tmp_path)}
+
+    def run_shell(line: str):
+        return subprocess.run(line, shell=True, capture_output=True, text=True, env=env, timeout=120)
+
+    for args in ("search tiger", "export", "export --format csv", "names --json", "check", "stats", "show 1",
+                 "compare tiger", "concordance tiger"):
+        closed = run_shell(f"{command} {args} --db {archive} >&-")
+        assert (closed.returncode, closed.stderr) == (1, "Error: cannot write to standard output: it is closed\n"), args
+    both = run_shell(f"{command} check --db {archive} >&- 2>&-")
+    assert (both.returncode, both.stderr) == (1, "")
+    to_a_file = run_shell(f"{command} export --db {archive} -o {tmp_path / 'out.ndjson'} >&-")
+    assert to_a_file.returncode == 0 and to_a_file.stderr == "exported 3 articles\n"
+    quiet = run_shell(f"{command} search tiger --db {archive} 2>&-")
+    assert (quiet.returncode, quiet.stderr) == (0, "") and "Tiger escapes from zoo" in quiet.stdout
+    folder = tmp_path / "in"
+    write_article(folder, "good.txt", " date 2020-01-15 A story\n\nSome text.\n")
+    write_article(folder, "bad.txt", "no date here\n")
+    ingested = run_shell(f"{command} ingest {folder} --db {tmp_path / 'new.db'} 2>&-")
+    assert (ingested.returncode, ingested.stdout, ingested.stderr) == (3, "", "")
+    assert rows(str(tmp_path / "new.db"), "SELECT source FROM rejects") == [("bad.txt",)]
+    assert [p.name for p in tmp_path.glob("news-archive-error-*")] == []
 
 
 def test_a_bug_of_ours_is_one_line_and_its_traceback_is_kept_in_a_file(archive, tmp_path):

@@ -26,6 +26,7 @@ if threading.current_thread() is threading.main_thread() and signal.getsignal(si
 
 import contextlib
 import csv
+import io
 import json
 import os
 import re
@@ -1412,7 +1413,55 @@ def _terminated(signum, frame) -> None:
     raise KeyboardInterrupt  # a kill (SIGTERM) ends a command as Ctrl-C does: pool stopped, batch kept
 
 
+class StandardOutputClosed(Exception):
+    """A write to standard output, which the command was started without (`>&-`). Not an OSError:
+    no handler of a file's or the archive's errors takes it for theirs."""
+
+
+class _ClosedStandardOutput(io.TextIOBase):
+    """sys.stdout when the command was started with it closed: every write fails, so that a command
+    with something to say there (`check`, `search`) ends with an error instead of losing its output
+    and reporting success; a command that writes only to stderr (`ingest`) is not stopped."""
+
+    encoding, errors = "utf-8", "strict"
+
+    def writable(self) -> bool:
+        return True
+
+    def isatty(self) -> bool:
+        return False
+
+    def fileno(self) -> int:
+        return 1
+
+    def write(self, text) -> int:
+        raise StandardOutputClosed
+
+    @property
+    def buffer(self):  # bytes (an NDJSON export) fail alike
+        return self
+
+
+def _hold_closed_streams() -> None:
+    """A command started with stdout or stderr closed (`>&-`, `2>&-`) has no sys.stdout or sys.stderr:
+    every use of them failed as a bug of ours. Their descriptors are held open on /dev/null, so that no
+    file the command opens takes their number (and a report of Rust's, written to descriptor 2, into
+    it); stderr's diagnostics go nowhere, quietly; a write to stdout fails (_ClosedStandardOutput)."""
+    for fd, flags in ((1, os.O_RDONLY), (2, os.O_WRONLY)):  # stdout read-only: a write to it by C code fails too
+        if (sys.stdout if fd == 1 else sys.stderr) is not None:
+            continue
+        handle = os.open(os.devnull, flags)
+        if handle != fd:
+            os.dup2(handle, fd)
+            os.close(handle)
+    if sys.stderr is None:
+        sys.stderr = open(2, "w", encoding="utf-8", errors="backslashreplace", closefd=False)
+    if sys.stdout is None:
+        sys.stdout = _ClosedStandardOutput()
+
+
 def main() -> None:
+    _hold_closed_streams()
     # A reader that goes away (`| head`) raises BrokenPipeError, which _library_errors lets
     # through; click then ends the command quietly with status 1, as it does for any EPIPE.
     import signal
@@ -1431,6 +1480,9 @@ def main() -> None:
         # Arguments that are not UTF-8 reach Python as lone surrogates, which SQLite cannot
         # take. (File and folder names are fine: ingest reads them as bytes.)
         echo("Error: an argument is not valid UTF-8 text: type the words or names again", err=True)
+        sys.exit(1)
+    except StandardOutputClosed:
+        echo("Error: cannot write to standard output: it is closed", err=True)
         sys.exit(1)
     except BrokenPipeError:
         # The reader went away (`2>&1 | head`) before an error could be said: nothing to say, and
