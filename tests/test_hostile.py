@@ -565,16 +565,31 @@ def test_the_terminal_gets_no_control_sequences_from_articles_or_names(tmp_path)
 
 
 def test_arguments_that_are_not_utf8_give_one_clear_line(tmp_path):
+    import os
     import subprocess
     import sys
 
     db = str(tmp_path / "s.db")
     ingest(db, [str(SAMPLE)], jobs=1)
-    bad = b"\xff\xfe".decode("utf-8", "surrogateescape")
-    for args in (["names", bad], ["search", "--name", bad], ["quotes", "--speaker", bad], ["export", "--name", bad]):
+    bad = b"caf\xe9".decode("utf-8", "surrogateescape")  # `café` typed in a Latin-1 terminal
+    after = b" is not UTF-8 text: type it again as UTF-8 (a terminal set to another encoding sends other bytes)\n"
+    # The same line everywhere, naming the argument: `search caf\xe9` searched for `caf`, `compare` wrote the
+    # byte into its CSV and JSON, `--since` was a date error with status 2.
+    for args, what in ((["names", bad], "the argument"), (["search", "tiger", bad], "the argument"),
+                       (["search", "--", bad], "the argument"), (["concordance", bad], "the argument"),
+                       (["quotes", "--speaker", bad], "--speaker"), (["search", "--name", bad], "--name"),
+                       (["export", f"--name={bad}"], "--name"), (["search", "--since", bad], "--since"),
+                       *((["compare", "tiger", bad, "--format", fmt], "the argument") for fmt in ("table", "csv", "json")),
+                       (["serve", "--setting", "base_url", bad], "--setting")):
         result = subprocess.run([sys.executable, "-m", "news_archive.cli", *args, "--db", db], capture_output=True)
-        assert result.returncode == 1 and b"Traceback" not in result.stderr, args
-        assert result.stderr == b"Error: an argument is not valid UTF-8 text: type the words or names again\n"
+        shown = b"the argument 'caf\\xe9'" if what == "the argument" else b"the value 'caf\\xe9' of " + what.encode()
+        assert (result.returncode, result.stdout, result.stderr) == (1, b"", b"Error: " + shown + after), args
+    # File names are the system's bytes, not text: such a name is a file all the same.
+    named = tmp_path / os.fsdecode(b"caf\xe9.txt")
+    named.write_text(" date 2020-01-01 A cafe opens\n\nThe cafe opened.\n")
+    for args in (["ingest", str(named)], ["export", "-o", str(named) + ".csv"]):
+        result = subprocess.run([sys.executable, "-m", "news_archive.cli", *args, "--db", db], capture_output=True)
+        assert result.returncode == 0, (args, result.stderr)
 
 
 def test_an_absurdly_long_word_is_no_name(tmp_path):

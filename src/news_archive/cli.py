@@ -95,9 +95,64 @@ db_option = click.option(
 )
 
 
+class _Command(click.Command):
+    """A command whose text arguments are refused in one line when they are not UTF-8 (exit status 1)."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        _refuse_arguments_not_utf8(self.get_params(ctx), args)
+        return super().parse_args(ctx, args)
+
+
+def _refuse_arguments_not_utf8(params: list[click.Parameter], args: list[str]) -> None:
+    """Bytes that are not UTF-8 in an argument (`é` typed in a Latin-1 terminal) reach Python as lone
+    surrogates: a search silently dropped them (`café` typed in Latin-1 searched for `caf`), compare wrote them raw
+    into its CSV and JSON, other commands failed at SQLite. Every argument is looked at before click
+    reads it (so --since or --format give the same error too), but file names: they are bytes to the
+    system, and a name that is not UTF-8 is a file's name all the same (ingest reads such files)."""
+    takes: dict[str, int] = {}
+    path_options = set()
+    for param in params:
+        if isinstance(param, click.Option):
+            for opt in (*param.opts, *param.secondary_opts):
+                takes[opt] = 0 if param.is_flag or param.count else param.nargs
+                if isinstance(param.type, click.Path):
+                    path_options.add(opt)
+    paths_given = any(isinstance(param, click.Argument) and isinstance(param.type, click.Path) for param in params)
+    args = list(args)
+    while args:
+        arg = args.pop(0)
+        if arg == "--":
+            if not paths_given:
+                for word in args:
+                    _utf8_or_refused(word)
+            return
+        name, equals, value = arg.partition("=") if arg.startswith("--") else (arg[:2], "", arg[2:])
+        if arg in takes:
+            values = [args.pop(0) for _ in range(min(takes[arg], len(args)))]
+            if arg not in path_options:
+                for one in values:
+                    _utf8_or_refused(one, arg)
+        elif name in takes and (equals or (len(arg) > 2 and not arg.startswith("--"))):
+            if name not in path_options:
+                _utf8_or_refused(value, name)  # --since=1987, -n5
+        elif not paths_given or arg.startswith("-"):
+            _utf8_or_refused(arg)
+
+
+def _utf8_or_refused(text: str, option: str | None = None) -> None:
+    if not any("\udc80" <= c <= "\udcff" for c in text):
+        return
+    shown = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    what = f"the value '{shown}' of {option}" if option else f"the argument '{shown}'"
+    raise click.ClickException(f"{what} is not UTF-8 text: type it again as UTF-8 (a terminal set to another"
+                               " encoding sends other bytes)")
+
+
 class _Commands(click.Group):
     """The commands, each of which ends with one line and status 130 when interrupted, wherever it
     is: click's own answer to a KeyboardInterrupt it meets ("Aborted!", status 1) is never given."""
+
+    command_class = _Command
 
     def invoke(self, ctx: click.Context):
         try:
@@ -118,7 +173,7 @@ def cli() -> None:
     """
 
 
-class QueryCommand(click.Command):
+class QueryCommand(_Command):
     """A command whose words are a search query. A word that begins with "-" excludes it from the
     matches (`-dollar`), so it is an option only when it is exactly one of the command's options
     (or a short one with a number attached, `-n5`): `-oil prices` is the query "-oil prices", never
