@@ -251,6 +251,15 @@ def test_cli_table_csv_and_json(archive):
     assert as_json["periods"] == [{"period": "2020", "all": 8, "counts": [3]}]
     # The keys of /compare.json (its searches' urls aside), notes too.
     assert set(as_json) == {"searches", "since", "until", "unit", "periods", "notes"} and as_json["notes"] == []
+    # --share was ignored by CSV and JSON: they give each search's share of all articles after the counts.
+    shared = runner.invoke(cli, ["compare", "oil", "gold", "--by", "month", "--share", "--format", "csv", "--db", archive])
+    assert list(csv.reader(io.StringIO(shared.stdout)))[:3] == [
+        ["month", "all_articles", "oil", "gold", "oil share", "gold share"],
+        ["2020-01", "4", "3", "1", "0.75", "0.25"], ["2020-02", "0", "0", "0", "", ""]]
+    shared = json.loads(runner.invoke(cli, ["compare", "oil", "gold", "--by", "month", "--share", "--format", "json",
+                                            "--db", archive]).stdout)
+    assert shared["periods"][:2] == [{"period": "2020-01", "all": 4, "counts": [3, 1], "shares": [0.75, 0.25]},
+                                     {"period": "2020-02", "all": 0, "counts": [0, 0], "shares": [None, None]}]
     noted = json.loads(runner.invoke(cli, ["compare", "gold", '"gold', "--format", "json", "--db", archive]).stdout)
     assert noted["notes"] == ["'\"gold': a closing quote was missing, so the phrase runs to the end of the query"]
 
@@ -269,9 +278,15 @@ def test_cli_mistakes_are_one_line(archive, tmp_path):
     runner = CliRunner()
     none = runner.invoke(cli, ["compare", "--db", archive])
     assert none.exit_code == 2 and "give the searches to compare" in none.output
-    only_excluded = runner.invoke(cli, ["compare", "-oil", "--db", archive])
-    assert only_excluded.exit_code == 1 and "a search cannot only exclude words" in only_excluded.stderr
-    assert "Traceback" not in only_excluded.output
+    # Nothing left to search for is a note and exit status 0, as for `search`, `export` and `concordance`.
+    for fmt, printed in (("table", ""), ("csv", "month,all_articles\n")):
+        only_excluded = runner.invoke(cli, ["compare", "-oil", '"', "--format", fmt, "--db", archive])
+        assert (only_excluded.exit_code, only_excluded.stdout) == (0, printed)
+        assert only_excluded.stderr == ("note: '-oil' was left out: a search cannot only exclude words: add a word to"
+                                        " look for\nnote: '\"' was left out: ignored '\"': not something to search for"
+                                        " here\n0 matches: none of these searches has anything to search for\n")
+    as_json = runner.invoke(cli, ["compare", "-oil", "--format", "json", "--db", archive])
+    assert as_json.exit_code == 0 and json.loads(as_json.stdout)["searches"] == []
     missing = runner.invoke(cli, ["compare", "oil", "--db", str(tmp_path / "none.db")])
     assert missing.exit_code == 1 and "no archive at" in missing.output
 

@@ -299,8 +299,14 @@ def test_cli_text_csv_and_json(archive):
     assert as_csv.stdout.splitlines()[0] == "article_id,date,headline,left,match,right,position"
     as_json = json.loads(runner.invoke(cli, ["concordance", "oil", "--format", "json", "--db", archive]).stdout)
     assert as_json["matching_articles"] == 4 and len(as_json["lines"]) == 6
-    nothing = runner.invoke(cli, ["concordance", "--db", archive])
-    assert nothing.exit_code == 0 and NEEDS_WORDS in nothing.stderr and "Traceback" not in nothing.output
+    # No words at all is a usage error, as for `compare`; words with nothing to search for, a note and status 0.
+    for nothing in (runner.invoke(cli, ["concordance", "--db", archive]),
+                    runner.invoke(cli, ["concordance", "--name", "Paul Volcker", "--db", archive])):
+        assert nothing.exit_code == 2 and "give the words to find, e.g. news-archive concordance oil" in nothing.output
+    excluded = runner.invoke(cli, ["concordance", "-oil", "--db", archive])
+    assert (excluded.exit_code, excluded.stdout) == (0, "")
+    assert excluded.stderr == ("note: a search cannot only exclude words: add a word to look for\n"
+                               "0 lines: the query has nothing to search for\n")
 
 
 async def test_a_name_page_leads_to_its_mentions_in_context(tmp_path):

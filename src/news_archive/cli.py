@@ -159,6 +159,14 @@ class _Commands(click.Group):
             return super().invoke(ctx)
         except KeyboardInterrupt:
             raise Interrupted(INTERRUPTED) from None
+        except BrokenPipeError:
+            raise ReaderGone() from None  # not click's own answer to it, status 1 (a failure)
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except BrokenPipeError:  # `news-archive --help | true`
+            raise ReaderGone() from None
 
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
@@ -924,7 +932,8 @@ _KIND_SHOWN = {"organization": "organisation"}
 @until_option
 @click.option("--by", "unit", type=click.Choice(("day", "week", "month", "year")),
               help="Count per day, week, month or year (default: chosen by the dates, as on the web).")
-@click.option("--share", is_flag=True, help="Show each count as a share of all articles of its period.")
+@click.option("--share", is_flag=True,
+              help="Show each count as a share of all articles of its period (csv and json: shares after the counts).")
 @click.option("--name", "names", multiple=True, metavar="NAME",
               help="Also count the articles that mention this person, organisation or place (repeatable;"
                    " NAME:kind picks one kind).")
@@ -954,35 +963,47 @@ def compare(searches, since, until, unit, share, names, fmt, db_path) -> None:
                                   names=chosen)
     for note in found.notes:
         echo(f"note: {note}", err=True)
-    if not found.series:
-        raise click.ClickException("none of these searches has anything to search for")
+    # Every search left out (each with its note): as `search` with nothing to search for, a note and exit 0.
+    nothing = not found.series
     columns = [one.heading for one in found.series]
+
+    def shares(point: dict) -> list[float | None]:
+        return [round(count / point["all"], 6) if point["all"] else None for count in point["counts"]]
+
     if fmt == "json":
+        periods = [{**point, "shares": shares(point)} for point in found.points] if share else found.points
         click.echo(json.dumps({
             "searches": [one.as_json() for one in found.series],
-            "since": found.since, "until": found.until, "unit": found.unit, "periods": found.points,
+            "since": found.since, "until": found.until, "unit": found.unit, "periods": periods,
             "notes": found.notes,
         }, ensure_ascii=False, indent=2))
-        return
-    if fmt == "csv":
+    elif fmt == "csv":
+        # The columns of /compare.csv, and with --share each search's share of all articles after them.
         writer = csv.writer(sys.stdout)
-        writer.writerow([found.unit, "all_articles", *(exporter.neutralise_cell(column) for column in columns)])
+        headings = [exporter.neutralise_cell(column) for column in columns]
+        writer.writerow([found.unit, "all_articles", *headings,
+                         *(exporter.neutralise_cell(f"{column} share") for column in columns if share)])
         for point in found.points:
-            writer.writerow([point["period"], point["all"], *point["counts"]])
+            writer.writerow([point["period"], point["all"], *point["counts"],
+                             *(("" if one is None else one for one in shares(point)) if share else ())])
+    elif not nothing:
+        def cell(count: int, everything: int) -> str:
+            if not share:
+                return f"{count:,}"
+            return f"{count / everything:.1%}" if everything else "-"
+
+        header = [found.unit, "all", *columns]
+        rows = [[point["period"], f"{point['all']:,}", *(cell(c, point["all"]) for c in point["counts"])]
+                for point in found.points]
+        widths = [max(len(_shown(row[i])) for row in [header, *rows]) for i in range(len(header))]
+        for row in [header, *rows]:
+            echo("  ".join(_shown(text).ljust(width) if i == 0 else _shown(text).rjust(width)
+                           for i, (text, width) in enumerate(zip(row, widths))).rstrip())
+    if nothing:
+        echo("0 matches: none of these searches has anything to search for", err=True)
         return
-
-    def cell(count: int, everything: int) -> str:
-        if not share:
-            return f"{count:,}"
-        return f"{count / everything:.1%}" if everything else "-"
-
-    header = [found.unit, "all", *columns]
-    rows = [[point["period"], f"{point['all']:,}", *(cell(c, point["all"]) for c in point["counts"])]
-            for point in found.points]
-    widths = [max(len(_shown(row[i])) for row in [header, *rows]) for i in range(len(header))]
-    for row in [header, *rows]:
-        echo("  ".join(_shown(text).ljust(width) if i == 0 else _shown(text).rjust(width)
-                       for i, (text, width) in enumerate(zip(row, widths))).rstrip())
+    if fmt != "table":
+        return
     totals = ", ".join(f"{one.text} {one.total:,}" for one in found.series)
     echo(f"matches per {found.unit}{' as shares of all articles' if share else ''}: {totals}", err=True)
     if not found.points:
@@ -1030,6 +1051,8 @@ def concordance(query, since, until, names, order, arrange, width, limit, all_ve
     from . import concordance as kwic
     from .query import parse_query
 
+    if not " ".join(query).strip():  # as compare with nothing to compare: --name narrows, it finds no words
+        raise click.UsageError("give the words to find, e.g. news-archive concordance oil")
     parsed = parse_query(" ".join(query))
     since, until = _date_range(since, until)
     with _reader(db_path) as conn:
@@ -1056,7 +1079,7 @@ def concordance(query, since, until, names, order, arrange, width, limit, all_ve
 
 def _concordance_summary(found) -> str:
     if not found.query.terms():
-        return "0 lines"
+        return f"0 lines: {NOTHING_TO_SEARCH}"
     first = {"oldest": "oldest first", "newest": "newest first", "relevance": "best first"}[found.order]
     if found.complete:
         read = f"from all {_count(found.matching, 'matching article')}"
@@ -1393,6 +1416,32 @@ class _NeverRaised(Exception):
     pass
 
 
+# 128 + SIGPIPE: the status a shell reports for cat or grep when the reader of their output went away
+# (`| head`), which `set -o pipefail` scripts already expect of them; 1 would say the command failed.
+EXIT_READER_GONE = 141
+
+
+class ReaderGone(click.ClickException):
+    """The reader of the output went away (`| head`): the command ends quietly, with EXIT_READER_GONE."""
+
+    exit_code = EXIT_READER_GONE
+
+    def __init__(self) -> None:
+        super().__init__("the reader of the output went away")
+
+    def show(self, file=None) -> None:
+        _quiet_from_now()
+
+
+def _quiet_from_now() -> None:
+    """Nothing more can be said (the pipe is gone, stderr too with `2>&1 | head`), and Python's own flush
+    at exit must not try again: both descriptors go to /dev/null."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.dup2(devnull, sys.stderr.fileno())
+    os.close(devnull)
+
+
 class Interrupted(click.ClickException):
     """Ctrl-C or a kill: exit status 130 (128 + SIGINT), as shells report an interrupt, not 1 (a failure)."""
 
@@ -1518,7 +1567,7 @@ def _hold_closed_streams() -> None:
 def main() -> None:
     _hold_closed_streams()
     # A reader that goes away (`| head`) raises BrokenPipeError, which _library_errors lets
-    # through; click then ends the command quietly with status 1, as it does for any EPIPE.
+    # through; the command then ends quietly with EXIT_READER_GONE (_Commands, ReaderGone).
     import signal
 
     signal.signal(signal.SIGTERM, _terminated)
@@ -1541,11 +1590,9 @@ def main() -> None:
         sys.exit(1)
     except BrokenPipeError:
         # The reader went away (`2>&1 | head`) before an error could be said: nothing to say, and
-        # nowhere to say it; Python's own flush at exit must not try again.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.dup2(devnull, sys.stderr.fileno())
-        sys.exit(1)
+        # nowhere to say it.
+        _quiet_from_now()
+        sys.exit(EXIT_READER_GONE)
     except Exception as error:  # noqa: BLE001 - a bug of ours: one line for the user, not a traceback
         if os.environ.get("NEWS_ARCHIVE_TRACEBACK"):
             raise
