@@ -464,6 +464,21 @@ def test_quotes_by_words_speaker_or_name(tmp_path):
     total = sqlite3.connect(db).execute("SELECT count(*) FROM quotes").fetchone()[0]
     assert everything.returncode == 0 and everything.stderr == f"1-{total} of {total} quotations in the archive, newest first\n"
     assert everything.stdout.index("2021-03-29") < everything.stdout.index("2020-06-09")
+    # CSV and NDJSON as /quotes.csv and /quotes.ndjson give them: every quotation found, their columns (the
+    # article's url aside); JSON is the page, as --json.
+    as_csv = shell("quotes", "--name", "dillon passage", "--format", "csv", "--db", db)
+    listed = list(csv.DictReader(io.StringIO(as_csv.stdout)))
+    assert as_csv.returncode == 0 and list(listed[0]) == ["id", "date", "speaker", "speaker_id", "quote", "article_id",
+                                                          "headline", "versions"]
+    assert len(listed) == by_dillon and {row["speaker"] for row in listed} == {"Dillon Passage"}
+    assert as_csv.stderr == f"exported {by_dillon} quotations attributed to Dillon Passage (person)\n"
+    as_ndjson = shell("quotes", "divorce", "--format", "ndjson", "--db", db)
+    assert [json.loads(line)["id"] for line in as_ndjson.stdout.splitlines()] == [
+        q["id"] for q in json.loads(shell("quotes", "divorce", "--json", "--db", db).stdout)]
+    assert shell("quotes", "divorce", "--format", "json", "--db", db).stdout == shell("quotes", "divorce", "--json",
+                                                                                     "--db", db).stdout
+    paged = shell("quotes", "--format", "csv", "--page", "2", "--db", db)
+    assert paged.returncode == 2 and "--page chooses a page: --format csv gives every quotation found" in paged.stderr
     ignored = shell("quotes", "*", "--db", db)
     assert ignored.stdout == "" and ignored.stderr.endswith("0 quotations: the query has nothing to search for\n")
     dated = shell("quotes", "--since", "2021", "--db", db)
@@ -704,15 +719,32 @@ def test_name_lookups_suggest_spellings_and_the_people_a_surname_may_mean(db_pat
     typo = shell("search", "--name", "Dilon Pasage", "--db", db_path)
     assert typo.returncode == 1 and typo.stderr.startswith(
         "Error: no person, organisation or place called 'Dilon Pasage' in this archive; close: Dillon Passage (person)")
-    # A surname alone is the name written so, and the people named in full with it are said.
+    # A surname alone is the name written so, and the people named in full with it are said; not of a place
+    # or an organisation: `--name Japan` listed "Bank of Japan" as people named in full with it.
     with sqlite3.connect(db_path) as conn:
-        conn.execute("INSERT INTO names (id, name, kind, folded) VALUES (950, 'Passage', 'organization', 'passage')")
-        conn.execute("INSERT INTO article_names (article_id, name_id, mentions) VALUES (1, 950, 1)")
+        conn.execute("INSERT INTO names (id, name, kind, folded) VALUES (950, 'Passage', 'person', 'passage')")
+        conn.execute("INSERT INTO names (id, name, kind, folded) VALUES (951, 'Exotic', 'place', 'exotic')")
+        conn.execute("INSERT INTO names (id, name, kind, folded) VALUES (952, 'Dillon', 'organization', 'dillon')")
+        conn.executemany("INSERT INTO article_names (article_id, name_id, mentions) VALUES (1, ?, 1)",
+                         [(950,), (951,), (952,)])
     alone = shell("quotes", "--name", "passage", "--db", db_path)
     assert alone.returncode == 0 and alone.stderr.startswith(
         "note: 'passage' is the name written so; people named in full with it: Dillon Passage (2 articles),"
         " Dillion Passage (1 article)\n")
-    assert alone.stderr.endswith("0 quotations attributed to Passage (organization)\n")
+    assert alone.stderr.endswith("0 quotations attributed to Passage (person)\n")
+    for given, shown in (("exotic", "Exotic (place)"), ("Dillon", "Dillon (organization)")):
+        other = shell("search", "--name", given, "--db", db_path)
+        assert other.returncode == 0 and "note" not in other.stderr, other.stderr
+        assert other.stderr.endswith(f" matches for: articles mentioning {shown}\n")
+    # A kind mistyped is said so, with the kinds; a name with a colon in it is still a name.
+    mistyped = shell("search", "--name", "Dillon Passage:persn", "--db", db_path)
+    assert (mistyped.returncode, mistyped.stderr) == (1, "Error: unknown kind 'persn' in --name 'Dillon Passage:persn':"
+                                                         " the kinds are person, organisation (or organization) and"
+                                                         " place, e.g. 'Saudi Arabia:place'\n")
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("INSERT INTO names (id, name, kind, folded) VALUES (953, 'Tiger:King', 'organization', 'tiger:king')")
+        conn.execute("INSERT INTO article_names (article_id, name_id, mentions) VALUES (1, 953, 1)")
+    assert shell("search", "--name", "Tiger:King", "--db", db_path).returncode == 0
     # Another spelling of a name lists that name, and both spellings of a kind are taken.
     listed = shell("names", "usa", "--db", db_path)
     assert "United States  (place" in listed.stdout

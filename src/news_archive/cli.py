@@ -468,7 +468,7 @@ def listing_options(what: str, *, most: int, default: int):
         command = click.option("--page", type=click.IntRange(1, matches.MAX_PAGE), default=1, show_default=True,
                                help=f"Which page of {what}.")(command)
         return click.option("--limit", "-n", type=click.IntRange(1, most), default=default, show_default=True,
-                            help=f"How many {what}.")(command)
+                            help=f"How many {what} a page (--page chooses which).")(command)
     return apply
 
 
@@ -730,9 +730,13 @@ def names_command(text: str, kind: str | None, limit: int, page: int, as_json: b
 @since_option
 @until_option
 @listing_options("quotations", most=1_000, default=25)
+@click.option("--format", "fmt", type=click.Choice(("text", "json", "csv", "ndjson")), default="text",
+              show_default=True,
+              help="json: the page, as /quotes.json (the same as --json); csv and ndjson: every quotation found, not a"
+                   " page, with the columns of /quotes.csv (the article's url aside).")
 @db_option
 def quotes_command(text: str, speaker: str | None, names: tuple[str, ...], since, until, limit: int, page: int,
-                   as_json: bool, db_path: str) -> None:
+                   as_json: bool, fmt: str, db_path: str) -> None:
     """Quotations found in the articles: those with the words of TEXT (the
     query language of `search`), by a speaker, attributed to a name, or from
     articles of some dates. The best matches first, or the newest when no
@@ -742,26 +746,57 @@ def quotes_command(text: str, speaker: str | None, names: tuple[str, ...], since
 
     \b
         news-archive quotes dollar --speaker baker --since 1987-03
+        news-archive quotes --name 'Paul Volcker' --format csv
     """
-    from .browse import quotes_search
+    from .browse import QUOTE_EXPORT_COLUMNS, iter_quotes, quotes_search
     from .query import parse_query
 
     if len(names) > 1:  # click would keep the last one silently
         raise click.UsageError("give one --name: a quotation has one speaker")
+    if as_json and fmt not in ("text", "json"):
+        raise click.UsageError(f"--json is --format json: give one of them, not --format {fmt} too")
+    fmt = "json" if as_json else fmt
+    every = fmt in ("csv", "ndjson")
+    ctx = click.get_current_context()
+    paged = [f"--{name}" for name in ("limit", "page")
+             if ctx.get_parameter_source(name) is not click.core.ParameterSource.DEFAULT]
+    if every and paged:
+        raise click.UsageError(f"{' and '.join(paged)} choose{'s' if len(paged) == 1 else ''} a page: --format {fmt}"
+                               " gives every quotation found")
     query = parse_query(" ".join(text))
     for note in query.notes:
         echo(f"note: {note}", err=True)
     if _nothing_to_search(query):
+        # What the other formats give for no quotations: an empty array, CSV's header.
+        if fmt == "json":
+            click.echo("[]")
+        elif fmt == "csv":
+            exporter.write([], "csv", sys.stdout, QUOTE_EXPORT_COLUMNS)
         echo(f"0 quotations: {NOTHING_TO_SEARCH}", err=True)
         return
     since, until = _date_range(since, until)
     with _reader(db_path) as conn:
         chosen = _names_given(conn, names, _ranked_index(db_path)) if names else []
-        found = quotes_search(conn, query, speaker, page, per_page=limit,
-                              speaker_id=chosen[0]["id"] if chosen else None, since=since, until=until)
+        speaker_id = chosen[0]["id"] if chosen else None
+        if every:
+            rows = iter_quotes(conn, query, speaker, speaker_id, since, until)
+            written = exporter.write(rows, fmt, sys.stdout, QUOTE_EXPORT_COLUMNS)
+        else:
+            found = quotes_search(conn, query, speaker, page, per_page=limit, speaker_id=speaker_id, since=since,
+                                  until=until)
+    asked = [f"with {query.describe()}"] if not query.is_empty else []
+    if speaker and speaker.strip():
+        asked.append(f"by a speaker called {speaker.strip()!r}")
+    if chosen:
+        asked.append(f"attributed to {chosen[0]['name']} ({chosen[0]['kind']})")
+    if since or until:
+        asked.append(f"from {since or 'the first'} to {until or 'the last'}")
+    if every:
+        echo(f"exported {_count(written, 'quotation')} {', '.join(asked) or 'in the archive, newest first'}", err=True)
+        return
     if _past_the_last(page, found, "quotations"):
         found["quotes"] = []
-    if as_json:
+    if fmt == "json":
         # The keys of /quotes.json's quotations ("marked" holds the matches between control characters).
         listed = [{key: value for key, value in row.items() if key != "marked"} for row in found["quotes"]]
         click.echo(json.dumps(listed, ensure_ascii=False, indent=2))
@@ -774,13 +809,6 @@ def quotes_command(text: str, speaker: str | None, names: tuple[str, ...], since
                        + versions)
             echo()
     shown = _span(found["page"], limit, len(found["quotes"]))
-    asked = [f"with {query.describe()}"] if not query.is_empty else []
-    if speaker and speaker.strip():
-        asked.append(f"by a speaker called {speaker.strip()!r}")
-    if chosen:
-        asked.append(f"attributed to {chosen[0]['name']} ({chosen[0]['kind']})")
-    if since or until:
-        asked.append(f"from {since or 'the first'} to {until or 'the last'}")
     echo(f"{shown}{_count(found['total'], 'quotation')} {', '.join(asked) or 'in the archive, newest first'}", err=True)
 
 
@@ -1021,15 +1049,17 @@ def compare(searches, since, until, unit, share, names, fmt, db_path) -> None:
               help="Only articles that mention this person, organisation or place (repeatable; NAME:kind picks"
                    " one kind).")
 @click.option("--order", type=click.Choice(("oldest", "newest", "relevance")), default="oldest", show_default=True,
-              help="Which matching articles are read first.")
+              help="Which matching articles are read first (what --sort is to search and export; --sort-by sorts"
+                   " the lines).")
 @click.option("--sort-by", "arrange", type=click.Choice(("text", "left", "right", "match")), default="text",
               show_default=True,
               help="Sort the lines by the words to the left of the occurrence (nearest first), to its right, or by"
-                   " the words matched; text keeps the order read.")
+                   " the words matched; text keeps the order read. Not the order the articles are read in: --order.")
 @click.option("--width", type=click.IntRange(10, 200), default=50, show_default=True,
               help="Characters of context on each side.")
 @click.option("--limit", "-n", type=click.IntRange(1, 100_000), default=100, show_default=True,
-              help="The most lines, from the articles read first.")
+              help="The most lines in all, from the articles read first (concordance has no pages; in search, names"
+                   " and quotes -n is the size of a page).")
 @click.option("--all-versions", is_flag=True,
               help="Read every version of a story (by default only the first of a story's versions is read).")
 @click.option("--format", "fmt", type=click.Choice(("text", "csv", "json")), default="text", show_default=True)
@@ -1465,6 +1495,10 @@ def _names_given(conn: sqlite3.Connection, names: tuple[str, ...], index=None) -
         before, _, after = text.rpartition(":")
         if before and after.strip().lower() in _KINDS:
             text, kind = before.strip(), _KINDS[after.strip().lower()]
+        elif before.strip() and re.fullmatch(r"[^\W\d_]+", after.strip()) and not browse.names_called(conn, text, None):
+            # "Volcker:persn": a kind mistyped, not a name of that spelling.
+            raise click.ClickException(f"unknown kind {after.strip()!r} in --name {given.strip()!r}: the kinds are"
+                                       " person, organisation (or organization) and place, e.g. 'Saudi Arabia:place'")
         found = browse.names_called(conn, text, kind)
         # As written, or the spelling the archive shows for it ("USA" is the United States).
         found = [n for n in found if n["name"] == text or n["name"] == shown_spelling(text, n["kind"])
@@ -1474,18 +1508,11 @@ def _names_given(conn: sqlite3.Connection, names: tuple[str, ...], index=None) -
             hint = "; close: " + ", ".join(f"{n['name']} ({n['kind']})" for n in close) if close else ""
             raise click.ClickException(f"no {kind or 'person, organisation or place'} called {text!r}"
                                        f" in this archive{hint}")
-        # A surname alone ("Baker") is a name of its own; people named in full with it may be
-        # the ones meant ("James Baker", "Howard Baker"): say so.
         aliased = next((n for n in found if n.get("alias")), None)
         if aliased:
             # The archive judged the surname alone to be this person's (name_aliases).
             echo(f"note: {text!r} alone is counted as {aliased['name']}, the one person of that surname the archive"
                  " names often", err=True)
-        elif re.fullmatch(r"[^\W\d_][^\W\d_'’-]*", text):  # one word, as a surname is ("O’Neill" too)
-            fuller = browse.people_with_word(conn, text, index)
-            if fuller:
-                echo(f"note: {text!r} is the name written so; people named in full with it: "
-                     + ", ".join(f"{n['name']} ({_count(n['articles'], 'article')})" for n in fuller), err=True)
         if len({n["kind"] for n in found}) > 1:
             # The same words as several kinds ("OPEC", now and then taken for a person): the kind of
             # the most articles, and a note on the others.
@@ -1498,6 +1525,14 @@ def _names_given(conn: sqlite3.Connection, names: tuple[str, ...], index=None) -
                                for n in found[1:])
             echo(f"note: {text!r} is taken as {found[0]['name']!r}, the {found[0]['kind']} ("
                  f"{_count(counts[found[0]['id']], 'article')}); there is also {others}", err=True)
+        if not aliased and found[0]["kind"] == "person" and re.fullmatch(r"[^\W\d_][^\W\d_'’-]*", text):
+            # A surname alone ("Baker") is a name of its own; people named in full with it may be the ones
+            # meant ("James Baker", "Howard Baker"): say so. Only of a person: "Japan", the place, is no
+            # surname of "Bank of Japan".
+            fuller = browse.people_with_word(conn, text, index)
+            if fuller:
+                echo(f"note: {text!r} is the name written so; people named in full with it: "
+                     + ", ".join(f"{n['name']} ({_count(n['articles'], 'article')})" for n in fuller), err=True)
         chosen.append({key: found[0][key] for key in ("id", "name", "kind")})
     return chosen
 
