@@ -563,6 +563,17 @@ def test_serve_where_it_cannot_listen_stops_before_touching_the_archive(tmp_path
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("variable", ["NEWS_ARCHIVE_REQUEST_HEAD_SECONDS", "NEWS_ARCHIVE_EXPORT_STALL_SECONDS"])
+@pytest.mark.parametrize("value", ["ten", "0", "-1", "nan"])
+def test_serve_refuses_seconds_that_are_no_number_before_it_starts(tmp_path, variable, value):
+    """A word in NEWS_ARCHIVE_REQUEST_HEAD_SECONDS was a traceback from float() (and in the export's stall
+    limit, one from importing the web views): one line now, before the archive is made."""
+    result = shell("serve", "--demo", "--db", str(tmp_path / "news.db"), "--port", "8961", env={variable: value})
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == f"Error: {variable} is {value!r}: it must be a number of seconds above 0 (or unset)\n"
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_reader_that_stops_early_gets_no_error_message(tmp_path):
     """`news-archive export | head -1`: the rest is dropped quietly, with no traceback or error line, and
     status 141 as cat or grep give (`set -o pipefail` scripts expect it), not 1, a failure.

@@ -1226,6 +1226,9 @@ def serve(db_path: str, host: str, port: int, demo: bool, settings: tuple[tuple[
         news-archive serve --db news.db --port 8001
         news-archive serve --setting base_url /news/ -m metadata.json
     """
+    # Read before the web modules load (one of them reads its own at import) and before anything is made.
+    head_seconds = _seconds_from_environment("NEWS_ARCHIVE_REQUEST_HEAD_SECONDS")
+    _seconds_from_environment("NEWS_ARCHIVE_EXPORT_STALL_SECONDS")  # web/views.py reads it
     from .web.app import REQUEST_HEAD_SECONDS, datasette_settings, head_deadline_protocol, make_datasette, \
         read_metadata, sample_folder
 
@@ -1269,9 +1272,24 @@ def serve(db_path: str, host: str, port: int, demo: bool, settings: tuple[tuple[
     # Connections beyond MAX_CONNECTIONS are answered 503 at once rather than queued.
     # Connections too slow to send a request are closed (see head_deadline_protocol); the tests
     # shorten the deadline with NEWS_ARCHIVE_REQUEST_HEAD_SECONDS.
-    head_seconds = float(os.environ.get("NEWS_ARCHIVE_REQUEST_HEAD_SECONDS") or REQUEST_HEAD_SECONDS)
+    head_seconds = head_seconds or REQUEST_HEAD_SECONDS
     uvicorn.run(datasette.app(), host=host, port=port, log_level="warning", lifespan="on",
                 limit_concurrency=MAX_CONNECTIONS, http=head_deadline_protocol(head_seconds))
+
+
+def _seconds_from_environment(name: str) -> float | None:
+    """A number of seconds set in the environment variable ``name`` (None when it is not set or empty),
+    or one clear error line: a word there was a traceback from float() as the server started."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = None
+    if seconds is None or not 0 < seconds < float("inf"):
+        raise click.ClickException(f"{name} is {value[:40]!r}: it must be a number of seconds above 0 (or unset)")
+    return seconds
 
 
 def _check_can_listen(host: str, port: int) -> None:
