@@ -6,6 +6,8 @@ import json
 import os
 import re
 import sqlite3
+import subprocess
+import sys
 import xml.etree.ElementTree as ElementTree
 from datetime import date as Date
 
@@ -1145,3 +1147,15 @@ async def test_an_address_too_long_gets_a_page_with_what_fits_of_the_words_in_th
     for path, headers, kind in (("/search.json?q=", browser, "application/json"), ("/search?q=", {}, "text/plain")):
         plain = await ds.client.get(path.replace("?q=", "?q=" + "x" * MAX_URL_BYTES), headers=headers)
         assert plain.status_code == 414 and plain.headers["content-type"].startswith(kind), path
+
+
+def test_a_stall_limit_that_is_no_number_of_seconds_falls_back_to_the_default():
+    # Plain `datasette` imports the plugin without serve's check: a bad value must not stop it starting.
+    from news_archive.web.views import _stall_seconds
+
+    assert [_stall_seconds(text) for text in (None, "", "abc", "nan", "-5", "0", "inf", "2.5")] == [
+        60.0, 60.0, 60.0, 60.0, 60.0, 60.0, 60.0, 2.5]
+    imported = subprocess.run(
+        [sys.executable, "-c", "import news_archive.web.views as v; print(v.EXPORT_STALL_SECONDS)"],
+        env={**os.environ, "NEWS_ARCHIVE_EXPORT_STALL_SECONDS": "soon"}, capture_output=True, text=True)
+    assert imported.returncode == 0 and imported.stdout.strip() == "60.0", imported.stderr

@@ -49,7 +49,17 @@ VIEW_TIME_LIMIT_SECONDS = 20.0
 MAX_EXPORTS = 4
 # An export whose reader takes nothing for this long is stopped: four clients that connected and
 # never read held every export's place for as long as they stayed connected. (The tests shorten it.)
-EXPORT_STALL_SECONDS = float(os.environ.get("NEWS_ARCHIVE_EXPORT_STALL_SECONDS") or 60)
+def _stall_seconds(text: str | None, default: float = 60.0) -> float:
+    """NEWS_ARCHIVE_EXPORT_STALL_SECONDS, or the default when unset or not a number of seconds above 0: plain
+    `datasette` loads this plugin without `serve`'s check of it, and must not fail to start over it."""
+    try:
+        seconds = float(text) if text else default
+    except ValueError:
+        return default
+    return seconds if 0 < seconds < float("inf") else default
+
+
+EXPORT_STALL_SECONDS = _stall_seconds(os.environ.get("NEWS_ARCHIVE_EXPORT_STALL_SECONDS"))
 TOO_SLOW = "That request took too long and was stopped. Try a narrower search or a shorter date range."
 MAX_NAME_FILTERS = 5
 logger = logging.getLogger("news_archive.web")
