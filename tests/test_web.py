@@ -1149,7 +1149,7 @@ async def test_an_address_too_long_gets_a_page_with_what_fits_of_the_words_in_th
         assert plain.status_code == 414 and plain.headers["content-type"].startswith(kind), path
 
 
-def test_a_stall_limit_that_is_no_number_of_seconds_falls_back_to_the_default():
+async def test_a_stall_limit_that_is_no_number_of_seconds_falls_back_to_the_default():
     # Plain `datasette` imports the plugin without serve's check: a bad value must not stop it starting.
     from news_archive.web.views import _stall_seconds
 
