@@ -461,16 +461,22 @@ def test_greek_accents_and_case_do_not_matter_in_either_index(tmp_path):
     assert name_fold("Αθήνα") == name_fold("ΑΘΗΝΑ") == "αθηνα"  # names are found alike
 
 
-def test_an_index_of_the_version_before_greek_folding_is_rebuilt(tmp_path):
+def _archive_with_an_index_of_version_6(tmp_path) -> tuple[str, str]:
+    """An archive (its folder and database) whose ranked index says it was made by version 6: Greek with accents."""
     folder = tmp_path / "articles"
     write_article(folder, "a.txt", " date 2020-01-01 Story\n\nΗ Αθήνα σήμερα.\n")
     db = str(tmp_path / "v.db")
     ingest(db, [str(folder)], jobs=1)
     index = SearchIndex.open(db)
-    index._write_state({**index.state(), "version": 6})  # as the version before wrote it: Greek with accents
+    index._write_state({**index.state(), "version": 6})
+    return str(folder), db
+
+
+def test_an_index_of_the_version_before_greek_folding_is_rebuilt(tmp_path):
+    folder, db = _archive_with_an_index_of_version_6(tmp_path)
     with pytest.raises(search_index.IndexUnavailable):
         SearchIndex.open(db)
-    ingest(db, [str(folder)], jobs=1)  # nothing new to read: the index is built again all the same
+    ingest(db, [folder], jobs=1)  # nothing new to read: the index is built again all the same
     rebuilt = SearchIndex.open(db)
     assert rebuilt.state()["version"] == search_index.STATE_VERSION
     assert run_search(sqlite3.connect(db), "αθηνα", index=rebuilt).total == 1
@@ -478,12 +484,7 @@ def test_an_index_of_the_version_before_greek_folding_is_rebuilt(tmp_path):
 
 def test_analyse_rebuilds_an_index_of_another_version_as_the_note_says(tmp_path):
     # The note an outdated index gives names a command that runs as written, without the article files.
-    folder = tmp_path / "articles"
-    write_article(folder, "a.txt", " date 2020-01-01 Story\n\nΗ Αθήνα σήμερα.\n")
-    db = str(tmp_path / "v.db")
-    ingest(db, [str(folder)], jobs=1)
-    index = SearchIndex.open(db)
-    index._write_state({**index.state(), "version": 6})
+    _, db = _archive_with_an_index_of_version_6(tmp_path)
     with pytest.raises(search_index.IndexUnavailable) as refused:
         SearchIndex.open(db)
     assert "`news-archive analyse` on this archive" in refused.value.note
